@@ -1,4 +1,3 @@
-using Portal.Bench;
 
 // Benchmark drivers, one command per scripts/bench/*.sh. Each prints its figures and a last RESULT line.
 var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
