@@ -1,0 +1,18 @@
+using Portal.Engine.Data;
+using Portal.Engine.Models;
+using Portal.Engine.Weights;
+
+namespace Portal.Engine.Training;
+
+/// <summary>
+/// What to train. <see cref="ResumeFrom"/> names a checkpoint directory written by an earlier run with the
+/// same spec, data and options; the run then continues after the checkpoint's epoch and yields the same
+/// curve an uninterrupted run would.
+/// </summary>
+public sealed record TrainingRequest(ModelSpec Spec, Dataset Train, Dataset? Validation, TrainingOptions Options)
+{
+    public string? ResumeFrom { get; init; }
+
+    /// <summary>Start from these weights instead of a seeded random initialisation (fine-tuning).</summary>
+    public ModelWeights? InitialWeights { get; init; }
+}
