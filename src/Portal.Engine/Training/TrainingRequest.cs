@@ -13,6 +13,12 @@ public sealed record TrainingRequest(ModelSpec Spec, Dataset Train, Dataset? Val
 {
     public string? ResumeFrom { get; init; }
 
+    /// <summary>
+    /// Stop after this epoch's checkpoint, as if pre-empted, without changing the plan (schedule and epochs
+    /// stay those of <see cref="TrainingOptions.Epochs"/>); resuming from the checkpoint finishes the plan.
+    /// </summary>
+    public int? PauseAfterEpoch { get; init; }
+
     /// <summary>Start from these weights instead of a seeded random initialisation (fine-tuning).</summary>
     public ModelWeights? InitialWeights { get; init; }
 }

@@ -6,6 +6,7 @@ public enum StopReason
 {
     Completed,
     EarlyStopped,
+    Paused,
 }
 
 /// <summary>The outcome of a run: the model to keep (the best epoch's when validation picked one) and the whole curve.</summary>

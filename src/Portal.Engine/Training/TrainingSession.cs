@@ -101,6 +101,11 @@ internal sealed class TrainingSession : IDisposable
                 stopReason = StopReason.EarlyStopped;
                 break;
             }
+            if (epoch == _request.PauseAfterEpoch && epoch < _options.Epochs)
+            {
+                stopReason = StopReason.Paused;
+                break;
+            }
         }
 
         var keep = _options.EarlyStopping is not null && _best is not null ? _best : _network;

@@ -81,18 +81,15 @@ public sealed class TrainerTests : IDisposable
         var validation = TrainingData.Blobs(20, 3, 4, seed: 5);
         var whole = await Run(new TrainingRequest(s_mlp, data, validation, Options(4)));
 
-        // Interrupt the same 4-epoch plan once epoch 2 is done, as a killed job would be.
+        // Stop the same 4-epoch plan after epoch 2, as a pre-empted job would be, then resume it.
         var checkpoints = Path.Combine(_scratch.FullName, "ckpt");
         var plan = new TrainingRequest(s_mlp, data, validation, Options(4) with { CheckpointDirectory = checkpoints });
-        await foreach (var e in new Trainer().Train(plan))
-        {
-            if (e is EpochCompleted { Metrics.Epoch: 2 }) break;
-        }
+        var paused = await Run(plan with { PauseAfterEpoch = 2 });
         var resumed = await Run(plan with { ResumeFrom = checkpoints });
-        var checkpointEpoch = resumed.Steps[0].Epoch - 1;
 
-        Assert.InRange(checkpointEpoch, 2, 3);
-        var wholeTail = whole.Steps.Where(s => s.Epoch > checkpointEpoch).Select(s => (s.Step, s.Loss, s.LearningRate));
+        Assert.Equal(StopReason.Paused, paused.Result.StopReason);
+        Assert.Equal(3, resumed.Steps[0].Epoch);
+        var wholeTail = whole.Steps.Where(s => s.Epoch > 2).Select(s => (s.Step, s.Loss, s.LearningRate));
         Assert.Equal(wholeTail, resumed.Steps.Select(s => (s.Step, s.Loss, s.LearningRate)));
         Assert.Equal(whole.Result.History.Select(h => h.ValidationLoss), resumed.Result.History.Select(h => h.ValidationLoss));
         Assert.Equal(whole.Result.Model.Weights["3.weight"].Data, resumed.Result.Model.Weights["3.weight"].Data);
@@ -114,8 +111,8 @@ public sealed class TrainerTests : IDisposable
                 steps.Add(step);
                 if (step.Step == 5)
                 {
-                    cancelledAt = System.Diagnostics.Stopwatch.GetTimestamp();
                     cancel.Cancel();
+                    cancelledAt = System.Diagnostics.Stopwatch.GetTimestamp();
                 }
             }
         });
