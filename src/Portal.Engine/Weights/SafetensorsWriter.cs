@@ -17,9 +17,6 @@ public static class SafetensorsWriter
     private const int LengthFieldSize = 8;
     private const int Alignment = 8;
 
-    // Names are written as they are; only what JSON itself requires (quotes, backslash, control characters) is escaped.
-    private static readonly JsonWriterOptions s_jsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
     public static void Write(Stream stream, ModelWeights weights, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -66,7 +63,9 @@ public static class SafetensorsWriter
     {
         ArgumentNullException.ThrowIfNull(weights);
         var json = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(json, s_jsonOptions))
+        // Names are written as they are; only what JSON itself requires (quotes, backslash, control characters) is escaped.
+        var options = new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        using (var writer = new Utf8JsonWriter(json, options))
         {
             writer.WriteStartObject();
             if (metadata is { Count: > 0 })
