@@ -45,20 +45,20 @@ public sealed record LearningRateSchedule
             case ScheduleKind.Step:
                 return baseRate * Math.Pow(Gamma, step / ((long)Math.Max(1, StepEpochs) * Math.Max(1, stepsPerEpoch)));
             case ScheduleKind.Cosine:
-            {
-                var span = Math.Max(1, totalSteps - 1 - WarmupSteps);
-                var t = Math.Clamp((double)(step - WarmupSteps) / span, 0, 1);
-                return FinalLearningRate + (baseRate - FinalLearningRate) * (1 + Math.Cos(Math.PI * t)) / 2;
-            }
+                {
+                    var span = Math.Max(1, totalSteps - 1 - WarmupSteps);
+                    var t = Math.Clamp((double)(step - WarmupSteps) / span, 0, 1);
+                    return FinalLearningRate + (baseRate - FinalLearningRate) * (1 + Math.Cos(Math.PI * t)) / 2;
+                }
             case ScheduleKind.OneCycle:
-            {
-                var initial = baseRate / OneCycleDivFactor;
-                var final = initial / OneCycleFinalDivFactor;
-                var peakStep = Math.Max(1, (long)Math.Round(OneCyclePeakFraction * totalSteps) - 1);
-                if (step <= peakStep)
-                    return Anneal(initial, baseRate, (double)step / peakStep);
-                return Anneal(baseRate, final, Math.Min(1, (double)(step - peakStep) / Math.Max(1, totalSteps - 1 - peakStep)));
-            }
+                {
+                    var initial = baseRate / OneCycleDivFactor;
+                    var final = initial / OneCycleFinalDivFactor;
+                    var peakStep = Math.Max(1, (long)Math.Round(OneCyclePeakFraction * totalSteps) - 1);
+                    if (step <= peakStep)
+                        return Anneal(initial, baseRate, (double)step / peakStep);
+                    return Anneal(baseRate, final, Math.Min(1, (double)(step - peakStep) / Math.Max(1, totalSteps - 1 - peakStep)));
+                }
             default:
                 throw new ArgumentOutOfRangeException(nameof(Kind), Kind, "unknown schedule");
         }

@@ -128,7 +128,10 @@ public sealed class TrainerTests : IDisposable
         var data = TrainingData.RepeatedSample([1e3f, -2e3f], 1e6f, copies: 64);
         var options = new TrainingOptions
         {
-            Epochs = 3, BatchSize = 8, Loss = LossKind.MeanSquaredError, Standardization = null,
+            Epochs = 3,
+            BatchSize = 8,
+            Loss = LossKind.MeanSquaredError,
+            Standardization = null,
             Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 10 },
         };
 
@@ -187,10 +190,14 @@ public sealed class TrainerTests : IDisposable
         var spec = new ModelSpec("r", [2], [new LinearLayer(1, Bias: false)]);
         var options = new TrainingOptions
         {
-            Epochs = 1, BatchSize = 1, Loss = LossKind.MeanSquaredError, Standardization = null, GradientClipNorm = 0.5,
+            Epochs = 1,
+            BatchSize = 1,
+            Loss = LossKind.MeanSquaredError,
+            Standardization = null,
+            GradientClipNorm = 0.5,
             Optimizer = new OptimizerOptions { Kind = OptimizerKind.Sgd, LearningRate = 1 },
         };
-        var initial = new Weights.ModelWeights([new Weights.NamedTensor("0.weight", [1, 2], [0f, 0f])]);
+        var initial = new Portal.Engine.Weights.ModelWeights([new Portal.Engine.Weights.NamedTensor("0.weight", [1, 2], [0f, 0f])]);
 
         var result = await new Trainer().TrainToEnd(new TrainingRequest(spec, TrainingData.RepeatedSample([3f, 4f], 100f, 1), null, options) { InitialWeights = initial });
 
