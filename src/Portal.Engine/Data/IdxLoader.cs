@@ -19,11 +19,6 @@ public static class IdxLoader
     private const int MagicLabels = 0x00000801;
     private const int ChunkBytes = 1 << 20;
 
-    private static readonly IdxType[] s_imageTypes =
-        [IdxType.UnsignedByte, IdxType.SignedByte, IdxType.Int16, IdxType.Int32, IdxType.Float32, IdxType.Float64];
-
-    private static readonly IdxType[] s_labelTypes = [IdxType.UnsignedByte, IdxType.SignedByte, IdxType.Int16, IdxType.Int32];
-
     /// <summary>Images as a dataset of [1, H, W] samples (channel first) with the pixel values as stored.</summary>
     public static Dataset LoadImagesAndLabels(string imagesPath, string labelsPath, string name, IReadOnlyList<string>? classNames = null) =>
         Combine(ReadImages(imagesPath), imagesPath, ReadLabels(labelsPath), labelsPath, name, classNames);
@@ -101,7 +96,7 @@ public static class IdxLoader
 
     private static IdxImages ParseImages(Content content)
     {
-        var header = ReadHeader(content, MagicImages, "images (N×H×W)", s_imageTypes);
+        var header = ReadHeader(content, MagicImages, "images (N×H×W)", ImageTypes);
         var values = new float[checked(header.Dims[0] * header.Dims[1] * header.Dims[2])];
         ReadBody(content, header, (chunk, first) =>
         {
@@ -122,7 +117,7 @@ public static class IdxLoader
 
     private static int[] ParseLabels(Content content)
     {
-        var header = ReadHeader(content, MagicLabels, "labels (N)", s_labelTypes);
+        var header = ReadHeader(content, MagicLabels, "labels (N)", LabelTypes);
         var labels = new int[header.Dims[0]];
         ReadBody(content, header, (chunk, first) =>
         {
@@ -241,6 +236,11 @@ public static class IdxLoader
         IdxType.Float64 => "float64",
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
+
+    private static IdxType[] ImageTypes =>
+        [IdxType.UnsignedByte, IdxType.SignedByte, IdxType.Int16, IdxType.Int32, IdxType.Float32, IdxType.Float64];
+
+    private static IdxType[] LabelTypes => [IdxType.UnsignedByte, IdxType.SignedByte, IdxType.Int16, IdxType.Int32];
 
     private delegate void ChunkConsumer(ReadOnlySpan<byte> chunk, int firstElement);
 

@@ -164,6 +164,7 @@ public sealed class IdxLoaderTests : IDisposable
         var path = _dir.Write("images.gz", gzip);
         var e = Assert.Throws<DatasetFormatException>(() => IdxLoader.ReadImages(path));
         Assert.Contains(path, e.Message);
+        Assert.Contains("gzip", e.Message);
     }
 
     [Fact]
