@@ -32,6 +32,15 @@ public static class NativeRuntime
         }
     }
 
+    /// <summary>
+    /// libtorch's OpenMP thread count is per calling thread: every thread that runs tensor work (a training
+    /// worker, say) applies the process's setting before its first op.
+    /// </summary>
+    public static void ApplyToCurrentThread(RuntimeInfo runtime)
+    {
+        if (torch.get_num_threads() != runtime.IntraOpThreads) torch.set_num_threads(runtime.IntraOpThreads);
+    }
+
     private static RuntimeInfo Start(RuntimeOptions options)
     {
         // Large, short-lived batch tensors otherwise go through mmap/munmap and page faults on every step.

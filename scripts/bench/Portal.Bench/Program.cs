@@ -1,0 +1,12 @@
+
+// Benchmark drivers, one command per scripts/bench/*.sh. Each prints its figures and a last RESULT line.
+var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
+{
+};
+
+if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
+{
+    Console.Error.WriteLine($"usage: Portal.Bench <{string.Join('|', commands.Keys)}> [options]");
+    return 2;
+}
+return await command(args[1..]);
