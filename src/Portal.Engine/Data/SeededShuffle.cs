@@ -1,26 +1,33 @@
 namespace Portal.Engine.Data;
 
-/// <summary>Deterministic permutations from (seed, epoch) via SplitMix64 and Fisher–Yates.</summary>
+/// <summary>
+/// The order in which an epoch visits the samples, fixed by a seed and the epoch number alone.
+/// </summary>
+/// <remarks>
+/// Definition, so that another implementation can reproduce it: start <see cref="SplitMix64"/> with the state
+/// <c>(uint32(seed) &lt;&lt; 32) | uint32(epoch)</c>; fill <c>p = [0, 1, …, count − 1]</c>; for <c>i</c> from
+/// <c>count − 1</c> down to 1 swap <c>p[i]</c> with <c>p[j]</c>, <c>j = NextInt(i + 1)</c> (Fisher–Yates).
+/// </remarks>
 public static class SeededShuffle
 {
     public static int[] Permutation(int count, int seed, int epoch)
     {
-        var order = new int[count];
-        for (var i = 0; i < count; i++) order[i] = i;
-        var state = unchecked((ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)epoch);
-        for (var i = count - 1; i > 0; i--)
-        {
-            var j = (int)(Next(ref state) % (ulong)(i + 1));
-            (order[i], order[j]) = (order[j], order[i]);
-        }
-        return order;
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        var permutation = new int[count];
+        for (var i = 0; i < count; i++) permutation[i] = i;
+        var random = new SplitMix64(StateFor(seed, epoch));
+        Shuffle(permutation, ref random);
+        return permutation;
     }
 
-    private static ulong Next(ref ulong state)
+    internal static ulong StateFor(int seed, int epoch) => ((ulong)(uint)seed << 32) | (uint)epoch;
+
+    internal static void Shuffle(Span<int> items, ref SplitMix64 random)
     {
-        var z = state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
+        for (var i = items.Length - 1; i > 0; i--)
+        {
+            var j = random.NextInt(i + 1);
+            (items[i], items[j]) = (items[j], items[i]);
+        }
     }
 }
