@@ -13,20 +13,19 @@ internal sealed class TensorDataset : IDisposable
     public TensorDataset(Dataset data, IReadOnlyList<int> inputShape, FeatureStandardization? standardization, Device device)
     {
         Count = data.Count;
-        var shape = new long[inputShape.Count + 1];
-        shape[0] = data.Count;
-        for (var i = 0; i < inputShape.Count; i++) shape[i + 1] = inputShape[i];
-
-        var features = tensor(data.FeatureArray, shape);
+        // Statistics apply in the data's own sample shape ([C,H,W] for per-channel); the model may view it differently ([784]).
+        var features = tensor(data.FeatureArray, [data.Count, .. data.SampleShape.Select(d => (long)d)]);
         if (standardization is not null)
         {
             using var scope = NewDisposeScope();
             var statShape = standardization.Mode == StandardizationMode.PerChannel
                 ? new long[] { standardization.Mean.Length, 1, 1 }
-                : [.. inputShape.Select(d => (long)d)];
+                : [.. data.SampleShape.Select(d => (long)d)];
             features.sub_(tensor(standardization.Mean).reshape(statShape)).div_(tensor(standardization.Std).reshape(statShape));
         }
-        Features = device.type == DeviceType.CPU ? features : MoveTo(features, device);
+        var modelView = features.reshape([data.Count, .. inputShape.Select(d => (long)d)]);
+        features.Dispose();
+        Features = device.type == DeviceType.CPU ? modelView : MoveTo(modelView, device);
         Targets = data.IsClassification
             ? tensor(data.LabelArray!.Select(l => (long)l).ToArray(), [data.Count], ScalarType.Int64)
             : tensor(data.TargetArray!, [data.Count, data.TargetWidth]);
