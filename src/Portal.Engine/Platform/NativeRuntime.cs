@@ -45,6 +45,7 @@ public static class NativeRuntime
     {
         // Large, short-lived batch tensors otherwise go through mmap/munmap and page faults on every step.
         var allocatorTuned = TuneAllocator();
+        var mkl = MklVendorCheck.Apply(); // must precede libtorch's load to take effect
         LoadLibtorch();
 
         var threads = options.IntraOpThreads ?? Environment.ProcessorCount;
@@ -66,7 +67,7 @@ public static class NativeRuntime
             device = "cpu";
             reason = "CUDA is not available to this libtorch build (CPU package, or no GPU or driver)";
         }
-        return new RuntimeInfo(device, reason, threads, allocatorTuned);
+        return new RuntimeInfo(device, reason, threads, allocatorTuned, mkl);
     }
 
     private static void LoadLibtorch()

@@ -28,7 +28,7 @@ internal sealed class CheckpointStore(string directory)
 
     private sealed record Pointer(string Current);
 
-    public void Save(State state, nn.Module network, OptimizerHelper optimizer, nn.Module? best)
+    public void Save(State state, nn.Module network, ITrainingOptimizer optimizer, nn.Module? best)
     {
         Directory.CreateDirectory(directory);
         var name = $"epoch-{state.Epoch:D4}";
@@ -37,8 +37,7 @@ internal sealed class CheckpointStore(string directory)
         Directory.CreateDirectory(staging);
         network.save(Path.Combine(staging, "network.bin"));
         (best ?? network).save(Path.Combine(staging, "best.bin"));
-        using (var writer = new BinaryWriter(File.Create(Path.Combine(staging, "optimizer.bin"))))
-            optimizer.save_state_dict(writer);
+        optimizer.Save(Path.Combine(staging, "optimizer.bin"));
         WriteDurably(Path.Combine(staging, "state.json"), JsonSerializer.SerializeToUtf8Bytes(state, s_json));
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         Directory.Move(staging, folder);

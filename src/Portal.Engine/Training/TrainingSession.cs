@@ -23,7 +23,7 @@ internal sealed class TrainingSession : IDisposable
     private readonly TensorDataset _train;
     private readonly TensorDataset? _validation;
     private readonly Sequential _network;
-    private readonly OptimizerHelper _optimizer;
+    private readonly ITrainingOptimizer _optimizer;
     private readonly bool _classification;
     private readonly List<EpochMetrics> _history = [];
     private Sequential? _best;
@@ -60,13 +60,12 @@ internal sealed class TrainingSession : IDisposable
         manual_seed(_options.Seed);
         _network = NetworkFactory.Build(request.Spec, _device);
         if (request.InitialWeights is not null) NetworkFactory.ImportWeights(_network, request.InitialWeights);
-        _optimizer = OptimizerFactory.Create(_options.Optimizer, _network.parameters());
+        _optimizer = OptimizerFactory.Create(_options.Optimizer, _network, _device);
 
         if (resumed is not null)
         {
             _network.load(Path.Combine(resumedFolder!, "network.bin"));
-            using (var reader = new BinaryReader(File.OpenRead(Path.Combine(resumedFolder!, "optimizer.bin"))))
-                _optimizer.load_state_dict(reader);
+            _optimizer.Load(Path.Combine(resumedFolder!, "optimizer.bin"));
             if (_options.EarlyStopping is not null)
             {
                 _best = NetworkFactory.Build(request.Spec, _device);
@@ -133,7 +132,7 @@ internal sealed class TrainingSession : IDisposable
             var start = b * _options.BatchSize;
             var size = Math.Min(_options.BatchSize, _train.Count - start);
             learningRate = _options.Schedule.RateAt(_globalStep, totalSteps, stepsPerEpoch, _options.Optimizer.LearningRate);
-            OptimizerFactory.SetLearningRate(_optimizer, learningRate);
+            _optimizer.SetLearningRate(learningRate);
 
             double loss;
             using (NewDisposeScope())
@@ -148,7 +147,7 @@ internal sealed class TrainingSession : IDisposable
                 var lossTensor = Loss(output, y);
                 lossTensor.backward();
                 if (_options.GradientClipNorm is { } clip) nn.utils.clip_grad_norm_(_network.parameters(), clip);
-                _optimizer.step();
+                _optimizer.Step();
 
                 loss = lossTensor.item<float>();
                 if (_classification) correct += output.argmax(1).eq(y).sum().item<long>();
