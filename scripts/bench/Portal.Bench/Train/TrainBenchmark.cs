@@ -40,7 +40,9 @@ internal static class TrainBenchmark
 
         var options = new TrainingOptions
         {
-            Epochs = 1, BatchSize = BatchSize, Seed = Seed,
+            Epochs = 1,
+            BatchSize = BatchSize,
+            Seed = Seed,
             Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 1e-3 },
         };
         var result = await new Trainer().TrainToEnd(new TrainingRequest(spec, train, null, options) { InitialWeights = initial });
@@ -67,7 +69,9 @@ internal static class TrainBenchmark
 
         var options = new TrainingOptions
         {
-            Epochs = epochs, BatchSize = BatchSize, Seed = Seed,
+            Epochs = epochs,
+            BatchSize = BatchSize,
+            Seed = Seed,
             Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 1e-3 },
             Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine },
         };
