@@ -21,23 +21,31 @@ peer_env=(env MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=16777216)
 figure() { grep -E "^FIGURE $1=" "$log" | tail -1 | cut -d= -f2; }
 run() { "$@" | tee -a "$log"; }
 
-echo "== one epoch, engine vs PyTorch ($threads threads)"
+max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a ? b : a) }'; }
+repeats=${BENCH_REPEATS:-2}
+
+echo "== one epoch, engine vs PyTorch ($threads threads, best of $repeats interleaved runs each)"
 for model in fashion-mlp fashion-cnn; do
-  run "$bench" train-speed "$model" "$out"
-  count=$(figure train_count)
-  best=0
-  # The peer's few sensible settings on $threads cores: torch intra-op threads × OpenBLAS threads.
-  for setting in "1 $threads" "$threads 1" "$threads $threads"; do
-    set -- $setting
-    line=$(OPENBLAS_NUM_THREADS=$2 OMP_NUM_THREADS=$1 "${peer_env[@]}" /usr/bin/python3 scripts/bench/peers/train_peer.py speed \
-      --spec "$out/$model.spec.json" --weights "$out/$model.init.safetensors" \
-      --features "$out/train.features.f32" --labels "$out/train.labels.i64" --order "$out/train.order.i64" \
-      --count "$count" --torch-threads "$1")
-    echo "$line openblas_threads=$2"
-    sps=$(sed -E 's/.*samples_per_s=([0-9.]+).*/\1/' <<<"$line")
-    best=$(awk -v a="$best" -v b="$sps" 'BEGIN { print (b > a ? b : a) }')
+  engine_best=0; peer_best=0
+  for r in $(seq "$repeats"); do
+    "$bench" train-speed "$model" "$out" > "$out/speed.txt"
+    cat "$out/speed.txt"
+    engine_best=$(max "$engine_best" "$(grep -E "^FIGURE $model.engine_samples_per_s=" "$out/speed.txt" | cut -d= -f2)")
+    count=$(grep -E "^FIGURE train_count=" "$out/speed.txt" | cut -d= -f2)
+    # The peer's few sensible settings on $threads cores: torch intra-op threads × OpenBLAS threads.
+    for setting in "1 $threads" "$threads 1" "$threads $threads"; do
+      set -- $setting
+      line=$(OPENBLAS_NUM_THREADS=$2 OMP_NUM_THREADS=$1 "${peer_env[@]}" /usr/bin/python3 scripts/bench/peers/train_peer.py speed \
+        --spec "$out/$model.spec.json" --weights "$out/$model.init.safetensors" \
+        --features "$out/train.features.f32" --labels "$out/train.labels.i64" --order "$out/train.order.i64" \
+        --count "$count" --torch-threads "$1")
+      echo "$line openblas_threads=$2"
+      peer_best=$(max "$peer_best" "$(sed -E 's/.*samples_per_s=([0-9.]+).*/\1/' <<<"$line")")
+    done
   done
-  echo "FIGURE $model.peer_best_samples_per_s=$best" | tee -a "$log"
+  grep -E "flops_per_sample" "$out/speed.txt" >> "$log"
+  echo "FIGURE $model.engine_samples_per_s=$engine_best" | tee -a "$log"
+  echo "FIGURE $model.peer_best_samples_per_s=$peer_best" | tee -a "$log"
 done
 
 echo "== practical peak"
@@ -54,8 +62,11 @@ for model in fashion-mlp fashion-cnn; do
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+gflops() { awk -v s="$(figure "$1.engine_samples_per_s")" -v f="$(figure "$1.flops_per_sample$2")" 'BEGIN { printf "%.1f", s * f / 1e9 }'; }
 mlp_ratio=$(ratio "$(figure fashion-mlp.engine_samples_per_s)" "$(figure fashion-mlp.peer_best_samples_per_s)")
 cnn_ratio=$(ratio "$(figure fashion-cnn.engine_samples_per_s)" "$(figure fashion-cnn.peer_best_samples_per_s)")
-peak_frac=$(ratio "$(figure fashion-mlp.engine_gflops)" "$(figure matmul_gflops)")
-echo "engine GFLOP/s (executed multiply-adds): mlp $(figure fashion-mlp.engine_gflops), cnn $(figure fashion-cnn.engine_gflops); 6×forward convention: mlp $(figure fashion-mlp.engine_gflops_6n), cnn $(figure fashion-cnn.engine_gflops_6n); matmul 2048² $(figure matmul_gflops)"
+peak_frac=$(ratio "$(gflops fashion-mlp)" "$(figure matmul_gflops)")
+echo "engine GFLOP/s (executed multiply-adds ×2): mlp $(gflops fashion-mlp), cnn $(gflops fashion-cnn); by the 6×forward convention: mlp $(gflops fashion-mlp _6n), cnn $(gflops fashion-cnn _6n); matmul 2048² $(figure matmul_gflops)"
+rss2=$(figure fashion-cnn.rss_mb_epoch2); rss5=$(figure fashion-cnn.rss_mb_epoch5)
+echo "fashion-cnn resident memory after epoch 2: $rss2 MB, after epoch 5: $rss5 MB"
 echo "RESULT train_ratio_mlp=$mlp_ratio train_ratio_cnn=$cnn_ratio acc_mlp=$(figure fashion-mlp.test_accuracy) acc_cnn=$(figure fashion-cnn.test_accuracy) peak_rss_mb_cnn=$(figure fashion-cnn.peak_rss_mb) mlp_peak_frac=$peak_frac"

@@ -33,10 +33,13 @@ internal static class TrainBenchmark
         var initial = ModelInitialization.Seeded(spec, Seed);
         File.WriteAllText(Path.Combine(output, $"{spec.Name}.spec.json"), spec.ToJson());
         File.WriteAllBytes(Path.Combine(output, $"{spec.Name}.init.safetensors"), SafetensorsWriter.ToBytes(initial));
-        var standardized = FeatureStandardization.Fit(train, StandardizationMode.PerFeature).Apply(train);
-        WriteRaw(Path.Combine(output, "train.features.f32"), standardized.Features);
-        WriteRaw<long>(Path.Combine(output, "train.labels.i64"), [.. train.Labels.ToArray().Select(l => (long)l)]);
-        WriteRaw<long>(Path.Combine(output, "train.order.i64"), [.. SeededShuffle.Permutation(train.Count, Seed, 1).Select(i => (long)i)]);
+        if (!File.Exists(Path.Combine(output, "train.order.i64")))
+        {
+            var standardized = FeatureStandardization.Fit(train, StandardizationMode.PerFeature).Apply(train);
+            WriteRaw(Path.Combine(output, "train.features.f32"), standardized.Features);
+            WriteRaw<long>(Path.Combine(output, "train.labels.i64"), [.. train.Labels.ToArray().Select(l => (long)l)]);
+            WriteRaw<long>(Path.Combine(output, "train.order.i64"), [.. SeededShuffle.Permutation(train.Count, Seed, 1).Select(i => (long)i)]);
+        }
 
         var options = new TrainingOptions
         {
@@ -49,8 +52,8 @@ internal static class TrainBenchmark
         var epoch = result.History[0];
         var (executed, conventional) = TrainingFlops.PerSample(spec);
         Figure($"{spec.Name}.engine_samples_per_s", epoch.SamplesPerSecond);
-        Figure($"{spec.Name}.engine_gflops", epoch.SamplesPerSecond * executed / 1e9);
-        Figure($"{spec.Name}.engine_gflops_6n", epoch.SamplesPerSecond * conventional / 1e9);
+        Figure($"{spec.Name}.flops_per_sample", executed);
+        Figure($"{spec.Name}.flops_per_sample_6n", conventional);
         Figure($"{spec.Name}.engine_train_acc", epoch.TrainAccuracy ?? 0);
         Figure("train_count", train.Count);
         Figure("threads", runtime.IntraOpThreads);
