@@ -1,0 +1,23 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Portal.Server.Api;
+
+/// <summary>One page of a list: <see cref="Items"/>, and the total so a client knows whether to ask for more.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, int Offset, int Limit, int Total);
+
+/// <summary>?offset=&amp;limit= on every list endpoint; limit defaults to 50 and is capped at 500.</summary>
+public readonly record struct PageRequest(int? Offset, int? Limit)
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 500;
+
+    public int Skip => Math.Max(0, Offset ?? 0);
+    public int Take => Math.Clamp(Limit ?? DefaultLimit, 1, MaxLimit);
+
+    public async Task<Page<TOut>> Apply<TIn, TOut>(IQueryable<TIn> ordered, Func<TIn, TOut> map, CancellationToken ct)
+    {
+        var total = await ordered.CountAsync(ct);
+        var items = await ordered.Skip(Skip).Take(Take).ToListAsync(ct);
+        return new Page<TOut>([.. items.Select(map)], Skip, Take, total);
+    }
+}

@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using Portal.Server.Persistence;
+
+namespace Portal.Server.Audit;
+
+/// <summary>
+/// Gives new audit events their sequence numbers and hashes as they are saved. Saves that carry audit events
+/// run one at a time in this process, from reading the chain's tail to commit, so the chain never forks; across
+/// processes the unique sequence and previous-hash indexes refuse a fork.
+/// </summary>
+public sealed class AuditChainInterceptor : SaveChangesInterceptor
+{
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private DbContext? _holder;
+
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        if (eventData.Context is PortalDbContext db) await Chain(db, cancellationToken);
+        return result;
+    }
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        if (eventData.Context is PortalDbContext db) Chain(db, CancellationToken.None).GetAwaiter().GetResult();
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        Release(eventData.Context);
+        return result;
+    }
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Release(eventData.Context);
+
+    public override Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private async Task Chain(PortalDbContext db, CancellationToken ct)
+    {
+        var pending = db.ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        if (pending.Count == 0) return;
+        await _gate.WaitAsync(ct);
+        _holder = db;
+        var tail = await db.AuditEvents.AsNoTracking().OrderByDescending(e => e.Sequence).Select(e => new { e.Sequence, e.Hash }).FirstOrDefaultAsync(ct);
+        var sequence = tail?.Sequence ?? 0;
+        var previous = tail?.Hash ?? AuditHash.Genesis;
+        foreach (var e in pending)
+        {
+            e.Sequence = ++sequence;
+            e.PreviousHash = previous;
+            e.Hash = AuditHash.Compute(e);
+            previous = e.Hash;
+        }
+    }
+
+    private void Release(DbContext? context)
+    {
+        // Only the save that took the gate (one at a time) gives it back.
+        if (context is null || !ReferenceEquals(Interlocked.CompareExchange(ref _holder, null, context), context)) return;
+        _gate.Release();
+    }
+}

@@ -1,0 +1,64 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Portal.Server.Api;
+using Portal.Server.Persistence;
+
+namespace Portal.Server.Auth;
+
+/// <summary>Every user manages their own keys; an Admin may create, list and revoke anyone's.</summary>
+public static class ApiKeysApi
+{
+    public sealed record CreateKeyRequest(string Name, int? ExpiresInDays, string? UserId);
+
+    public sealed record KeyView(Guid Id, string Name, string Prefix, string UserId, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt);
+
+    /// <summary>The one response that carries the key itself.</summary>
+    public sealed record CreatedKeyView(KeyView Key, string Secret);
+
+    public static RouteGroupBuilder MapApiKeysApi(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/api-keys").WithTags("API keys").RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
+        group.MapGet("/", List);
+        group.MapPost("/", Create);
+        group.MapDelete("/{id:guid}", Revoke);
+        return v1;
+    }
+
+    private static async Task<Ok<Page<KeyView>>> List([AsParameters] PageRequest page, bool? all, ClaimsPrincipal user, PortalDbContext db, CancellationToken ct)
+    {
+        var query = db.ApiKeys.AsNoTracking();
+        if (all != true || !user.IsInRole(PortalRoles.Admin))
+        {
+            var me = Actor.Id(user);
+            query = query.Where(k => k.UserId == me);
+        }
+        return TypedResults.Ok(await page.Apply(query.OrderByDescending(k => k.CreatedAt), View, ct));
+    }
+
+    private static async Task<Results<Created<CreatedKeyView>, ProblemHttpResult>> Create(
+        CreateKeyRequest request, ClaimsPrincipal user, ApiKeyService keys, UserManager<PortalUser> users, CancellationToken ct)
+    {
+        var owner = request.UserId ?? Actor.Id(user);
+        if (owner != Actor.Id(user))
+        {
+            if (!user.IsInRole(PortalRoles.Admin)) return ProblemMapping.Forbidden("Only an Admin may create keys for another user.");
+            if (await users.FindByIdAsync(owner) is null) return ProblemMapping.NotFound($"No user {owner}.");
+        }
+        var days = request.ExpiresInDays ?? 90;
+        if (days is < 1 or > 366) return ProblemMapping.BadRequest($"expiresInDays must be between 1 and 366, not {days}.");
+        var created = await keys.Create(owner, request.Name ?? "", TimeSpan.FromDays(days), Actor.Name(user), ct);
+        return TypedResults.Created($"/api/v1/api-keys/{created.Key.Id}", new CreatedKeyView(View(created.Key), created.Secret));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, ClaimsPrincipal user, PortalDbContext db, ApiKeyService keys, CancellationToken ct)
+    {
+        var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, ct);
+        if (key is null || (key.UserId != Actor.Id(user) && !user.IsInRole(PortalRoles.Admin))) return ProblemMapping.NotFound($"No API key {id} of yours.");
+        await keys.Revoke(id, Actor.Name(user), ct);
+        return TypedResults.NoContent();
+    }
+
+    private static KeyView View(ApiKey k) => new(k.Id, k.Name, k.Prefix, k.UserId, k.CreatedAt, k.ExpiresAt, k.RevokedAt);
+}

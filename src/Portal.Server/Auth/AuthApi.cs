@@ -1,0 +1,51 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Portal.Server.Api;
+using Portal.Server.Audit;
+
+namespace Portal.Server.Auth;
+
+public static class AuthApi
+{
+    public sealed record SignInRequest(string UserName, string Password);
+
+    public sealed record Me(string Id, string UserName, IReadOnlyList<string> Roles, bool ViaApiKey);
+
+    public static RouteGroupBuilder MapAuthApi(this RouteGroupBuilder v1)
+    {
+        var group = v1.MapGroup("/auth").WithTags("Auth");
+        group.MapPost("/sign-in", SignIn).AllowAnonymous();
+        group.MapPost("/sign-out", SignOut).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
+        group.MapGet("/me", GetMe).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
+        return v1;
+    }
+
+    private static async Task<Results<Ok<Me>, ProblemHttpResult>> SignIn(
+        SignInRequest request, SignInManager<PortalUser> signIn, UserManager<PortalUser> users, AuditLog audit, CancellationToken ct)
+    {
+        var user = await users.FindByNameAsync(request.UserName ?? "");
+        if (user is null)
+            return TypedResults.Problem("Unknown user name or wrong password.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
+        var result = await signIn.CheckPasswordSignInAsync(user, request.Password ?? "", lockoutOnFailure: true);
+        if (result.IsLockedOut)
+        {
+            await audit.Record(user.UserName!, "auth.lockout", "user", user.Id, null, ct);
+            return TypedResults.Problem("Too many failed sign-ins: the account is locked for a while.", statusCode: StatusCodes.Status423Locked, title: "Locked out");
+        }
+        if (!result.Succeeded)
+            return TypedResults.Problem("Unknown user name or wrong password.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
+        await signIn.SignInAsync(user, isPersistent: false);
+        await audit.Record(user.UserName!, "auth.sign-in", "user", user.Id, null, ct);
+        return TypedResults.Ok(new Me(user.Id, user.UserName!, [.. await users.GetRolesAsync(user)], false));
+    }
+
+    private static async Task<NoContent> SignOut(SignInManager<PortalUser> signIn)
+    {
+        await signIn.SignOutAsync();
+        return TypedResults.NoContent();
+    }
+
+    private static Ok<Me> GetMe(ClaimsPrincipal user) => TypedResults.Ok(new Me(
+        Actor.Id(user), Actor.Name(user), [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)], user.HasClaim(c => c.Type == "api_key")));
+}

@@ -1,0 +1,40 @@
+namespace Portal.Server.Datasets;
+
+public enum DatasetFormat
+{
+    /// <summary>Images and labels as two IDX files (raw or gzip).</summary>
+    Idx,
+    Csv,
+
+    /// <summary>Read in place from a Debian package (Fashion-MNIST).</summary>
+    Builtin,
+}
+
+/// <summary>
+/// A registered dataset. Its files live in the artifact store (or, for built-ins, at their package path);
+/// shape, count and classes were read by the engine's loaders when it was imported.
+/// </summary>
+public sealed class DatasetRecord
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string Name { get; set; }
+    public DatasetFormat Format { get; set; }
+    public required int[] SampleShape { get; set; }
+    public int Count { get; set; }
+    public required string[] ClassNames { get; set; }
+
+    /// <summary>IDX images, or the CSV file.</summary>
+    public string? PrimaryArtifact { get; set; }
+
+    /// <summary>IDX labels.</summary>
+    public string? LabelsArtifact { get; set; }
+
+    /// <summary>For built-ins: the folder and split the data is read from (e.g. "/usr/share/datasets/fashion-mnist|test").</summary>
+    public string? Source { get; set; }
+
+    /// <summary>CSV options (label column, header, skip lines…) as JSON.</summary>
+    public string? CsvOptions { get; set; }
+
+    public required string CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+}

@@ -1,0 +1,40 @@
+namespace Portal.Server.Hosting;
+
+/// <summary>The "Portal" configuration section (environment: Portal__Database__Provider=postgres, …).</summary>
+public sealed class PortalOptions
+{
+    public const string Section = "Portal";
+
+    /// <summary>Where the SQLite file, artifacts and checkpoints live; PORTAL_DATA overrides.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    public DatabaseOptions Database { get; set; } = new();
+    public JobOptions Jobs { get; set; } = new();
+
+    /// <summary>The first admin's password; without it a one-time password is generated and printed on first start.</summary>
+    public string? AdminPassword { get; set; }
+
+    /// <summary>Register Debian's Fashion-MNIST as ready datasets at start when it is installed.</summary>
+    public bool RegisterBuiltinDatasets { get; set; } = true;
+
+    public long MaxUploadBytes { get; set; } = 200L * 1024 * 1024;
+    public long MaxJsonBodyBytes { get; set; } = 1024 * 1024;
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary><c>sqlite</c> (default, a file in the data folder) or <c>postgres</c>.</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>Required for postgres; for sqlite, defaults to portal.db in the data folder.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class JobOptions
+{
+    /// <summary>Training jobs run at once; one on a 2-core machine keeps libtorch's threads from fighting.</summary>
+    public int TrainingConcurrency { get; set; } = 1;
+
+    /// <summary>Evaluation and export jobs run at once.</summary>
+    public int OtherConcurrency { get; set; } = 1;
+}

@@ -1,0 +1,85 @@
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Portal.Server.Api;
+using Portal.Server.Artifacts;
+using Portal.Server.Audit;
+using Portal.Server.Auth;
+using Portal.Server.Persistence;
+using Scalar.AspNetCore;
+
+namespace Portal.Server.Hosting;
+
+/// <summary>Composes the portal: configuration, services, the HTTP pipeline and the start-up tasks.</summary>
+public static class PortalServer
+{
+    public static WebApplication Build(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        ApplyEnvironmentShortcuts(builder);
+        var options = builder.Configuration.GetSection(PortalOptions.Section).Get<PortalOptions>() ?? new PortalOptions();
+
+        var services = builder.Services;
+        services.Configure<PortalOptions>(builder.Configuration.GetSection(PortalOptions.Section));
+        services.AddSingleton(TimeProvider.System);
+        services.AddProblemDetails();
+        services.AddOpenApi();
+        services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = options.MaxUploadBytes);
+        services.AddPortalDatabase(options);
+        services.AddPortalAuth();
+        services.AddSingleton<ArtifactStore>();
+        services.AddScoped<AuditLog>();
+        services.AddScoped<AuditChainVerifier>();
+        services.AddSingleton<IStartupTask, AdminBootstrap>();
+        services.AddSingleton<IStartupTask, ArtifactCleanup>();
+        services.AddHostedService<StartupRunner>();
+        // Feature services: one line per feature.
+
+        var app = builder.Build();
+        app.UsePortalProblems();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.Use(BodySizeLimit(options.MaxJsonBodyBytes));
+
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapScalarApiReference("/reference").AllowAnonymous();
+        var v1 = app.MapGroup("/api/v1");
+        v1.MapAuthApi();
+        v1.MapUsersApi();
+        v1.MapApiKeysApi();
+        v1.MapAuditApi();
+        // Feature APIs: one line per feature.
+        return app;
+    }
+
+    /// <summary>PORTAL_PORT, PORTAL_DATA and PORTAL_ADMIN_PASSWORD, the documented shortcuts for run.sh and demos.</summary>
+    private static void ApplyEnvironmentShortcuts(WebApplicationBuilder builder)
+    {
+        var overrides = new Dictionary<string, string?>();
+        if (Environment.GetEnvironmentVariable("PORTAL_DATA") is { Length: > 0 } data) overrides["Portal:DataDirectory"] = data;
+        if (Environment.GetEnvironmentVariable("PORTAL_ADMIN_PASSWORD") is { Length: > 0 } password) overrides["Portal:AdminPassword"] = password;
+        if (overrides.Count > 0) builder.Configuration.AddInMemoryCollection(overrides);
+        if (Environment.GetEnvironmentVariable("PORTAL_PORT") is { Length: > 0 } port && builder.Configuration["urls"] is null)
+            builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+    }
+
+    /// <summary>Caps every request body not already capped by its endpoint (uploads set their own larger limit).</summary>
+    private static Func<HttpContext, RequestDelegate, Task> BodySizeLimit(long limit) => (context, next) =>
+    {
+        var feature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
+        if (feature is { IsReadOnly: false } && context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is null)
+            feature.MaxRequestBodySize = limit;
+        return next(context);
+    };
+
+    private sealed class ArtifactCleanup : IStartupTask
+    {
+        public int Order => 5;
+
+        public Task Run(IServiceProvider services, CancellationToken ct)
+        {
+            services.GetRequiredService<ArtifactStore>().RemoveStaleTemporaries();
+            return Task.CompletedTask;
+        }
+    }
+}

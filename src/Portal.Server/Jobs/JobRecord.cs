@@ -1,0 +1,46 @@
+namespace Portal.Server.Jobs;
+
+public enum JobState
+{
+    Queued,
+    Running,
+    Succeeded,
+    Failed,
+    Cancelled,
+
+    /// <summary>The process stopped while it ran; resumable from its last checkpoint.</summary>
+    Interrupted,
+}
+
+public static class JobKinds
+{
+    public const string Training = "training";
+    public const string Evaluation = "evaluation";
+    public const string Export = "export";
+}
+
+/// <summary>A unit of background work, persisted so the queue and every job's state survive a restart.</summary>
+public sealed class JobRecord
+{
+    public Guid Id { get; set; } = Guid.NewGuid();
+    public required string Kind { get; set; }
+    public JobState State { get; set; } = JobState.Queued;
+
+    /// <summary>What the job's handler needs, as JSON (for a training job: the run id).</summary>
+    public required string Payload { get; set; }
+
+    public double Progress { get; set; }
+    public string? Error { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+
+    /// <summary>The runner that holds the job (for later multi-node runners); null while queued.</summary>
+    public string? ClaimedBy { get; set; }
+
+    public int Attempts { get; set; }
+
+    /// <summary>Changes on every update: two runners cannot both claim or finish the job.</summary>
+    public Guid ConcurrencyStamp { get; set; } = Guid.NewGuid();
+}
