@@ -1,0 +1,103 @@
+using System.Text.Json;
+using Google.Protobuf;
+using Portal.Engine.Data;
+using Portal.Engine.Models;
+using Portal.Engine.Weights;
+
+namespace Portal.Engine.Onnx;
+
+/// <summary>
+/// Writes a spec and its weights as an ONNX model: IR 8, opset 17, one float32 input <c>input</c> of shape
+/// [batch, …spec input shape] and one output <c>output</c> of shape [batch, …spec output shape].
+/// </summary>
+public static class OnnxExporter
+{
+    public const string InputName = "input";
+    public const string OutputName = "output";
+    public const string BatchDimension = "batch";
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    public static byte[] Export(ModelSpec spec, ModelWeights weights, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(weights);
+        options ??= new OnnxExportOptions();
+        var report = spec.Infer();
+        CheckClassLabels(options.ClassLabels, report.OutputShape);
+
+        var graph = new GraphBuilder(spec.Name);
+        var input = graph.AddInput(InputName, OnnxElementType.Float32, BatchedDims(spec.InputShape));
+        var current = input;
+        if (options.Standardization is { } standardization)
+            current = Standardize(graph, standardization, spec.InputShape, current);
+        for (var i = 0; i < spec.Layers.Count; i++)
+            current = LayerLowering.Emit(graph, i, spec.Layers[i], report.Layers[i], weights, current);
+
+        // The last layer may write no node (dropout): then the output is an identity of what came before.
+        var output = graph.IsProducedByNode(current) ? graph.RenameValue(current, OutputName) : graph.AddNode("Identity", [current], OutputName);
+        graph.AddOutput(output, OnnxElementType.Float32, BatchedDims(report.OutputShape));
+
+        var model = graph.ToModel(
+            options.ProducerName,
+            options.ProducerVersion ?? typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
+            options.ModelVersion,
+            $"Portal model '{spec.Name}' ({report.TotalParameters} parameters).",
+            Metadata(spec, options));
+        return model.ToByteArray();
+    }
+
+    private static List<OnnxDimension> BatchedDims(IReadOnlyList<int> sampleShape) =>
+        [OnnxDimension.Symbolic(BatchDimension), .. sampleShape.Select(d => OnnxDimension.Fixed(d))];
+
+    private static string Standardize(GraphBuilder graph, FeatureStandardization s, IReadOnlyList<int> inputShape, string input)
+    {
+        var featureCount = inputShape.Aggregate(1, (a, b) => a * b);
+        long[] dims;
+        switch (s.Mode)
+        {
+            case StandardizationMode.PerFeature:
+                if (s.SampleShape.Aggregate(1, (a, b) => a * b) != featureCount || s.Mean.Length != featureCount)
+                    throw new ArgumentException($"The per-feature standardisation was fitted on samples [{string.Join(',', s.SampleShape)}] ({s.Mean.Length} means) but the model takes [{string.Join(',', inputShape)}] ({featureCount} features).");
+                dims = [.. inputShape.Select(d => (long)d)];
+                break;
+            case StandardizationMode.PerChannel:
+                if (inputShape.Count != 3 || s.Mean.Length != inputShape[0])
+                    throw new ArgumentException($"The per-channel standardisation has {s.Mean.Length} channels but the model takes [{string.Join(',', inputShape)}].");
+                dims = [inputShape[0], 1, 1];
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(s), s.Mode, "Unknown standardisation mode.");
+        }
+        if (s.Std.Length != s.Mean.Length)
+            throw new ArgumentException($"The standardisation has {s.Mean.Length} means but {s.Std.Length} deviations.");
+        for (var i = 0; i < s.Std.Length; i++)
+        {
+            if (!(s.Std[i] > 0) || !float.IsFinite(s.Std[i]) || !float.IsFinite(s.Mean[i]))
+                throw new ArgumentException($"Standardisation entry {i} has mean {s.Mean[i]} and std {s.Std[i]}; std must be positive and both finite.");
+        }
+        var mean = graph.AddInitializer("standardization.mean", s.Mean, dims);
+        var std = graph.AddInitializer("standardization.std", s.Std, dims);
+        var centred = graph.AddNode("Sub", [input, mean], "standardization.centred");
+        return graph.AddNode("Div", [centred, std], "standardization.output");
+    }
+
+    private static void CheckClassLabels(IReadOnlyList<string>? labels, IReadOnlyList<int> outputShape)
+    {
+        if (labels is null) return;
+        if (outputShape.Count != 1 || outputShape[0] != labels.Count)
+            throw new ArgumentException($"{labels.Count} class labels for a model whose output is [{string.Join(',', outputShape)}] per sample.");
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> Metadata(ModelSpec spec, OnnxExportOptions options)
+    {
+        yield return new(OnnxMetadataKeys.Spec, spec.ToJson());
+        yield return new(OnnxMetadataKeys.StandardizationPlacement, options.Standardization is null ? "none" : "in_graph");
+        if (options.Standardization is { } s)
+            yield return new(OnnxMetadataKeys.Standardization, JsonSerializer.Serialize(s, s_json));
+        if (options.ClassLabels is { } labels)
+            yield return new(OnnxMetadataKeys.ClassLabels, JsonSerializer.Serialize(labels, s_json));
+        if (options.LineageId is { } lineage)
+            yield return new(OnnxMetadataKeys.LineageId, lineage);
+    }
+}
