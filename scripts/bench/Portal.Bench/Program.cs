@@ -2,6 +2,7 @@
 // Benchmark drivers, one command per scripts/bench/*.sh. Each prints its figures and a last RESULT line.
 var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
+    ["infer"] = Portal.Bench.Infer.InferBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

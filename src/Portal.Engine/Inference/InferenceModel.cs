@@ -1,6 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
 using Portal.Engine.Onnx;
-using OrtElementType = Microsoft.ML.OnnxRuntime.Tensors.TensorElementType;
 
 namespace Portal.Engine.Inference;
 
@@ -15,8 +14,7 @@ public sealed class InferenceModel : IDisposable
 
     private readonly InferenceSession _session;
     private readonly RunOptions _runOptions = new();
-    private readonly string[] _fastInputNames = [];
-    private readonly string[] _fastOutputNames = [];
+    private readonly FastPathBindings? _fastPath;
     private readonly long[]?[] _fastInputShapes = new long[]?[CachedBatchSizes + 1];
     private readonly long[]?[] _fastOutputShapes = new long[]?[CachedBatchSizes + 1];
     private readonly OnnxTensorInfo? _fastOutput;
@@ -36,8 +34,7 @@ public sealed class InferenceModel : IDisposable
         BatchedFloat = BatchedFloatSignature.TryCreate(Inputs, Outputs, out _fastPathReason);
         if (BatchedFloat is not null)
         {
-            _fastInputNames = [BatchedFloat.InputName];
-            _fastOutputNames = [BatchedFloat.OutputName];
+            _fastPath = new FastPathBindings(session, _runOptions, BatchedFloat.InputName, BatchedFloat.OutputName);
             _fastOutput = Outputs.First(o => o.Name == BatchedFloat.OutputName);
         }
     }
@@ -142,9 +139,7 @@ public sealed class InferenceModel : IDisposable
             fixed (float* inputPointer = input)
             fixed (float* outputPointer = output)
             {
-                using var inputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, OrtElementType.Float, inputShape, (nint)inputPointer, inputCount * sizeof(float));
-                using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, OrtElementType.Float, outputShape, (nint)outputPointer, outputCount * sizeof(float));
-                _session.Run(_runOptions, _fastInputNames, [inputValue], _fastOutputNames, [outputValue]);
+                _fastPath!.Run((nint)inputPointer, inputCount, inputShape, (nint)outputPointer, outputCount, outputShape);
             }
             return (int)outputCount;
         }
@@ -240,6 +235,7 @@ public sealed class InferenceModel : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         // Runs that entered before the flag was set finish first: a session freed under a running call would crash the process.
         SpinWait.SpinUntil(() => Volatile.Read(ref _activeRuns) == 0);
+        _fastPath?.Dispose();
         _session.Dispose();
         _runOptions.Dispose();
     }

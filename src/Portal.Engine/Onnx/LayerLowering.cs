@@ -74,6 +74,35 @@ internal static class LayerLowering
         }
     }
 
+    /// <summary>
+    /// Layer <paramref name="index"/>, a linear layer, with per-feature standardisation folded into it:
+    /// W' = W / σ (per input column) and b' = b − W'·μ, so the layer takes raw features in one Gemm.
+    /// </summary>
+    public static string EmitStandardizedLinear(GraphBuilder graph, int index, LinearLayer layer, LayerShape shape, ModelWeights weights, string input, float[] mean, float[] std)
+    {
+        var tensors = new LayerTensors(index, layer, weights);
+        var inFeatures = shape.InputShape[0];
+        var weight = tensors.Get("weight", layer.OutFeatures, inFeatures);
+        var bias = layer.Bias ? tensors.Get("bias", layer.OutFeatures) : new float[layer.OutFeatures];
+        var foldedWeight = new float[weight.Length];
+        var foldedBias = new float[layer.OutFeatures];
+        for (var o = 0; o < layer.OutFeatures; o++)
+        {
+            // The bias absorbs the rounded weights, so the layer computes Σ (x − μ)·W' + b exactly as folded.
+            var accumulated = (double)bias[o];
+            for (var j = 0; j < inFeatures; j++)
+            {
+                var folded = (float)((double)weight[o * inFeatures + j] / std[j]);
+                foldedWeight[o * inFeatures + j] = folded;
+                accumulated -= (double)folded * mean[j];
+            }
+            foldedBias[o] = (float)accumulated;
+        }
+        var w = graph.AddInitializer($"{index}.weight.standardized", foldedWeight, [layer.OutFeatures, inFeatures]);
+        var b = graph.AddInitializer($"{index}.bias.standardized", foldedBias, [layer.OutFeatures]);
+        return graph.AddNode("Gemm", [input, w, b], $"{index}.{layer.Kind}", GraphBuilder.Attribute("transB", 1L));
+    }
+
     private static AttributeProto[] PoolAttributes(int kernel, int stride) =>
     [
         GraphBuilder.Attribute("kernel_shape", kernel, kernel),
@@ -108,7 +137,10 @@ internal static class LayerLowering
     /// <summary>The named weights of one layer, checked against the shapes the layer needs.</summary>
     private readonly struct LayerTensors(int index, LayerSpec layer, ModelWeights weights)
     {
-        public string Add(GraphBuilder graph, string suffix, params int[] expectedShape)
+        public string Add(GraphBuilder graph, string suffix, params int[] expectedShape) =>
+            graph.AddInitializer($"{index}.{suffix}", Get(suffix, expectedShape), [.. expectedShape.Select(d => (long)d)]);
+
+        public float[] Get(string suffix, params int[] expectedShape)
         {
             var name = $"{index}.{suffix}";
             var expected = $"[{string.Join(',', expectedShape)}]";
@@ -116,7 +148,7 @@ internal static class LayerLowering
                 throw new ArgumentException($"Layer {index} ({layer.Kind}) needs tensor '{name}' of shape {expected}; the weights lack it.");
             if (!tensor.Shape.SequenceEqual(expectedShape))
                 throw new ArgumentException($"Layer {index} ({layer.Kind}): tensor '{name}' has shape [{string.Join(',', tensor.Shape)}] but the layer needs {expected}.");
-            return graph.AddInitializer(name, tensor.Data, [.. expectedShape.Select(d => (long)d)]);
+            return tensor.Data;
         }
     }
 }

@@ -29,9 +29,24 @@ public static class OnnxExporter
         var graph = new GraphBuilder(spec.Name);
         var input = graph.AddInput(InputName, OnnxElementType.Float32, BatchedDims(spec.InputShape));
         var current = input;
+        var firstLayer = 0;
+        var placement = StandardizationPlacements.None;
         if (options.Standardization is { } standardization)
-            current = Standardize(graph, standardization, spec.InputShape, current);
-        for (var i = 0; i < spec.Layers.Count; i++)
+        {
+            var dims = StandardizationDims(standardization, spec.InputShape);
+            if (options.FoldStandardization && spec.Layers[0] is LinearLayer linear && standardization.Mode == StandardizationMode.PerFeature)
+            {
+                current = LayerLowering.EmitStandardizedLinear(graph, 0, linear, report.Layers[0], weights, current, standardization.Mean, standardization.Std);
+                firstLayer = 1;
+                placement = StandardizationPlacements.FoldedIntoFirstLayer;
+            }
+            else
+            {
+                current = Standardize(graph, standardization, dims, current);
+                placement = StandardizationPlacements.FirstNodes;
+            }
+        }
+        for (var i = firstLayer; i < spec.Layers.Count; i++)
             current = LayerLowering.Emit(graph, i, spec.Layers[i], report.Layers[i], weights, current);
 
         // The last layer may write no node (dropout): then the output is an identity of what came before.
@@ -43,14 +58,23 @@ public static class OnnxExporter
             options.ProducerVersion ?? typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
             options.ModelVersion,
             $"Portal model '{spec.Name}' ({report.TotalParameters} parameters).",
-            Metadata(spec, options));
+            Metadata(spec, options, placement));
         return model.ToByteArray();
     }
 
     private static List<OnnxDimension> BatchedDims(IReadOnlyList<int> sampleShape) =>
         [OnnxDimension.Symbolic(BatchDimension), .. sampleShape.Select(d => OnnxDimension.Fixed(d))];
 
-    private static string Standardize(GraphBuilder graph, FeatureStandardization s, IReadOnlyList<int> inputShape, string input)
+    private static string Standardize(GraphBuilder graph, FeatureStandardization s, long[] dims, string input)
+    {
+        var mean = graph.AddInitializer("standardization.mean", s.Mean, dims);
+        var std = graph.AddInitializer("standardization.std", s.Std, dims);
+        var centred = graph.AddNode("Sub", [input, mean], "standardization.centred");
+        return graph.AddNode("Div", [centred, std], "standardization.output");
+    }
+
+    /// <summary>Checks the statistics against the model's input; returns the shape their constants broadcast from.</summary>
+    private static long[] StandardizationDims(FeatureStandardization s, IReadOnlyList<int> inputShape)
     {
         var featureCount = inputShape.Aggregate(1, (a, b) => a * b);
         long[] dims;
@@ -76,10 +100,7 @@ public static class OnnxExporter
             if (!(s.Std[i] > 0) || !float.IsFinite(s.Std[i]) || !float.IsFinite(s.Mean[i]))
                 throw new ArgumentException($"Standardisation entry {i} has mean {s.Mean[i]} and std {s.Std[i]}; std must be positive and both finite.");
         }
-        var mean = graph.AddInitializer("standardization.mean", s.Mean, dims);
-        var std = graph.AddInitializer("standardization.std", s.Std, dims);
-        var centred = graph.AddNode("Sub", [input, mean], "standardization.centred");
-        return graph.AddNode("Div", [centred, std], "standardization.output");
+        return dims;
     }
 
     private static void CheckClassLabels(IReadOnlyList<string>? labels, IReadOnlyList<int> outputShape)
@@ -89,10 +110,10 @@ public static class OnnxExporter
             throw new ArgumentException($"{labels.Count} class labels for a model whose output is [{string.Join(',', outputShape)}] per sample.");
     }
 
-    private static IEnumerable<KeyValuePair<string, string>> Metadata(ModelSpec spec, OnnxExportOptions options)
+    private static IEnumerable<KeyValuePair<string, string>> Metadata(ModelSpec spec, OnnxExportOptions options, string placement)
     {
         yield return new(OnnxMetadataKeys.Spec, spec.ToJson());
-        yield return new(OnnxMetadataKeys.StandardizationPlacement, options.Standardization is null ? "none" : "in_graph");
+        yield return new(OnnxMetadataKeys.StandardizationPlacement, placement);
         if (options.Standardization is { } s)
             yield return new(OnnxMetadataKeys.Standardization, JsonSerializer.Serialize(s, s_json));
         if (options.ClassLabels is { } labels)

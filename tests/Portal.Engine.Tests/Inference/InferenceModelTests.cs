@@ -52,6 +52,28 @@ public sealed class InferenceModelTests : IDisposable
     }
 
     [Fact]
+    public void Reused_buffers_are_read_afresh_on_every_call()
+    {
+        // The fast path binds a buffer once per thread and reuses the binding while the caller reuses the buffer.
+        var spec = ReadySpecs.FashionMlp;
+        var weights = TorchReference.RandomWeights(spec, 3);
+        using var model = InferenceModel.Load(OnnxExporter.Export(spec, weights));
+        var input = new float[784 * 2];
+        var output = new float[20];
+        var other = new float[784 * 2];
+        for (var call = 0; call < 6; call++)
+        {
+            TorchReference.RandomFeatures(input.Length, call, -1f, 1f).CopyTo(input, 0);
+            var buffer = call % 3 == 2 ? other : input; // now and then another buffer, then back
+            if (buffer == other) input.CopyTo(other, 0);
+            var batch = call % 2 == 0 ? 2 : 1;
+            var written = model.Run(buffer.AsSpan(0, 784 * batch), batch, output);
+            var expected = TorchReference.Forward(spec, weights, buffer[..(784 * batch)], batch);
+            Assert.True(TorchReference.MaxAbsDifference(output.AsSpan(0, written), expected) <= 1e-4f, $"call {call}");
+        }
+    }
+
+    [Fact]
     public void General_path_and_reused_output_tensors_agree_with_the_fast_path()
     {
         var spec = ReadySpecs.FashionCnn;

@@ -60,12 +60,38 @@ public sealed class OnnxExporterTests
 
         Assert.Equal(s_labels, info.ClassLabels);
         Assert.Equal("fashion-mlp/v3", info.LineageId);
-        Assert.Equal("in_graph", info.Metadata[OnnxMetadataKeys.StandardizationPlacement]);
+        Assert.Equal(StandardizationPlacements.FoldedIntoFirstLayer, info.Metadata[OnnxMetadataKeys.StandardizationPlacement]);
         var recorded = JsonSerializer.Deserialize<FeatureStandardization>(info.Metadata[OnnxMetadataKeys.Standardization], new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
         Assert.Equal(standardization.Mean, recorded.Mean);
         Assert.Equal(standardization.Std, recorded.Std);
         Assert.Equal(spec, ModelSpec.FromJson(info.Metadata[OnnxMetadataKeys.Spec]));
-        Assert.Equal(["Div", "Gemm", "Relu", "Sub"], info.OperatorTypes);
+    }
+
+    [Fact]
+    public void Standardisation_before_a_linear_first_layer_is_folded_into_it()
+    {
+        var spec = ReadySpecs.FashionMlp;
+        var standardization = TorchReference.Standardization(spec, StandardizationMode.PerFeature, 2);
+        var weights = TorchReference.RandomWeights(spec, 1);
+        var folded = OnnxInspector.Read(OnnxExporter.Export(spec, weights, new OnnxExportOptions { Standardization = standardization }));
+        Assert.Equal(["Gemm", "Relu"], folded.OperatorTypes);
+        Assert.Equal(5, folded.NodeCount);
+
+        var firstNodes = OnnxInspector.Read(OnnxExporter.Export(spec, weights, new OnnxExportOptions { Standardization = standardization, FoldStandardization = false }));
+        Assert.Equal(["Div", "Gemm", "Relu", "Sub"], firstNodes.OperatorTypes);
+        Assert.Equal(StandardizationPlacements.FirstNodes, firstNodes.Metadata[OnnxMetadataKeys.StandardizationPlacement]);
+    }
+
+    [Fact]
+    public void Standardisation_before_a_padded_convolution_stays_as_the_first_nodes()
+    {
+        // Zero padding of standardised values is not zero padding of raw ones, so a conv cannot absorb it.
+        var spec = ReadySpecs.FashionCnn;
+        var standardization = TorchReference.Standardization(spec, StandardizationMode.PerChannel, 2);
+        var model = ModelProto.Parser.ParseFrom(OnnxExporter.Export(spec, TorchReference.RandomWeights(spec, 1), new OnnxExportOptions { Standardization = standardization }));
+        Assert.Equal(["Sub", "Div", "Conv"], model.Graph.Node.Take(3).Select(n => n.OpType));
+        Assert.Equal("input", model.Graph.Node[0].Input[0]);
+        Assert.Equal(StandardizationPlacements.FirstNodes, model.MetadataProps.Single(p => p.Key == OnnxMetadataKeys.StandardizationPlacement).Value);
     }
 
     [Fact]
@@ -73,7 +99,7 @@ public sealed class OnnxExporterTests
     {
         var spec = ReadySpecs.FashionMlp;
         var info = OnnxInspector.Read(OnnxExporter.Export(spec, TorchReference.RandomWeights(spec, 1)));
-        Assert.Equal("none", info.Metadata[OnnxMetadataKeys.StandardizationPlacement]);
+        Assert.Equal(StandardizationPlacements.None, info.Metadata[OnnxMetadataKeys.StandardizationPlacement]);
         Assert.False(info.Metadata.ContainsKey(OnnxMetadataKeys.Standardization));
         Assert.DoesNotContain("Sub", info.OperatorTypes);
     }
