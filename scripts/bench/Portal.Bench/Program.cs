@@ -1,7 +1,11 @@
+using Portal.Bench.Train;
 
 // Benchmark drivers, one command per scripts/bench/*.sh. Each prints its figures and a last RESULT line.
 var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.Ordinal)
 {
+    ["train-speed"] = TrainBenchmark.Speed,
+    ["train-accuracy"] = TrainBenchmark.Accuracy,
+    ["matmul"] = TrainBenchmark.Matmul,
     ["infer"] = Portal.Bench.Infer.InferBenchmark.RunAsync,
 };
 

@@ -16,6 +16,9 @@ public sealed record ModelSpec(string Name, IReadOnlyList<int> InputShape, IRead
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
     };
 
+    private static string KnownLayerTypes => string.Join(", ",
+        typeof(LayerSpec).GetCustomAttributes(typeof(JsonDerivedTypeAttribute), false).Cast<JsonDerivedTypeAttribute>().Select(a => a.TypeDiscriminator));
+
     public string ToJson() => JsonSerializer.Serialize(this, s_json);
 
     /// <summary>Parses and validates a spec; a malformed document or a wrong shape fails with a message naming the layer.</summary>
@@ -25,6 +28,10 @@ public sealed record ModelSpec(string Name, IReadOnlyList<int> InputShape, IRead
         try
         {
             spec = JsonSerializer.Deserialize<ModelSpec>(json, s_json);
+        }
+        catch (JsonException e) when (e.Message.Contains("type discriminator", StringComparison.Ordinal))
+        {
+            throw new ModelSpecException($"The model spec names an unknown layer type at {e.Path}; known types are {KnownLayerTypes}.", e);
         }
         catch (JsonException e)
         {

@@ -40,11 +40,12 @@ internal static class NetworkFactory
     /// <summary>The network's float state (parameters and batch-norm statistics) copied out as <see cref="ModelWeights"/>.</summary>
     public static ModelWeights ExportWeights(nn.Module network)
     {
+        using var scope = NewDisposeScope();
         var tensors = new List<NamedTensor>();
         foreach (var (name, tensor) in network.state_dict())
         {
             if (tensor.dtype != ScalarType.Float32) continue; // num_batches_tracked: a counter, not a weight
-            using var cpu = tensor.detach().cpu().contiguous();
+            var cpu = tensor.detach().cpu().contiguous();
             tensors.Add(new NamedTensor(name, [.. cpu.shape.Select(d => (int)d)], cpu.data<float>().ToArray()));
         }
         return new ModelWeights(tensors);
@@ -53,6 +54,7 @@ internal static class NetworkFactory
     /// <summary>Copies <paramref name="weights"/> into the network; a missing tensor or a shape mismatch names the tensor.</summary>
     public static void ImportWeights(nn.Module network, ModelWeights weights)
     {
+        using var scope = NewDisposeScope();
         using var _ = no_grad();
         foreach (var (name, target) in network.state_dict())
         {
@@ -62,8 +64,7 @@ internal static class NetworkFactory
             var expected = target.shape.Select(d => (int)d).ToArray();
             if (!expected.SequenceEqual(source.Shape))
                 throw new ArgumentException($"Tensor '{name}' has shape [{string.Join(',', source.Shape)}] but the network needs [{string.Join(',', expected)}].");
-            using var values = tensor(source.Data, [.. expected.Select(d => (long)d)]);
-            target.copy_(values);
+            target.copy_(tensor(source.Data, [.. expected.Select(d => (long)d)]));
         }
     }
 }

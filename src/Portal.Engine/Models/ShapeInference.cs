@@ -39,26 +39,26 @@ internal static class ShapeInference
                 return ([l.OutFeatures], (long)input[0] * l.OutFeatures + (l.Bias ? l.OutFeatures : 0));
 
             case Conv2dLayer c:
-            {
-                RequireRank(3, "[channels, height, width]");
-                Require(c.OutChannels > 0, $"outChannels must be positive, not {c.OutChannels}.");
-                Require(c.KernelSize > 0 && c.Stride > 0 && c.Padding >= 0, $"kernel {c.KernelSize}, stride {c.Stride} and padding {c.Padding} must be positive (padding non-negative).");
-                var h = (input[1] + 2 * c.Padding - c.KernelSize) / c.Stride + 1;
-                var w = (input[2] + 2 * c.Padding - c.KernelSize) / c.Stride + 1;
-                Require(input[1] + 2 * c.Padding >= c.KernelSize && input[2] + 2 * c.Padding >= c.KernelSize,
-                    $"kernel {c.KernelSize} with padding {c.Padding} does not fit input {Format(input)}; output would be [{c.OutChannels},{h},{w}].");
-                var weights = (long)c.OutChannels * input[0] * c.KernelSize * c.KernelSize;
-                return ([c.OutChannels, h, w], weights + (c.Bias ? c.OutChannels : 0));
-            }
+                {
+                    RequireRank(3, "[channels, height, width]");
+                    Require(c.OutChannels > 0, $"outChannels must be positive, not {c.OutChannels}.");
+                    Require(c.KernelSize > 0 && c.Stride > 0 && c.Padding >= 0, $"kernel {c.KernelSize}, stride {c.Stride} and padding {c.Padding} must be positive (padding non-negative).");
+                    var h = (input[1] + 2 * c.Padding - c.KernelSize) / c.Stride + 1;
+                    var w = (input[2] + 2 * c.Padding - c.KernelSize) / c.Stride + 1;
+                    Require(input[1] + 2 * c.Padding >= c.KernelSize && input[2] + 2 * c.Padding >= c.KernelSize,
+                        $"kernel {c.KernelSize} with padding {c.Padding} does not fit input {Format(input)}; output would be [{c.OutChannels},{h},{w}].");
+                    var weights = (long)c.OutChannels * input[0] * c.KernelSize * c.KernelSize;
+                    return ([c.OutChannels, h, w], weights + (c.Bias ? c.OutChannels : 0));
+                }
 
             case MaxPool2dLayer or AvgPool2dLayer:
-            {
-                var (kernel, stride) = layer is MaxPool2dLayer m ? (m.KernelSize, m.Stride ?? m.KernelSize) : (((AvgPool2dLayer)layer).KernelSize, ((AvgPool2dLayer)layer).Stride ?? ((AvgPool2dLayer)layer).KernelSize);
-                RequireRank(3, "[channels, height, width]");
-                Require(kernel > 0 && stride > 0, $"kernel {kernel} and stride {stride} must be positive.");
-                Require(input[1] >= kernel && input[2] >= kernel, $"kernel {kernel} does not fit input {Format(input)}.");
-                return ([input[0], (input[1] - kernel) / stride + 1, (input[2] - kernel) / stride + 1], 0);
-            }
+                {
+                    var (kernel, stride) = layer is MaxPool2dLayer m ? (m.KernelSize, m.Stride ?? m.KernelSize) : (((AvgPool2dLayer)layer).KernelSize, ((AvgPool2dLayer)layer).Stride ?? ((AvgPool2dLayer)layer).KernelSize);
+                    RequireRank(3, "[channels, height, width]");
+                    Require(kernel > 0 && stride > 0, $"kernel {kernel} and stride {stride} must be positive.");
+                    Require(input[1] >= kernel && input[2] >= kernel, $"kernel {kernel} does not fit input {Format(input)}.");
+                    return ([input[0], (input[1] - kernel) / stride + 1, (input[2] - kernel) / stride + 1], 0);
+                }
 
             case BatchNorm1dLayer:
                 RequireRank(1, "[features]");

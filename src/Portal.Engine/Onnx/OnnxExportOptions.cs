@@ -12,7 +12,7 @@ public sealed record OnnxExportOptions
     public FeatureStandardization? Standardization { get; init; }
 
     /// <summary>
-    /// When the first layer is linear and the standardisation per feature, fold it into that layer's weights
+    /// When the first layer is linear, fold the standardisation into that layer's weights
     /// (W / σ, b − W·μ / σ) instead of writing Sub and Div nodes: two fewer passes over the input on every call.
     /// Off writes the statistics as the first nodes, leaving the layer's weights as trained (e.g. for quantisation).
     /// </summary>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Google.Protobuf;
-using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Weights;
 
@@ -33,16 +32,17 @@ public static class OnnxExporter
         var placement = StandardizationPlacements.None;
         if (options.Standardization is { } standardization)
         {
-            var dims = StandardizationDims(standardization, spec.InputShape);
-            if (options.FoldStandardization && spec.Layers[0] is LinearLayer linear && standardization.Mode == StandardizationMode.PerFeature)
+            var constants = StandardizationConstants.For(standardization, spec.InputShape);
+            if (options.FoldStandardization && spec.Layers[0] is LinearLayer linear)
             {
-                current = LayerLowering.EmitStandardizedLinear(graph, 0, linear, report.Layers[0], weights, current, standardization.Mean, standardization.Std);
+                var (mean, std) = StandardizationConstants.PerFeature(standardization, spec.InputShape[0]);
+                current = LayerLowering.EmitStandardizedLinear(graph, 0, linear, report.Layers[0], weights, current, mean, std);
                 firstLayer = 1;
                 placement = StandardizationPlacements.FoldedIntoFirstLayer;
             }
             else
             {
-                current = Standardize(graph, standardization, dims, current);
+                current = Standardize(graph, constants, current);
                 placement = StandardizationPlacements.FirstNodes;
             }
         }
@@ -65,42 +65,12 @@ public static class OnnxExporter
     private static List<OnnxDimension> BatchedDims(IReadOnlyList<int> sampleShape) =>
         [OnnxDimension.Symbolic(BatchDimension), .. sampleShape.Select(d => OnnxDimension.Fixed(d))];
 
-    private static string Standardize(GraphBuilder graph, FeatureStandardization s, long[] dims, string input)
+    private static string Standardize(GraphBuilder graph, StandardizationConstants s, string input)
     {
-        var mean = graph.AddInitializer("standardization.mean", s.Mean, dims);
-        var std = graph.AddInitializer("standardization.std", s.Std, dims);
+        var mean = graph.AddInitializer("standardization.mean", s.Mean, s.Dims);
+        var std = graph.AddInitializer("standardization.std", s.Std, s.Dims);
         var centred = graph.AddNode("Sub", [input, mean], "standardization.centred");
         return graph.AddNode("Div", [centred, std], "standardization.output");
-    }
-
-    /// <summary>Checks the statistics against the model's input; returns the shape their constants broadcast from.</summary>
-    private static long[] StandardizationDims(FeatureStandardization s, IReadOnlyList<int> inputShape)
-    {
-        var featureCount = inputShape.Aggregate(1, (a, b) => a * b);
-        long[] dims;
-        switch (s.Mode)
-        {
-            case StandardizationMode.PerFeature:
-                if (s.SampleShape.Aggregate(1, (a, b) => a * b) != featureCount || s.Mean.Length != featureCount)
-                    throw new ArgumentException($"The per-feature standardisation was fitted on samples [{string.Join(',', s.SampleShape)}] ({s.Mean.Length} means) but the model takes [{string.Join(',', inputShape)}] ({featureCount} features).");
-                dims = [.. inputShape.Select(d => (long)d)];
-                break;
-            case StandardizationMode.PerChannel:
-                if (inputShape.Count != 3 || s.Mean.Length != inputShape[0])
-                    throw new ArgumentException($"The per-channel standardisation has {s.Mean.Length} channels but the model takes [{string.Join(',', inputShape)}].");
-                dims = [inputShape[0], 1, 1];
-                break;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(s), s.Mode, "Unknown standardisation mode.");
-        }
-        if (s.Std.Length != s.Mean.Length)
-            throw new ArgumentException($"The standardisation has {s.Mean.Length} means but {s.Std.Length} deviations.");
-        for (var i = 0; i < s.Std.Length; i++)
-        {
-            if (!(s.Std[i] > 0) || !float.IsFinite(s.Std[i]) || !float.IsFinite(s.Mean[i]))
-                throw new ArgumentException($"Standardisation entry {i} has mean {s.Mean[i]} and std {s.Std[i]}; std must be positive and both finite.");
-        }
-        return dims;
     }
 
     private static void CheckClassLabels(IReadOnlyList<string>? labels, IReadOnlyList<int> outputShape)

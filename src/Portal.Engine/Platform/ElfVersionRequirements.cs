@@ -9,7 +9,8 @@ internal static class ElfVersionRequirements
     private const uint ShtGnuVerneed = 0x6ffffffe;
     private const ushort VerFlgWeak = 0x2;
 
-    internal sealed record Requirement(string File, string Version, bool IsWeak);
+    /// <param name="FlagsOffset">File offset of the entry's vna_flags field.</param>
+    internal sealed record Requirement(string File, string Version, bool IsWeak, int FlagsOffset);
 
     public static Requirement? Find(string path, string version) =>
         ReadAll(path).FirstOrDefault(r => r.Version == version);
@@ -46,7 +47,7 @@ internal static class ElfVersionRequirements
                 {
                     var flags = BinaryPrimitives.ReadUInt16LittleEndian(span[(aux + 4)..]);
                     var name = ReadString(span, strtab + (int)BinaryPrimitives.ReadUInt32LittleEndian(span[(aux + 8)..]));
-                    found.Add(new Requirement(file, name, (flags & VerFlgWeak) != 0));
+                    found.Add(new Requirement(file, name, (flags & VerFlgWeak) != 0, aux + 4));
                     aux += (int)BinaryPrimitives.ReadUInt32LittleEndian(span[(aux + 12)..]);
                 }
                 need += (int)BinaryPrimitives.ReadUInt32LittleEndian(span[(need + 12)..]);

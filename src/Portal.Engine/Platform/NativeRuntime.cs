@@ -32,10 +32,20 @@ public static class NativeRuntime
         }
     }
 
+    /// <summary>
+    /// libtorch's OpenMP thread count is per calling thread: every thread that runs tensor work (a training
+    /// worker, say) applies the process's setting before its first op.
+    /// </summary>
+    public static void ApplyToCurrentThread(RuntimeInfo runtime)
+    {
+        if (torch.get_num_threads() != runtime.IntraOpThreads) torch.set_num_threads(runtime.IntraOpThreads);
+    }
+
     private static RuntimeInfo Start(RuntimeOptions options)
     {
         // Large, short-lived batch tensors otherwise go through mmap/munmap and page faults on every step.
         var allocatorTuned = TuneAllocator();
+        var mkl = MklVendorCheck.Apply(); // must precede libtorch's load to take effect
         LoadLibtorch();
 
         var threads = options.IntraOpThreads ?? Environment.ProcessorCount;
@@ -57,7 +67,7 @@ public static class NativeRuntime
             device = "cpu";
             reason = "CUDA is not available to this libtorch build (CPU package, or no GPU or driver)";
         }
-        return new RuntimeInfo(device, reason, threads, allocatorTuned);
+        return new RuntimeInfo(device, reason, threads, allocatorTuned, mkl);
     }
 
     private static void LoadLibtorch()

@@ -57,6 +57,20 @@ public sealed class OnnxExportParityTests
         Assert.True(diff <= Tolerance, $"{specName}: max |ORT − TorchSharp| = {diff}");
     }
 
+    [Theory]
+    [InlineData("fashion-mlp", StandardizationMode.PerChannel, true)]
+    [InlineData("fashion-mlp", StandardizationMode.PerChannel, false)]
+    [InlineData("fashion-cnn", StandardizationMode.PerFeature, true)]
+    public void Statistics_fitted_on_image_samples_apply_to_a_model_that_views_them_flat_and_back(string specName, StandardizationMode mode, bool fold)
+    {
+        // Fashion-MNIST samples are [1,28,28]; the MLP views them as [784]. A flat dataset may feed the CNN too.
+        var spec = ReadySpecs.Get(specName);
+        int[] sampleShape = spec.InputShape.Count == 1 ? [1, 28, 28] : [784];
+        var standardization = TorchReference.Standardization(sampleShape, mode, seed: 12);
+        var diff = ExportAndCompare(spec, standardization, batch: 4, seed: 6, fold: fold);
+        Assert.True(diff <= Tolerance, $"{specName}: max |ORT − TorchSharp| = {diff}");
+    }
+
     [Fact]
     public void Without_standardisation_the_graph_takes_features_as_they_are()
     {

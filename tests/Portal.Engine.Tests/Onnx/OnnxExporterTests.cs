@@ -154,7 +154,23 @@ public sealed class OnnxExporterTests
         var other = new FeatureStandardization(StandardizationMode.PerFeature, [10], new float[10], Enumerable.Repeat(1f, 10).ToArray());
         var e = Assert.Throws<ArgumentException>(() =>
             OnnxExporter.Export(spec, TorchReference.RandomWeights(spec, 1), new OnnxExportOptions { Standardization = other }));
-        Assert.Contains("fitted on samples [10] (10 means) but the model takes [784]", e.Message);
+        Assert.Contains("fitted on samples [10] (10 features) but the model takes [784] (784 features)", e.Message);
+    }
+
+    [Fact]
+    public void Statistics_of_the_wrong_size_for_their_mode_are_refused()
+    {
+        var spec = ReadySpecs.FashionCnn;
+        var weights = TorchReference.RandomWeights(spec, 1);
+        var perChannelOfFlat = new FeatureStandardization(StandardizationMode.PerChannel, [784], [0f], [1f]);
+        Assert.Contains("Per-channel standardisation needs [C,H,W] samples, not [784]",
+            Assert.Throws<ArgumentException>(() => OnnxExporter.Export(spec, weights, new OnnxExportOptions { Standardization = perChannelOfFlat })).Message);
+        var twoChannels = new FeatureStandardization(StandardizationMode.PerChannel, [1, 28, 28], [0f, 1f], [1f, 1f]);
+        Assert.Contains("needs 1 means and deviations, not 2 and 2",
+            Assert.Throws<ArgumentException>(() => OnnxExporter.Export(spec, weights, new OnnxExportOptions { Standardization = twoChannels })).Message);
+        var zeroStd = new FeatureStandardization(StandardizationMode.PerChannel, [1, 28, 28], [0f], [0f]);
+        Assert.Contains("std must be positive",
+            Assert.Throws<ArgumentException>(() => OnnxExporter.Export(spec, weights, new OnnxExportOptions { Standardization = zeroStd })).Message);
     }
 
     [Fact]

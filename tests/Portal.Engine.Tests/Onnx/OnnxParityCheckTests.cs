@@ -19,7 +19,8 @@ public sealed class OnnxParityCheckTests
 
         Assert.Equal(10, report.Samples);
         Assert.InRange(report.MaxAbsDifference, 0f, 1e-4f);
-        Assert.Equal(TorchReference.Forward(spec, weights, samples, 10, standardization), report.ReferenceOutputs);
+        // Batches of 4 against one batch of 10: the same values up to the kernels' batch-dependent rounding.
+        Assert.InRange(TorchReference.MaxAbsDifference(TorchReference.Forward(spec, weights, samples, 10, standardization), report.ReferenceOutputs), 0f, 1e-5f);
     }
 
     [Fact]

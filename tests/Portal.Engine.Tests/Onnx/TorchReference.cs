@@ -63,10 +63,14 @@ internal static class TorchReference
     }
 
     /// <summary>Non-trivial statistics: means in the raw range, deviations far from one.</summary>
-    public static FeatureStandardization Standardization(ModelSpec spec, StandardizationMode mode, int seed)
+    public static FeatureStandardization Standardization(ModelSpec spec, StandardizationMode mode, int seed) =>
+        Standardization([.. spec.InputShape], mode, seed);
+
+    /// <summary>Statistics fitted in the data's own sample shape, which the model may view differently.</summary>
+    public static FeatureStandardization Standardization(int[] sampleShape, StandardizationMode mode, int seed)
     {
         var random = new Random(seed);
-        var count = mode == StandardizationMode.PerChannel ? spec.InputShape[0] : spec.InputShape.Aggregate(1, (a, b) => a * b);
+        var count = mode == StandardizationMode.PerChannel ? sampleShape[0] : sampleShape.Aggregate(1, (a, b) => a * b);
         var mean = new float[count];
         var std = new float[count];
         for (var i = 0; i < count; i++)
@@ -74,7 +78,7 @@ internal static class TorchReference
             mean[i] = 60f + 80f * random.NextSingle();
             std[i] = 30f + 60f * random.NextSingle();
         }
-        return new FeatureStandardization(mode, [.. spec.InputShape], mean, std);
+        return new FeatureStandardization(mode, sampleShape, mean, std);
     }
 
     public static float MaxAbsDifference(ReadOnlySpan<float> a, ReadOnlySpan<float> b)

@@ -1,0 +1,157 @@
+"""PyTorch peer for scripts/bench/train.sh (Debian's python3-torch).
+
+speed:  trains one epoch on the data the engine wrote (same standardised features, same batch order, same
+        initial weights), timing only the training loop, and prints `PEER samples_per_s=<n>`.
+check:  loads a safetensors file the engine wrote, runs the same network in eval mode on the engine's test
+        inputs and prints `PEER parity_max_abs=<largest |torch - engine| over all outputs>`.
+The network is built from the engine's ModelSpec JSON; safetensors are parsed here by hand, from the format's
+rules, so the file is proven readable by an outside reader.
+"""
+import argparse
+import json
+import struct
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+DTYPES = {"F32": np.float32, "F64": np.float64, "F16": np.float16, "I64": np.int64}
+
+
+def read_safetensors(path):
+    with open(path, "rb") as f:
+        blob = f.read()
+    (header_len,) = struct.unpack("<Q", blob[:8])
+    if (8 + header_len) % 8 != 0:
+        raise ValueError(f"{path}: header not padded to 8 bytes")
+    header = json.loads(blob[8:8 + header_len].decode("utf-8"))
+    data = memoryview(blob)[8 + header_len:]
+    tensors, expected = {}, 0
+    for name, info in sorted(((k, v) for k, v in header.items() if k != "__metadata__"), key=lambda kv: kv[1]["data_offsets"][0]):
+        begin, end = info["data_offsets"]
+        if begin != expected:
+            raise ValueError(f"{path}: tensor {name} starts at {begin}, expected {expected}")
+        expected = end
+        array = np.frombuffer(data[begin:end], dtype=np.dtype(DTYPES[info["dtype"]]).newbyteorder("<"))
+        tensors[name] = torch.from_numpy(array.reshape(info["shape"]).copy())
+    if expected != len(data):
+        raise ValueError(f"{path}: data section has {len(data) - expected} unclaimed bytes")
+    return tensors, header.get("__metadata__", {})
+
+
+def build(spec):
+    shape = list(spec["inputShape"])
+    layers = []
+    for layer in spec["layers"]:
+        kind = layer["type"]
+        if kind == "linear":
+            layers.append(nn.Linear(shape[0], layer["outFeatures"], bias=layer.get("bias", True)))
+            shape = [layer["outFeatures"]]
+        elif kind == "conv2d":
+            k, s, p = layer["kernelSize"], layer.get("stride", 1), layer.get("padding", 0)
+            layers.append(nn.Conv2d(shape[0], layer["outChannels"], k, stride=s, padding=p, bias=layer.get("bias", True)))
+            shape = [layer["outChannels"], (shape[1] + 2 * p - k) // s + 1, (shape[2] + 2 * p - k) // s + 1]
+        elif kind in ("maxpool2d", "avgpool2d"):
+            k = layer["kernelSize"]
+            s = layer.get("stride") or k
+            layers.append((nn.MaxPool2d if kind == "maxpool2d" else nn.AvgPool2d)(k, s))
+            shape = [shape[0], (shape[1] - k) // s + 1, (shape[2] - k) // s + 1]
+        elif kind == "batchnorm1d":
+            layers.append(nn.BatchNorm1d(shape[0], eps=layer.get("eps", 1e-5), momentum=layer.get("momentum", 0.1)))
+        elif kind == "batchnorm2d":
+            layers.append(nn.BatchNorm2d(shape[0], eps=layer.get("eps", 1e-5), momentum=layer.get("momentum", 0.1)))
+        elif kind == "dropout":
+            layers.append(nn.Dropout(layer.get("p", 0.5)))
+        elif kind == "relu":
+            layers.append(nn.ReLU())
+        elif kind == "leakyrelu":
+            layers.append(nn.LeakyReLU(layer.get("negativeSlope", 0.01)))
+        elif kind == "gelu":
+            layers.append(nn.GELU())
+        elif kind == "tanh":
+            layers.append(nn.Tanh())
+        elif kind == "sigmoid":
+            layers.append(nn.Sigmoid())
+        elif kind == "flatten":
+            layers.append(nn.Flatten())
+            shape = [int(np.prod(shape))]
+        else:
+            raise ValueError(f"unknown layer type {kind}")
+    return nn.Sequential(*layers)
+
+
+def load_model(spec_path, weights_path):
+    with open(spec_path) as f:
+        spec = json.load(f)
+    model = build(spec)
+    state, _ = read_safetensors(weights_path)
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    missing = [m for m in missing if not m.endswith("num_batches_tracked")]
+    if missing or unexpected:
+        raise ValueError(f"weights do not fit the spec: missing {missing}, unexpected {unexpected}")
+    return spec, model
+
+
+def speed(args):
+    torch.set_num_threads(args.torch_threads)
+    spec, model = load_model(args.spec, args.weights)
+    n = args.count
+    x = torch.from_numpy(np.fromfile(args.features, dtype="<f4").reshape([n] + spec["inputShape"]))
+    y = torch.from_numpy(np.fromfile(args.labels, dtype="<i8"))
+    order = torch.from_numpy(np.fromfile(args.order, dtype="<i8"))
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = nn.CrossEntropyLoss()
+    model.train()
+    correct = 0
+    start = time.perf_counter()
+    for b in range(0, n, args.batch):
+        index = order[b:b + args.batch]
+        xb, yb = x.index_select(0, index), y.index_select(0, index)
+        optimizer.zero_grad(set_to_none=True)
+        out = model(xb)
+        loss = loss_fn(out, yb)
+        loss.backward()
+        optimizer.step()
+        value = loss.item()  # the engine reads every step's loss too (progress events, divergence check)
+        correct += (out.argmax(1) == yb).sum().item()
+        if value != value:
+            sys.exit("peer diverged")
+    seconds = time.perf_counter() - start
+    print(f"PEER samples_per_s={n / seconds:.1f} seconds={seconds:.3f} train_acc={correct / n:.4f} torch_threads={args.torch_threads}")
+
+
+def check(args):
+    spec, model = load_model(args.spec, args.weights)
+    model.eval()
+    x = torch.from_numpy(np.fromfile(args.inputs, dtype="<f4").reshape([-1] + spec["inputShape"]))
+    expected = np.fromfile(args.outputs, dtype="<f4").reshape(x.shape[0], -1)
+    with torch.no_grad():
+        got = model(x).numpy()
+    print(f"PEER parity_max_abs={float(np.abs(got - expected).max()):.3g} samples={x.shape[0]}")
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    sub = parser.add_subparsers(dest="command", required=True)
+    s = sub.add_parser("speed")
+    s.add_argument("--spec", required=True)
+    s.add_argument("--weights", required=True)
+    s.add_argument("--features", required=True)
+    s.add_argument("--labels", required=True)
+    s.add_argument("--order", required=True)
+    s.add_argument("--count", type=int, required=True)
+    s.add_argument("--batch", type=int, default=128)
+    s.add_argument("--torch-threads", type=int, default=1)
+    c = sub.add_parser("check")
+    c.add_argument("--spec", required=True)
+    c.add_argument("--weights", required=True)
+    c.add_argument("--inputs", required=True)
+    c.add_argument("--outputs", required=True)
+    args = parser.parse_args()
+    speed(args) if args.command == "speed" else check(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Training benchmark: Portal.Engine (TorchSharp) against Debian's PyTorch on the same machine in the same run.
+# One epoch of fashion-mlp and fashion-cnn (batch 128, Adam 1e-3, same initial weights, batch order and
+# standardised data), the peer at its best thread setting; then 5-epoch accuracy runs through the engine and
+# an outside-reader check of the engine's safetensors. Last line: RESULT train_ratio_mlp=… (see the issue).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+cd "$(portal_root)"
+
+ensure_debian_packages dataset-fashion-mnist python3-torch python3-numpy libopenblas0-pthread
+dotnet build scripts/bench/Portal.Bench -c Release -nologo -clp:ErrorsOnly -v:q
+bench=scripts/bench/Portal.Bench/bin/Release/net10.0/linux-x64/Portal.Bench
+out=scripts/bench/out/train
+rm -rf "$out"; mkdir -p "$out"
+log="$out/figures.txt"; : > "$log"
+
+threads=${PORTAL_THREADS:-$(nproc)}
+export PORTAL_THREADS=$threads
+# The same allocator settings the engine applies to itself with mallopt, given to the peer through glibc's environment.
+peer_env=(env MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=16777216)
+figure() { grep -E "^FIGURE $1=" "$log" | tail -1 | cut -d= -f2; }
+run() { "$@" | tee -a "$log"; }
+
+max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a ? b : a) }'; }
+repeats=${BENCH_REPEATS:-2}
+
+echo "== one epoch, engine vs PyTorch ($threads threads, best of $repeats interleaved runs each)"
+for model in fashion-mlp fashion-cnn; do
+  engine_best=0; peer_best=0
+  for r in $(seq "$repeats"); do
+    "$bench" train-speed "$model" "$out" > "$out/speed.txt"
+    cat "$out/speed.txt"
+    engine_best=$(max "$engine_best" "$(grep -E "^FIGURE $model.engine_samples_per_s=" "$out/speed.txt" | cut -d= -f2)")
+    count=$(grep -E "^FIGURE train_count=" "$out/speed.txt" | cut -d= -f2)
+    # The peer's few sensible settings on $threads cores: torch intra-op threads × OpenBLAS threads.
+    for setting in "1 $threads" "$threads 1" "$threads $threads"; do
+      set -- $setting
+      line=$(OPENBLAS_NUM_THREADS=$2 OMP_NUM_THREADS=$1 "${peer_env[@]}" /usr/bin/python3 scripts/bench/peers/train_peer.py speed \
+        --spec "$out/$model.spec.json" --weights "$out/$model.init.safetensors" \
+        --features "$out/train.features.f32" --labels "$out/train.labels.i64" --order "$out/train.order.i64" \
+        --count "$count" --torch-threads "$1")
+      echo "$line openblas_threads=$2"
+      peer_best=$(max "$peer_best" "$(sed -E 's/.*samples_per_s=([0-9.]+).*/\1/' <<<"$line")")
+    done
+  done
+  grep -E "flops_per_sample" "$out/speed.txt" >> "$log"
+  echo "FIGURE $model.engine_samples_per_s=$engine_best" | tee -a "$log"
+  echo "FIGURE $model.peer_best_samples_per_s=$peer_best" | tee -a "$log"
+done
+
+echo "== practical peak"
+run "$bench" matmul
+
+echo "== 5 epochs through the engine, then the 10 000 test images"
+for model in fashion-mlp fashion-cnn; do
+  run "$bench" train-accuracy "$model" 5 "$out"
+  echo "outside reader (PyTorch) on the engine's $model safetensors:"
+  line=$(/usr/bin/python3 scripts/bench/peers/train_peer.py check --spec "$out/$model.spec.json" \
+    --weights "$out/$model.trained.safetensors" --inputs "$out/$model.check.inputs.f32" --outputs "$out/$model.check.outputs.f32")
+  echo "$line"
+  echo "FIGURE $model.safetensors_parity_max_abs=$(sed -E 's/.*parity_max_abs=([^ ]+).*/\1/' <<<"$line")" | tee -a "$log"
+done
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+gflops() { awk -v s="$(figure "$1.engine_samples_per_s")" -v f="$(figure "$1.flops_per_sample$2")" 'BEGIN { printf "%.1f", s * f / 1e9 }'; }
+mlp_ratio=$(ratio "$(figure fashion-mlp.engine_samples_per_s)" "$(figure fashion-mlp.peer_best_samples_per_s)")
+cnn_ratio=$(ratio "$(figure fashion-cnn.engine_samples_per_s)" "$(figure fashion-cnn.peer_best_samples_per_s)")
+peak_frac=$(ratio "$(gflops fashion-mlp)" "$(figure matmul_gflops)")
+echo "engine GFLOP/s (executed multiply-adds ×2): mlp $(gflops fashion-mlp), cnn $(gflops fashion-cnn); by the 6×forward convention: mlp $(gflops fashion-mlp _6n), cnn $(gflops fashion-cnn _6n); matmul 2048² $(figure matmul_gflops)"
+rss2=$(figure fashion-cnn.rss_mb_epoch2); rss5=$(figure fashion-cnn.rss_mb_epoch5)
+echo "fashion-cnn resident memory after epoch 2: $rss2 MB, after epoch 5: $rss5 MB"
+echo "RESULT train_ratio_mlp=$mlp_ratio train_ratio_cnn=$cnn_ratio acc_mlp=$(figure fashion-mlp.test_accuracy) acc_cnn=$(figure fashion-cnn.test_accuracy) peak_rss_mb_cnn=$(figure fashion-cnn.peak_rss_mb) mlp_peak_frac=$peak_frac"

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what Portal needs and builds it in Release. Safe to re-run: it only installs what is missing.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$(portal_root)"
+
+command -v dotnet >/dev/null || die "the .NET SDK is missing: install dotnet 10 (see global.json) and re-run"
+dotnet --version | grep -q '^10\.' || die "the .NET SDK 10 is required; found $(dotnet --version)"
+
+# Fashion-MNIST, the demo and test dataset, comes from Debian; the C compiler builds the engine's one-function
+# MKL shim (src/Portal.Engine/Platform/Native), which doubles matrix throughput on AMD CPUs.
+ensure_debian_packages dataset-fashion-mnist gcc libc6-dev
+[ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] \
+  || die "Fashion-MNIST is not at /usr/share/datasets/fashion-mnist after installing dataset-fashion-mnist"
+
+echo "Restoring and building Portal (Release)…"
+dotnet build Portal.sln -c Release -nologo -clp:ErrorsOnly -v:q \
+  || die "the Release build failed (see the errors above)"
+echo "Setup done."

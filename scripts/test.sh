@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Sets up, then runs every test project; ends with one line: N passed, N failed, N skipped.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$(portal_root)"
+
+scripts/setup.sh || exit 1
+
+results=$(mktemp -d)
+passed=0; failed=0; skipped=0; status=0
+for project in tests/*/*.csproj; do
+  name=$(basename "$project" .csproj)
+  echo "== $name"
+  log="$results/$name.log"
+  dotnet test "$project" -c Release --no-build --nologo --results-directory "TestResults/$name" 2>&1 | tee "$log"
+  code=${PIPESTATUS[0]}
+  summary=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+" "$log" | tail -1)
+  if [ -z "$summary" ]; then
+    echo "$name: no test summary (the run crashed or found no tests)"
+    failed=$((failed + 1)); status=1; continue
+  fi
+  f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$summary")
+  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$summary")
+  s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")
+  passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  [ "$code" -eq 0 ] || status=1
+done
+rm -rf "$results"
+[ "$failed" -eq 0 ] || status=1
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status

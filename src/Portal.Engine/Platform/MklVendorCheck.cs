@@ -1,0 +1,43 @@
+using System.Runtime.InteropServices;
+
+namespace Portal.Engine.Platform;
+
+/// <summary>
+/// Makes libtorch's statically linked MKL use its fast kernels on AMD CPUs by loading a one-function library
+/// (<c>mkl_serv_intel_cpu_true</c> returning 1) into the global symbol scope before libtorch loads. Measured
+/// on an AVX-512 EPYC: 2048² SGEMM 205 → 428 GFLOP/s. Set PORTAL_MKL_AMD=0 to leave MKL's default.
+/// </summary>
+internal static class MklVendorCheck
+{
+    private const string ShimFile = "libportal_mkl_intel_cpu.so";
+    private const int RtldNow = 0x2;
+    private const int RtldGlobal = 0x100;
+
+    /// <summary>What was done, for the runtime report; null when nothing applies (not AMD, or disabled).</summary>
+    public static string? Apply()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("PORTAL_MKL_AMD") == "0" || !IsAmd())
+            return null;
+        var shim = Path.Combine(AppContext.BaseDirectory, ShimFile);
+        if (!File.Exists(shim))
+            return $"AMD CPU: MKL keeps its generic kernels ({ShimFile} was not built: install a C compiler and rebuild)";
+        return dlopen(shim, RtldNow | RtldGlobal) != IntPtr.Zero
+            ? "AMD CPU: MKL vendor check answered so MKL picks kernels by CPU features"
+            : $"AMD CPU: MKL keeps its generic kernels ({ShimFile} did not load)";
+    }
+
+    private static bool IsAmd()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").Any(l => l.StartsWith("vendor_id", StringComparison.Ordinal) && l.Contains("AuthenticAMD", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "dlopen")]
+    private static extern IntPtr dlopen([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+}
