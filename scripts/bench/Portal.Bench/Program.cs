@@ -6,6 +6,7 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["train-speed"] = TrainBenchmark.Speed,
     ["train-accuracy"] = TrainBenchmark.Accuracy,
     ["matmul"] = TrainBenchmark.Matmul,
+    ["infer"] = Portal.Bench.Infer.InferBenchmark.RunAsync,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

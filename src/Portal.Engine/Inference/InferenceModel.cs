@@ -1,0 +1,285 @@
+using Microsoft.ML.OnnxRuntime;
+using Portal.Engine.Onnx;
+
+namespace Portal.Engine.Inference;
+
+/// <summary>
+/// An ONNX model loaded into an ONNX Runtime session. Safe to run from many threads at once; every tensor is
+/// checked against the model's declared inputs before the runtime sees it. Dispose waits for runs in flight.
+/// </summary>
+public sealed class InferenceModel : IDisposable
+{
+    // Shapes of the fast path are cached per batch size: ONNX Runtime copies them, so one array serves every thread.
+    private const int CachedBatchSizes = 1024;
+
+    private readonly InferenceSession _session;
+    private readonly RunOptions _runOptions = new();
+    private readonly FastPathBindings? _fastPath;
+    private readonly long[]?[] _fastInputShapes = new long[]?[CachedBatchSizes + 1];
+    private readonly long[]?[] _fastOutputShapes = new long[]?[CachedBatchSizes + 1];
+    private readonly OnnxTensorInfo? _fastOutput;
+    private readonly string _fastPathReason;
+    private int _activeRuns;
+    private int _disposed;
+
+    private InferenceModel(string name, OnnxModelInfo info, InferenceSession session, ExecutionProviderInfo provider, InferenceOptions options)
+    {
+        Name = name;
+        Info = info;
+        _session = session;
+        ExecutionProvider = provider;
+        Options = options;
+        Inputs = [.. session.InputNames.Select(n => Describe(n, session.InputMetadata[n]))];
+        Outputs = [.. session.OutputNames.Select(n => Describe(n, session.OutputMetadata[n]))];
+        BatchedFloat = BatchedFloatSignature.TryCreate(Inputs, Outputs, out _fastPathReason);
+        if (BatchedFloat is not null)
+        {
+            _fastPath = new FastPathBindings(session, _runOptions, BatchedFloat.InputName, BatchedFloat.OutputName);
+            _fastOutput = Outputs.First(o => o.Name == BatchedFloat.OutputName);
+        }
+    }
+
+    /// <summary>The file name, or the name given with the bytes; used in every message.</summary>
+    public string Name { get; }
+
+    /// <summary>What the file declares (format versions, producer, metadata), as read before loading.</summary>
+    public OnnxModelInfo Info { get; }
+
+    public IReadOnlyDictionary<string, string> Metadata => Info.Metadata;
+
+    /// <summary>Inputs as ONNX Runtime sees them (initializers excluded), symbolic dimensions by name.</summary>
+    public IReadOnlyList<OnnxTensorInfo> Inputs { get; }
+
+    public IReadOnlyList<OnnxTensorInfo> Outputs { get; }
+
+    public ExecutionProviderInfo ExecutionProvider { get; }
+
+    public InferenceOptions Options { get; }
+
+    /// <summary>The shape the fast <see cref="Run(ReadOnlySpan{float}, int, Span{float})"/> runs, or null when the model has another.</summary>
+    public BatchedFloatSignature? BatchedFloat { get; }
+
+    public static InferenceModel Load(string path, InferenceOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OnnxFormatException($"Cannot read ONNX file '{path}': {e.Message}", e);
+        }
+        return Load(bytes, Path.GetFileName(path), $"File '{path}'", options);
+    }
+
+    /// <param name="name">How messages name this model; defaults to the graph's name.</param>
+    public static InferenceModel Load(byte[] bytes, InferenceOptions? options = null, string? name = null)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        return Load(bytes, name, name is null ? "The ONNX data" : $"Model '{name}'", options);
+    }
+
+    /// <summary>The execution provider a model loaded with these options would use, and why.</summary>
+    public static ExecutionProviderInfo DescribeExecutionProvider(InferenceOptions? options = null) =>
+        SessionConfiguration.Describe(options ?? InferenceOptions.Default);
+
+    private static InferenceModel Load(byte[] bytes, string? name, string source, InferenceOptions? options)
+    {
+        options ??= InferenceOptions.Default;
+        // Our own parse first: a file that is not ONNX, or is cut short, gets a precise message instead of the runtime's.
+        var info = OnnxInspector.Describe(OnnxInspector.Parse(bytes, source), bytes.Length);
+        var modelName = name ?? (string.IsNullOrEmpty(info.GraphName) ? "model" : info.GraphName);
+        using var sessionOptions = SessionConfiguration.Create(options, out var provider);
+        InferenceSession session;
+        try
+        {
+            session = new InferenceSession(bytes, sessionOptions);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new OnnxFormatException($"ONNX Runtime refused model '{modelName}': {e.Message}", e);
+        }
+        try
+        {
+            return new InferenceModel(modelName, info, session, provider, options);
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The fast path: <paramref name="batch"/> samples laid end to end in <paramref name="input"/>, results written
+    /// into <paramref name="output"/> (caller-owned, reusable). Both are pinned for the call; nothing is copied.
+    /// Returns the number of values written.
+    /// </summary>
+    public unsafe int Run(ReadOnlySpan<float> input, int batch, Span<float> output)
+    {
+        var signature = BatchedFloat ?? throw new InvalidOperationException($"Model '{Name}' cannot use the batched float run: {_fastPathReason}. Use Run(inputs).");
+        if (batch <= 0)
+            throw new InferenceInputException($"Input '{signature.InputName}' of model '{Name}': batch must be positive, not {batch}.");
+        if (signature.FixedBatch is long fixedBatch && fixedBatch != batch)
+            throw new InferenceInputException($"Input {Inputs[0]} of model '{Name}' takes exactly {fixedBatch} samples, not {batch}.");
+        var inputCount = (long)batch * signature.InputValuesPerSample;
+        if (input.Length != inputCount)
+            throw new InferenceInputException($"Input {Inputs[0]} of model '{Name}': {batch} samples need {inputCount} values but {input.Length} were given.");
+        var outputCount = (long)batch * signature.OutputValuesPerSample;
+        if (output.Length < outputCount)
+            throw new InferenceInputException($"Output {Outputs[0]} of model '{Name}': {batch} samples give {outputCount} values but the buffer holds {output.Length}.");
+
+        var inputShape = Shape(_fastInputShapes, batch, Inputs[0]);
+        var outputShape = Shape(_fastOutputShapes, batch, _fastOutput!);
+        Enter();
+        try
+        {
+            fixed (float* inputPointer = input)
+            fixed (float* outputPointer = output)
+            {
+                _fastPath!.Run((nint)inputPointer, inputCount, inputShape, (nint)outputPointer, outputCount, outputShape);
+            }
+            return (int)outputCount;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceRunException($"ONNX Runtime failed running model '{Name}' on {batch} samples: {e.Message}", e);
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    /// <summary>The fast path with a new output array.</summary>
+    public float[] Run(ReadOnlySpan<float> input, int batch)
+    {
+        var signature = BatchedFloat ?? throw new InvalidOperationException($"Model '{Name}' cannot use the batched float run: {_fastPathReason}. Use Run(inputs).");
+        var output = new float[Math.Max(0L, (long)batch * signature.OutputValuesPerSample)];
+        Run(input, batch, output);
+        return output;
+    }
+
+    /// <summary>Runs any model: every declared input by name, tensors of any rank and supported type. Returns every output, copied.</summary>
+    public IReadOnlyDictionary<string, InferenceTensor> Run(IReadOnlyDictionary<string, InferenceTensor> inputs)
+    {
+        var (names, tensors) = new TensorCheck(Name).Inputs(Inputs, inputs);
+        foreach (var output in Outputs)
+        {
+            if (!ElementTypes.IsSupported(output.ElementType))
+                throw new InvalidOperationException($"Output {output} of model '{Name}' has an element type the engine does not return.");
+        }
+        var values = new List<OrtValue>(tensors.Length);
+        Enter();
+        try
+        {
+            foreach (var tensor in tensors) values.Add(tensor.Pin());
+            using var results = _session.Run(_runOptions, names, values, _session.OutputNames);
+            var outputs = new Dictionary<string, InferenceTensor>(Outputs.Count, StringComparer.Ordinal);
+            var i = 0;
+            foreach (var result in results)
+            {
+                var declared = Outputs[i++];
+                if (!result.IsTensor)
+                    throw new InvalidOperationException($"Output {declared} of model '{Name}' is not a tensor.");
+                var shape = result.GetTensorTypeAndShape().Shape;
+                outputs[declared.Name] = ElementTypes.Copy(result, declared.ElementType, shape);
+            }
+            return outputs;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceRunException($"ONNX Runtime failed running model '{Name}' on inputs {Describe(names, tensors)}: {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var value in values) value.Dispose();
+            Exit();
+        }
+    }
+
+    /// <summary>
+    /// Runs any model into caller-owned output tensors (reusable across calls): only the outputs named in
+    /// <paramref name="outputs"/> are computed, each written in place. Shapes are checked against what the inputs bind.
+    /// </summary>
+    public void Run(IReadOnlyDictionary<string, InferenceTensor> inputs, IReadOnlyDictionary<string, InferenceTensor> outputs)
+    {
+        var check = new TensorCheck(Name);
+        var (inputNames, inputTensors) = check.Inputs(Inputs, inputs);
+        var (outputNames, outputTensors) = check.Outputs(Outputs, outputs);
+        var inputValues = new List<OrtValue>(inputTensors.Length);
+        var outputValues = new List<OrtValue>(outputTensors.Length);
+        Enter();
+        try
+        {
+            foreach (var tensor in inputTensors) inputValues.Add(tensor.Pin());
+            foreach (var tensor in outputTensors) outputValues.Add(tensor.Pin());
+            _session.Run(_runOptions, inputNames, inputValues, outputNames, outputValues);
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceRunException($"ONNX Runtime failed running model '{Name}' on inputs {Describe(inputNames, inputTensors)} into outputs {Describe(outputNames, outputTensors)}: {e.Message}", e);
+        }
+        finally
+        {
+            foreach (var value in inputValues) value.Dispose();
+            foreach (var value in outputValues) value.Dispose();
+            Exit();
+        }
+    }
+
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
+        // Runs that entered before the flag was set finish first: a session freed under a running call would crash the process.
+        SpinWait.SpinUntil(() => Volatile.Read(ref _activeRuns) == 0);
+        _fastPath?.Dispose();
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
+
+    public override string ToString() =>
+        $"{Name}: inputs {string.Join(", ", Inputs)}; outputs {string.Join(", ", Outputs)}; {ExecutionProvider.Device}";
+
+    private void Enter()
+    {
+        Interlocked.Increment(ref _activeRuns);
+        if (Volatile.Read(ref _disposed) == 1)
+        {
+            Interlocked.Decrement(ref _activeRuns);
+            throw new ObjectDisposedException(nameof(InferenceModel), $"Model '{Name}' has been disposed.");
+        }
+    }
+
+    private void Exit() => Interlocked.Decrement(ref _activeRuns);
+
+    private static long[] Shape(long[]?[] cache, int batch, OnnxTensorInfo declared)
+    {
+        if (batch <= CachedBatchSizes && cache[batch] is { } cached) return cached;
+        var shape = new long[declared.Rank];
+        shape[0] = batch;
+        for (var d = 1; d < shape.Length; d++) shape[d] = declared.Dimensions[d].Size!.Value;
+        if (batch <= CachedBatchSizes) cache[batch] = shape;
+        return shape;
+    }
+
+    private static OnnxTensorInfo Describe(string name, NodeMetadata metadata)
+    {
+        if (metadata.OnnxValueType != OnnxValueType.ONNX_TYPE_TENSOR)
+            return new OnnxTensorInfo(name, OnnxElementType.Undefined, []);
+        var dims = new OnnxDimension[metadata.Dimensions.Length];
+        for (var d = 0; d < dims.Length; d++)
+        {
+            var symbol = d < metadata.SymbolicDimensions.Length ? metadata.SymbolicDimensions[d] : "";
+            dims[d] = metadata.Dimensions[d] >= 0 ? OnnxDimension.Fixed(metadata.Dimensions[d])
+                : string.IsNullOrEmpty(symbol) ? OnnxDimension.Unknown
+                : OnnxDimension.Symbolic(symbol);
+        }
+        return new OnnxTensorInfo(name, (OnnxElementType)(int)metadata.ElementDataType, dims);
+    }
+
+    private static string Describe(string[] names, InferenceTensor[] tensors) =>
+        string.Join(", ", names.Select((n, i) => $"'{n}' {tensors[i]}"));
+}

@@ -1,0 +1,112 @@
+using Microsoft.ML.OnnxRuntime;
+using Portal.Engine.Onnx;
+
+namespace Portal.Engine.Inference;
+
+/// <summary>
+/// A tensor handed to or returned by an <see cref="InferenceModel"/>: element type, shape and values (row-major).
+/// Inputs are passed to ONNX Runtime pinned, without a copy. The value count is checked against the shape when
+/// the tensor is run, so the error can name the model's input.
+/// </summary>
+public abstract class InferenceTensor
+{
+    private readonly long[] _shape;
+
+    private protected InferenceTensor(OnnxElementType elementType, long[] shape)
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ElementType = elementType;
+        _shape = [.. shape];
+    }
+
+    public OnnxElementType ElementType { get; }
+
+    public IReadOnlyList<long> Shape => _shape;
+
+    public int Rank => _shape.Length;
+
+    /// <summary>Number of values held (which should equal the product of <see cref="Shape"/>).</summary>
+    public abstract int Length { get; }
+
+    public string ShapeText => $"[{string.Join(',', _shape)}]";
+
+    internal long[] ShapeArray => _shape;
+
+    public static InferenceTensor<T> Create<T>(T[] values, params long[] shape) where T : unmanaged => new(values, shape);
+
+    public static InferenceTensor<T> Create<T>(Memory<T> values, params long[] shape) where T : unmanaged => new(values, shape);
+
+    /// <summary>The values as <typeparamref name="T"/>; a different element type is refused, naming both.</summary>
+    public ReadOnlySpan<T> Values<T>() where T : unmanaged
+    {
+        if (this is InferenceTensor<T> typed) return typed.Data.Span;
+        throw new InvalidOperationException($"This tensor holds {ElementType.Name()} values, not {ElementTypes.Of<T>().Name()}.");
+    }
+
+    /// <summary>An ONNX Runtime value over this tensor's memory, pinned until the value is disposed.</summary>
+    internal abstract OrtValue Pin();
+
+    internal abstract void CopyFrom(OrtValue value);
+
+    public override string ToString() => $"{ElementType.Name()} {ShapeText}";
+}
+
+public sealed class InferenceTensor<T> : InferenceTensor where T : unmanaged
+{
+    internal InferenceTensor(Memory<T> values, long[] shape) : base(ElementTypes.Of<T>(), shape)
+    {
+        Data = values;
+    }
+
+    public Memory<T> Data { get; }
+
+    public override int Length => Data.Length;
+
+    internal override OrtValue Pin() => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Data, ShapeArray);
+
+    internal override void CopyFrom(OrtValue value) => value.GetTensorDataAsSpan<T>().CopyTo(Data.Span);
+}
+
+/// <summary>The .NET types that carry each ONNX element type the engine runs.</summary>
+internal static class ElementTypes
+{
+    public static OnnxElementType Of<T>() where T : unmanaged => typeof(T) switch
+    {
+        var t when t == typeof(float) => OnnxElementType.Float32,
+        var t when t == typeof(double) => OnnxElementType.Float64,
+        var t when t == typeof(sbyte) => OnnxElementType.Int8,
+        var t when t == typeof(byte) => OnnxElementType.UInt8,
+        var t when t == typeof(short) => OnnxElementType.Int16,
+        var t when t == typeof(ushort) => OnnxElementType.UInt16,
+        var t when t == typeof(int) => OnnxElementType.Int32,
+        var t when t == typeof(uint) => OnnxElementType.UInt32,
+        var t when t == typeof(long) => OnnxElementType.Int64,
+        var t when t == typeof(ulong) => OnnxElementType.UInt64,
+        var t when t == typeof(bool) => OnnxElementType.Bool,
+        _ => throw new ArgumentException($"Tensors of {typeof(T).Name} are not supported; use float, double, sbyte, byte, short, ushort, int, uint, long, ulong or bool."),
+    };
+
+    public static bool IsSupported(OnnxElementType type) => type is OnnxElementType.Float32 or OnnxElementType.Float64
+        or OnnxElementType.Int8 or OnnxElementType.UInt8 or OnnxElementType.Int16 or OnnxElementType.UInt16
+        or OnnxElementType.Int32 or OnnxElementType.UInt32 or OnnxElementType.Int64 or OnnxElementType.UInt64 or OnnxElementType.Bool;
+
+    /// <summary>A new tensor of <paramref name="type"/> holding a copy of an ONNX Runtime output.</summary>
+    public static InferenceTensor Copy(OrtValue value, OnnxElementType type, long[] shape) => type switch
+    {
+        OnnxElementType.Float32 => CopyAs<float>(value, shape),
+        OnnxElementType.Float64 => CopyAs<double>(value, shape),
+        OnnxElementType.Int8 => CopyAs<sbyte>(value, shape),
+        OnnxElementType.UInt8 => CopyAs<byte>(value, shape),
+        OnnxElementType.Int16 => CopyAs<short>(value, shape),
+        OnnxElementType.UInt16 => CopyAs<ushort>(value, shape),
+        OnnxElementType.Int32 => CopyAs<int>(value, shape),
+        OnnxElementType.UInt32 => CopyAs<uint>(value, shape),
+        OnnxElementType.Int64 => CopyAs<long>(value, shape),
+        OnnxElementType.UInt64 => CopyAs<ulong>(value, shape),
+        OnnxElementType.Bool => CopyAs<bool>(value, shape),
+        _ => throw new InvalidOperationException($"Output element type {type.Name()} is not supported."),
+    };
+
+    private static InferenceTensor<T> CopyAs<T>(OrtValue value, long[] shape) where T : unmanaged =>
+        new(value.GetTensorDataAsSpan<T>().ToArray(), shape);
+}

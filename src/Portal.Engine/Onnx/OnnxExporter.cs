@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Google.Protobuf;
+using Portal.Engine.Models;
+using Portal.Engine.Weights;
+
+namespace Portal.Engine.Onnx;
+
+/// <summary>
+/// Writes a spec and its weights as an ONNX model: IR 8, opset 17, one float32 input <c>input</c> of shape
+/// [batch, …spec input shape] and one output <c>output</c> of shape [batch, …spec output shape].
+/// </summary>
+public static class OnnxExporter
+{
+    public const string InputName = "input";
+    public const string OutputName = "output";
+    public const string BatchDimension = "batch";
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    public static byte[] Export(ModelSpec spec, ModelWeights weights, OnnxExportOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(weights);
+        options ??= new OnnxExportOptions();
+        var report = spec.Infer();
+        CheckClassLabels(options.ClassLabels, report.OutputShape);
+
+        var graph = new GraphBuilder(spec.Name);
+        var input = graph.AddInput(InputName, OnnxElementType.Float32, BatchedDims(spec.InputShape));
+        var current = input;
+        var firstLayer = 0;
+        var placement = StandardizationPlacements.None;
+        if (options.Standardization is { } standardization)
+        {
+            var constants = StandardizationConstants.For(standardization, spec.InputShape);
+            if (options.FoldStandardization && spec.Layers[0] is LinearLayer linear)
+            {
+                var (mean, std) = StandardizationConstants.PerFeature(standardization, spec.InputShape[0]);
+                current = LayerLowering.EmitStandardizedLinear(graph, 0, linear, report.Layers[0], weights, current, mean, std);
+                firstLayer = 1;
+                placement = StandardizationPlacements.FoldedIntoFirstLayer;
+            }
+            else
+            {
+                current = Standardize(graph, constants, current);
+                placement = StandardizationPlacements.FirstNodes;
+            }
+        }
+        for (var i = firstLayer; i < spec.Layers.Count; i++)
+            current = LayerLowering.Emit(graph, i, spec.Layers[i], report.Layers[i], weights, current);
+
+        // The last layer may write no node (dropout): then the output is an identity of what came before.
+        var output = graph.IsProducedByNode(current) ? graph.RenameValue(current, OutputName) : graph.AddNode("Identity", [current], OutputName);
+        graph.AddOutput(output, OnnxElementType.Float32, BatchedDims(report.OutputShape));
+
+        var model = graph.ToModel(
+            options.ProducerName,
+            options.ProducerVersion ?? typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0",
+            options.ModelVersion,
+            $"Portal model '{spec.Name}' ({report.TotalParameters} parameters).",
+            Metadata(spec, options, placement));
+        return model.ToByteArray();
+    }
+
+    private static List<OnnxDimension> BatchedDims(IReadOnlyList<int> sampleShape) =>
+        [OnnxDimension.Symbolic(BatchDimension), .. sampleShape.Select(d => OnnxDimension.Fixed(d))];
+
+    private static string Standardize(GraphBuilder graph, StandardizationConstants s, string input)
+    {
+        var mean = graph.AddInitializer("standardization.mean", s.Mean, s.Dims);
+        var std = graph.AddInitializer("standardization.std", s.Std, s.Dims);
+        var centred = graph.AddNode("Sub", [input, mean], "standardization.centred");
+        return graph.AddNode("Div", [centred, std], "standardization.output");
+    }
+
+    private static void CheckClassLabels(IReadOnlyList<string>? labels, IReadOnlyList<int> outputShape)
+    {
+        if (labels is null) return;
+        if (outputShape.Count != 1 || outputShape[0] != labels.Count)
+            throw new ArgumentException($"{labels.Count} class labels for a model whose output is [{string.Join(',', outputShape)}] per sample.");
+    }
+
+    private static IEnumerable<KeyValuePair<string, string>> Metadata(ModelSpec spec, OnnxExportOptions options, string placement)
+    {
+        yield return new(OnnxMetadataKeys.Spec, spec.ToJson());
+        yield return new(OnnxMetadataKeys.StandardizationPlacement, placement);
+        if (options.Standardization is { } s)
+            yield return new(OnnxMetadataKeys.Standardization, JsonSerializer.Serialize(s, s_json));
+        if (options.ClassLabels is { } labels)
+            yield return new(OnnxMetadataKeys.ClassLabels, JsonSerializer.Serialize(labels, s_json));
+        if (options.LineageId is { } lineage)
+            yield return new(OnnxMetadataKeys.LineageId, lineage);
+    }
+}
