@@ -12,8 +12,15 @@ internal static class NetworkFactory
     {
         var report = spec.Infer();
         var modules = new List<(string, nn.Module<Tensor, Tensor>)>(spec.Layers.Count);
+        var firstConv = spec.Layers.ToList().FindIndex(l => l is Conv2dLayer);
+        var cpu = device is null || device.type == DeviceType.CPU;
         for (var i = 0; i < spec.Layers.Count; i++)
-            modules.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), Create(spec.Layers[i], report.Layers[i].InputShape)));
+        {
+            var module = Create(spec.Layers[i], report.Layers[i].InputShape);
+            if (i == firstConv && cpu && module is Conv2d conv && spec.Layers[i] is Conv2dLayer c)
+                module = new ChannelsLastConv2d(conv, c.Stride, c.Padding, report.Layers[i].InputShape[0]);
+            modules.Add((i.ToString(System.Globalization.CultureInfo.InvariantCulture), module));
+        }
         var network = nn.Sequential(modules);
         if (device is not null && device.type != DeviceType.CPU) network.to(device);
         return network;
