@@ -62,7 +62,7 @@ for model in fashion-mlp fashion-cnn; do
 done
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-gflops() { awk -v s="$(figure "$1.engine_samples_per_s")" -v f="$(figure "$1.flops_per_sample$2")" 'BEGIN { printf "%.1f", s * f / 1e9 }'; }
+gflops() { awk -v s="$(figure "$1.engine_samples_per_s")" -v f="$(figure "$1.flops_per_sample${2:-}")" 'BEGIN { printf "%.1f", s * f / 1e9 }'; }
 mlp_ratio=$(ratio "$(figure fashion-mlp.engine_samples_per_s)" "$(figure fashion-mlp.peer_best_samples_per_s)")
 cnn_ratio=$(ratio "$(figure fashion-cnn.engine_samples_per_s)" "$(figure fashion-cnn.peer_best_samples_per_s)")
 peak_frac=$(ratio "$(gflops fashion-mlp)" "$(figure matmul_gflops)")

@@ -32,6 +32,7 @@ public static class PortalServer
         services.AddSingleton<IStartupTask, AdminBootstrap>();
         services.AddSingleton<IStartupTask, ArtifactCleanup>();
         services.AddHostedService<StartupRunner>();
+        services.AddScoped<Registry.AliasMover>();
         // Feature services: one line per feature.
 
         var app = builder.Build();

@@ -1,0 +1,44 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Server.Audit;
+using Portal.Server.Persistence;
+
+namespace Portal.Server.Registry;
+
+/// <summary>
+/// The one place an alias changes hands: the alias row (with its previous holder for rollback), the holding
+/// history and the audit event are written in the caller's unit of work, so they commit together or not at all.
+/// The alias row's concurrency stamp makes a second, concurrent move fail with DbUpdateConcurrencyException.
+/// </summary>
+public sealed class AliasMover(PortalDbContext db, AuditLog audit, TimeProvider clock)
+{
+    /// <summary>Stages the move; the caller saves. Returns the version that held the alias before, if any.</summary>
+    public async Task<Guid?> Stage(Guid modelId, string alias, Guid versionId, AliasMoveReason reason, string actor, Guid? promotionRequestId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var row = await db.Aliases.FirstOrDefaultAsync(a => a.ModelId == modelId && a.Name == alias, ct);
+        var previous = row?.VersionId;
+        if (row is null)
+        {
+            db.Aliases.Add(new ModelAlias { ModelId = modelId, Name = alias, VersionId = versionId, UpdatedBy = actor, UpdatedAt = now });
+        }
+        else
+        {
+            row.PreviousVersionId = row.VersionId;
+            row.VersionId = versionId;
+            row.UpdatedBy = actor;
+            row.UpdatedAt = now;
+            row.ConcurrencyStamp = Guid.NewGuid();
+        }
+
+        var open = await db.AliasAssignments.Where(a => a.ModelId == modelId && a.Alias == alias && a.Until == null).ToListAsync(ct);
+        foreach (var stretch in open) stretch.Until = now;
+        db.AliasAssignments.Add(new AliasAssignment
+        {
+            ModelId = modelId, Alias = alias, VersionId = versionId, Since = now, AssignedBy = actor,
+            Reason = reason, PromotionRequestId = promotionRequestId,
+        });
+        audit.Append(actor, reason == AliasMoveReason.Rollback ? "alias.rollback" : "alias.move", "model", modelId.ToString(),
+            new { alias, versionId, previousVersionId = previous, reason = reason.ToString(), promotionRequestId });
+        return previous;
+    }
+}
