@@ -33,6 +33,8 @@ public static class PortalServer
         services.AddSingleton<IStartupTask, ArtifactCleanup>();
         services.AddHostedService<StartupRunner>();
         services.AddScoped<Registry.AliasMover>();
+        services.AddSingleton<Datasets.DatasetLoader>();
+        services.AddSingleton<IStartupTask, Datasets.BuiltinDatasets>();
         // Feature services: one line per feature.
 
         var app = builder.Build();

@@ -34,8 +34,13 @@ public sealed class AliasMover(PortalDbContext db, AuditLog audit, TimeProvider 
         foreach (var stretch in open) stretch.Until = now;
         db.AliasAssignments.Add(new AliasAssignment
         {
-            ModelId = modelId, Alias = alias, VersionId = versionId, Since = now, AssignedBy = actor,
-            Reason = reason, PromotionRequestId = promotionRequestId,
+            ModelId = modelId,
+            Alias = alias,
+            VersionId = versionId,
+            Since = now,
+            AssignedBy = actor,
+            Reason = reason,
+            PromotionRequestId = promotionRequestId,
         });
         audit.Append(actor, reason == AliasMoveReason.Rollback ? "alias.rollback" : "alias.move", "model", modelId.ToString(),
             new { alias, versionId, previousVersionId = previous, reason = reason.ToString(), promotionRequestId });
