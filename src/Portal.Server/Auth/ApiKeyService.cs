@@ -19,14 +19,15 @@ public sealed class ApiKeyService(PortalDbContext db, AuditLog audit, TimeProvid
         if (lifetime <= TimeSpan.Zero || lifetime > TimeSpan.FromDays(366)) throw new ArgumentException($"An API key lives between 1 second and 366 days, not {lifetime}.");
         var prefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var secret = $"{Scheme}_{prefix}_{Base64Url(RandomNumberGenerator.GetBytes(32))}";
+        var now = clock.GetUtcNow();
         var key = new ApiKey
         {
             UserId = userId,
             Name = name.Trim(),
             Prefix = prefix,
             SecretHash = Hash(secret),
-            CreatedAt = clock.GetUtcNow(),
-            ExpiresAt = clock.GetUtcNow() + lifetime,
+            CreatedAt = now,
+            ExpiresAt = now + lifetime,
         };
         db.ApiKeys.Add(key);
         audit.Append(actor, "apikey.create", "apikey", key.Id.ToString(), new { key.Name, key.Prefix, key.ExpiresAt, userId });
