@@ -12,8 +12,8 @@ namespace Portal.Server.Tests.Infrastructure;
 
 /// <summary>
 /// A portal in memory for one test class (<c>IClassFixture&lt;PortalFactory&gt;</c>) or one test (<c>using var portal = new PortalFactory();</c>).
-/// It runs on its own <see cref="TestStorage"/> (SQLite in a fresh temp folder by default; pass <c>TestStorage.Postgres()</c>
-/// or use <see cref="PostgresPortalFactory"/> for PostgreSQL), with the first admin's password set to <see cref="AdminPassword"/>
+/// It runs on its own <see cref="TestStorage"/> (SQLite in a fresh temp folder by default; <c>PortalFactory.On(TestStorage.Postgres())</c>,
+/// <see cref="PostgresPortalFactory"/> or PORTAL_TEST_PROVIDER=postgres for PostgreSQL), with the first admin's password set to <see cref="AdminPassword"/>
 /// and <see cref="Clock"/> as the server's TimeProvider.
 /// <list type="bullet">
 /// <item><see cref="CreateClientAs"/>(role): a new user of that role, created by the admin through the API, calling with its own API key.</item>
@@ -34,8 +34,9 @@ public class PortalFactory : WebApplicationFactory<Program>
     private HttpClient? _admin;
     private bool _storageReleased;
 
+    /// <summary>A portal on fresh SQLite storage, or on a fresh PostgreSQL database when PORTAL_TEST_PROVIDER=postgres.</summary>
     public PortalFactory()
-        : this(TestStorage.Sqlite(), ownsStorage: true, AdminPassword)
+        : this(TestStorage.For(Environment.GetEnvironmentVariable("PORTAL_TEST_PROVIDER") is { Length: > 0 } p ? p : TestStorage.SqliteProvider), ownsStorage: true, AdminPassword)
     {
     }
 
