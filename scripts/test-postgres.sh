@@ -20,7 +20,7 @@ bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 if [ "$(id -u)" -eq 0 ]; then
   owner=postgres
   id "$owner" >/dev/null 2>&1 || die "the postgres user is missing (it comes with Debian's postgresql-common)"
-  as_owner() { runuser -u "$owner" -- "$@"; }
+  as_owner() { (cd "$dir" && runuser -u "$owner" -- "$@"); }
 else
   owner=$(id -un)
   as_owner() { "$@"; }

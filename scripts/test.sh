@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# Sets up, then runs every test project; ends with one line: N passed, N failed, N skipped.
+# Sets up, starts a test PostgreSQL, then runs every test project; ends with one line: N passed, N failed, N skipped.
 set -uo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$(portal_root)"
 
 scripts/setup.sh || exit 1
+
+# The server's persistence tests run on SQLite and on PostgreSQL; without a server they fail rather than skip.
+# Start a private one on 127.0.0.1 unless PORTAL_TEST_POSTGRES already names one.
+if [ -z "${PORTAL_TEST_POSTGRES:-}" ]; then
+  postgres_env=$(scripts/test-postgres.sh) || die "could not start the test PostgreSQL (see above)"
+  eval "$postgres_env"
+fi
+export PORTAL_TEST_POSTGRES
 
 results=$(mktemp -d)
 passed=0; failed=0; skipped=0; status=0
