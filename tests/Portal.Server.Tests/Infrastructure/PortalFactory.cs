@@ -20,7 +20,9 @@ namespace Portal.Server.Tests.Infrastructure;
 /// <item><see cref="CreateUser"/>(role): the same, with the user's id, name, password and key (for "someone else" tests).</item>
 /// <item><see cref="AdminClient"/>: the admin, signed in with the cookie. <see cref="AnonymousClient"/>: nobody.</item>
 /// <item><see cref="InDatabase{T}"/>: a scoped PortalDbContext, to arrange or inspect what the API cannot.</item>
-/// <item><see cref="Settings"/>: extra configuration (e.g. <c>["Portal:Jobs:TrainingConcurrency"] = "2"</c>), set before the first client.</item>
+/// <item><see cref="Settings"/>: extra configuration (e.g. <c>["Portal:Jobs:TrainingConcurrency"] = "2"</c>), set before the first
+/// client — for a class fixture, in the constructor of a subclass.</item>
+/// <item><see cref="Clock"/>.Advance(…): "later" for expiry tests (it moves cookie expiry too: sign in again afterwards).</item>
 /// </list>
 /// JSON and problem-details assertions are in <see cref="HttpJson"/> and <see cref="ProblemAssert"/>.
 /// </summary>
@@ -155,9 +157,3 @@ public class PortalFactory : WebApplicationFactory<Program>
         Storage.Dispose();
     }
 }
-
-/// <summary>A user made by <see cref="PortalFactory.CreateUser"/>; <see cref="Client"/> calls as this user with <see cref="ApiKey"/>.</summary>
-public sealed record TestUser(string Id, string UserName, string Password, string Role, string ApiKey, HttpClient Client);
-
-/// <summary>A portal on a fresh PostgreSQL database; fails (never silently passes) without PORTAL_TEST_POSTGRES.</summary>
-public sealed class PostgresPortalFactory() : PortalFactory(TestStorage.Postgres(), ownsStorage: true, AdminPassword);
