@@ -30,12 +30,10 @@ public sealed class ModelRegistry(PortalDbContext db, AuditLog audit, ArtifactSt
         var ordered = db.Models.AsNoTracking().OrderBy(m => m.Name);
         var total = await ordered.CountAsync(ct);
         var models = await ordered.Skip(page.Skip).Take(page.Take).ToListAsync(ct);
-        var items = new List<ModelView>(models.Count);
-        foreach (var model in models) items.Add(await View(model, ct));
-        return new Page<ModelView>(items, page.Skip, page.Take, total);
+        return new Page<ModelView>(await Views(models, ct), page.Skip, page.Take, total);
     }
 
-    public async Task<ModelView> GetModel(string name, CancellationToken ct) => await View(await db.RequireModel(name, ct), ct);
+    public async Task<ModelView> GetModel(string name, CancellationToken ct) => (await Views([await db.RequireModel(name, ct)], ct))[0];
 
     /// <summary>The model's versions, newest first.</summary>
     public async Task<Page<VersionSummary>> ListVersions(string modelName, PageRequest page, CancellationToken ct)
@@ -110,13 +108,17 @@ public sealed class ModelRegistry(PortalDbContext db, AuditLog audit, ArtifactSt
         await db.SaveChangesAsync(ct);
     }
 
-    private async Task<ModelView> View(RegisteredModel model, CancellationToken ct)
+    /// <summary>Models with their version counts and aliases, in a fixed number of queries whatever their number.</summary>
+    private async Task<IReadOnlyList<ModelView>> Views(IReadOnlyList<RegisteredModel> models, CancellationToken ct)
     {
-        var versions = db.ModelVersions.AsNoTracking().Where(v => v.ModelId == model.Id);
-        var count = await versions.CountAsync(ct);
-        var latest = await versions.MaxAsync(v => (int?)v.Number, ct);
-        var aliases = await AliasViews.Current(db, model, ct);
-        return new ModelView(model.Id, model.Name, model.Description, count, latest, aliases, model.CreatedBy, model.CreatedAt);
+        var ids = models.Select(m => m.Id).ToList();
+        var versions = await db.ModelVersions.AsNoTracking().Where(v => ids.Contains(v.ModelId))
+            .GroupBy(v => v.ModelId)
+            .Select(g => new { ModelId = g.Key, Count = g.Count(), Latest = g.Max(v => v.Number) })
+            .ToDictionaryAsync(g => g.ModelId, ct);
+        var aliases = await AliasViews.Current(db, ids, ct);
+        return [.. models.Select(m => new ModelView(
+            m.Id, m.Name, m.Description, versions.GetValueOrDefault(m.Id)?.Count ?? 0, versions.GetValueOrDefault(m.Id)?.Latest, aliases[m.Id], m.CreatedBy, m.CreatedAt))];
     }
 }
 

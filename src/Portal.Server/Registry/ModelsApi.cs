@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Portal.Server.Api;
+using Portal.Server.Artifacts;
 using Portal.Server.Auth;
 using Portal.Server.Hosting;
 
@@ -17,7 +18,7 @@ public static class ModelsApi
 {
     public sealed record CreateModelRequest(string Name, string? Description);
 
-    public sealed record RegisterVersionRequest(Guid RunId, Guid? EvaluationDatasetId);
+    public sealed record RegisterVersionRequest(Guid? RunId, Guid? EvaluationDatasetId);
 
     public sealed record SetTagRequest(string? Value);
 
@@ -31,22 +32,23 @@ public static class ModelsApi
         var models = v1.MapGroup("/models").WithTags("Models");
 
         models.MapGet("/", ListModels).RequireAuthorization(viewer);
-        models.MapPost("/", CreateModel).RequireAuthorization(contributor);
-        models.MapGet("/{name}", GetModel).RequireAuthorization(viewer);
+        models.MapPost("/", CreateModel).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(409);
+        models.MapGet("/{name}", GetModel).RequireAuthorization(viewer).ProducesProblem(404);
 
-        models.MapGet("/{name}/versions", ListVersions).RequireAuthorization(viewer);
-        models.MapPost("/{name}/versions", RegisterVersion).RequireAuthorization(contributor);
+        models.MapGet("/{name}/versions", ListVersions).RequireAuthorization(viewer).ProducesProblem(404);
+        models.MapPost("/{name}/versions", RegisterVersion).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
         models.MapPost("/{name}/versions/import", ImportVersion).RequireAuthorization(contributor)
-            .DisableAntiforgery()
-            .WithMetadata(new RequestSizeLimitAttribute(maxUpload));
-        models.MapGet("/{name}/versions/{number:int}", GetVersion).RequireAuthorization(viewer);
-        models.MapGet("/{name}/versions/{number:int}/artifacts/{kind}", DownloadArtifact).RequireAuthorization(viewer);
-        models.MapPut("/{name}/versions/{number:int}/tags/{key}", SetTag).RequireAuthorization(contributor);
-        models.MapDelete("/{name}/versions/{number:int}/tags/{key}", RemoveTag).RequireAuthorization(contributor);
+            .Accepts<IFormFile>("multipart/form-data")
+            .WithMetadata(new RequestSizeLimitAttribute(maxUpload))
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413);
+        models.MapGet("/{name}/versions/{number:int}", GetVersion).RequireAuthorization(viewer).ProducesProblem(404);
+        models.MapGet("/{name}/versions/{number:int}/artifacts/{kind}", DownloadArtifact).RequireAuthorization(viewer).ProducesProblem(404);
+        models.MapPut("/{name}/versions/{number:int}/tags/{key}", SetTag).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(404);
+        models.MapDelete("/{name}/versions/{number:int}/tags/{key}", RemoveTag).RequireAuthorization(contributor).ProducesProblem(404);
 
-        models.MapGet("/{name}/aliases", ListAliases).RequireAuthorization(viewer);
-        models.MapPut("/{name}/aliases/{alias}", MoveAlias).RequireAuthorization(contributor);
-        models.MapGet("/{name}/aliases/{alias}/history", AliasHistory).RequireAuthorization(viewer);
+        models.MapGet("/{name}/aliases", ListAliases).RequireAuthorization(viewer).ProducesProblem(404);
+        models.MapPut("/{name}/aliases/{alias}", MoveAlias).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        models.MapGet("/{name}/aliases/{alias}/history", AliasHistory).RequireAuthorization(viewer).ProducesProblem(400).ProducesProblem(404);
         return v1;
     }
 
@@ -68,13 +70,29 @@ public static class ModelsApi
 
     private static Task<Results<Created<VersionView>, ProblemHttpResult>> RegisterVersion(
         string name, RegisterVersionRequest request, VersionRegistration registration, ClaimsPrincipal user, CancellationToken ct) =>
-        Answer(async () => Created(await registration.FromRun(name, request.RunId, request.EvaluationDatasetId, Actor.Name(user), ct)));
-
-    /// <summary>multipart/form-data: <c>file</c> (the .onnx) and optionally <c>evaluationDatasetId</c>.</summary>
-    private static Task<Results<Created<VersionView>, ProblemHttpResult>> ImportVersion(
-        string name, IFormFile file, [FromForm] Guid? evaluationDatasetId, VersionRegistration registration, ClaimsPrincipal user, CancellationToken ct) =>
         Answer(async () =>
         {
+            if (request.RunId is not { } runId) throw RegistryException.Invalid("A version is registered from a training run: give runId.");
+            return Created(await registration.FromRun(name, runId, request.EvaluationDatasetId, Actor.Name(user), ct));
+        });
+
+    /// <summary>
+    /// multipart/form-data: <c>file</c> (the .onnx) and optionally <c>evaluationDatasetId</c>. The form is read here,
+    /// not bound, so a missing field or an oversized upload gets a message rather than a bare 400.
+    /// </summary>
+    private static Task<Results<Created<VersionView>, ProblemHttpResult>> ImportVersion(
+        string name, HttpRequest request, VersionRegistration registration, IOptions<PortalOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
+        Answer(async () =>
+        {
+            var limit = options.Value.MaxUploadBytes;
+            if (request.ContentLength > limit) throw new ArtifactTooLargeException(limit);
+            if (!request.HasFormContentType)
+                throw RegistryException.Invalid("Send the ONNX file as multipart/form-data in the field 'file' (and optionally 'evaluationDatasetId').");
+            var form = await request.ReadFormAsync(ct);
+            var file = form.Files.GetFile("file") ?? throw RegistryException.Invalid("The form has no field 'file' holding the ONNX file.");
+            Guid? evaluationDatasetId = null;
+            if (form["evaluationDatasetId"].ToString() is { Length: > 0 } text)
+                evaluationDatasetId = Guid.TryParse(text, out var id) ? id : throw RegistryException.Invalid($"evaluationDatasetId '{text}' is not a dataset id (a GUID).");
             using var content = new MemoryStream((int)Math.Min(file.Length, int.MaxValue));
             await file.CopyToAsync(content, ct);
             var fileName = Path.GetFileName(file.FileName) is { Length: > 0 } given ? given : "import.onnx";

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Training;
 using Portal.Engine.Weights;
@@ -60,8 +61,8 @@ public sealed class RegistryFixture : IAsyncLifetime
             var weights = SafetensorsWriter.ToBytes(result.Model.Weights);
             WeightsSha = (await store.Write(weights, CancellationToken.None)).Sha256;
 
-            RunId = AddRun(db, "tiny-run", JobState.Succeeded, WeightsSha, JsonSerializer.Serialize(result.Model.Standardization, s_json), options);
-            UnfinishedRunId = AddRun(db, "tiny-run-in-progress", JobState.Running, null, null, options);
+            RunId = AddRun(db, "tiny-run", Spec, TrainDatasetId, JobState.Succeeded, WeightsSha, result.Model.Standardization, options);
+            UnfinishedRunId = AddRun(db, "tiny-run-in-progress", Spec, TrainDatasetId, JobState.Running, null, null, options);
             await db.SaveChangesAsync();
         }
         (Contributor, ContributorName) = await Portal.ClientAs("Contributor");
@@ -107,17 +108,19 @@ public sealed class RegistryFixture : IAsyncLifetime
         return record.Id;
     }
 
-    private Guid AddRun(PortalDbContext db, string name, JobState state, string? weights, string? standardization, TrainingOptions options)
+    /// <summary>A run as the training feature leaves it: its job in <paramref name="state"/>, its weights (if any) in the store.</summary>
+    public static Guid AddRun(
+        PortalDbContext db, string name, ModelSpec spec, Guid datasetId, JobState state, string? weights, FeatureStandardization? standardization, TrainingOptions options)
     {
         var run = new TrainingRun
         {
             Name = name,
-            DatasetId = TrainDatasetId,
-            SpecJson = Spec.ToJson(),
+            DatasetId = datasetId,
+            SpecJson = spec.ToJson(),
             OptionsJson = JsonSerializer.Serialize(options, s_json),
             CreatedBy = "tests",
             WeightsArtifact = weights,
-            StandardizationJson = standardization,
+            StandardizationJson = standardization is null ? null : JsonSerializer.Serialize(standardization, s_json),
         };
         var job = new JobRecord { Kind = JobKinds.Training, State = state, Payload = JsonSerializer.Serialize(new { runId = run.Id }), CreatedBy = "tests" };
         run.JobId = job.Id;

@@ -119,6 +119,17 @@ public sealed class VersionRegistrationTests(RegistryFixture fixture)
     }
 
     [Fact]
+    public async Task A_registration_without_a_run_says_it_needs_one()
+    {
+        var model = await fixture.CreateModel("no-run");
+
+        var response = await fixture.Contributor.PostAsJsonAsync($"/api/v1/models/{model}/versions", new { evaluationDatasetId = fixture.TestDatasetId });
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("runId", await response.ProblemDetail());
+    }
+
+    [Fact]
     public async Task Evidence_is_not_measured_on_the_data_the_model_was_trained_on()
     {
         var model = await fixture.CreateModel("train-eval");
