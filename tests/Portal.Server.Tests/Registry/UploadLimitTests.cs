@@ -43,7 +43,6 @@ public sealed class UploadLimitTests
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             base.ConfigureWebHost(builder);
-            builder.UseSetting("Portal:RegisterBuiltinDatasets", "false");
             builder.UseSetting("Portal:MaxUploadBytes", Limit.ToString(System.Globalization.CultureInfo.InvariantCulture));
             builder.UseSetting("Portal:MaxJsonBodyBytes", (Limit / 8).ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
