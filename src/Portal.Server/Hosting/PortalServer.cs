@@ -36,6 +36,7 @@ public static class PortalServer
         services.AddSingleton<Datasets.DatasetLoader>();
         services.AddSingleton<IStartupTask, Datasets.BuiltinDatasets>();
         // Feature services: one line per feature.
+        Registry.RegistrySetup.AddRegistry(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -52,6 +53,7 @@ public static class PortalServer
         v1.MapApiKeysApi();
         v1.MapAuditApi();
         // Feature APIs: one line per feature.
+        Registry.ModelsApi.MapModelsApi(v1);
         return app;
     }
 

@@ -1,0 +1,46 @@
+using System.Text.RegularExpressions;
+
+namespace Portal.Server.Registry;
+
+/// <summary>The spelling rules of the names the registry puts in URLs: model names, alias names and tag keys.</summary>
+public static partial class RegistryNames
+{
+    public const int MaxModelName = 100;
+    public const int MaxAlias = 64;
+    public const int MaxTagKey = 100;
+    public const int MaxTagValue = 500;
+    public const int MaxDescription = 2000;
+
+    /// <summary>Letters, digits, '-', '_' and '.', starting with a letter or digit; 1..100 characters.</summary>
+    public static void CheckModelName(string? name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > MaxModelName || !ModelNamePattern().IsMatch(name))
+            throw RegistryException.Invalid($"Model name '{name}' is not allowed: use 1..{MaxModelName} letters, digits, '-', '_' or '.', starting with a letter or digit.");
+    }
+
+    /// <summary>Lowercase letters, digits and '-'; 1..64 characters (<c>production</c>, <c>staging</c>, <c>canary-eu</c>).</summary>
+    public static void CheckAlias(string? alias)
+    {
+        if (string.IsNullOrEmpty(alias) || alias.Length > MaxAlias || !AliasPattern().IsMatch(alias))
+            throw RegistryException.Invalid($"Alias name '{alias}' is not allowed: use 1..{MaxAlias} lowercase letters, digits or '-'.");
+    }
+
+    public static void CheckTag(string? key, string? value)
+    {
+        if (string.IsNullOrEmpty(key) || key.Length > MaxTagKey || !TagKeyPattern().IsMatch(key))
+            throw RegistryException.Invalid($"Tag key '{key}' is not allowed: use 1..{MaxTagKey} letters, digits, '-', '_', '.' or ':', starting with a letter or digit.");
+        if (value is null)
+            throw RegistryException.Invalid($"Tag '{key}' needs a value (it may be empty).");
+        if (value.Length > MaxTagValue)
+            throw RegistryException.Invalid($"The value of tag '{key}' is {value.Length} characters; at most {MaxTagValue} are kept.");
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex ModelNamePattern();
+
+    [GeneratedRegex("^[a-z0-9-]+$")]
+    private static partial Regex AliasPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._:-]*$")]
+    private static partial Regex TagKeyPattern();
+}

@@ -1,0 +1,109 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Server.Auth;
+using Portal.Server.Tests.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Portal.Server.Tests.Security;
+
+/// <summary>
+/// Walks every endpoint the server maps, as each role and anonymously. The expected cell follows from the role the
+/// endpoint declares: anonymous → 401, a lower role → 403, the declared role or higher → past authorisation (the
+/// request then fails or succeeds on its merits: with made-up ids that is usually 400 or 404, never 401 or 403).
+/// </summary>
+public sealed class EndpointRoleMatrixTests(ITestOutputHelper output) : IDisposable
+{
+    // Deliberately public: signing in, and the API description (and its page's assets) a client needs before it can sign in.
+    private static readonly string[] s_anonymous = ["/api/v1/auth/sign-in", "/openapi/{documentName}.json"];
+    private const string ReferencePage = "/reference/";
+
+    private readonly PortalFactory _portal = new();
+
+    [Fact]
+    public async Task Every_endpoint_requires_its_declared_role_and_admits_every_higher_one()
+    {
+        var clients = new Dictionary<string, HttpClient> { ["anonymous"] = _portal.CreateClient() };
+        foreach (var role in PortalRoles.All) clients[role] = (await _portal.ClientAs(role)).Client;
+        var endpoints = _portal.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
+        Assert.NotEmpty(endpoints);
+
+        var failures = new List<string>();
+        var table = new StringBuilder($"{"endpoint",-70} {"role",-12} anon Viewer Contrib Approver Admin\n");
+        foreach (var endpoint in endpoints.OrderBy(e => e.RoutePattern.RawText))
+        {
+            var pattern = endpoint.RoutePattern.RawText ?? "";
+            var methods = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Routing.HttpMethodMetadata>()?.HttpMethods ?? ["GET"];
+            var anonymous = endpoint.Metadata.GetMetadata<IAllowAnonymous>() is not null;
+            var declared = DeclaredRole(endpoint);
+            if (anonymous && !s_anonymous.Contains(pattern) && !pattern.StartsWith(ReferencePage, StringComparison.Ordinal)) failures.Add($"{pattern} allows anonymous access but is not on the public list");
+            if (!anonymous && declared is null) failures.Add($"{pattern} declares no role (only the fallback 'signed in' policy)");
+
+            foreach (var method in methods)
+            {
+                var row = new StringBuilder($"{method + " " + pattern,-70} {(anonymous ? "public" : declared ?? "?"),-12}");
+                foreach (var (who, client) in clients)
+                {
+                    var accepts = endpoint.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.ContentTypes.FirstOrDefault();
+                    var status = await Send(client, method, Fill(endpoint.RoutePattern), accepts);
+                    row.Append($" {(int)status,4}");
+                    var expected = Expect(who, anonymous, declared);
+                    if (!Matches(expected, status)) failures.Add($"{method} {pattern} as {who}: got {(int)status}, expected {expected}");
+                }
+                table.AppendLine(row.ToString());
+            }
+        }
+        output.WriteLine(table.ToString());
+        Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    private static string? DeclaredRole(RouteEndpoint endpoint) => endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>()
+        .Select(a => a.Policy).Where(p => p is not null && p.StartsWith("AtLeast", StringComparison.Ordinal))
+        .Select(p => p!["AtLeast".Length..]).OrderByDescending(PortalRoles.Rank).FirstOrDefault();
+
+    private static string Expect(string who, bool anonymous, string? declared)
+    {
+        if (anonymous) return "public";
+        if (who == "anonymous") return "401";
+        return PortalRoles.Rank(who) >= PortalRoles.Rank(declared ?? PortalRoles.Viewer) ? "authorised" : "403";
+    }
+
+    private static bool Matches(string expected, HttpStatusCode status) => expected switch
+    {
+        "401" => status == HttpStatusCode.Unauthorized,
+        "403" => status == HttpStatusCode.Forbidden,
+        "public" => status != HttpStatusCode.Forbidden, // a public endpoint may still refuse bad credentials with 401
+        _ => status is not HttpStatusCode.Unauthorized and not HttpStatusCode.Forbidden,
+    };
+
+    /// <summary>The route with made-up values: a fresh Guid for ids, 1 for numbers, a name nothing has.</summary>
+    private static string Fill(RoutePattern pattern)
+    {
+        var text = pattern.RawText ?? "";
+        foreach (var parameter in pattern.Parameters)
+        {
+            var value = parameter.ParameterPolicies.Any(p => p.Content == "guid") ? Guid.NewGuid().ToString()
+                : parameter.ParameterPolicies.Any(p => p.Content is "int" or "long") ? "1"
+                : parameter.Name == "documentName" ? "v1"
+                : $"no-such-{parameter.Name.ToLowerInvariant()}";
+            text = System.Text.RegularExpressions.Regex.Replace(text, "\\{\\*?\\*?" + parameter.Name + "[^}]*\\}", value);
+        }
+        return "/" + text.TrimStart('/');
+    }
+
+    private static async Task<HttpStatusCode> Send(HttpClient client, string method, string path, string? contentType)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        if (contentType?.StartsWith("multipart/", StringComparison.Ordinal) == true)
+            request.Content = new MultipartFormDataContent { { new StringContent("x"), "note" } };
+        else if (method is "POST" or "PUT" or "PATCH")
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
+        using var response = await client.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    public void Dispose() => _portal.Dispose();
+}
