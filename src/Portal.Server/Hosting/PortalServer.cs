@@ -4,7 +4,10 @@ using Portal.Server.Api;
 using Portal.Server.Artifacts;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
+using Portal.Server.Datasets;
+using Portal.Server.Jobs;
 using Portal.Server.Persistence;
+using Portal.Server.Training;
 using Scalar.AspNetCore;
 
 namespace Portal.Server.Hosting;
@@ -36,6 +39,10 @@ public static class PortalServer
         services.AddSingleton<Datasets.DatasetLoader>();
         services.AddSingleton<IStartupTask, Datasets.BuiltinDatasets>();
         // Feature services: one line per feature.
+        services.AddSingleton<Live.LiveBus>();
+        services.AddScoped<Datasets.DatasetImporter>();
+        services.AddPortalJobs();
+        services.AddPortalTraining();
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -52,6 +59,9 @@ public static class PortalServer
         v1.MapApiKeysApi();
         v1.MapAuditApi();
         // Feature APIs: one line per feature.
+        v1.MapDatasetsApi();
+        v1.MapJobsApi();
+        v1.MapTrainingApi();
         return app;
     }
 
