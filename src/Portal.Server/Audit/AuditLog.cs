@@ -11,10 +11,15 @@ public sealed class AuditLog(PortalDbContext db, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
+    // Sequence is the key: events appended in one unit of work need distinct placeholders until the
+    // interceptor numbers them, or the change tracker refuses the second one.
+    private static long s_unsaved;
+
     public void Append(string actor, string action, string subjectType, string subjectId, object? details = null)
     {
         db.AuditEvents.Add(new AuditEvent
         {
+            Sequence = Interlocked.Decrement(ref s_unsaved),
             Time = AuditHash.Truncate(clock.GetUtcNow()),
             Actor = actor,
             Action = action,

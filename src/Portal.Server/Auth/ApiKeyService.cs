@@ -37,7 +37,8 @@ public sealed class ApiKeyService(PortalDbContext db, AuditLog audit, TimeProvid
     /// <summary>The active key that <paramref name="presented"/> is, or null. Compares hashes in constant time.</summary>
     public async Task<ApiKey?> Find(string presented, CancellationToken ct)
     {
-        var parts = presented.Split('_');
+        // The secret is base64url, which may itself contain '_': split off the scheme and prefix only.
+        var parts = presented.Split('_', 3);
         if (parts.Length != 3 || parts[0] != Scheme) return null;
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Prefix == parts[1], ct);
         if (key is null || !CryptographicOperations.FixedTimeEquals(key.SecretHash, Hash(presented))) return null;
