@@ -78,7 +78,9 @@ public sealed class TrainingJobHandler(
                     await job.ReportProgress(0.99 * s.Step / s.TotalSteps);
                     break;
                 case EpochCompleted epoch:
-                    bus.Publish(topic, "epoch", RunEpochView.Of(await StoreEpoch(runId, epoch.Metrics, ct)));
+                    // Not cancellable: the epoch is already checkpointed, and after a cancel the trainer's stream still
+                    // hands over the epochs it finished; storing them keeps the stored curve level with the checkpoint.
+                    bus.Publish(topic, "epoch", RunEpochView.Of(await StoreEpoch(runId, epoch.Metrics)));
                     break;
                 case TrainingCompleted done:
                     result = done.Result;
@@ -90,12 +92,12 @@ public sealed class TrainingJobHandler(
         if (Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
     }
 
-    private async Task<RunEpochMetric> StoreEpoch(Guid runId, EpochMetrics metrics, CancellationToken ct)
+    private async Task<RunEpochMetric> StoreEpoch(Guid runId, EpochMetrics metrics)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        var row = await Upsert(db, runId, metrics, ct);
-        await db.SaveChangesAsync(ct);
+        var row = await Upsert(db, runId, metrics, CancellationToken.None);
+        await db.SaveChangesAsync(CancellationToken.None);
         return row;
     }
 

@@ -48,7 +48,7 @@ public sealed class JobRunnerTests(ProbePortal portal) : IClassFixture<ProbePort
 
         Assert.Equal("diverged at epoch 2 step 130", failed.Error);
         Assert.NotNull(failed.FinishedAt);
-        Assert.Contains(id, portal.Probe.Released);
+        await portal.Probe.WaitReleased(id);
     }
 
     [Fact]
@@ -72,9 +72,8 @@ public sealed class JobRunnerTests(ProbePortal portal) : IClassFixture<ProbePort
     {
         var user = await portal.CreateUser(PortalRoles.Contributor);
         var gate = Guid.NewGuid().ToString("N");
-        var bus = portal.Services.GetRequiredService<LiveBus>();
-        var id = await portal.Enqueue(new ProbeJobHandler.Payload(gate, Progress: 0.25), user.UserName);
-        using var events = bus.Subscribe(JobTopics.Job(id));
+        var (id, topics) = await EnqueueObserved(new ProbeJobHandler.Payload(gate, Progress: 0.25), user.UserName, JobTopics.Job);
+        using var events = topics[0];
         try
         {
             await portal.Probe.For(gate).Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -95,20 +94,20 @@ public sealed class JobRunnerTests(ProbePortal portal) : IClassFixture<ProbePort
     public async Task Status_changes_are_published_on_the_job_topic_and_the_handler_topic()
     {
         var user = await portal.CreateUser(PortalRoles.Contributor);
-        var bus = portal.Services.GetRequiredService<LiveBus>();
         var gate = Guid.NewGuid().ToString("N");
-        var id = await portal.Enqueue(new ProbeJobHandler.Payload(gate), user.UserName);
-        using var jobTopic = bus.Subscribe(JobTopics.Job(id));
-        using var handlerTopic = bus.Subscribe($"probe:{id}");
+        var (id, topics) = await EnqueueObserved(new ProbeJobHandler.Payload(gate), user.UserName, JobTopics.Job, job => $"probe:{job}");
 
         await portal.Probe.For(gate).Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         portal.Probe.For(gate).Open();
         await user.Client.WaitForJob(id, JobState.Succeeded);
 
-        foreach (var subscription in new[] { jobTopic, handlerTopic })
+        foreach (var subscription in topics)
         {
+            using var _ = subscription;
+            // Published just after each state is saved: read until the last one arrives.
             var states = new List<JobState>();
-            while (subscription.TryRead(out var e)) states.Add(((JobStatusEvent)e.Data).State);
+            while (states.LastOrDefault() != JobState.Succeeded)
+                states.Add(((JobStatusEvent)(await ReadUntil(subscription, e => e.Type == "status")).Data).State);
             Assert.Equal([JobState.Running, JobState.Succeeded], states);
         }
     }
@@ -153,7 +152,7 @@ public sealed class JobRunnerTests(ProbePortal portal) : IClassFixture<ProbePort
         Assert.Equal(JobState.Running, (await response.ReadJson<JobsApi.JobView>(HttpStatusCode.Accepted)).State);
         var cancelled = await user.Client.WaitForJob(id, JobState.Cancelled, TimeSpan.FromSeconds(10));
         Assert.Equal($"Cancelled by {user.UserName}.", cancelled.Error);
-        Assert.Contains(id, portal.Probe.Released);
+        await portal.Probe.WaitReleased(id);
         var audit = await portal.InDatabase(db => db.AuditEvents.SingleAsync(e => e.SubjectId == id.ToString() && e.Action == "job.cancel"));
         Assert.Equal(user.UserName, audit.Actor);
     }
@@ -213,6 +212,21 @@ public sealed class JobRunnerTests(ProbePortal portal) : IClassFixture<ProbePort
         Assert.Equal(succeeded, Assert.Single(probes.Items).Id);
         Assert.True(probes.Total >= 2);
         await (await user.Client.GetAsync("/api/v1/jobs?state=sleeping")).AssertProblem(HttpStatusCode.BadRequest, "'sleeping' is not a job state");
+    }
+
+    /// <summary>
+    /// Queues a job while another holds the lane, subscribes to its topics, then frees the lane, so the
+    /// subscriptions see everything the job publishes from its claim on.
+    /// </summary>
+    private async Task<(Guid Id, LiveSubscription[] Topics)> EnqueueObserved(ProbeJobHandler.Payload payload, string createdBy, params Func<Guid, string>[] topics)
+    {
+        await portal.Enqueue(Blocking(out var holder), createdBy);
+        await portal.Probe.For(holder).Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        var id = await portal.Enqueue(payload, createdBy);
+        var bus = portal.Services.GetRequiredService<LiveBus>();
+        var subscriptions = topics.Select(topic => bus.Subscribe(topic(id))).ToArray();
+        portal.Probe.For(holder).Open();
+        return (id, subscriptions);
     }
 
     private static async Task<LiveEvent> ReadUntil(LiveSubscription subscription, Func<LiveEvent, bool> match)

@@ -20,6 +20,17 @@ public sealed class ProbeJobHandler : IJobHandler
     /// <summary>Jobs the runner told to drop their resume state (failed or cancelled for good).</summary>
     public ConcurrentQueue<Guid> Released { get; } = new();
 
+    /// <summary>The runner releases a job just after it records the job failed or cancelled: wait for that.</summary>
+    public async Task WaitReleased(Guid jobId)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (!Released.Contains(jobId))
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(10)) throw new Xunit.Sdk.XunitException($"Job {jobId} was not released within 10 s of ending.");
+            await Task.Delay(10);
+        }
+    }
+
     public Gate For(string name) => _gates.GetOrAdd(name, _ => new Gate());
 
     public string? Topic(JobRecord job) => $"probe:{job.Id}";
