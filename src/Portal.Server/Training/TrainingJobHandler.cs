@@ -42,11 +42,7 @@ public sealed class TrainingJobHandler(
     public string CheckpointDirectory(Guid runId) =>
         Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "checkpoints", runId.ToString());
 
-    public void Release(JobRecord job)
-    {
-        var directory = CheckpointDirectory(JobQueue.ReadPayload<TrainingPayload>(job.Payload).RunId);
-        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-    }
+    public void Release(JobRecord job) => DeleteCheckpoint(JobQueue.ReadPayload<TrainingPayload>(job.Payload).RunId);
 
     public async Task Run(JobExecution job, CancellationToken ct)
     {
@@ -57,12 +53,19 @@ public sealed class TrainingJobHandler(
             run = await scope.ServiceProvider.GetRequiredService<PortalDbContext>().Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct)
                 ?? throw new InvalidOperationException($"Training job {job.JobId} names run {runId}, which does not exist.");
         }
+        if (run.WeightsArtifact is not null)
+        {
+            // The run finished before the process stopped; only the job's own success went unrecorded.
+            DeleteCheckpoint(runId);
+            return;
+        }
         var spec = ModelSpec.FromJson(run.SpecJson);
         var checkpoints = CheckpointDirectory(runId);
         var resume = job.Resuming && File.Exists(Path.Combine(checkpoints, CheckpointPointer));
-        if (!resume && Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
-        var trainingOptions = (JsonSerializer.Deserialize<TrainingOptions>(run.OptionsJson, s_json)
-            ?? throw new InvalidDataException($"Run {runId} has no training options.")) with { CheckpointDirectory = checkpoints };
+        if (!resume) DeleteCheckpoint(runId);
+        var stored = JsonSerializer.Deserialize<TrainingOptions>(run.OptionsJson, s_json)
+            ?? throw new InvalidDataException($"Run {runId} has no training options.");
+        var trainingOptions = stored with { CheckpointDirectory = checkpoints };
         var train = await datasets.Load(run.DatasetId, ct);
         var validation = run.ValidationDatasetId is { } v ? await datasets.Load(v, ct) : null;
         var request = new TrainingRequest(spec, train, validation, trainingOptions) { ResumeFrom = resume ? checkpoints : null };
@@ -75,6 +78,7 @@ public sealed class TrainingJobHandler(
             {
                 case StepCompleted s:
                     bus.Publish(topic, "step", new RunStepEvent(runId, s.Epoch, s.Step, s.TotalSteps, s.Loss, s.LearningRate, s.SamplesPerSecond));
+                    // 1 is the runner's to record, with success.
                     await job.ReportProgress(0.99 * s.Step / s.TotalSteps);
                     break;
                 case EpochCompleted epoch:
@@ -89,7 +93,13 @@ public sealed class TrainingJobHandler(
         }
         if (result is null) throw new InvalidOperationException($"Training run {runId} ended without a result.");
         await Complete(run, spec, result);
-        if (Directory.Exists(checkpoints)) Directory.Delete(checkpoints, recursive: true);
+        DeleteCheckpoint(runId);
+    }
+
+    private void DeleteCheckpoint(Guid runId)
+    {
+        var directory = CheckpointDirectory(runId);
+        if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
     }
 
     private async Task<RunEpochMetric> StoreEpoch(Guid runId, EpochMetrics metrics)
