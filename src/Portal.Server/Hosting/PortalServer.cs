@@ -4,10 +4,7 @@ using Portal.Server.Api;
 using Portal.Server.Artifacts;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
-using Portal.Server.Datasets;
-using Portal.Server.Jobs;
 using Portal.Server.Persistence;
-using Portal.Server.Training;
 using Scalar.AspNetCore;
 
 namespace Portal.Server.Hosting;
@@ -41,8 +38,8 @@ public static class PortalServer
         // Feature services: one line per feature.
         services.AddSingleton<Live.LiveBus>();
         services.AddScoped<Datasets.DatasetImporter>();
-        services.AddPortalJobs();
-        services.AddPortalTraining();
+        Jobs.JobsSetup.AddPortalJobs(services);
+        Training.TrainingSetup.AddPortalTraining(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -59,9 +56,9 @@ public static class PortalServer
         v1.MapApiKeysApi();
         v1.MapAuditApi();
         // Feature APIs: one line per feature.
-        v1.MapDatasetsApi();
-        v1.MapJobsApi();
-        v1.MapTrainingApi();
+        Datasets.DatasetsApi.MapDatasetsApi(v1);
+        Jobs.JobsApi.MapJobsApi(v1);
+        Training.TrainingApi.MapTrainingApi(v1);
         return app;
     }
 
