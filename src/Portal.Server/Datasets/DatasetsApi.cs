@@ -40,7 +40,7 @@ public static class DatasetsApi
 
     public static DatasetView View(DatasetRecord d) => new(
         d.Id, d.Name, d.Format, d.SampleShape, d.Count, d.ClassNames, d.PrimaryArtifact, d.LabelsArtifact, d.Source,
-        d.CsvOptions is null ? null : JsonDocument.Parse(d.CsvOptions).RootElement.Clone(), d.CreatedBy, d.CreatedAt);
+        d.CsvOptions is null ? null : JsonSerializer.Deserialize<JsonElement>(d.CsvOptions), d.CreatedBy, d.CreatedAt);
 
     private static async Task<Ok<Page<DatasetView>>> List([AsParameters] PageRequest page, PortalDbContext db, CancellationToken ct) =>
         TypedResults.Ok(await page.Apply(db.Datasets.AsNoTracking().OrderBy(d => d.Name), View, ct));

@@ -26,7 +26,7 @@ public static class JobsApi
     }
 
     public static JobView View(JobRecord j) => new(
-        j.Id, j.Kind, j.State, j.Progress, j.Error, JsonDocument.Parse(j.Payload).RootElement.Clone(), j.Attempts,
+        j.Id, j.Kind, j.State, j.Progress, j.Error, JsonSerializer.Deserialize<JsonElement>(j.Payload), j.Attempts,
         j.CreatedBy, j.CreatedAt, j.StartedAt, j.FinishedAt, j.ClaimedBy);
 
     private static async Task<Ok<Page<JobView>>> List([AsParameters] JobService.Filter filter, [AsParameters] PageRequest page, JobService jobs, CancellationToken ct)

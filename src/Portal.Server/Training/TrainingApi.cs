@@ -40,7 +40,7 @@ public static class TrainingApi
             r.WeightsArtifact, r.BestEpoch, r.StopReason);
     }
 
-    private static JsonElement Json(string json) => JsonDocument.Parse(json).RootElement.Clone();
+    private static JsonElement Json(string json) => JsonSerializer.Deserialize<JsonElement>(json);
 
     private static async Task<Created<RunView>> Create(TrainingService.CreateRunRequest request, ClaimsPrincipal user, TrainingService training, CancellationToken ct)
     {
