@@ -42,7 +42,8 @@ public sealed record TrainingOptions
     /// <summary>Where each epoch's checkpoint is written (atomically); null keeps none.</summary>
     public string? CheckpointDirectory { get; init; }
 
-    internal void Validate()
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first setting out of range; the trainer calls it too.</summary>
+    public void Validate()
     {
         if (Epochs <= 0) throw new ArgumentException($"Epochs must be positive, not {Epochs}.");
         if (BatchSize <= 0) throw new ArgumentException($"Batch size must be positive, not {BatchSize}.");

@@ -75,6 +75,18 @@ public sealed class ArtifactStore
 
     public bool Exists(string sha256) => File.Exists(PathOf(sha256));
 
+    /// <summary>
+    /// Removes a file. Files are shared by content, so call it only for one that no record references
+    /// (an upload that failed validation, say); false when it was not there.
+    /// </summary>
+    public bool Delete(string sha256)
+    {
+        var path = PathOf(sha256);
+        if (!File.Exists(path)) return false;
+        File.Delete(path);
+        return true;
+    }
+
     /// <summary>Removes temporaries that a crashed write left behind; called once at start.</summary>
     public int RemoveStaleTemporaries()
     {

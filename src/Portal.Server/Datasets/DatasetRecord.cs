@@ -1,5 +1,8 @@
+using System.Text.Json.Serialization;
+
 namespace Portal.Server.Datasets;
 
+[JsonConverter(typeof(JsonStringEnumConverter<DatasetFormat>))]
 public enum DatasetFormat
 {
     /// <summary>Images and labels as two IDX files (raw or gzip).</summary>

@@ -37,6 +37,10 @@ public static class PortalServer
         services.AddSingleton<IStartupTask, Datasets.BuiltinDatasets>();
         // Feature services: one line per feature.
         Registry.RegistrySetup.AddRegistry(services);
+        services.AddSingleton<Live.LiveBus>();
+        services.AddScoped<Datasets.DatasetImporter>();
+        Jobs.JobsSetup.AddPortalJobs(services);
+        Training.TrainingSetup.AddPortalTraining(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -54,6 +58,9 @@ public static class PortalServer
         v1.MapAuditApi();
         // Feature APIs: one line per feature.
         Registry.ModelsApi.MapModelsApi(v1);
+        Datasets.DatasetsApi.MapDatasetsApi(v1);
+        Jobs.JobsApi.MapJobsApi(v1);
+        Training.TrainingApi.MapTrainingApi(v1);
         return app;
     }
 

@@ -1,5 +1,8 @@
+using System.Text.Json.Serialization;
+
 namespace Portal.Server.Jobs;
 
+[JsonConverter(typeof(JsonStringEnumConverter<JobState>))]
 public enum JobState
 {
     Queued,

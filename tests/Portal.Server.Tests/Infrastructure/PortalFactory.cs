@@ -52,8 +52,6 @@ public class PortalFactory : WebApplicationFactory<Program>
 
     public TestStorage Storage { get; }
 
-    public string DataDirectory => Storage.DataDirectory;
-
     /// <summary>A portal on <paramref name="storage"/>; give the same storage to a second factory to "restart" the portal.</summary>
     /// <param name="ownsStorage">Delete the storage when this factory is disposed.</param>
     /// <param name="adminPassword">Portal:AdminPassword; null runs the portal without one (it prints a one-time password).</param>
@@ -92,16 +90,6 @@ public class PortalFactory : WebApplicationFactory<Program>
         var response = await client.PostAsJsonAsync("/api/v1/auth/sign-in", new AuthApi.SignInRequest(userName, password), HttpJson.Options);
         await response.ReadJson<AuthApi.Me>();
         return client;
-    }
-
-    /// <summary>The same as <see cref="AdminClient"/>; the name the first feature tests were written against.</summary>
-    public Task<HttpClient> Admin() => AdminClient();
-
-    /// <summary>The client and name of a new user of this role; the first feature tests' form of <see cref="CreateUser"/>.</summary>
-    public async Task<(HttpClient Client, string UserName)> ClientAs(string role)
-    {
-        var user = await CreateUser(role);
-        return (user.Client, user.UserName);
     }
 
     /// <summary>A client of a new user with this role (Viewer, Contributor, Approver or Admin), authenticating with an API key.</summary>

@@ -92,7 +92,8 @@ public sealed class AliasTests(RegistryFixture fixture)
         var model = await fixture.CreateModel("history");
         var v1 = await fixture.RegisterFromRun(model);
         var v2 = await fixture.RegisterFromRun(model);
-        var (other, otherName) = await fixture.Portal.ClientAs("Contributor");
+        var otherUser = await fixture.Portal.CreateUser("Contributor");
+        var (other, otherName) = (otherUser.Client, otherUser.UserName);
         var url = $"/api/v1/models/{model}/aliases/canary-eu";
 
         await (await fixture.Contributor.PutAsJsonAsync(url, new { version = 1 })).Read<AliasView>();

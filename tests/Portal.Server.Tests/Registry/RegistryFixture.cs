@@ -65,8 +65,9 @@ public sealed class RegistryFixture : IAsyncLifetime
             UnfinishedRunId = AddRun(db, "tiny-run-in-progress", Spec, TrainDatasetId, JobState.Running, null, null, options);
             await db.SaveChangesAsync();
         }
-        (Contributor, ContributorName) = await Portal.ClientAs("Contributor");
-        (Viewer, _) = await Portal.ClientAs("Viewer");
+        var contributor = await Portal.CreateUser("Contributor");
+        (Contributor, ContributorName) = (contributor.Client, contributor.UserName);
+        Viewer = await Portal.CreateClientAs("Viewer");
     }
 
     public Task DisposeAsync()

@@ -11,7 +11,7 @@ public sealed class UploadLimitTests
     public async Task An_onnx_upload_larger_than_the_configured_limit_is_refused_as_too_large()
     {
         using var portal = new SmallUploadPortal();
-        var admin = await portal.Admin();
+        var admin = await portal.AdminClient();
         (await admin.PostAsJsonAsync("/api/v1/models", new { name = "limited" })).EnsureSuccessStatusCode();
         using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[3 * SmallUploadPortal.Limit]), "file", "large.onnx" } };
 
@@ -25,7 +25,7 @@ public sealed class UploadLimitTests
     public async Task An_onnx_upload_larger_than_json_bodies_but_within_the_limit_is_read()
     {
         using var portal = new SmallUploadPortal();
-        var admin = await portal.Admin();
+        var admin = await portal.AdminClient();
         (await admin.PostAsJsonAsync("/api/v1/models", new { name = "limited" })).EnsureSuccessStatusCode();
         // Zeros are not ONNX: reaching the engine's verdict shows the whole body was accepted and read.
         using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[SmallUploadPortal.Limit / 2]), "file", "zeros.onnx" } };

@@ -27,7 +27,7 @@ public sealed class EndpointRoleMatrixTests(ITestOutputHelper output) : IDisposa
     public async Task Every_endpoint_requires_its_declared_role_and_admits_every_higher_one()
     {
         var clients = new Dictionary<string, HttpClient> { ["anonymous"] = _portal.CreateClient() };
-        foreach (var role in PortalRoles.All) clients[role] = (await _portal.ClientAs(role)).Client;
+        foreach (var role in PortalRoles.All) clients[role] = await _portal.CreateClientAs(role);
         var endpoints = _portal.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>().ToList();
         Assert.NotEmpty(endpoints);
 

@@ -1,0 +1,179 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Engine.Data;
+using Portal.Server.Artifacts;
+using Portal.Server.Audit;
+using Portal.Server.Hosting;
+using Portal.Server.Persistence;
+
+namespace Portal.Server.Datasets;
+
+/// <summary>
+/// Imports an uploaded dataset: the files stream into the artifact store, the engine's loader reads them back
+/// (its validation message is the answer to a bad file), and the dataset, its artifact records and the audit
+/// event are saved together. Whatever fails, nothing is left behind: no rows, and no stored file that no record
+/// references.
+/// </summary>
+public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, ArtifactStore artifacts, IOptions<PortalOptions> options, TimeProvider clock)
+{
+    public const int MaxNameLength = 200;
+    private const string IdxMediaType = "application/x-idx";
+    private const string CsvMediaType = "text/csv";
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    // Deciding that a stored file is unreferenced, then deleting it, must not interleave with another import
+    // committing a record for the same content.
+    private static readonly SemaphoreSlim s_commit = new(1, 1);
+
+    /// <summary>The imported dataset, or why the name cannot be used.</summary>
+    public sealed record Outcome(DatasetRecord? Dataset, string? Conflict);
+
+    /// <summary>Parts: <c>images</c> and <c>labels</c> (IDX files, raw or gzip), <c>name</c>, optional <c>classNames</c> (comma-separated or repeated).</summary>
+    public Task<Outcome> ImportIdx(string? contentType, Stream body, string actor, CancellationToken ct) =>
+        Import(contentType, body, actor, async (form, name) =>
+        {
+            var images = form.File("images");
+            var labels = form.File("labels");
+            var classNames = form.List("classNames");
+            var data = IdxLoader.LoadImagesAndLabels(
+                new MemoryStream(await artifacts.ReadVerified(images.Sha256, ct)),
+                new MemoryStream(await artifacts.ReadVerified(labels.Sha256, ct)),
+                name, classNames);
+            var record = Record(name, DatasetFormat.Idx, data, actor);
+            record.PrimaryArtifact = images.Sha256;
+            record.LabelsArtifact = labels.Sha256;
+            return (record, [(images, IdxMediaType), (labels, IdxMediaType)]);
+        }, ct);
+
+    /// <summary>
+    /// Parts: <c>file</c>, <c>name</c>, and optionally <c>labelColumn</c> (a header name) or <c>labelColumnIndex</c>
+    /// (0-based; default the last column), <c>header</c> (true/false, default true), <c>skipLines</c>, <c>delimiter</c>,
+    /// <c>task</c> (classification or regression).
+    /// </summary>
+    public Task<Outcome> ImportCsv(string? contentType, Stream body, string actor, CancellationToken ct) =>
+        Import(contentType, body, actor, async (form, name) =>
+        {
+            var file = form.File("file");
+            var csv = ReadCsvOptions(form);
+            Dataset data;
+            using (var reader = new StreamReader(new MemoryStream(await artifacts.ReadVerified(file.Sha256, ct))))
+                data = CsvLoader.Load(reader, name, csv);
+            var record = Record(name, DatasetFormat.Csv, data, actor);
+            record.PrimaryArtifact = file.Sha256;
+            record.CsvOptions = JsonSerializer.Serialize(csv, s_json);
+            return (record, [(file, CsvMediaType)]);
+        }, ct);
+
+    private async Task<Outcome> Import(string? contentType, Stream body, string actor,
+        Func<UploadForm, string, Task<(DatasetRecord Record, (UploadForm.StoredFile File, string MediaType)[] Files)>> load, CancellationToken ct)
+    {
+        var form = new UploadForm(artifacts, options.Value.MaxUploadBytes);
+        var committed = false;
+        try
+        {
+            await form.Read(contentType, body, ct);
+            var name = form.RequiredText("name");
+            if (name.Length > MaxNameLength) throw new ArgumentException($"A dataset name has at most {MaxNameLength} characters, not {name.Length}.");
+            if (await NameTaken(name, ct)) return Taken(name);
+
+            var (record, files) = await load(form, name);
+
+            await s_commit.WaitAsync(ct);
+            try
+            {
+                foreach (var (file, mediaType) in files.DistinctBy(f => f.File.Sha256))
+                {
+                    if (!await db.Artifacts.AnyAsync(a => a.Sha256 == file.Sha256, ct))
+                        db.Artifacts.Add(new ArtifactRecord { Sha256 = file.Sha256, Size = file.Size, MediaType = mediaType, CreatedAt = record.CreatedAt });
+                }
+                db.Datasets.Add(record);
+                audit.Append(actor, "dataset.import", "dataset", record.Id.ToString(), new
+                {
+                    record.Name,
+                    format = record.Format.ToString(),
+                    record.Count,
+                    record.SampleShape,
+                    classes = record.ClassNames.Length,
+                    files = files.Select(f => new { part = f.File.Part, fileName = f.File.FileName, sha256 = f.File.Sha256, size = f.File.Size }),
+                });
+                try
+                {
+                    await db.SaveChangesAsync(ct);
+                    committed = true;
+                }
+                catch (DbUpdateException)
+                {
+                    // Another upload took the name between our check and our save.
+                    if (await NameTaken(name, CancellationToken.None)) return Taken(name);
+                    throw;
+                }
+            }
+            finally
+            {
+                s_commit.Release();
+            }
+            return new Outcome(record, null);
+        }
+        finally
+        {
+            if (!committed) await RemoveUnreferenced(form.Written);
+        }
+    }
+
+    private static CsvOptions ReadCsvOptions(UploadForm form)
+    {
+        var task = form.Text("task");
+        var delimiter = form.Text("delimiter");
+        return new CsvOptions
+        {
+            LabelColumn = form.Text("labelColumn"),
+            LabelColumnIndex = form.Integer("labelColumnIndex"),
+            HasHeader = form.Boolean("header") ?? true,
+            SkipLines = form.Integer("skipLines") ?? 0,
+            Delimiter = delimiter switch
+            {
+                null => ',',
+                { Length: 1 } => delimiter[0],
+                "\\t" or "tab" => '\t',
+                _ => throw new ArgumentException($"Field 'delimiter' must be one character (or 'tab'), not '{delimiter}'."),
+            },
+            Task = task is null ? CsvTask.Classification
+                : Enum.TryParse<CsvTask>(task, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
+                : throw new ArgumentException($"Field 'task' must be classification or regression, not '{task}'."),
+        };
+    }
+
+    private DatasetRecord Record(string name, DatasetFormat format, Dataset data, string actor) => new()
+    {
+        Name = name,
+        Format = format,
+        SampleShape = [.. data.SampleShape],
+        Count = data.Count,
+        ClassNames = [.. data.ClassNames],
+        CreatedBy = actor,
+        CreatedAt = clock.GetUtcNow(),
+    };
+
+    private Task<bool> NameTaken(string name, CancellationToken ct) => db.Datasets.AsNoTracking().AnyAsync(d => d.Name == name, ct);
+
+    private static Outcome Taken(string name) => new(null, $"A dataset named '{name}' exists; choose another name.");
+
+    /// <summary>Deletes the stored files of a rejected upload, except those that a record references (the same content uploaded before).</summary>
+    private async Task RemoveUnreferenced(IReadOnlyList<string> written)
+    {
+        if (written.Count == 0) return;
+        await s_commit.WaitAsync(CancellationToken.None);
+        try
+        {
+            foreach (var sha in written.Distinct())
+            {
+                if (!await db.Artifacts.AsNoTracking().AnyAsync(a => a.Sha256 == sha, CancellationToken.None)) artifacts.Delete(sha);
+            }
+        }
+        finally
+        {
+            s_commit.Release();
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Server.Api;
+using Portal.Server.Auth;
+using Portal.Server.Hosting;
+using Portal.Server.Persistence;
+
+namespace Portal.Server.Datasets;
+
+/// <summary>/api/v1/datasets: Viewer reads; Contributor uploads (multipart, streamed, up to Portal:MaxUploadBytes).</summary>
+public static class DatasetsApi
+{
+    /// <summary>Room for the multipart framing and text fields around the files, which may hold MaxUploadBytes together.</summary>
+    private const long FramingAllowance = 1024 * 1024;
+
+    public sealed record DatasetView(
+        Guid Id, string Name, DatasetFormat Format, int[] SampleShape, int Count, string[] ClassNames,
+        string? PrimaryArtifact, string? LabelsArtifact, string? Source, JsonElement? CsvOptions, string CreatedBy, DateTimeOffset CreatedAt);
+
+    public static RouteGroupBuilder MapDatasetsApi(this RouteGroupBuilder v1)
+    {
+        var limit = ((IEndpointRouteBuilder)v1).ServiceProvider.GetRequiredService<IOptions<PortalOptions>>().Value.MaxUploadBytes;
+        var group = v1.MapGroup("/datasets").WithTags("Datasets");
+        group.MapGet("/", List).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
+        group.MapGet("/{id:guid}", Get).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
+        group.MapPost("/idx", UploadIdx)
+            .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
+            .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
+            .Accepts<IFormCollection>("multipart/form-data");
+        group.MapPost("/csv", UploadCsv)
+            .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
+            .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
+            .Accepts<IFormCollection>("multipart/form-data");
+        return v1;
+    }
+
+    public static DatasetView View(DatasetRecord d) => new(
+        d.Id, d.Name, d.Format, d.SampleShape, d.Count, d.ClassNames, d.PrimaryArtifact, d.LabelsArtifact, d.Source,
+        d.CsvOptions is null ? null : JsonSerializer.Deserialize<JsonElement>(d.CsvOptions), d.CreatedBy, d.CreatedAt);
+
+    private static async Task<Ok<Page<DatasetView>>> List([AsParameters] PageRequest page, PortalDbContext db, CancellationToken ct) =>
+        TypedResults.Ok(await page.Apply(db.Datasets.AsNoTracking().OrderBy(d => d.Name), View, ct));
+
+    private static async Task<Results<Ok<DatasetView>, ProblemHttpResult>> Get(Guid id, PortalDbContext db, CancellationToken ct) =>
+        await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) is { } d ? TypedResults.Ok(View(d)) : ProblemMapping.NotFound($"No dataset {id}.");
+
+    private static async Task<Results<Created<DatasetView>, ProblemHttpResult>> UploadIdx(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
+        Respond(await importer.ImportIdx(request.ContentType, request.Body, Actor.Name(user), ct));
+
+    private static async Task<Results<Created<DatasetView>, ProblemHttpResult>> UploadCsv(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
+        Respond(await importer.ImportCsv(request.ContentType, request.Body, Actor.Name(user), ct));
+
+    private static Results<Created<DatasetView>, ProblemHttpResult> Respond(DatasetImporter.Outcome outcome) =>
+        outcome.Dataset is { } d ? TypedResults.Created($"/api/v1/datasets/{d.Id}", View(d)) : ProblemMapping.Conflict(outcome.Conflict!);
+}

@@ -1,0 +1,212 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Portal.Server.Audit;
+using Portal.Server.Hosting;
+using Portal.Server.Live;
+using Portal.Server.Persistence;
+
+namespace Portal.Server.Jobs;
+
+/// <summary>
+/// Claims queued jobs and runs them with their kind's <see cref="IJobHandler"/>: training jobs in one lane,
+/// every other kind in another, each with its configured concurrency (Portal:Jobs). Woken when a job is queued,
+/// and polls in case another process queued one. On shutdown, running jobs stop and are recorded Interrupted.
+/// It talks to other parts only through the database and the live bus, so it can later run in a process of its own.
+/// </summary>
+public sealed class JobRunner : BackgroundService
+{
+    private static readonly TimeSpan s_pollInterval = TimeSpan.FromSeconds(2);
+    private readonly IServiceScopeFactory _scopes;
+    private readonly Dictionary<string, IJobHandler> _handlers;
+    private readonly JobQueue _queue;
+    private readonly RunningJobs _running;
+    private readonly LiveBus _bus;
+    private readonly TimeProvider _clock;
+    private readonly ILogger<JobRunner> _log;
+    private readonly Lane[] _lanes;
+    private readonly ConcurrentDictionary<Guid, Task> _active = new();
+
+    public JobRunner(IServiceScopeFactory scopes, IEnumerable<IJobHandler> handlers, JobQueue queue, RunningJobs running, LiveBus bus,
+        IOptions<PortalOptions> options, TimeProvider clock, ILogger<JobRunner> log)
+    {
+        _scopes = scopes;
+        _handlers = [];
+        foreach (var handler in handlers)
+        {
+            if (!_handlers.TryAdd(handler.Kind, handler))
+                throw new InvalidOperationException($"Two job handlers claim the kind '{handler.Kind}'.");
+        }
+        _queue = queue;
+        _running = running;
+        _bus = bus;
+        _clock = clock;
+        _log = log;
+        var jobs = options.Value.Jobs;
+        if (jobs.TrainingConcurrency < 1 || jobs.OtherConcurrency < 1)
+            throw new InvalidOperationException($"Portal:Jobs concurrency must be at least 1 (training {jobs.TrainingConcurrency}, other {jobs.OtherConcurrency}).");
+        _lanes =
+        [
+            new Lane([JobKinds.Training], exceptKinds: false, jobs.TrainingConcurrency),
+            new Lane([JobKinds.Training], exceptKinds: true, jobs.OtherConcurrency),
+        ];
+    }
+
+    /// <summary>This runner's name, recorded as <see cref="JobRecord.ClaimedBy"/>.</summary>
+    public string Name { get; } = $"{Environment.MachineName}/{Environment.ProcessId}/{Guid.NewGuid().ToString("N")[..8]}";
+
+    protected override async Task ExecuteAsync(CancellationToken stopping)
+    {
+        await Task.Yield();
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var lane in _lanes) await Fill(lane, stopping);
+            }
+            catch (Exception e) when (!stopping.IsCancellationRequested)
+            {
+                _log.LogError(e, "Claiming queued jobs failed; trying again shortly.");
+            }
+            catch (Exception) when (stopping.IsCancellationRequested)
+            {
+                break;
+            }
+            try
+            {
+                await _queue.WaitForWork(s_pollInterval, stopping);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        // Stopping cancelled every running job's token; wait for each to record itself Interrupted.
+        await Task.WhenAll(_active.Values);
+    }
+
+    private async Task Fill(Lane lane, CancellationToken stopping)
+    {
+        while (Volatile.Read(ref lane.Running) < lane.Capacity && !stopping.IsCancellationRequested)
+        {
+            var claimed = await ClaimOne(lane, stopping);
+            if (claimed is null) return;
+            Interlocked.Increment(ref lane.Running);
+            var (job, handle) = claimed.Value;
+            // Listed before it starts, so a job that ends at once still removes itself from the list.
+            var run = new Task<Task>(() => Execute(job, handle, lane, stopping));
+            _active[job.Id] = run.Unwrap();
+            run.Start(TaskScheduler.Default);
+        }
+    }
+
+    private async Task<(JobRecord Job, RunningJobs.Handle Handle)?> ClaimOne(Lane lane, CancellationToken stopping)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+        foreach (var job in await _queue.Oldest(db, lane.Kinds, lane.ExceptKinds, 8, stopping))
+        {
+            var handle = _running.Register(job.Id, stopping);
+            if (await _queue.TryClaim(db, audit, job, Name, stopping)) return (job, handle);
+            _running.Remove(job.Id);
+        }
+        return null;
+    }
+
+    private async Task Execute(JobRecord job, RunningJobs.Handle handle, Lane lane, CancellationToken stopping)
+    {
+        var execution = new JobExecution(job, _scopes, _bus, _clock);
+        _handlers.TryGetValue(job.Kind, out var handler);
+        try
+        {
+            JobTopics.PublishStatus(_bus, job, _handlers.Values);
+            JobState outcome;
+            string? reason = null;
+            try
+            {
+                if (handler is null)
+                    throw new InvalidOperationException($"No handler runs jobs of kind '{job.Kind}'; known kinds are {string.Join(", ", _handlers.Keys)}.");
+                await handler.Run(execution, handle.Cancellation.Token);
+                outcome = JobState.Succeeded;
+            }
+            catch (Exception e) when (handle.CancelledBy is not null)
+            {
+                outcome = JobState.Cancelled;
+                reason = $"Cancelled by {handle.CancelledBy}.";
+                _log.LogInformation("Job {Job} ({Kind}) was cancelled by {Actor} ({Error}).", job.Id, job.Kind, handle.CancelledBy, e.Message);
+            }
+            catch (Exception) when (stopping.IsCancellationRequested)
+            {
+                outcome = JobState.Interrupted;
+                reason = "The server shut down while the job ran; resume it to continue from its last checkpoint.";
+            }
+            catch (Exception e)
+            {
+                outcome = JobState.Failed;
+                reason = e.Message;
+                if (!execution.Lost) _log.LogWarning(e, "Job {Job} ({Kind}) failed.", job.Id, job.Kind);
+            }
+            if (execution.Lost)
+            {
+                _log.LogWarning("Job {Job} was changed elsewhere while it ran here; its outcome ({Outcome}) is not recorded.", job.Id, outcome);
+                return;
+            }
+            var finished = await Finish(job.Id, execution.Stamp, outcome, reason, handle.CancelledBy ?? "system");
+            if (finished is not null)
+            {
+                JobTopics.PublishStatus(_bus, finished, _handlers.Values);
+                if (finished.State is JobState.Failed or JobState.Cancelled) handler?.Release(finished);
+            }
+        }
+        catch (Exception e)
+        {
+            _log.LogError(e, "Recording the outcome of job {Job} failed.", job.Id);
+        }
+        finally
+        {
+            _running.Remove(job.Id);
+            Interlocked.Decrement(ref lane.Running);
+            _active.TryRemove(job.Id, out _);
+            _queue.Wake();
+        }
+    }
+
+    /// <summary>Records the job's final state, unless someone else changed it since our last write.</summary>
+    private async Task<JobRecord?> Finish(Guid jobId, Guid stamp, JobState to, string? reason, string actor)
+    {
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+        var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == jobId, CancellationToken.None);
+        if (job is null || job.ConcurrencyStamp != stamp)
+        {
+            _log.LogWarning("Job {Job} changed elsewhere before it could be recorded {State}.", jobId, to);
+            return null;
+        }
+        JobLifecycle.Move(job, to, _clock.GetUtcNow(), reason);
+        audit.Append(actor, $"job.{Verb(to)}", "job", job.Id.ToString(), new { job.Kind, state = to.ToString(), reason });
+        await db.SaveChangesAsync(CancellationToken.None);
+        return job;
+    }
+
+    internal static string Verb(JobState state) => state switch
+    {
+        JobState.Queued => "queue",
+        JobState.Running => "start",
+        JobState.Succeeded => "succeed",
+        JobState.Failed => "fail",
+        JobState.Cancelled => "cancel",
+        JobState.Interrupted => "interrupt",
+        _ => throw new ArgumentOutOfRangeException(nameof(state), state, null),
+    };
+
+    /// <summary>Jobs whose kind is (or is not) one of <see cref="Kinds"/>, at most <see cref="Capacity"/> at once.</summary>
+    private sealed class Lane(string[] kinds, bool exceptKinds, int capacity)
+    {
+        public string[] Kinds { get; } = kinds;
+        public bool ExceptKinds { get; } = exceptKinds;
+        public int Capacity { get; } = capacity;
+        public int Running;
+    }
+}

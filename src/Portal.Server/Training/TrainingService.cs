@@ -1,0 +1,165 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Engine.Models;
+using Portal.Engine.Training;
+using Portal.Server.Api;
+using Portal.Server.Artifacts;
+using Portal.Server.Audit;
+using Portal.Server.Datasets;
+using Portal.Server.Jobs;
+using Portal.Server.Persistence;
+
+namespace Portal.Server.Training;
+
+/// <summary>
+/// Creates training runs (the run and its queued job in one save, audited) after checking spec, options and
+/// datasets with the engine, and reads runs, their curves and their weights.
+/// </summary>
+public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue queue, ArtifactStore artifacts, TimeProvider clock)
+{
+    public const int MaxNameLength = 200;
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+    private static readonly JsonSerializerOptions s_strictJson = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
+
+    /// <param name="Spec">A ready spec's name ("fashion-mlp") or a whole spec object.</param>
+    /// <param name="Options">A <see cref="RunOptions"/> object; unknown fields are refused.</param>
+    public sealed record CreateRunRequest(string? Name, Guid DatasetId, Guid? ValidationDatasetId, JsonElement Spec, JsonElement? Options);
+
+    /// <summary>A run with the state of its job.</summary>
+    public sealed record RunWithJob(TrainingRun Run, JobRecord Job);
+
+    /// <exception cref="ArgumentException">A field is missing or out of range, a dataset does not exist or does not fit the spec.</exception>
+    /// <exception cref="ModelSpecException">The spec is malformed or names no ready spec.</exception>
+    public async Task<RunWithJob> Create(CreateRunRequest request, string actor, CancellationToken ct)
+    {
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name)) throw new ArgumentException("A run needs a name.");
+        if (name.Length > MaxNameLength) throw new ArgumentException($"A run name has at most {MaxNameLength} characters, not {name.Length}.");
+        var spec = ReadSpec(request.Spec);
+        var train = await Dataset(request.DatasetId, "datasetId", ct);
+        var validation = request.ValidationDatasetId is { } v ? await Dataset(v, "validationDatasetId", ct) : null;
+        var options = ReadOptions(request.Options).ToTrainingOptions(classification: train.ClassNames.Length > 0);
+        CheckFit(spec, options, train, validation);
+
+        var now = clock.GetUtcNow();
+        var run = new TrainingRun
+        {
+            Name = name,
+            DatasetId = train.Id,
+            ValidationDatasetId = validation?.Id,
+            SpecJson = spec.ToJson(),
+            OptionsJson = JsonSerializer.Serialize(options, s_json),
+            CreatedBy = actor,
+            CreatedAt = now,
+        };
+        var job = queue.Enqueue(db, JobKinds.Training, new TrainingPayload(run.Id), actor);
+        run.JobId = job.Id;
+        db.Runs.Add(run);
+        audit.Append(actor, "run.create", "run", run.Id.ToString(), new
+        {
+            name,
+            spec = spec.Name,
+            dataset = train.Name,
+            validation = validation?.Name,
+            jobId = job.Id,
+            options.Epochs,
+            options.BatchSize,
+            optimizer = options.Optimizer.Kind.ToString(),
+            options.Optimizer.LearningRate,
+        });
+        await db.SaveChangesAsync(ct);
+        return new RunWithJob(run, job);
+    }
+
+    public async Task<Page<RunWithJob>> List(PageRequest page, CancellationToken ct)
+    {
+        var query = from r in db.Runs.AsNoTracking()
+                    join j in db.Jobs.AsNoTracking() on r.JobId equals j.Id
+                    orderby r.CreatedAt descending
+                    select new { Run = r, Job = j };
+        return await page.Apply(query, x => new RunWithJob(x.Run, x.Job), ct);
+    }
+
+    public async Task<RunWithJob?> Find(Guid id, CancellationToken ct)
+    {
+        var found = await (from r in db.Runs.AsNoTracking()
+                           join j in db.Jobs.AsNoTracking() on r.JobId equals j.Id
+                           where r.Id == id
+                           select new { Run = r, Job = j }).FirstOrDefaultAsync(ct);
+        return found is null ? null : new RunWithJob(found.Run, found.Job);
+    }
+
+    /// <summary>Every stored epoch in order, exactly as stored; null when there is no such run.</summary>
+    public async Task<IReadOnlyList<RunEpochMetric>?> Metrics(Guid id, CancellationToken ct)
+    {
+        if (!await db.Runs.AnyAsync(r => r.Id == id, ct)) return null;
+        return await db.RunEpochMetrics.AsNoTracking().Where(m => m.RunId == id).OrderBy(m => m.Epoch).ToListAsync(ct);
+    }
+
+    /// <summary>The run's safetensors (hash-checked), or null when the run has none yet.</summary>
+    public async Task<byte[]?> Weights(TrainingRun run, CancellationToken ct) =>
+        run.WeightsArtifact is { } sha ? await artifacts.ReadVerified(sha, ct) : null;
+
+    private static ModelSpec ReadSpec(JsonElement spec) => spec.ValueKind switch
+    {
+        JsonValueKind.String => ReadySpecs.Get(spec.GetString()!),
+        JsonValueKind.Object => ModelSpec.FromJson(spec.GetRawText()),
+        _ => throw new ArgumentException($"spec must be a ready spec's name ({string.Join(", ", ReadySpecs.All.Select(s => s.Name))}) or a spec object, not {spec.ValueKind}."),
+    };
+
+    private static RunOptions ReadOptions(JsonElement? options)
+    {
+        if (options is not { ValueKind: not JsonValueKind.Null and not JsonValueKind.Undefined } given) return new RunOptions();
+        try
+        {
+            return given.Deserialize<RunOptions>(s_strictJson) ?? new RunOptions();
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"The run options are invalid: {e.Message}", e);
+        }
+    }
+
+    private async Task<DatasetRecord> Dataset(Guid id, string field, CancellationToken ct) =>
+        await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct)
+        ?? throw new ArgumentException($"{field}: there is no dataset {id}.");
+
+    /// <summary>
+    /// What the engine would refuse when the job starts, refused now from the datasets' recorded shapes:
+    /// input size, classes against the last layer, and options that need a validation set or image inputs.
+    /// </summary>
+    private static void CheckFit(ModelSpec spec, TrainingOptions options, DatasetRecord train, DatasetRecord? validation)
+    {
+        var output = spec.Infer().OutputShape;
+        var inputCount = spec.InputShape.Aggregate(1, (a, b) => a * b);
+        foreach (var (data, role) in new[] { (train, "training"), (validation, "validation") })
+        {
+            if (data is null) continue;
+            var features = data.SampleShape.Aggregate(1, (a, b) => a * b);
+            if (features != inputCount)
+                throw new ArgumentException($"The {role} dataset '{data.Name}' has samples of shape [{string.Join(',', data.SampleShape)}] ({features} values) but model '{spec.Name}' takes [{string.Join(',', spec.InputShape)}] ({inputCount} values).");
+            if ((data.ClassNames.Length > 0) != (train.ClassNames.Length > 0))
+                throw new ArgumentException($"The validation dataset '{data.Name}' and the training dataset '{train.Name}' disagree on classes versus targets.");
+        }
+        var classes = train.ClassNames.Length;
+        if (options.Loss == LossKind.CrossEntropy)
+        {
+            if (classes == 0) throw new ArgumentException($"Cross-entropy needs class labels; '{train.Name}' has float targets (use loss MeanSquaredError).");
+            if (output.Count != 1 || output[0] != classes)
+                throw new ArgumentException($"Model '{spec.Name}' outputs [{string.Join(',', output)}] but the dataset '{train.Name}' has {classes} classes: the last layer must output [{classes}].");
+        }
+        else
+        {
+            if (classes > 0) throw new ArgumentException($"Mean squared error needs float targets; '{train.Name}' has class labels (use loss CrossEntropy).");
+            if (output.Count != 1 || output[0] != 1)
+                throw new ArgumentException($"Model '{spec.Name}' outputs [{string.Join(',', output)}] but the targets of '{train.Name}' have width 1.");
+        }
+        if (validation is not null && classes > 0 && validation.ClassNames.Length != classes)
+            throw new ArgumentException($"The validation dataset '{validation.Name}' has {validation.ClassNames.Length} classes, the training dataset '{train.Name}' {classes}.");
+        if (options.EarlyStopping is not null && validation is null)
+            throw new ArgumentException("Early stopping watches a validation metric: give a validationDatasetId.");
+        if (options.Augmentation is not null && spec.InputShape.Count != 3)
+            throw new ArgumentException($"Image augmentation needs [C,H,W] inputs; model '{spec.Name}' takes [{string.Join(',', spec.InputShape)}].");
+    }
+}
