@@ -1,17 +1,24 @@
-using System.Text.RegularExpressions;
+using Portal.Server.Registry;
 
 namespace Portal.Server.Approvals;
 
-/// <summary>What an alias name may be: 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit.</summary>
-public static partial class AliasNames
+/// <summary>Alias names as the registry spells them (<see cref="RegistryNames.CheckAlias"/>), so a policy can only protect a name that can exist.</summary>
+public static class AliasNames
 {
-    public const int MaxLength = 64;
+    /// <summary>Why <paramref name="alias"/> is not a valid alias name, or null when it is.</summary>
+    public static string? Problem(string? alias)
+    {
+        try
+        {
+            RegistryNames.CheckAlias(alias);
+            return null;
+        }
+        catch (RegistryException e)
+        {
+            return e.Message;
+        }
+    }
 
-    public static bool IsValid(string? name) => name is not null && Pattern().IsMatch(name);
-
-    /// <summary>Protection is decided ignoring case, so <c>Production</c> is as protected as <c>production</c>.</summary>
+    /// <summary>Protection is decided ignoring case, as the registry decides it.</summary>
     public static bool Same(string a, string b) => string.Equals(a, b, StringComparison.OrdinalIgnoreCase);
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-    private static partial Regex Pattern();
 }

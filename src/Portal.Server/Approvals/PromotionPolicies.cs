@@ -65,8 +65,7 @@ public sealed class PromotionPolicies(PortalDbContext db, AuditLog audit, TimePr
                 throw new ArgumentException($"protectedAliases has {aliases.Length} names; at most {MaxProtectedAliases} are allowed.");
             foreach (var alias in aliases)
             {
-                if (!AliasNames.IsValid(alias))
-                    throw new ArgumentException($"protectedAliases: '{alias}' is not a valid alias name (1–{AliasNames.MaxLength} letters, digits, '.', '_' or '-', starting with a letter or digit).");
+                if (AliasNames.Problem(alias) is { } bad) throw new ArgumentException($"protectedAliases: {bad}");
             }
             var duplicate = aliases.GroupBy(a => a, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null) throw new ArgumentException($"protectedAliases names '{duplicate.Key}' more than once.");

@@ -22,8 +22,7 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
 
     public async Task<Outcome<PromotionView>> Create(PromotionDraft draft, Caller caller, CancellationToken ct)
     {
-        if (!AliasNames.IsValid(draft.Alias))
-            return Refusal.Invalid($"'{draft.Alias}' is not a valid alias name (1–{AliasNames.MaxLength} letters, digits, '.', '_' or '-', starting with a letter or digit).");
+        if (AliasNames.Problem(draft.Alias) is { } badAlias) return Refusal.Invalid(badAlias);
         var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Name == draft.Model, ct);
         if (model is null) return Refusal.NotFound($"No model '{draft.Model}'.");
         var version = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.ModelId == model.Id && v.Number == draft.Version, ct);
