@@ -64,8 +64,8 @@ public static class ApprovalsApi
     }
 
     private static async Task<Results<Ok<PromotionView>, ProblemHttpResult>> Approve(
-        Guid id, ApprovalInput input, PromotionService promotions, ClaimsPrincipal user, CancellationToken ct) =>
-        Respond(await promotions.Approve(id, input, Caller.From(user), ct));
+        Guid id, ApprovalInput? input, PromotionService promotions, ClaimsPrincipal user, CancellationToken ct) =>
+        Respond(await promotions.Approve(id, input ?? new ApprovalInput(null, null), Caller.From(user), ct));
 
     private static async Task<Results<Ok<PromotionView>, ProblemHttpResult>> Deny(
         Guid id, DenialInput input, PromotionService promotions, ClaimsPrincipal user, CancellationToken ct) =>
