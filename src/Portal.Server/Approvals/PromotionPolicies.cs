@@ -49,7 +49,7 @@ public sealed class PromotionPolicies(PortalDbContext db, AuditLog audit, TimePr
         row.MaxP95LatencyMs = wanted.MaxP95LatencyMs;
         row.RequestLifetimeHours = wanted.RequestLifetimeHours;
         row.UpdatedBy = actor;
-        row.UpdatedAt = clock.GetUtcNow();
+        row.UpdatedAt = AuditHash.Truncate(clock.GetUtcNow()); // what every database stores exactly
         audit.Append(actor, "policy.change", "model", modelId.ToString(), new { model = modelName, before, after = Snapshot(row) });
         await db.SaveChangesAsync(ct);
         return row;

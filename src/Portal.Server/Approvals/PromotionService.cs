@@ -52,7 +52,7 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         }
         var gates = GateEvaluator.Evaluate(policy, new GateEvaluator.Evidence(version.Number, version.Accuracy, version.LatencyP95Ms), held);
 
-        var now = clock.GetUtcNow();
+        var now = Now();
         var request = new PromotionRequest
         {
             ModelId = model.Id,
@@ -139,7 +139,7 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         if (alias?.VersionId != request.CurrentVersionId)
             return Refusal.Conflict($"Alias '{request.Alias}' has moved since request {id} was made, so its gates compared against a holder that is gone; cancel it and make a new request.");
 
-        var now = clock.GetUtcNow();
+        var now = Now();
         var comment = input.Comment?.Trim() ?? "";
         db.PromotionDecisions.Add(new PromotionDecision
         {
@@ -179,7 +179,7 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         if (await db.PromotionDecisions.AnyAsync(d => d.RequestId == id && d.DecidedBy == caller.Name, ct))
             return Refusal.Conflict($"You already decided request {id}; an approver decides a request once.");
 
-        var now = clock.GetUtcNow();
+        var now = Now();
         var comment = input.Comment.Trim();
         db.PromotionDecisions.Add(new PromotionDecision { RequestId = id, DecidedBy = caller.Name, Kind = DecisionKind.Deny, Comment = comment, DecidedAt = now });
         Close(request, PromotionState.Denied, now);
@@ -193,7 +193,7 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         if (refusal is not null) return refusal;
         if (caller.Name != request!.RequestedBy && !caller.IsAdmin)
             return Refusal.Forbidden($"Only the requester ({request.RequestedBy}) or an Admin can cancel request {id}.");
-        Close(request, PromotionState.Cancelled, clock.GetUtcNow());
+        Close(request, PromotionState.Cancelled, Now());
         audit.Append(caller.Name, "promotion.cancel", "promotion", id.ToString(), new { comment = input.Comment?.Trim() });
         return await SaveDecision(request, ct);
     }
@@ -201,7 +201,7 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
     /// <summary>Marks every pending request past its expiry as expired; returns how many. A request decided meanwhile is left to its decider.</summary>
     public async Task<int> ExpireOverdue(CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
+        var now = Now();
         var overdue = await db.PromotionRequests.Where(r => r.State == PromotionState.Pending && r.ExpiresAt <= now).ToListAsync(ct);
         if (overdue.Count == 0) return 0;
         foreach (var request in overdue) MarkExpired(request, now);
@@ -232,11 +232,11 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         return (request, null);
     }
 
-    private bool Overdue(PromotionRequest request) => request.State == PromotionState.Pending && clock.GetUtcNow() >= request.ExpiresAt;
+    private bool Overdue(PromotionRequest request) => request.State == PromotionState.Pending && Now() >= request.ExpiresAt;
 
     private async Task<PromotionRequest> ExpireAndReload(PromotionRequest request, CancellationToken ct)
     {
-        MarkExpired(request, clock.GetUtcNow());
+        MarkExpired(request, Now());
         try
         {
             await db.SaveChangesAsync(ct);
@@ -278,6 +278,9 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         }
         return await View(request, ct);
     }
+
+    /// <summary>Now, to the microsecond: what every database stores exactly, so a response and a later read agree.</summary>
+    private DateTimeOffset Now() => AuditHash.Truncate(clock.GetUtcNow());
 
     private static string FailedGates(PromotionRequest request) =>
         string.Join("; ", Gates(request).Where(g => !g.Passed).Select(g => $"{g.Name}: {g.Detail}"));
