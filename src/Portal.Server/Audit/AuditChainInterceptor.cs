@@ -52,9 +52,24 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         return Task.CompletedTask;
     }
 
+    // EF reports an optimistic-concurrency failure here, and not through SaveChangesFailed: without this, a refused
+    // save would keep the gate and every later audited save in the process would wait forever.
+    public override InterceptionResult ThrowingConcurrencyException(ConcurrencyExceptionEventData eventData, InterceptionResult result)
+    {
+        Release(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult> ThrowingConcurrencyExceptionAsync(ConcurrencyExceptionEventData eventData, InterceptionResult result, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
     private async Task Chain(PortalDbContext db, CancellationToken ct)
     {
-        var pending = db.ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        // In append order: AuditLog gives each a decreasing negative provisional sequence.
+        var pending = db.ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).OrderByDescending(e => e.Sequence).ToList();
         if (pending.Count == 0) return;
         await _gate.WaitAsync(ct);
         _holder = db;

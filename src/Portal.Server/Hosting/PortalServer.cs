@@ -41,6 +41,7 @@ public static class PortalServer
         services.AddScoped<Datasets.DatasetImporter>();
         Jobs.JobsSetup.AddPortalJobs(services);
         Training.TrainingSetup.AddPortalTraining(services);
+        Approvals.ApprovalsSetup.AddApprovals(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -61,6 +62,7 @@ public static class PortalServer
         Datasets.DatasetsApi.MapDatasetsApi(v1);
         Jobs.JobsApi.MapJobsApi(v1);
         Training.TrainingApi.MapTrainingApi(v1);
+        Approvals.ApprovalsApi.MapApprovalsApi(v1);
         return app;
     }
 

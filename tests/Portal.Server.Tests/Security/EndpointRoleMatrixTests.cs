@@ -41,6 +41,11 @@ public sealed class EndpointRoleMatrixTests(ITestOutputHelper output) : IDisposa
             var declared = DeclaredRole(endpoint);
             if (anonymous && !s_anonymous.Contains(pattern) && !pattern.StartsWith(ReferencePage, StringComparison.Ordinal)) failures.Add($"{pattern} allows anonymous access but is not on the public list");
             if (!anonymous && declared is null) failures.Add($"{pattern} declares no role (only the fallback 'signed in' policy)");
+            foreach (var method in methods)
+            {
+                var designed = DesignedRole(method, pattern);
+                if (!anonymous && declared != designed) failures.Add($"{method} {pattern} declares {declared ?? "no role"}; the design says {designed}");
+            }
 
             foreach (var method in methods)
             {
@@ -58,6 +63,22 @@ public sealed class EndpointRoleMatrixTests(ITestOutputHelper output) : IDisposa
         }
         output.WriteLine(table.ToString());
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    /// <summary>
+    /// The role model of the portal, as rules: reading is for Viewers; creating and changing is for Contributors;
+    /// deciding promotions and rolling back is for Approvers; users and promotion policies are for Admins; every
+    /// user manages their own API keys and session.
+    /// </summary>
+    private static string DesignedRole(string method, string pattern)
+    {
+        if (pattern.StartsWith("/api/v1/users", StringComparison.Ordinal)) return PortalRoles.Admin;
+        if (pattern.EndsWith("/policy", StringComparison.Ordinal) && method != "GET") return PortalRoles.Admin;
+        if (pattern.EndsWith("/approve", StringComparison.Ordinal) || pattern.EndsWith("/deny", StringComparison.Ordinal) || pattern.EndsWith("/rollback", StringComparison.Ordinal))
+            return PortalRoles.Approver;
+        if (method == "GET" || pattern.StartsWith("/api/v1/api-keys", StringComparison.Ordinal) || pattern == "/api/v1/auth/sign-out")
+            return PortalRoles.Viewer;
+        return PortalRoles.Contributor;
     }
 
     private static string? DeclaredRole(RouteEndpoint endpoint) => endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>()
