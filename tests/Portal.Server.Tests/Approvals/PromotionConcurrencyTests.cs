@@ -29,7 +29,7 @@ public sealed class PromotionConcurrencyTests(PortalFactory portal) : IClassFixt
         Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
         await AssertAppliedOnce(model, request.Id);
         var chain = await (await portal.AdminClient()).GetAsync("/api/v1/audit/verify");
-        Assert.True((await chain.Read<Audit.AuditChainReport>()).Valid);
+        Assert.True((await chain.Read<Portal.Server.Audit.AuditChainReport>()).Valid);
     }
 
     /// <summary>
