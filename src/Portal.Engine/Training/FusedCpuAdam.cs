@@ -61,51 +61,26 @@ internal sealed class FusedCpuAdam : ITrainingOptimizer
         float beta1, float beta2, float stepSize, float correction2, float eps, float weightScale, float gradientDecay)
     {
         var i = 0;
-        if (Vector512.IsHardwareAccelerated)
+        // One vector loop: where AVX-512 is absent, .NET runs Vector512 as two Vector256 halves.
+        var b1 = Vector512.Create(beta1);
+        var b2 = Vector512.Create(beta2);
+        var ob1 = Vector512.Create(1 - beta1);
+        var ob2 = Vector512.Create(1 - beta2);
+        var step = Vector512.Create(stepSize);
+        var c2 = Vector512.Create(correction2);
+        var e = Vector512.Create(eps);
+        var ws = Vector512.Create(weightScale);
+        var gd = Vector512.Create(gradientDecay);
+        for (; i <= p.Length - Vector512<float>.Count; i += Vector512<float>.Count)
         {
-            var b1 = Vector512.Create(beta1);
-            var b2 = Vector512.Create(beta2);
-            var ob1 = Vector512.Create(1 - beta1);
-            var ob2 = Vector512.Create(1 - beta2);
-            var step = Vector512.Create(stepSize);
-            var c2 = Vector512.Create(correction2);
-            var e = Vector512.Create(eps);
-            var ws = Vector512.Create(weightScale);
-            var gd = Vector512.Create(gradientDecay);
-            for (; i <= p.Length - Vector512<float>.Count; i += Vector512<float>.Count)
-            {
-                var pi = Vector512.Create(p.Slice(i, Vector512<float>.Count));
-                var gi = Vector512.Create(g.Slice(i, Vector512<float>.Count)) + gd * pi;
-                var mi = b1 * Vector512.Create(m.Slice(i, Vector512<float>.Count)) + ob1 * gi;
-                var vi = b2 * Vector512.Create(v.Slice(i, Vector512<float>.Count)) + ob2 * gi * gi;
-                pi = ws * pi - step * mi / (Vector512.Sqrt(vi) * c2 + e);
-                mi.CopyTo(m.Slice(i, Vector512<float>.Count));
-                vi.CopyTo(v.Slice(i, Vector512<float>.Count));
-                pi.CopyTo(p.Slice(i, Vector512<float>.Count));
-            }
-        }
-        else if (Vector256.IsHardwareAccelerated)
-        {
-            var b1 = Vector256.Create(beta1);
-            var b2 = Vector256.Create(beta2);
-            var ob1 = Vector256.Create(1 - beta1);
-            var ob2 = Vector256.Create(1 - beta2);
-            var step = Vector256.Create(stepSize);
-            var c2 = Vector256.Create(correction2);
-            var e = Vector256.Create(eps);
-            var ws = Vector256.Create(weightScale);
-            var gd = Vector256.Create(gradientDecay);
-            for (; i <= p.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var pi = Vector256.Create(p.Slice(i, Vector256<float>.Count));
-                var gi = Vector256.Create(g.Slice(i, Vector256<float>.Count)) + gd * pi;
-                var mi = b1 * Vector256.Create(m.Slice(i, Vector256<float>.Count)) + ob1 * gi;
-                var vi = b2 * Vector256.Create(v.Slice(i, Vector256<float>.Count)) + ob2 * gi * gi;
-                pi = ws * pi - step * mi / (Vector256.Sqrt(vi) * c2 + e);
-                mi.CopyTo(m.Slice(i, Vector256<float>.Count));
-                vi.CopyTo(v.Slice(i, Vector256<float>.Count));
-                pi.CopyTo(p.Slice(i, Vector256<float>.Count));
-            }
+            var pi = Vector512.Create(p.Slice(i, Vector512<float>.Count));
+            var gi = Vector512.Create(g.Slice(i, Vector512<float>.Count)) + gd * pi;
+            var mi = b1 * Vector512.Create(m.Slice(i, Vector512<float>.Count)) + ob1 * gi;
+            var vi = b2 * Vector512.Create(v.Slice(i, Vector512<float>.Count)) + ob2 * gi * gi;
+            pi = ws * pi - step * mi / (Vector512.Sqrt(vi) * c2 + e);
+            mi.CopyTo(m.Slice(i, Vector512<float>.Count));
+            vi.CopyTo(v.Slice(i, Vector512<float>.Count));
+            pi.CopyTo(p.Slice(i, Vector512<float>.Count));
         }
         for (; i < p.Length; i++)
         {
