@@ -5,6 +5,7 @@ using Portal.Server.Artifacts;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
 using Portal.Server.Datasets;
+using Portal.Server.Evaluations;
 using Portal.Server.Jobs;
 using Portal.Server.Registry;
 using Portal.Server.Training;
@@ -32,6 +33,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<PromotionPolicy> PromotionPolicies => Set<PromotionPolicy>();
     public DbSet<PromotionRequest> PromotionRequests => Set<PromotionRequest>();
     public DbSet<PromotionDecision> PromotionDecisions => Set<PromotionDecision>();
+    public DbSet<VersionEvaluation> Evaluations => Set<VersionEvaluation>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -140,6 +142,9 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.HasKey(r => r.Id);
             e.HasIndex(r => new { r.State, r.CreatedAt });
             e.HasIndex(r => r.ModelId);
+            // At most one pending request per alias, even when two arrive at once: the second insert fails.
+            e.HasIndex(r => new { r.ModelId, r.Alias }).IsUnique().HasFilter($"\"State\" = '{PromotionState.Pending}'")
+                .HasDatabaseName("IX_PromotionRequests_OnePendingPerAlias");
             e.Property(r => r.Alias).HasMaxLength(64);
             e.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
             e.Property(r => r.ConcurrencyStamp).IsConcurrencyToken();
@@ -150,6 +155,13 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.HasKey(d => d.Id);
             e.HasIndex(d => new { d.RequestId, d.DecidedBy }).IsUnique();
             e.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
+        });
+
+        builder.Entity<VersionEvaluation>(e =>
+        {
+            e.HasKey(v => v.Id);
+            e.HasIndex(v => new { v.VersionId, v.CreatedAt });
+            e.HasIndex(v => v.JobId).IsUnique();
         });
     }
 }

@@ -286,6 +286,11 @@ namespace Portal.Server.Persistence.Migrations.Postgres
 
                     b.HasIndex("ModelId");
 
+                    b.HasIndex("ModelId", "Alias")
+                        .IsUnique()
+                        .HasDatabaseName("IX_PromotionRequests_OnePendingPerAlias")
+                        .HasFilter("\"State\" = 'Pending'");
+
                     b.HasIndex("State", "CreatedAt");
 
                     b.ToTable("PromotionRequests");
@@ -531,6 +536,47 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Datasets");
+                });
+
+            modelBuilder.Entity("Portal.Server.Evaluations.VersionEvaluation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<double?>("Accuracy")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTimeOffset?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("DatasetId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ReportJson")
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("VersionId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId")
+                        .IsUnique();
+
+                    b.HasIndex("VersionId", "CreatedAt");
+
+                    b.ToTable("Evaluations");
                 });
 
             modelBuilder.Entity("Portal.Server.Jobs.JobRecord", b =>
@@ -842,6 +888,9 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.Property<Guid>("DatasetId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("ExportJobId")
+                        .HasColumnType("uuid");
+
                     b.Property<Guid>("JobId")
                         .HasColumnType("uuid");
 
@@ -849,6 +898,9 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<string>("OnnxArtifact")
+                        .HasColumnType("text");
 
                     b.Property<string>("OptionsJson")
                         .IsRequired()

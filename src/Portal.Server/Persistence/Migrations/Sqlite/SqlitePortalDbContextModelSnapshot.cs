@@ -277,6 +277,11 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
 
                     b.HasIndex("ModelId");
 
+                    b.HasIndex("ModelId", "Alias")
+                        .IsUnique()
+                        .HasDatabaseName("IX_PromotionRequests_OnePendingPerAlias")
+                        .HasFilter("\"State\" = 'Pending'");
+
                     b.HasIndex("State", "CreatedAt");
 
                     b.ToTable("PromotionRequests");
@@ -522,6 +527,47 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Datasets");
+                });
+
+            modelBuilder.Entity("Portal.Server.Evaluations.VersionEvaluation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Accuracy")
+                        .HasColumnType("REAL");
+
+                    b.Property<long?>("CompletedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("DatasetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReportJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("VersionId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId")
+                        .IsUnique();
+
+                    b.HasIndex("VersionId", "CreatedAt");
+
+                    b.ToTable("Evaluations");
                 });
 
             modelBuilder.Entity("Portal.Server.Jobs.JobRecord", b =>
@@ -831,12 +877,18 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                     b.Property<Guid>("DatasetId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ExportJobId")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("JobId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OnnxArtifact")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("OptionsJson")
