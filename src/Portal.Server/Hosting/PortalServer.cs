@@ -46,6 +46,7 @@ public static class PortalServer
         Training.TrainingSetup.AddPortalTraining(services);
         Approvals.ApprovalsSetup.AddApprovals(services);
         Evaluations.EvaluationsSetup.AddEvaluations(services);
+        Serving.ServingSetup.AddServing(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -68,6 +69,8 @@ public static class PortalServer
         Training.TrainingApi.MapTrainingApi(v1);
         Approvals.ApprovalsApi.MapApprovalsApi(v1);
         Evaluations.EvaluationsApi.MapEvaluationsApi(v1);
+        Serving.DeploymentsApi.MapDeploymentsApi(v1);
+        Serving.InferenceProtocolApi.MapInferenceProtocol(app);
         return app;
     }
 

@@ -8,6 +8,7 @@ using Portal.Server.Datasets;
 using Portal.Server.Evaluations;
 using Portal.Server.Jobs;
 using Portal.Server.Registry;
+using Portal.Server.Serving;
 using Portal.Server.Training;
 
 namespace Portal.Server.Persistence;
@@ -34,6 +35,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<PromotionRequest> PromotionRequests => Set<PromotionRequest>();
     public DbSet<PromotionDecision> PromotionDecisions => Set<PromotionDecision>();
     public DbSet<VersionEvaluation> Evaluations => Set<VersionEvaluation>();
+    public DbSet<DeploymentSettings> DeploymentSettings => Set<DeploymentSettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -162,6 +164,14 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.HasKey(v => v.Id);
             e.HasIndex(v => new { v.VersionId, v.CreatedAt });
             e.HasIndex(v => v.JobId).IsUnique();
+        });
+
+        builder.Entity<DeploymentSettings>(e =>
+        {
+            e.HasKey(d => new { d.ModelId, d.Alias });
+            e.Property(d => d.Alias).HasMaxLength(64);
+            e.Property(d => d.UpdatedBy).HasMaxLength(256);
+            e.HasOne<RegisteredModel>().WithMany().HasForeignKey(d => d.ModelId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }
