@@ -45,6 +45,7 @@ public static class PortalServer
         Jobs.JobsSetup.AddPortalJobs(services);
         Training.TrainingSetup.AddPortalTraining(services);
         Approvals.ApprovalsSetup.AddApprovals(services);
+        Serving.Alerts.AlertsSetup.AddAlerts(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -66,6 +67,7 @@ public static class PortalServer
         Jobs.JobsApi.MapJobsApi(v1);
         Training.TrainingApi.MapTrainingApi(v1);
         Approvals.ApprovalsApi.MapApprovalsApi(v1);
+        Serving.Alerts.AlertsApi.MapAlertsApi(v1);
         return app;
     }
 

@@ -151,5 +151,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.HasIndex(d => new { d.RequestId, d.DecidedBy }).IsUnique();
             e.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
         });
+
+        Serving.Alerts.AlertsModel.Configure(builder);
     }
 }

@@ -67,12 +67,13 @@ public sealed class EndpointRoleMatrixTests(ITestOutputHelper output) : IDisposa
 
     /// <summary>
     /// The role model of the portal, as rules: reading is for Viewers; creating and changing is for Contributors;
-    /// deciding promotions and rolling back is for Approvers; users and promotion policies are for Admins; every
-    /// user manages their own API keys and session.
+    /// deciding promotions and rolling back is for Approvers, and so is changing the alert rules they act on; users and
+    /// promotion policies are for Admins; every user manages their own API keys and session.
     /// </summary>
     private static string DesignedRole(string method, string pattern)
     {
         if (pattern.StartsWith("/api/v1/users", StringComparison.Ordinal)) return PortalRoles.Admin;
+        if (pattern.StartsWith("/api/v1/alert-rules", StringComparison.Ordinal) && method != "GET") return PortalRoles.Approver;
         if (pattern.EndsWith("/policy", StringComparison.Ordinal) && method != "GET") return PortalRoles.Admin;
         if (pattern.EndsWith("/approve", StringComparison.Ordinal) || pattern.EndsWith("/deny", StringComparison.Ordinal) || pattern.EndsWith("/rollback", StringComparison.Ordinal))
             return PortalRoles.Approver;
