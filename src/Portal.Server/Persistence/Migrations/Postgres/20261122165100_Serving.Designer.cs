@@ -12,8 +12,8 @@ using Portal.Server.Persistence;
 namespace Portal.Server.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresPortalDbContext))]
-    [Migration("20261122165059_Alerts")]
-    partial class Alerts
+    [Migration("20261122165100_Serving")]
+    partial class Serving
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -792,128 +792,29 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.ToTable("VersionTags");
                 });
 
-            modelBuilder.Entity("Portal.Server.Serving.Alerts.Alert", b =>
+            modelBuilder.Entity("Portal.Server.Serving.DeploymentSettings", b =>
                 {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("Alias")
-                        .IsRequired()
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<string>("Comparison")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("character varying(2)");
-
-                    b.Property<DateTimeOffset>("ConditionSince")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<DateTimeOffset>("FiredAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("Metric")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<string>("Model")
-                        .IsRequired()
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<DateTimeOffset?>("ResolvedAt")
-                        .HasColumnType("timestamp with time zone");
-
-                    b.Property<string>("ResolvedReason")
-                        .HasMaxLength(500)
-                        .HasColumnType("character varying(500)");
-
-                    b.Property<double?>("ResolvedValue")
-                        .HasColumnType("double precision");
-
-                    b.Property<Guid>("RuleId")
-                        .HasColumnType("uuid");
-
-                    b.Property<string>("RuleName")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<int>("RuleRevision")
-                        .HasColumnType("integer");
-
-                    b.Property<double>("Threshold")
-                        .HasColumnType("double precision");
-
-                    b.Property<double>("Value")
-                        .HasColumnType("double precision");
-
-                    b.Property<Guid>("VersionId")
-                        .HasColumnType("uuid");
-
-                    b.Property<int>("VersionNumber")
-                        .HasColumnType("integer");
-
-                    b.Property<int>("WindowSeconds")
-                        .HasColumnType("integer");
-
-                    b.HasKey("Id");
-
-                    b.HasIndex("RuleId");
-
-                    b.HasIndex("ResolvedAt", "FiredAt");
-
-                    b.ToTable("Alerts", (string)null);
-                });
-
-            modelBuilder.Entity("Portal.Server.Serving.Alerts.AlertRule", b =>
-                {
-                    b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
+                    b.Property<Guid>("ModelId")
                         .HasColumnType("uuid");
 
                     b.Property<string>("Alias")
                         .HasMaxLength(64)
                         .HasColumnType("character varying(64)");
 
-                    b.Property<string>("Comparison")
-                        .IsRequired()
-                        .HasMaxLength(2)
-                        .HasColumnType("character varying(2)");
+                    b.Property<double>("CanaryPercent")
+                        .HasColumnType("double precision");
 
-                    b.Property<DateTimeOffset>("CreatedAt")
-                        .HasColumnType("timestamp with time zone");
+                    b.Property<Guid?>("CanaryVersionId")
+                        .HasColumnType("uuid");
 
-                    b.Property<string>("CreatedBy")
-                        .IsRequired()
-                        .HasMaxLength(256)
-                        .HasColumnType("character varying(256)");
-
-                    b.Property<bool>("Enabled")
-                        .HasColumnType("boolean");
-
-                    b.Property<string>("Metric")
-                        .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
-
-                    b.Property<string>("Model")
-                        .HasMaxLength(200)
-                        .HasColumnType("character varying(200)");
-
-                    b.Property<string>("Name")
-                        .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)");
-
-                    b.Property<int>("Revision")
+                    b.Property<int?>("MaxBatchSize")
                         .HasColumnType("integer");
 
-                    b.Property<double>("Threshold")
-                        .HasColumnType("double precision");
+                    b.Property<int?>("MaxQueueDelayMicroseconds")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("MaxQueueSize")
+                        .HasColumnType("integer");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
@@ -923,14 +824,9 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
-                    b.Property<int>("WindowSeconds")
-                        .HasColumnType("integer");
+                    b.HasKey("ModelId", "Alias");
 
-                    b.HasKey("Id");
-
-                    b.HasIndex("CreatedAt");
-
-                    b.ToTable("AlertRules", (string)null);
+                    b.ToTable("DeploymentSettings");
                 });
 
             modelBuilder.Entity("Portal.Server.Training.RunEpochMetric", b =>
@@ -1071,6 +967,15 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.HasOne("Portal.Server.Auth.PortalUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Server.Serving.DeploymentSettings", b =>
+                {
+                    b.HasOne("Portal.Server.Registry.RegisteredModel", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
