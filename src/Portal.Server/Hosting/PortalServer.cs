@@ -47,6 +47,7 @@ public static class PortalServer
         Approvals.ApprovalsSetup.AddApprovals(services);
         Evaluations.EvaluationsSetup.AddEvaluations(services);
         Serving.ServingSetup.AddServing(services);
+        Serving.Alerts.AlertsSetup.AddAlerts(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -71,6 +72,7 @@ public static class PortalServer
         Evaluations.EvaluationsApi.MapEvaluationsApi(v1);
         Serving.DeploymentsApi.MapDeploymentsApi(v1);
         Serving.InferenceProtocolApi.MapInferenceProtocol(app);
+        Serving.Alerts.AlertsApi.MapAlertsApi(v1);
         return app;
     }
 

@@ -173,5 +173,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.Property(d => d.UpdatedBy).HasMaxLength(256);
             e.HasOne<RegisteredModel>().WithMany().HasForeignKey(d => d.ModelId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        Serving.Alerts.AlertsModel.Configure(builder);
     }
 }
