@@ -12,6 +12,13 @@ namespace Portal.Engine.Compression;
 /// </summary>
 public sealed class Compressor
 {
+    /// <summary>The checks <see cref="Compress"/> makes before it starts: an <see cref="ArgumentException"/> names the first problem.</summary>
+    public static void Validate(CompressionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        CompressionJob.Validate(request);
+    }
+
     public async IAsyncEnumerable<CompressionEvent> Compress(CompressionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);

@@ -46,6 +46,7 @@ public static class PortalServer
         Training.TrainingSetup.AddPortalTraining(services);
         Approvals.ApprovalsSetup.AddApprovals(services);
         Evaluations.EvaluationsSetup.AddEvaluations(services);
+        Compression.CompressionSetup.AddCompression(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -68,6 +69,7 @@ public static class PortalServer
         Training.TrainingApi.MapTrainingApi(v1);
         Approvals.ApprovalsApi.MapApprovalsApi(v1);
         Evaluations.EvaluationsApi.MapEvaluationsApi(v1);
+        Compression.CompressionApi.MapCompressionApi(v1);
         return app;
     }
 
