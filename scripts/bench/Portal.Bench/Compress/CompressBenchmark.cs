@@ -18,6 +18,7 @@ namespace Portal.Bench.Compress;
 internal static class CompressBenchmark
 {
     private const int Seed = 1;
+    private const string OutputFolder = "scripts/bench/out/compress";
     private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
 
     public static async Task<int> Run(string[] args)
@@ -44,7 +45,8 @@ internal static class CompressBenchmark
         var teacher = (await new Trainer().TrainToEnd(new TrainingRequest(teacherSpec, train, null, Training(epochs, 1e-3)))).Model;
         Console.WriteLine(Invariant($"teacher test accuracy {ModelEvaluator.Evaluate(teacher, test).Accuracy:P2}"));
 
-        var int8 = await Compress("int8, tolerance 1 point", teacher, new QuantizationRecipe { TolerancePoints = 1.0 }, train, test, measurement);
+        var int8 = await Compress("int8, tolerance 1 point", teacher, new QuantizationRecipe { TolerancePoints = 1.0, ThinConvolutionsFloat32 = options.GetValueOrDefault("thin-float32", 1) != 0 }, train, test, measurement);
+        if (options.GetValueOrDefault("int8-only", 0) != 0) return 0;
         var prune80 = await Compress("80 % unstructured, gradual, 2 fine-tune epochs", teacher, new UnstructuredPruningRecipe
         {
             Sparsity = 0.8,
@@ -89,6 +91,10 @@ internal static class CompressBenchmark
             }
         }
         Print(result!.Report);
+        Directory.CreateDirectory(OutputFolder);
+        File.WriteAllBytes(Path.Combine(OutputFolder, $"{recipe.Method}.onnx"), result.Onnx);
+        File.WriteAllBytes(Path.Combine(OutputFolder, "parent.onnx"), Portal.Engine.Onnx.OnnxExporter.Export(parent.Spec, parent.Weights,
+            new Portal.Engine.Onnx.OnnxExportOptions { Standardization = parent.Standardization, ClassLabels = parent.ClassNames }));
         return result;
     }
 
