@@ -13,7 +13,8 @@ namespace Portal.Bench.Compress;
 /// 80 % unstructured pruning, 50 % structured pruning and a distilled half-width student against the same student
 /// trained from scratch. Prints each report and a last RESULT line.
 /// Options: --train N and --test N take the first N samples (quick runs), --epochs E (teacher and students),
-/// --fine-tune E, --alpha A, --temperature T, --seconds S (throughput per round).
+/// --fine-tune E, --alpha A, --temperature T, --seconds S (throughput per round), --thin-float32 0 (quantise the
+/// first, one-channel convolution too), --int8-only 1 (stop after int8).
 /// </summary>
 internal static class CompressBenchmark
 {
