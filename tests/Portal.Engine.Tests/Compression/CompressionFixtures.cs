@@ -59,12 +59,11 @@ internal static class CompressionFixtures
         for (var i = 0; i < y.Length; i++)
         {
             var c = y[i] = i % classes;
-            for (var ch = 0; ch < channels; ch++)
-            for (var r = 0; r < size; r++)
-            for (var col = 0; col < size; col++)
+            for (var j = 0; j < per; j++)
             {
+                var (r, col) = (j / size % size, j % size);
                 var quadrant = (r < size / 2 ? 0 : 2) + (col < size / 2 ? 0 : 1);
-                x[i * per + (ch * size + r) * size + col] = (float)(Gaussian(rng) + (quadrant == c ? 1.5 : 0));
+                x[i * per + j] = (float)(Gaussian(rng) + (quadrant == c ? 1.5 : 0));
             }
         }
         return new Dataset("quadrants", x, [channels, size, size], y, ["q0", "q1", "q2", "q3"]);
