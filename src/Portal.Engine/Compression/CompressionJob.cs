@@ -186,14 +186,14 @@ internal sealed class CompressionJob
         {
             if (!weightLayers.Contains(layer))
                 throw new ArgumentException($"Float32 layer {layer} is not a linear or conv2d layer of '{_parent.Spec.Name}'; those are layers {string.Join(", ", weightLayers)}.");
-            float32.Add(new Float32Layer(layer, _parent.Spec.Layers[layer].Kind, double.NaN, double.NaN, "named float32 by the recipe"));
+            float32.Add(new Float32Layer(layer, _parent.Spec.Layers[layer].Kind, null, null, "named float32 by the recipe"));
         }
         if (recipe.ThinConvolutionsFloat32)
         {
             foreach (var w in folded.WeightOps.Where(w => w.Spec is Conv2dLayer c && w.InputShape[0] * c.KernelSize * c.KernelSize < recipe.ThinConvolutionDepth && !recipe.Float32Layers.Contains(w.Layer)))
             {
                 var c = (Conv2dLayer)w.Spec;
-                float32.Add(new Float32Layer(w.Layer, c.Kind, double.NaN, double.NaN, Invariant(
+                float32.Add(new Float32Layer(w.Layer, c.Kind, null, null, Invariant(
                     $"thin convolution: {w.InputShape[0]} input channel(s) × {c.KernelSize}² = {w.InputShape[0] * c.KernelSize * c.KernelSize} multiply-adds per output, below {recipe.ThinConvolutionDepth}; ONNX Runtime's int8 kernel is slower than float32 there")));
             }
         }

@@ -78,6 +78,7 @@ public enum CalibrationMethod
 /// </summary>
 public sealed record UnstructuredPruningRecipe : CompressionRecipe
 {
+    [JsonIgnore]
     public override string Method => "prune-unstructured";
 
     /// <summary>Fraction of the prunable weights set to zero, in (0, 1).</summary>
@@ -117,6 +118,7 @@ public sealed record UnstructuredPruningRecipe : CompressionRecipe
 /// </summary>
 public sealed record StructuredPruningRecipe : CompressionRecipe
 {
+    [JsonIgnore]
     public override string Method => "prune-structured";
 
     /// <summary>Fraction of the neurons or channels removed from each hidden layer, in (0, 1); at least one stays.</summary>
@@ -142,6 +144,7 @@ public sealed record StructuredPruningRecipe : CompressionRecipe
 /// </summary>
 public sealed record QuantizationRecipe : CompressionRecipe
 {
+    [JsonIgnore]
     public override string Method => "quantize-int8";
 
     /// <summary>Training samples the activation ranges are measured on (a seeded random choice).</summary>
@@ -186,6 +189,7 @@ public sealed record QuantizationRecipe : CompressionRecipe
 /// </summary>
 public sealed record DistillationRecipe(ModelSpec Student, TrainingOptions Training) : CompressionRecipe
 {
+    [JsonIgnore]
     public override string Method => "distill";
 
     /// <summary>Weight of the hard-label cross-entropy, in [0, 1]; the rest goes to the teacher's soft targets.</summary>

@@ -44,4 +44,22 @@ public sealed class CompressionRecipeTests
         Assert.Contains("temperature must be positive and finite, not 0", Assert.Throws<ArgumentException>(() => (recipe with { Temperature = 0 }).Validate()).Message);
         Assert.Contains("Student training: Epochs must be positive, not 0", Assert.Throws<ArgumentException>(() => (recipe with { Training = new TrainingOptions { Epochs = 0 } }).Validate()).Message);
     }
+
+    [Fact]
+    public void A_report_serializes_with_its_ratios_and_float32_reasons()
+    {
+        var parent = new ModelFigures(1000, 1000, 4000, 3800, 0.9, 0.05, 0.08, 10_000);
+        var child = new ModelFigures(1000, 990, 1000, 900, 0.895, 0.025, 0.04, 25_000);
+        var outcome = new QuantizationOutcome([4, 9], [new Float32Layer(0, "conv2d", null, null, "thin convolution")], 0.895, true,
+            new Dictionary<string, int> { ["QLinearConv"] = 1 });
+        var report = new CompressionReport(parent, child, ["a note"], outcome);
+
+        var json = JsonSerializer.Serialize(report, s_json);
+
+        Assert.Contains("\"sizeRatio\":4", json);
+        Assert.Contains("\"throughputRatio\":2.5", json);
+        Assert.Contains("\"accuracyBefore\":null", json);
+        Assert.Equal(-0.5, report.AccuracyChangePoints, 9);
+        Assert.Equal(0.5, report.LatencyP50Ratio, 9);
+    }
 }
