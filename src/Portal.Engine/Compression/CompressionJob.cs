@@ -181,11 +181,26 @@ internal sealed class CompressionJob
         }
         double Drop(double accuracy) => (parentAccuracy - accuracy) * 100;
 
-        Stage("quantizing", $"all {weightLayers.Count} linear/conv layers in int8");
-        var quantizedSet = new HashSet<int>(weightLayers);
+        var float32 = new List<Float32Layer>();
+        foreach (var layer in recipe.Float32Layers)
+        {
+            if (!weightLayers.Contains(layer))
+                throw new ArgumentException($"Float32 layer {layer} is not a linear or conv2d layer of '{_parent.Spec.Name}'; those are layers {string.Join(", ", weightLayers)}.");
+            float32.Add(new Float32Layer(layer, _parent.Spec.Layers[layer].Kind, null, null, "named float32 by the recipe"));
+        }
+        if (recipe.ThinConvolutionsFloat32)
+        {
+            foreach (var w in folded.WeightOps.Where(w => w.Spec is Conv2dLayer c && w.InputShape[0] * c.KernelSize * c.KernelSize < recipe.ThinConvolutionDepth && !recipe.Float32Layers.Contains(w.Layer)))
+            {
+                var c = (Conv2dLayer)w.Spec;
+                float32.Add(new Float32Layer(w.Layer, c.Kind, null, null, Invariant(
+                    $"thin convolution: {w.InputShape[0]} input channel(s) × {c.KernelSize}² = {w.InputShape[0] * c.KernelSize * c.KernelSize} multiply-adds per output, below {recipe.ThinConvolutionDepth}; ONNX Runtime's int8 kernel is slower than float32 there")));
+            }
+        }
+        var quantizedSet = new HashSet<int>(weightLayers.Except(float32.Select(f => f.LayerIndex)));
+        Stage("quantizing", $"{quantizedSet.Count} of {weightLayers.Count} linear/conv layers in int8");
         var current = Evaluate(quantizedSet);
         var fullAccuracy = current.Accuracy;
-        var float32 = new List<Float32Layer>();
         while (Drop(current.Accuracy) > tolerance && quantizedSet.Count > 0)
         {
             Stage("quantizing", Invariant($"int8 accuracy {current.Accuracy:P2} is {Drop(current.Accuracy):F2} points below the parent's {parentAccuracy:P2}: trying each of {quantizedSet.Count} int8 layers in float32"));

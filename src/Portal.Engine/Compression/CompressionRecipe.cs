@@ -160,6 +160,18 @@ public sealed record QuantizationRecipe : CompressionRecipe
 
     public int Seed { get; init; } = 42;
 
+    /// <summary>Layers (spec indices of linear or conv2d layers) to leave in float32 from the start.</summary>
+    public IReadOnlyList<int> Float32Layers { get; init; } = [];
+
+    /// <summary>
+    /// Leave in float32 a convolution whose input channels × kernel² is below <see cref="ThinConvolutionDepth"/>
+    /// (a first layer on grey images: 1 × 3² = 9). ONNX Runtime's int8 convolution is slower than its float32 one
+    /// there (measured: as slow as the whole 32→64 convolution after it), while such a layer holds little of the work.
+    /// </summary>
+    public bool ThinConvolutionsFloat32 { get; init; } = true;
+
+    public int ThinConvolutionDepth { get; init; } = 32;
+
     public override void Validate()
     {
         if (CalibrationSamples <= 0)

@@ -14,8 +14,11 @@ public sealed record ModelFigures(
     double LatencyP95Ms,
     double ThroughputBatch64);
 
-/// <summary>One decision of the accuracy-driven search: a layer left in float32, and the accuracies that chose it.</summary>
-public sealed record Float32Layer(int LayerIndex, string Kind, double AccuracyBefore, double AccuracyAfter, string Reason);
+/// <summary>
+/// A layer left in float32 and why: a decision of the accuracy-driven search (with the test accuracy before and after
+/// it), or a choice made before the search (named by the recipe, or a thin convolution), where both are null.
+/// </summary>
+public sealed record Float32Layer(int LayerIndex, string Kind, double? AccuracyBefore, double? AccuracyAfter, string Reason);
 
 /// <summary>How the int8 graph came out: which layers are int8, which stayed float32 and why, and what ONNX Runtime fused them into.</summary>
 public sealed record QuantizationOutcome(

@@ -39,11 +39,26 @@ internal static class QdqGraphWriter
 
         long nonZero = 0;
         var last = network.Ops[^1];
-        foreach (var op in network.Ops)
+        for (var index = 0; index < network.Ops.Count; index++)
         {
+            var op = network.Ops[index];
             var isLast = ReferenceEquals(op, last);
             switch (op)
             {
+                // A float32 convolution with ReLU then max pooling is written Conv → MaxPool → Relu (the two commute):
+                // ONNX Runtime would otherwise move the next QuantizeLinear above the pooling and pool uint8 values
+                // in NCHW layout, which it does several times slower than the float pooling it replaces.
+                case WeightOp { Relu: true } w when !quantizedLayers.Contains(w.Layer) && index + 1 < network.Ops.Count
+                    && network.Ops[index + 1] is PassOp { Spec: MaxPool2dLayer pool } next:
+                    {
+                        var weight = graph.AddInitializer($"{w.Layer}.weight.folded", w.Weight, [.. w.WeightShape.Select(d => (long)d)]);
+                        var bias = graph.AddInitializer($"{w.Layer}.bias.folded", w.Bias, [w.Bias.Length]);
+                        var convolved = Float(graph, w with { Relu = false }, [current.Name, weight, bias]);
+                        var pooled = graph.AddNode("MaxPool", [convolved], $"{next.Layer}.{pool.Kind}", Pool(pool.KernelSize, pool.Stride ?? pool.KernelSize));
+                        current = new Value(graph.AddNode("Relu", [pooled], $"{w.Layer}.relu"), null, next.Layer);
+                        index++;
+                        break;
+                    }
                 case WeightOp w when quantizedLayers.Contains(w.Layer):
                     {
                         var x = Dequantized(graph, current, activations);

@@ -13,11 +13,13 @@ namespace Portal.Bench.Compress;
 /// 80 % unstructured pruning, 50 % structured pruning and a distilled half-width student against the same student
 /// trained from scratch. Prints each report and a last RESULT line.
 /// Options: --train N and --test N take the first N samples (quick runs), --epochs E (teacher and students),
-/// --fine-tune E, --alpha A, --temperature T, --seconds S (throughput per round).
+/// --fine-tune E, --alpha A, --temperature T, --seconds S (throughput per round), --thin-float32 0 (quantise the
+/// first, one-channel convolution too), --int8-only 1 (stop after int8).
 /// </summary>
 internal static class CompressBenchmark
 {
     private const int Seed = 1;
+    private const string OutputFolder = "scripts/bench/out/compress";
     private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
 
     public static async Task<int> Run(string[] args)
@@ -44,7 +46,8 @@ internal static class CompressBenchmark
         var teacher = (await new Trainer().TrainToEnd(new TrainingRequest(teacherSpec, train, null, Training(epochs, 1e-3)))).Model;
         Console.WriteLine(Invariant($"teacher test accuracy {ModelEvaluator.Evaluate(teacher, test).Accuracy:P2}"));
 
-        var int8 = await Compress("int8, tolerance 1 point", teacher, new QuantizationRecipe { TolerancePoints = 1.0 }, train, test, measurement);
+        var int8 = await Compress("int8, tolerance 1 point", teacher, new QuantizationRecipe { TolerancePoints = 1.0, ThinConvolutionsFloat32 = options.GetValueOrDefault("thin-float32", 1) != 0 }, train, test, measurement);
+        if (options.GetValueOrDefault("int8-only", 0) != 0) return 0;
         var prune80 = await Compress("80 % unstructured, gradual, 2 fine-tune epochs", teacher, new UnstructuredPruningRecipe
         {
             Sparsity = 0.8,
@@ -89,6 +92,10 @@ internal static class CompressBenchmark
             }
         }
         Print(result!.Report);
+        Directory.CreateDirectory(OutputFolder);
+        File.WriteAllBytes(Path.Combine(OutputFolder, $"{recipe.Method}.onnx"), result.Onnx);
+        File.WriteAllBytes(Path.Combine(OutputFolder, "parent.onnx"), Portal.Engine.Onnx.OnnxExporter.Export(parent.Spec, parent.Weights,
+            new Portal.Engine.Onnx.OnnxExportOptions { Standardization = parent.Standardization, ClassLabels = parent.ClassNames }));
         return result;
     }
 
