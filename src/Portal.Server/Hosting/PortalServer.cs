@@ -48,6 +48,7 @@ public static class PortalServer
         Evaluations.EvaluationsSetup.AddEvaluations(services);
         Serving.ServingSetup.AddServing(services);
         Serving.Alerts.AlertsSetup.AddAlerts(services);
+        Compression.CompressionSetup.AddCompression(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -73,6 +74,7 @@ public static class PortalServer
         Serving.DeploymentsApi.MapDeploymentsApi(v1);
         Serving.InferenceProtocolApi.MapInferenceProtocol(app);
         Serving.Alerts.AlertsApi.MapAlertsApi(v1);
+        Compression.CompressionApi.MapCompressionApi(v1);
         return app;
     }
 

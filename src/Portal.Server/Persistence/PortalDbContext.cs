@@ -159,6 +159,14 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
         });
 
+        builder.Entity<Compression.CompressionRecord>(e =>
+        {
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.ModelId, c.CreatedAt });
+            e.HasIndex(c => c.JobId).IsUnique();
+            e.Property(c => c.Method).HasMaxLength(32);
+        });
+
         builder.Entity<VersionEvaluation>(e =>
         {
             e.HasKey(v => v.Id);

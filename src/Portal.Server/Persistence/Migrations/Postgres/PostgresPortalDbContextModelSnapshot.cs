@@ -484,6 +484,56 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Server.Compression.CompressionRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<Guid>("ModelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ParentVersionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("RecipeJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<Guid?>("ResultVersionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TestDatasetId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("TrainDatasetId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId")
+                        .IsUnique();
+
+                    b.HasIndex("ModelId", "CreatedAt");
+
+                    b.ToTable("CompressionRecord");
+                });
+
             modelBuilder.Entity("Portal.Server.Datasets.DatasetRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -722,6 +772,9 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.PrimitiveCollection<string[]>("ClassNames")
                         .IsRequired()
                         .HasColumnType("text[]");
+
+                    b.Property<string>("CompressionJson")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");

@@ -475,6 +475,56 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Portal.Server.Compression.CompressionRecord", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Method")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ModelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ParentVersionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RecipeJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ResultVersionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TestDatasetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("TrainDatasetId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId")
+                        .IsUnique();
+
+                    b.HasIndex("ModelId", "CreatedAt");
+
+                    b.ToTable("CompressionRecord");
+                });
+
             modelBuilder.Entity("Portal.Server.Datasets.DatasetRecord", b =>
                 {
                     b.Property<Guid>("Id")
@@ -710,6 +760,9 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
 
                     b.PrimitiveCollection<string>("ClassNames")
                         .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CompressionJson")
                         .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
