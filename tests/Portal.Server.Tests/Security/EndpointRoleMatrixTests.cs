@@ -68,10 +68,11 @@ public sealed class EndpointRoleMatrixTests(ITestOutputHelper output) : IDisposa
     /// <summary>
     /// The role model of the portal, as rules: reading is for Viewers; creating and changing is for Contributors;
     /// deciding promotions and rolling back is for Approvers; users and promotion policies are for Admins; every
-    /// user manages their own API keys and session.
+    /// user manages their own API keys and session; the live hub is for reading.
     /// </summary>
     private static string DesignedRole(string method, string pattern)
     {
+        if (pattern.StartsWith("/hubs/", StringComparison.Ordinal)) return PortalRoles.Viewer;
         if (pattern.StartsWith("/api/v1/users", StringComparison.Ordinal)) return PortalRoles.Admin;
         if (pattern.EndsWith("/policy", StringComparison.Ordinal) && method != "GET") return PortalRoles.Admin;
         if (pattern.EndsWith("/approve", StringComparison.Ordinal) || pattern.EndsWith("/deny", StringComparison.Ordinal) || pattern.EndsWith("/rollback", StringComparison.Ordinal))
