@@ -45,6 +45,7 @@ public static class PortalServer
         Jobs.JobsSetup.AddPortalJobs(services);
         Training.TrainingSetup.AddPortalTraining(services);
         Approvals.ApprovalsSetup.AddApprovals(services);
+        Serving.ServingSetup.AddServing(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -67,6 +68,8 @@ public static class PortalServer
         Training.TrainingApi.MapTrainingApi(v1);
         Approvals.ApprovalsApi.MapApprovalsApi(v1);
         Live.LiveSetup.MapLiveHub(app);
+        Serving.DeploymentsApi.MapDeploymentsApi(v1);
+        Serving.InferenceProtocolApi.MapInferenceProtocol(app);
         return app;
     }
 
