@@ -34,21 +34,33 @@ public sealed class InferenceClient
         return _http.Post<InferenceResponse>(PortalHttp.WithQuery(path, ("alias", version is null ? alias : null)), request, ct);
     }
 
+    /// <summary>GET /v2/models/{model}[/versions/{version}]: the served version's input and output tensors.</summary>
+    public Task<InferenceModelMetadata> Metadata(string model, string? alias = null, int? version = null, CancellationToken ct = default)
+    {
+        var path = version is { } v ? $"v2/models/{PortalHttp.Segment(model)}/versions/{v}" : $"v2/models/{PortalHttp.Segment(model)}";
+        return _http.Get<InferenceModelMetadata>(PortalHttp.WithQuery(path, ("alias", version is null ? alias : null)), ct);
+    }
+
     /// <summary>
-    /// Infers a batch of rows of FP32 features (each row one sample, flattened) through the model's first input,
-    /// named <paramref name="inputName"/>; the answer's first output is read back as rows.
+    /// Infers a batch of rows, each one sample's FP32 values flattened, through the model's first input (its name and
+    /// sample shape read from the model's metadata); the answer's first output is read back as rows.
     /// </summary>
-    public async Task<InferenceResult> InferRows(string model, IReadOnlyList<float[]> rows, string inputName = "input", string? alias = null, int? version = null, CancellationToken ct = default)
+    public async Task<InferenceResult> InferRows(string model, IReadOnlyList<float[]> rows, string? alias = null, int? version = null, CancellationToken ct = default)
     {
         if (rows.Count == 0) throw new ArgumentException("There are no rows to infer.", nameof(rows));
-        var width = rows[0].Length;
+        var metadata = await Metadata(model, alias, version, ct);
+        var input = metadata.Inputs.Count > 0 ? metadata.Inputs[0] : throw new ArgumentException($"Model '{model}' declares no inputs.", nameof(model));
+        var sample = input.Shape.Skip(1).ToArray();
+        var width = sample.Aggregate(1L, (a, d) => a * Math.Max(1, d));
         for (var r = 0; r < rows.Count; r++)
         {
-            if (rows[r].Length != width) throw new ArgumentException($"Row {r} has {rows[r].Length} values; row 0 has {width}.", nameof(rows));
+            if (rows[r].Length != width)
+                throw new ArgumentException($"Row {r} has {rows[r].Length} values; model '{model}' input '{input.Name}' takes {width} per sample (shape [{string.Join(", ", sample)}]).", nameof(rows));
         }
         var data = System.Text.Json.JsonSerializer.SerializeToElement(rows.SelectMany(r => r).ToArray(), PortalHttp.Json);
-        var response = await Infer(model, new InferenceRequest([new InferenceTensor(inputName, [rows.Count, width], "FP32", data)]), alias, version, ct);
-        var output = response.Outputs.Count > 0 ? response.Outputs[0] : throw new PortalApiException(System.Net.HttpStatusCode.OK, null, "The inference answer has no outputs.", "POST", model);
+        var tensor = new InferenceTensor(input.Name, [rows.Count, .. sample], "FP32", data);
+        var response = await Infer(model, new InferenceRequest([tensor]), alias, version, ct);
+        var output = response.Outputs.Count > 0 ? response.Outputs[0] : throw new InvalidDataException($"The inference answer of model '{model}' has no outputs.");
         var values = output.Values();
         var outWidth = values.Length / rows.Count;
         var results = new double[rows.Count][];

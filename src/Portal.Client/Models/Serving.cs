@@ -38,3 +38,16 @@ public sealed record InferenceResponse(
     [property: JsonPropertyName("model_version")] string? ModelVersion,
     [property: JsonPropertyName("id")] string? Id,
     [property: JsonPropertyName("outputs")] IReadOnlyList<InferenceTensor> Outputs);
+
+/// <summary>GET /v2/models/{name}: what a served model takes and gives (a shape's -1 is the batch).</summary>
+public sealed record InferenceModelMetadata(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("versions")] IReadOnlyList<string>? Versions,
+    [property: JsonPropertyName("platform")] string? Platform,
+    [property: JsonPropertyName("inputs")] IReadOnlyList<InferenceTensorMetadata> Inputs,
+    [property: JsonPropertyName("outputs")] IReadOnlyList<InferenceTensorMetadata> Outputs);
+
+public sealed record InferenceTensorMetadata(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("datatype")] string Datatype,
+    [property: JsonPropertyName("shape")] IReadOnlyList<long> Shape);

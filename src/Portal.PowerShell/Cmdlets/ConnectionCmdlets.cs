@@ -20,6 +20,8 @@ public sealed class ConnectPortalCommand : PortalCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    protected override bool NeedsConnection => false;
+
     protected override void ProcessRecord()
     {
         if (!Uri.IsAbsoluteUri || (Uri.Scheme != "http" && Uri.Scheme != "https"))
@@ -48,6 +50,8 @@ public sealed class ConnectPortalCommand : PortalCmdlet
 [Cmdlet(VerbsCommunications.Disconnect, "Portal")]
 public sealed class DisconnectPortalCommand : PortalCmdlet
 {
+    protected override bool NeedsConnection => false;
+
     protected override void ProcessRecord()
     {
         if (PortalSession.Replace(null, null) is { } previous) Await(previous.DisposeAsync().AsTask());

@@ -80,3 +80,47 @@ public sealed class GetPortalModelVersionCommand : PortalCmdlet
         }
     }
 }
+
+/// <summary>New-PortalModel: registers a model name (its versions come from runs).</summary>
+[Cmdlet(VerbsCommon.New, "PortalModel", SupportsShouldProcess = true)]
+[OutputType(typeof(Model))]
+public sealed class NewPortalModelCommand : PortalCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Name { get; set; } = "";
+
+    [Parameter]
+    public string? Description { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (!ShouldProcess($"model '{Name}'", "Create")) return;
+        if (TryCall(ct => Client.Models.Create(Name, Description, ct), Name, out var model)) WriteObject(model);
+    }
+}
+
+/// <summary>Register-PortalModelVersion: makes a finished run's weights the model's next version (exported to ONNX and measured on held-out data).</summary>
+[Cmdlet(VerbsLifecycle.Register, "PortalModelVersion", SupportsShouldProcess = true)]
+[OutputType(typeof(ModelVersion))]
+public sealed class RegisterPortalModelVersionCommand : PortalCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Model { get; set; } = "";
+
+    /// <summary>The run; binds the Id of a run piped in.</summary>
+    [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Id")]
+    public Guid RunId { get; set; }
+
+    /// <summary>Held-out data for the evidence (not the run's training set).</summary>
+    [Parameter]
+    public Guid? EvaluationDatasetId { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (!ShouldProcess($"run {RunId} as the next version of '{Model}'", "Register")) return;
+        if (TryCall(ct => Client.Models.RegisterVersion(Model, RunId, EvaluationDatasetId, ct), RunId, out var version)) WriteObject(version);
+    }
+}

@@ -29,10 +29,6 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int Version { get; set; }
 
-    /// <summary>The model's input tensor name.</summary>
-    [Parameter]
-    public string InputName { get; set; } = "input";
-
     protected override void ProcessRecord()
     {
         try
@@ -58,7 +54,7 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
         if (_rows.Count > 0)
         {
             int? version = ParameterSetName == "Version" ? Version : null;
-            if (TryCall(ct => Client.Inference.InferRows(Model, _rows, InputName, version is null ? Alias : null, version, ct), Model, out var result))
+            if (TryCall(ct => Client.Inference.InferRows(Model, _rows, version is null ? Alias : null, version, ct), Model, out var result))
             {
                 var classes = result.ArgMax();
                 for (var r = 0; r < result.Rows.Count; r++) WriteObject(new Prediction(r, result.Model, result.Version, classes[r], result.Rows[r]));

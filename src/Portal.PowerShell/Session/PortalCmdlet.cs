@@ -18,6 +18,21 @@ public abstract class PortalCmdlet : PSCmdlet
 
     protected PortalClient Client => PortalSession.Client ?? throw new PortalNotConnectedException();
 
+    /// <summary>False for the cmdlets that make or end the connection.</summary>
+    protected virtual bool NeedsConnection => true;
+
+    protected override void BeginProcessing()
+    {
+        if (NeedsConnection && PortalSession.Client is null)
+        {
+            var notConnected = new PortalNotConnectedException();
+            ThrowTerminatingError(new ErrorRecord(notConnected, "PortalNotConnected", ErrorCategory.ConnectionError, null)
+            {
+                ErrorDetails = new ErrorDetails(notConnected.Message) { RecommendedAction = "Run Connect-Portal." },
+            });
+        }
+    }
+
     protected override void StopProcessing() => _stopping.Cancel();
 
     /// <summary>Runs an async call and waits for it here, on the pipeline thread (cmdlets may only write from it).</summary>

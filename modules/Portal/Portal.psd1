@@ -24,6 +24,8 @@
         'Import-PortalDataset'
         'Invoke-PortalInference'
         'New-PortalApiKey'
+        'New-PortalModel'
+        'Register-PortalModelVersion'
         'Remove-PortalApiKey'
         'Start-PortalTraining'
         'Stop-PortalRun'
