@@ -72,10 +72,10 @@ public sealed class LifecycleTests(ModulePortal portal) : IClassFixture<ModulePo
         Assert.Contains(whatIf, l => l.Contains($"{model} alias 'production' → version 2") && l.Contains("Request promotion"));
         Assert.Empty(portal.Invoke("Get-PortalPromotion -Model $model", new() { ["model"] = model }));
 
-        // Without -WhatIf the same pipeline submits one request per version.
-        var submitted = portal.Invoke("Get-PortalModelVersion -Model $model | Submit-PortalPromotion -Alias production -Comment 'from the pipeline'", new() { ["model"] = model });
-        Assert.Equal([2, 1], submitted.Select(p => (int)p.Properties["Version"].Value));
-        Assert.All(submitted, p => Assert.Equal("Pending", p.Properties["State"].Value));
+        // Without -WhatIf the newest version's request is made (one pending request per alias at a time).
+        var submitted = portal.Invoke("Get-PortalModelVersion -Model $model -First 1 | Submit-PortalPromotion -Alias production -Comment 'from the pipeline'", new() { ["model"] = model });
+        Assert.Equal(2, (int)submitted.Single().Properties["Version"].Value);
+        Assert.Equal("Pending", submitted.Single().Properties["State"].Value);
     }
 
     [Fact]
@@ -83,10 +83,10 @@ public sealed class LifecycleTests(ModulePortal portal) : IClassFixture<ModulePo
     {
         await portal.ConnectAs(PortalRoles.Viewer);
         var key = portal.Invoke("New-PortalApiKey -Name 'to-revoke' -ExpiresInDays 1").Single();
-        var id = (Guid)((PSObject)key.Properties["Key"].Value).Properties["Id"].Value;
+        var id = (Guid)PSObject.AsPSObject(key.Properties["Key"].Value).Properties["Id"].Value;
         portal.Host.Clear();
 
-        portal.Host.ConfirmAnswer = 1; // No
+        portal.Host.ConfirmAnswer = 2; // [Y]es, Yes to [A]ll, [N]o, No to a[L]l, [S]uspend
         portal.Invoke("Remove-PortalApiKey -Id $id -Confirm", new() { ["id"] = id });
         var stillThere = portal.Invoke("Get-PortalAuditEvent -Action apikey. -SubjectId $id", new() { ["id"] = id.ToString() });
         portal.Host.ConfirmAnswer = 0; // Yes
@@ -140,7 +140,8 @@ public sealed class LifecycleTests(ModulePortal portal) : IClassFixture<ModulePo
         Assert.Equal("Pending", portal.Invoke("Get-PortalPromotion -Id $id", new() { ["id"] = id }).Single().Properties["State"].Value);
 
         // -ErrorAction Stop makes the same refusal stop the script.
-        Assert.Throws<CmdletInvocationException>(() => portal.Run("Approve-PortalPromotion -Id $id -ErrorAction Stop", new() { ["id"] = id }));
+        var stopped = Assert.ThrowsAny<RuntimeException>(() => portal.Run("Approve-PortalPromotion -Id $id -ErrorAction Stop", new() { ["id"] = id }));
+        Assert.Contains(error.Exception.Message, stopped.Message);
     }
 
     [Fact]

@@ -42,8 +42,11 @@ internal static class JsonArgument
             case string or bool or char:
                 return value;
             case IDictionary dictionary:
+                // A hashtable has no order, but the server reads a polymorphic object's discriminator ("type" of a
+                // layer spec) only as its first property: it goes first, the rest as given.
                 var result = new Dictionary<string, object?>();
-                foreach (DictionaryEntry entry in dictionary) result[entry.Key.ToString() ?? ""] = Plain(entry.Value);
+                var entries = dictionary.Cast<DictionaryEntry>().Select(e => (Key: e.Key.ToString() ?? "", e.Value)).ToList();
+                foreach (var (key, item) in entries.Where(e => e.Key == "type").Concat(entries.Where(e => e.Key != "type"))) result[key] = Plain(item);
                 return result;
             case IEnumerable list:
                 return list.Cast<object?>().Select(Plain).ToList();

@@ -21,6 +21,7 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
     [ValidateNotNull]
     public object Spec { get; set; } = null!;
 
+    /// <summary>Default: the spec's name and the UTC time.</summary>
     [Parameter]
     public string? Name { get; set; }
 
@@ -73,9 +74,11 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
         Set("optimizer", Optimizer);
         Set("seed", Seed);
 
-        var description = $"{(spec.TryGetProperty("name", out var n) ? n.GetString() : "a model")} on dataset {DatasetId}";
-        if (!ShouldProcess(description, "Start training")) return;
-        var request = new CreateRunRequest(Name, DatasetId, ValidationDatasetId, spec, JsonSerializer.SerializeToElement(options));
+        var specName = spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+        // Runs are named; without -Name the spec's name and the time say what and when.
+        var name = Name ?? $"{specName ?? "run"}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+        if (!ShouldProcess($"run '{name}': {specName ?? "a model"} on dataset {DatasetId}", "Start training")) return;
+        var request = new CreateRunRequest(name, DatasetId, ValidationDatasetId, spec, JsonSerializer.SerializeToElement(options));
         if (TryCall(ct => Client.Runs.Create(request, ct), DatasetId, out var run)) WriteObject(run);
     }
 }
@@ -124,22 +127,25 @@ public sealed class WaitPortalRunCommand : PortalCmdlet
     {
         using var timeout = TimeoutSeconds is { } s ? new CancellationTokenSource(TimeSpan.FromSeconds(s)) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(Stopped, timeout.Token);
-        var progress = new ProgressRecord(ActivityId(Id), $"Training run {Id}", "Waiting for the run to start");
-        WriteProgress(progress);
+        // Each record is a new object: the engine keeps the records it is given, so one reused record would
+        // show its last state everywhere.
+        var activity = $"Training run {Id}";
+        var activityId = ActivityId(Id);
+        WriteProgress(new ProgressRecord(activityId, activity, "Waiting for the run to start"));
         try
         {
             foreach (var point in RunPoints.Follow(Client, Id, 0, linked.Token))
             {
                 if (point.Type == "step" && point.TotalSteps > 0)
                 {
-                    progress.PercentComplete = (int)Math.Min(100, 100 * point.Step!.Value / point.TotalSteps.Value);
-                    progress.StatusDescription = $"Epoch {point.Epoch}, step {point.Step}/{point.TotalSteps}, loss {point.Loss:0.0000}";
-                    WriteProgress(progress);
+                    WriteProgress(new ProgressRecord(activityId, activity, $"Epoch {point.Epoch}, step {point.Step}/{point.TotalSteps}, loss {point.Loss:0.0000}")
+                    {
+                        PercentComplete = (int)Math.Min(100, 100 * point.Step!.Value / point.TotalSteps.Value),
+                    });
                 }
                 else if (point.Type == "status")
                 {
-                    progress.StatusDescription = $"{point.State}";
-                    WriteProgress(progress);
+                    WriteProgress(new ProgressRecord(activityId, activity, $"{point.State}"));
                 }
             }
         }
@@ -155,8 +161,7 @@ public sealed class WaitPortalRunCommand : PortalCmdlet
         }
         finally
         {
-            progress.RecordType = ProgressRecordType.Completed;
-            WriteProgress(progress);
+            WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
         if (!TryCall(ct => Client.Runs.Get(Id, ct), Id, out var run)) return;
         WriteObject(run);
