@@ -1,5 +1,7 @@
 @{
     RootModule           = 'Portal.PowerShell.dll'
+    # Imported first: loads the client and its libraries from lib/ into the module's own load context.
+    NestedModules        = @('Portal.PowerShell.Isolation.dll')
     ModuleVersion        = '0.1.0'
     GUID                 = '5b0f7f0e-6a53-4d55-9b2f-2f5f4b0c7a11'
     Author               = 'Portal'

@@ -23,6 +23,15 @@ public sealed class RunsClient
     public Task<Run> Create(Guid datasetId, string specJson, string? optionsJson = null, string? name = null, Guid? validationDatasetId = null, CancellationToken ct = default) =>
         Create(new CreateRunRequest(name, datasetId, validationDatasetId, Parse(specJson, "spec"), optionsJson is null ? null : Parse(optionsJson, "options")), ct);
 
+    /// <summary>
+    /// Starts a training run whose spec is JSON text or plain objects (dictionaries, lists, numbers, strings), with
+    /// options as a dictionary (<c>epochs</c>, <c>batchSize</c>, …); used by callers that do not share this client's JSON library.
+    /// </summary>
+    public Task<Run> Create(Guid datasetId, object spec, IReadOnlyDictionary<string, object?>? options, string? name = null, Guid? validationDatasetId = null, CancellationToken ct = default) =>
+        Create(new CreateRunRequest(name, datasetId, validationDatasetId,
+            spec is string json ? Parse(json, "spec") : JsonSerializer.SerializeToElement(spec, PortalHttp.Json),
+            options is null ? null : JsonSerializer.SerializeToElement(options, PortalHttp.Json)), ct);
+
     public Task<Page<Run>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<Run>("api/v1/runs", offset, limit, ct);
 
     public IAsyncEnumerable<Run> ListAll(CancellationToken ct = default) => _http.GetAll<Run>("api/v1/runs", ct);

@@ -72,6 +72,22 @@ public sealed class ModuleTests(ModulePortal portal) : IClassFixture<ModulePorta
     }
 
     [Fact]
+    public void The_client_and_its_libraries_load_in_the_modules_own_context_so_other_versions_cannot_clash()
+    {
+        _ = portal.Runspace;
+        portal.Invoke("Disconnect-Portal"); // runs module code, so the client is loaded
+
+        var client = AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == "Portal.Client");
+        var context = System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(client)!;
+        Assert.Equal("Portal", context.Name);
+        var lib = Path.Combine(Path.GetDirectoryName(ModulePortal.ModuleManifest)!, "lib");
+        Assert.Equal(Path.Combine(lib, "Portal.Client.dll"), client.Location);
+        var json = context.Assemblies.Single(a => a.GetName().Name == "System.Text.Json");
+        Assert.Equal(Path.Combine(lib, "System.Text.Json.dll"), json.Location);
+        Assert.Equal(System.Runtime.Loader.AssemblyLoadContext.Default, System.Runtime.Loader.AssemblyLoadContext.GetLoadContext((Assembly)portal.Invoke("(Get-Module Portal).ImplementingAssembly").Single().BaseObject));
+    }
+
+    [Fact]
     public void A_cmdlet_used_before_Connect_Portal_fails_with_a_connection_error_that_says_what_to_do()
     {
         _ = portal.Runspace;

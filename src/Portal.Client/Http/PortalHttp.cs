@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
@@ -84,7 +83,9 @@ internal sealed class PortalHttp : IDisposable
     {
         using var request = new HttpRequestMessage(method, path)
         {
-            Content = body is null ? new StringContent("{}", Encoding.UTF8, "application/json") : JsonContent.Create(body, body.GetType(), options: Json),
+            // System.Text.Json directly, not System.Net.Http.Json: the PowerShell module loads this client with its own
+            // System.Text.Json, which the runtime's System.Net.Http.Json does not know.
+            Content = new StringContent(body is null ? "{}" : JsonSerializer.Serialize(body, body.GetType(), Json), Encoding.UTF8, "application/json"),
         };
         return await Read<T>(await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), ct);
     }
@@ -122,7 +123,8 @@ internal sealed class PortalHttp : IDisposable
         {
             await Check(response, ct);
             if (typeof(T) == typeof(NoContent)) return (T)(object)NoContent.Value;
-            return await response.Content.ReadFromJsonAsync<T>(Json, ct)
+            using var stream = await response.Content.ReadAsStreamAsync(ct);
+            return await JsonSerializer.DeserializeAsync<T>(stream, Json, ct)
                 ?? throw new PortalApiException(response.StatusCode, null, "The portal answered with an empty body.", Method(response), Path(response));
         }
     }

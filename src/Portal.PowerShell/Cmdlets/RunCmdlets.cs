@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Text.Json;
 using Portal.Client.Live;
 using Portal.Client.Models;
 using JobState = Portal.Client.Models.JobState;
@@ -46,23 +45,22 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
     [Parameter]
     public int? Seed { get; set; }
 
-    /// <summary>Any other training option (hashtable or JSON), e.g. @{ schedule = @{ kind = 'Cosine' } }; the named parameters win.</summary>
+    /// <summary>Any other training option (a hashtable), e.g. @{ schedule = @{ kind = 'Cosine' } }; the named parameters win.</summary>
     [Parameter]
     public object? Options { get; set; }
 
     protected override void ProcessRecord()
     {
-        JsonElement spec;
-        Dictionary<string, object?> options;
-        try
+        var spec = PlainValue.Of(Spec)!;
+        var options = new Dictionary<string, object?>();
+        if (Options is not null)
         {
-            spec = JsonArgument.From(Spec, nameof(Spec));
-            options = Options is null ? [] : JsonSerializer.Deserialize<Dictionary<string, object?>>(JsonArgument.From(Options, nameof(Options)).GetRawText()) ?? [];
-        }
-        catch (ArgumentException e)
-        {
-            WriteError(new ErrorRecord(e, "PortalInvalidArgument", ErrorCategory.InvalidArgument, Spec));
-            return;
+            if (PlainValue.Of(Options) is not Dictionary<string, object?> given)
+            {
+                WriteError(new ErrorRecord(new ArgumentException("-Options must be a hashtable, e.g. @{ weightDecay = 0.0001 }."), "PortalInvalidArgument", ErrorCategory.InvalidArgument, Options));
+                return;
+            }
+            foreach (var (key, value) in given) options[key] = value;
         }
         void Set(string key, object? value)
         {
@@ -74,12 +72,11 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
         Set("optimizer", Optimizer);
         Set("seed", Seed);
 
-        var specName = spec.ValueKind == JsonValueKind.Object && spec.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString() : null;
+        var specName = spec is Dictionary<string, object?> fields && fields.TryGetValue("name", out var n) && n is string s ? s : null;
         // Runs are named; without -Name the spec's name and the time say what and when.
         var name = Name ?? $"{specName ?? "run"}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
-        if (!ShouldProcess($"run '{name}': {specName ?? "a model"} on dataset {DatasetId}", "Start training")) return;
-        var request = new CreateRunRequest(name, DatasetId, ValidationDatasetId, spec, JsonSerializer.SerializeToElement(options));
-        if (TryCall(ct => Client.Runs.Create(request, ct), DatasetId, out var run)) WriteObject(run);
+        if (!ShouldProcess($"run '{name}': {specName ?? "the given spec"} on dataset {DatasetId}", "Start training")) return;
+        if (TryCall(ct => Client.Runs.Create(DatasetId, spec, options, name, ValidationDatasetId, ct), DatasetId, out var run)) WriteObject(run);
     }
 }
 

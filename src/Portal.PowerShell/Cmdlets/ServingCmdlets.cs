@@ -33,8 +33,8 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
     {
         try
         {
-            var value = JsonArgument.Plain(InputObject);
-            if (value is IList list && list.Count > 0 && JsonArgument.Plain(list[0]) is IList)
+            var value = PlainValue.Of(InputObject);
+            if (value is IList list && list.Count > 0 && PlainValue.Of(list[0]) is IList)
             {
                 foreach (var row in list) _rows.Add(Row(row));
             }
@@ -65,7 +65,7 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
 
     private static float[] Row(object? row)
     {
-        if (JsonArgument.Plain(row) is not IList values) throw new ArgumentException($"A row must be an array of numbers, not '{row}'.");
+        if (PlainValue.Of(row) is not IList values) throw new ArgumentException($"A row must be an array of numbers, not '{row}'.");
         var result = new float[values.Count];
         for (var i = 0; i < values.Count; i++)
         {
