@@ -23,5 +23,7 @@ public static class LiveTopics
 
     public static string Job(Guid id) => $"job:{id}";
 
+    public static string Compression(Guid id) => $"compression:{id}";
+
     public static string Deployment(string model, string alias) => $"deployment:{model}/{alias}";
 }
