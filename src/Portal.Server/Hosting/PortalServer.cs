@@ -40,7 +40,7 @@ public static class PortalServer
         services.AddSingleton<IStartupTask, Datasets.BuiltinDatasets>();
         // Feature services: one line per feature.
         Registry.RegistrySetup.AddRegistry(services);
-        services.AddSingleton<Live.LiveBus>();
+        Live.LiveSetup.AddPortalLive(services);
         services.AddScoped<Datasets.DatasetImporter>();
         Jobs.JobsSetup.AddPortalJobs(services);
         Training.TrainingSetup.AddPortalTraining(services);
@@ -70,6 +70,7 @@ public static class PortalServer
         Jobs.JobsApi.MapJobsApi(v1);
         Training.TrainingApi.MapTrainingApi(v1);
         Approvals.ApprovalsApi.MapApprovalsApi(v1);
+        Live.LiveSetup.MapLiveHub(app);
         Evaluations.EvaluationsApi.MapEvaluationsApi(v1);
         Serving.DeploymentsApi.MapDeploymentsApi(v1);
         Serving.InferenceProtocolApi.MapInferenceProtocol(app);
