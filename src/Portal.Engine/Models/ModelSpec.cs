@@ -14,6 +14,8 @@ public sealed record ModelSpec(string Name, IReadOnlyList<int> InputShape, IRead
     {
         WriteIndented = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+        // JSON objects have no order: a layer's "type" may come after its settings (PowerShell hashtables, other clients).
+        AllowOutOfOrderMetadataProperties = true,
     };
 
     private static string KnownLayerTypes => string.Join(", ",

@@ -14,6 +14,15 @@ public class ModelSpecTests
     }
 
     [Fact]
+    public void A_layer_type_written_after_its_settings_is_still_read()
+    {
+        var spec = ModelSpec.FromJson("""{"name":"late-type","inputShape":[4],"layers":[{"outFeatures":3,"type":"linear"},{"type":"relu"}]}""");
+
+        Assert.Equal(new LinearLayer(3), spec.Layers[0]);
+        Assert.IsType<ReLULayer>(spec.Layers[1]);
+    }
+
+    [Fact]
     public void Ready_cnn_has_two_conv_blocks_and_about_225k_parameters()
     {
         var report = ReadySpecs.FashionCnn.Infer();
