@@ -42,9 +42,11 @@ public static class PortalServer
         Registry.RegistrySetup.AddRegistry(services);
         services.AddSingleton<Live.LiveBus>();
         services.AddScoped<Datasets.DatasetImporter>();
+        services.AddScoped<Datasets.DatasetCatalog>();
         Jobs.JobsSetup.AddPortalJobs(services);
         Training.TrainingSetup.AddPortalTraining(services);
         Approvals.ApprovalsSetup.AddApprovals(services);
+        Components.UiSetup.AddPortalUi(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -66,6 +68,7 @@ public static class PortalServer
         Jobs.JobsApi.MapJobsApi(v1);
         Training.TrainingApi.MapTrainingApi(v1);
         Approvals.ApprovalsApi.MapApprovalsApi(v1);
+        Components.UiSetup.MapPortalUi(app);
         return app;
     }
 
