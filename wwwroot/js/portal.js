@@ -101,5 +101,21 @@ window.portal = (() => {
     charts.delete(id);
   }
 
-  return { signOut, theme, charts: { render, append, destroy } };
+  // Dataset thumbnails: grey levels (base64 from Blazor) drawn on small canvases.
+  function drawGrey(canvasId, width, height, base64) {
+    const canvas = document.getElementById(canvasId);
+    if (!canvas) return;
+    const grey = Uint8Array.from(atob(base64), c => c.charCodeAt(0));
+    canvas.width = width;
+    canvas.height = height;
+    const context = canvas.getContext("2d");
+    const image = context.createImageData(width, height);
+    for (let i = 0; i < grey.length; i++) {
+      image.data[4 * i] = image.data[4 * i + 1] = image.data[4 * i + 2] = grey[i];
+      image.data[4 * i + 3] = 255;
+    }
+    context.putImageData(image, 0, 0);
+  }
+
+  return { signOut, theme, charts: { render, append, destroy }, drawGrey };
 })();

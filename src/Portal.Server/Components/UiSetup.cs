@@ -20,6 +20,7 @@ public static class UiSetup
         services.AddMudServices();
         services.AddScoped<FeatureServices>();
         services.AddScoped<Registry.RunLineage>();
+        services.AddSingleton<Datasets.DatasetPreview>();
         services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme, o =>
         {
             o.LoginPath = SignInPath;
