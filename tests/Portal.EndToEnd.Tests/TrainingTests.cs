@@ -44,7 +44,7 @@ public sealed class TrainingTests(PortalBrowser portal)
         await page.FillAsync("#run-name", "e2e mlp");
         await page.Locator(".mud-select:has(#run-dataset)").First.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasTextString = "e2e-fashion-3000" }).ClickAsync();
-        await page.GetByText("fashion-mlp").ClickAsync();
+        await page.GetByText("fashion-mlp (").ClickAsync();
         await page.FillAsync("#run-epochs", "3");
         await page.FillAsync("#run-batch", "32");
         await page.Locator("#run-batch").BlurAsync();

@@ -57,13 +57,20 @@ window.portal = (() => {
       width: Math.max(200, element.clientWidth),
       height: options.height || 260,
       scales: { x: { time: false }, y: { distr: options.logY ? 3 : 1 } },
-      axes: [{ ...axis, label: options.xLabel || "" }, { ...axis, label: options.yLabel || "", size: 60 }],
+      axes: [{ ...axis, label: options.xLabel || "" }, { ...axis, label: options.yLabel || "", size: 64, values: (u, splits) => splits.map(tick) }],
       series: [{ label: options.xLabel || "x" }, ...names.map((name, i) => ({
         label: name, stroke: palette[i % palette.length], width: 1.5, spanGaps: true, points: { show: false },
       }))],
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },
     };
+  }
+
+  // Small values (learning rates) keep their significant digits instead of rounding to 0.
+  function tick(v) {
+    if (v == null) return "";
+    if (v !== 0 && Math.abs(v) < 0.01) return v.toExponential(1);
+    return String(+v.toPrecision(4));
   }
 
   function render(id, names, xs, ys, options) {

@@ -1,0 +1,58 @@
+using Portal.EndToEnd.Tests.Infrastructure;
+
+namespace Portal.EndToEnd.Tests;
+
+[Collection(PortalCollection.Name)]
+public sealed class PromotionTests(PortalBrowser portal)
+{
+    [Fact]
+    public async Task A_promotion_requested_by_a_contributor_is_approved_by_an_approver()
+    {
+        await portal.Portal.CreateUser("dave", "Contributor");
+        await portal.Portal.CreateUser("ada", "Approver");
+        using (var client = await portal.Portal.SignedInClient("dave", PortalProcess.UserPassword))
+        {
+            var api = new PortalApi(client);
+            var files = Directory.CreateTempSubdirectory("portal-e2e-idx-").FullName;
+            var (images, labels) = IdxFiles.FirstOfFashionMnist(2000, files);
+            var train = await api.UploadIdx("e2e-promo-train", images, labels);
+            var run = await api.Train("e2e promo mlp", train, "fashion-mlp", new { epochs = 1, batchSize = 64 }, TimeSpan.FromMinutes(5));
+            await api.RegisterVersion("e2e-promo", run, await api.DatasetId("fashion-mnist-test"));
+        }
+
+        var dave = await portal.SignIn("dave", PortalProcess.UserPassword);
+        await dave.Open("/models/e2e-promo", "#version-detail");
+        Assert.Equal(0, await dave.Page.Locator(".rollback").CountAsync());
+        await dave.Page.FillAsync("#promote-comment", "first model for production");
+        await dave.Page.ClickAsync("#request-promotion");
+        await dave.Page.Locator("#model-message", new() { HasTextString = "Requested" }).WaitForAsync();
+        await dave.Screenshot("07-promotion-requested");
+
+        // The requester may cancel but not decide.
+        await dave.Open("/approvals", ".promotion-card");
+        Assert.Equal(0, await dave.Page.Locator(".promotion-card .approve").CountAsync());
+        Assert.Equal(1, await dave.Page.Locator(".promotion-card .cancel-request").CountAsync());
+        await dave.Screenshot("08-approvals-as-requester");
+
+        var ada = await portal.SignIn("ada", PortalProcess.UserPassword);
+        await ada.Open("/approvals", ".promotion-card");
+        var card = ada.Page.Locator(".promotion-card", new() { HasTextString = "e2e-promo: production → v1" });
+        Assert.Equal(0, await card.Locator(".cancel-request").CountAsync());
+        await card.Locator("input").First.FillAsync("evidence looks good");
+        await card.Locator(".approve").ClickAsync();
+        await ada.Page.Locator("#approvals-message", new() { HasTextString = "Approved" }).WaitForAsync();
+        await ada.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Approved" }).ClickAsync();
+        await ada.Page.Locator(".promotion-card .promotion-state", new() { HasTextString = "Approved" }).WaitForAsync();
+        await ada.Screenshot("09-approved");
+
+        await ada.Open("/models/e2e-promo", "#version-detail");
+        await ada.Page.Locator(".alias-chip", new() { HasTextString = "production → v1" }).WaitForAsync();
+        Assert.Equal(1, await ada.Page.Locator(".rollback").CountAsync());
+        await ada.Page.GetByText("History").First.ClickAsync();
+        await ada.Page.Locator("#alias-history").WaitForAsync();
+        await ada.Screenshot("10-model-after-promotion");
+
+        dave.AssertNoConsoleErrors();
+        ada.AssertNoConsoleErrors();
+    }
+}
