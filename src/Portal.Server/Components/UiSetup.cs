@@ -34,6 +34,7 @@ public static class UiSetup
         app.UseAntiforgery();
         // Stylesheets and scripts are needed by the sign-in page, before anyone is signed in.
         app.MapStaticAssets().AllowAnonymous();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Every page needs a signed-in Viewer at least (pages ask for more with [Authorize]); sign-in is [AllowAnonymous].
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Auth.PortalRoles.AtLeast(Auth.PortalRoles.Viewer));
     }
 }
