@@ -20,4 +20,6 @@ ensure_uplot
 echo "Restoring and building Portal (Release)…"
 dotnet build Portal.sln -c Release -nologo -clp:ErrorsOnly -v:q \
   || die "the Release build failed (see the errors above)"
+# The PowerShell module: the Release build of src/Portal.PowerShell puts its assemblies beside modules/Portal/Portal.psd1.
+[ -f modules/Portal/Portal.PowerShell.dll ] || die "the PowerShell module was not laid out in modules/Portal (see src/Portal.PowerShell)"
 echo "Setup done."

@@ -40,12 +40,13 @@ public static class PortalServer
         services.AddSingleton<IStartupTask, Datasets.BuiltinDatasets>();
         // Feature services: one line per feature.
         Registry.RegistrySetup.AddRegistry(services);
-        services.AddSingleton<Live.LiveBus>();
+        Live.LiveSetup.AddPortalLive(services);
         services.AddScoped<Datasets.DatasetImporter>();
         services.AddScoped<Datasets.DatasetCatalog>();
         Jobs.JobsSetup.AddPortalJobs(services);
         Training.TrainingSetup.AddPortalTraining(services);
         Approvals.ApprovalsSetup.AddApprovals(services);
+        Serving.ServingSetup.AddServing(services);
         Components.UiSetup.AddPortalUi(services);
 
         var app = builder.Build();
@@ -68,6 +69,9 @@ public static class PortalServer
         Jobs.JobsApi.MapJobsApi(v1);
         Training.TrainingApi.MapTrainingApi(v1);
         Approvals.ApprovalsApi.MapApprovalsApi(v1);
+        Live.LiveSetup.MapLiveHub(app);
+        Serving.DeploymentsApi.MapDeploymentsApi(v1);
+        Serving.InferenceProtocolApi.MapInferenceProtocol(app);
         Components.UiSetup.MapPortalUi(app);
         return app;
     }

@@ -1,7 +1,11 @@
 namespace Portal.Server.Training;
 
-/// <summary>Published on <c>run:{id}</c> after every optimiser step.</summary>
-public sealed record RunStepEvent(Guid RunId, int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double SamplesPerSecond);
+/// <summary>Published on <c>run:{id}</c> after every optimiser step; a lagging viewer gets the min/max/last of a stretch of steps by loss.</summary>
+public sealed record RunStepEvent(Guid RunId, int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double SamplesPerSecond)
+    : Live.ILiveSample
+{
+    double Live.ILiveSample.SampleValue => Loss;
+}
 
 /// <summary>One stored epoch of a run's curve: the <c>epoch</c> event on <c>run:{id}</c> and an item of GET /runs/{id}/metrics.</summary>
 public sealed record RunEpochView(

@@ -26,18 +26,11 @@ public sealed class LiveFeed : IAsyncDisposable
     public long Dropped => _subscription.Dropped;
 
     /// <summary>
-    /// Follows <paramref name="topic"/>: events after <paramref name="afterSequence"/> (what the page already
-    /// read from storage) as they are published.
+    /// Follows <paramref name="topic"/>: the bus's retained events after <paramref name="afterSequence"/> (0: all
+    /// it keeps), then each event as it is published, with no gap and no duplicate.
     /// </summary>
     public static LiveFeed Follow(LiveBus bus, string topic, long afterSequence, Func<IReadOnlyList<LiveEvent>, Task> onBatch) =>
-        new(Subscribe(bus, topic, afterSequence), onBatch);
-
-    private static LiveSubscription Subscribe(LiveBus bus, string topic, long afterSequence)
-    {
-        _ = afterSequence;
-        // Until the bus keeps history, a page starts from the stored curve and the events published from now on.
-        return bus.Subscribe(topic, LiveBus.DefaultCapacity * 16);
-    }
+        new(bus.SubscribeFrom(topic, afterSequence, LiveBus.DefaultCapacity * 16), onBatch);
 
     private async Task Pump(Func<IReadOnlyList<LiveEvent>, Task> onBatch, CancellationToken ct)
     {

@@ -1,0 +1,45 @@
+@{
+    RootModule           = 'Portal.PowerShell.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = '5b0f7f0e-6a53-4d55-9b2f-2f5f4b0c7a11'
+    Author               = 'Portal'
+    CompanyName          = 'Portal'
+    Copyright            = '(c) Portal. All rights reserved.'
+    Description          = 'The Portal model lifecycle from PowerShell: datasets, training runs watched live, the model registry, promotions and their approvals, inference and deployment metrics, the audit log and API keys.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('Portal.Format.ps1xml')
+    CmdletsToExport      = @(
+        'Approve-PortalPromotion'
+        'Connect-Portal'
+        'Deny-PortalPromotion'
+        'Disconnect-Portal'
+        'Get-PortalAuditEvent'
+        'Get-PortalDataset'
+        'Get-PortalDeploymentMetric'
+        'Get-PortalModel'
+        'Get-PortalModelVersion'
+        'Get-PortalPromotion'
+        'Get-PortalRun'
+        'Import-PortalDataset'
+        'Invoke-PortalInference'
+        'New-PortalApiKey'
+        'New-PortalModel'
+        'Register-PortalModelVersion'
+        'Remove-PortalApiKey'
+        'Start-PortalTraining'
+        'Stop-PortalRun'
+        'Submit-PortalPromotion'
+        'Undo-PortalPromotion'
+        'Wait-PortalRun'
+        'Watch-PortalRun'
+    )
+    FunctionsToExport    = @()
+    VariablesToExport    = @()
+    AliasesToExport      = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags = @('MLOps', 'ModelRegistry', 'Portal')
+        }
+    }
+}

@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text.Json;
+using Portal.Client.Http;
+using Portal.Client.Models;
+
+namespace Portal.Client;
+
+/// <summary>/api/v1/audit: the tamper-evident log.</summary>
+public sealed class AuditClient
+{
+    private readonly PortalHttp _http;
+
+    internal AuditClient(PortalHttp http) => _http = http;
+
+    /// <summary>Newest first.</summary>
+    public Task<Page<AuditEvent>> List(AuditQuery? query = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        _http.GetPage<AuditEvent>(Path(query), offset, limit, ct);
+
+    public IAsyncEnumerable<AuditEvent> ListAll(AuditQuery? query = null, CancellationToken ct = default) => _http.GetAll<AuditEvent>(Path(query), ct);
+
+    /// <summary>The chain verification report, as JSON (its fields: whether the chain holds, how many events, where it breaks).</summary>
+    public Task<JsonElement> Verify(CancellationToken ct = default) => _http.Get<JsonElement>("api/v1/audit/verify", ct);
+
+    private static string Path(AuditQuery? q) => PortalHttp.WithQuery("api/v1/audit",
+        ("actor", q?.Actor), ("action", q?.Action), ("subjectType", q?.SubjectType), ("subjectId", q?.SubjectId),
+        ("from", q?.From?.ToString("O", CultureInfo.InvariantCulture)), ("to", q?.To?.ToString("O", CultureInfo.InvariantCulture)));
+}
+
+/// <summary>/api/v1/api-keys: your keys (an Admin's: anyone's).</summary>
+public sealed class ApiKeysClient
+{
+    private readonly PortalHttp _http;
+
+    internal ApiKeysClient(PortalHttp http) => _http = http;
+
+    /// <param name="all">An Admin's view of every user's keys.</param>
+    public Task<Page<ApiKey>> List(bool all = false, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        _http.GetPage<ApiKey>(Path(all), offset, limit, ct);
+
+    public IAsyncEnumerable<ApiKey> ListAll(bool all = false, CancellationToken ct = default) => _http.GetAll<ApiKey>(Path(all), ct);
+
+    /// <param name="userId">Another user's id (Admin only); null for your own key.</param>
+    public Task<CreatedApiKey> Create(string name, int? expiresInDays = null, string? userId = null, CancellationToken ct = default) =>
+        _http.Post<CreatedApiKey>("api/v1/api-keys", new { name, expiresInDays, userId }, ct);
+
+    public Task Revoke(Guid id, CancellationToken ct = default) => _http.Delete($"api/v1/api-keys/{id}", ct);
+
+    private static string Path(bool all) => all ? "api/v1/api-keys?all=true" : "api/v1/api-keys";
+}
+
+/// <summary>/api/v1/users (Admin) and /api/v1/auth/me.</summary>
+public sealed class UsersClient
+{
+    private readonly PortalHttp _http;
+
+    internal UsersClient(PortalHttp http) => _http = http;
+
+    /// <summary>Who the key belongs to, with their roles.</summary>
+    public Task<Me> Me(CancellationToken ct = default) => _http.Get<Me>("api/v1/auth/me", ct);
+
+    public Task<Page<User>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<User>("api/v1/users", offset, limit, ct);
+
+    public Task<User> Create(string userName, string password, string role, CancellationToken ct = default) =>
+        _http.Post<User>("api/v1/users", new { userName, password, role }, ct);
+
+    public Task<User> ChangeRole(string id, string role, CancellationToken ct = default) =>
+        _http.Put<User>($"api/v1/users/{PortalHttp.Segment(id)}/role", new { role }, ct);
+}

@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Net.Http.Headers;
+using Portal.Client.Http;
+using Portal.Client.Models;
+
+namespace Portal.Client;
+
+/// <summary>/api/v1/datasets.</summary>
+public sealed class DatasetsClient
+{
+    private readonly PortalHttp _http;
+
+    internal DatasetsClient(PortalHttp http) => _http = http;
+
+    public Task<Page<Dataset>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<Dataset>("api/v1/datasets", offset, limit, ct);
+
+    public IAsyncEnumerable<Dataset> ListAll(CancellationToken ct = default) => _http.GetAll<Dataset>("api/v1/datasets", ct);
+
+    public Task<Dataset> Get(Guid id, CancellationToken ct = default) => _http.Get<Dataset>($"api/v1/datasets/{id}", ct);
+
+    /// <summary>Uploads an IDX image file and its label file (raw or gzip), streamed; the server validates them with the engine.</summary>
+    public Task<Dataset> ImportIdx(string name, Stream images, Stream labels, IEnumerable<string>? classNames = null, CancellationToken ct = default)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(name), "name" },
+            { File(images), "images", "images.idx" },
+            { File(labels), "labels", "labels.idx" },
+        };
+        if (classNames is not null) form.Add(new StringContent(string.Join(",", classNames)), "classNames");
+        return Upload("api/v1/datasets/idx", form, ct);
+    }
+
+    /// <summary>Uploads a CSV file, streamed; the last column is the label unless <paramref name="options"/> say otherwise.</summary>
+    public Task<Dataset> ImportCsv(string name, Stream csv, CsvImportOptions? options = null, CancellationToken ct = default)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(name), "name" },
+            { File(csv), "file", "data.csv" },
+        };
+        void Field(string field, string? value)
+        {
+            if (value is not null) form.Add(new StringContent(value), field);
+        }
+        Field("task", options?.Task);
+        Field("labelColumn", options?.LabelColumn);
+        Field("labelColumnIndex", options?.LabelColumnIndex?.ToString(CultureInfo.InvariantCulture));
+        Field("delimiter", options?.Delimiter);
+        Field("header", options?.Header?.ToString().ToLowerInvariant());
+        Field("skipLines", options?.SkipLines?.ToString(CultureInfo.InvariantCulture));
+        return Upload("api/v1/datasets/csv", form, ct);
+    }
+
+    private async Task<Dataset> Upload(string path, MultipartFormDataContent form, CancellationToken ct)
+    {
+        using (form) return await _http.PostContent<Dataset>(path, form, ct);
+    }
+
+    private static StreamContent File(Stream stream)
+    {
+        var content = new StreamContent(stream);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
+        return content;
+    }
+}

@@ -1,0 +1,19 @@
+using System.Text.Json;
+
+namespace Portal.Client.Models;
+
+public sealed record Dataset(
+    Guid Id, string Name, string Format, int[] SampleShape, int Count, string[] ClassNames,
+    string? PrimaryArtifact, string? LabelsArtifact, string? Source, JsonElement? CsvOptions, string CreatedBy, DateTimeOffset CreatedAt);
+
+/// <summary>How a CSV upload is read; null fields take the server's defaults.</summary>
+public sealed record CsvImportOptions
+{
+    /// <summary><c>classification</c> or <c>regression</c>.</summary>
+    public string? Task { get; init; }
+    public string? LabelColumn { get; init; }
+    public int? LabelColumnIndex { get; init; }
+    public string? Delimiter { get; init; }
+    public bool? Header { get; init; }
+    public int? SkipLines { get; init; }
+}

@@ -1,0 +1,53 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Portal.Client.Models;
+
+/// <summary>A served alias of a model with its live window; the shape follows the server's /api/v1/deployments.</summary>
+public sealed record Deployment(string Model, string Alias, bool Ready, string? Problem, ServedVersion? Version, Canary? Canary, JsonElement? Batching, DeploymentMetrics? Metrics);
+
+public sealed record ServedVersion(int Number, Guid Id, string Input, string Output, int QueueDepth);
+
+public sealed record Canary(int Version, Guid VersionId, double Percent, string Input, string Output);
+
+/// <summary>One sliding window of a deployment: published every second on <c>deployment:{model}/{alias}</c> as <c>metrics</c>.</summary>
+public sealed record DeploymentMetrics(string Model, string Alias, DateTimeOffset Time, double WindowSeconds, IReadOnlyList<VersionWindowMetrics> Versions);
+
+public sealed record VersionWindowMetrics(
+    Guid VersionId, int VersionNumber, bool IsCanary, long Requests, long Failures, double ErrorRate,
+    double RequestsPerSecond, double P50Ms, double P95Ms, double P99Ms, double MeanBatchSize);
+
+/// <summary>An Open Inference Protocol v2 request: named input tensors, row-major data.</summary>
+public sealed record InferenceRequest(
+    [property: JsonPropertyName("inputs")] IReadOnlyList<InferenceTensor> Inputs,
+    [property: JsonPropertyName("id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id = null);
+
+/// <summary>A tensor of the protocol: <c>datatype</c> is FP32, INT64, …; <c>data</c> is flat, row-major.</summary>
+public sealed record InferenceTensor(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("shape")] IReadOnlyList<long> Shape,
+    [property: JsonPropertyName("datatype")] string Datatype,
+    [property: JsonPropertyName("data")] JsonElement Data)
+{
+    /// <summary>The data as numbers (FP32/FP64/INT* tensors).</summary>
+    public double[] Values() => [.. Data.EnumerateArray().Select(v => v.GetDouble())];
+}
+
+public sealed record InferenceResponse(
+    [property: JsonPropertyName("model_name")] string ModelName,
+    [property: JsonPropertyName("model_version")] string? ModelVersion,
+    [property: JsonPropertyName("id")] string? Id,
+    [property: JsonPropertyName("outputs")] IReadOnlyList<InferenceTensor> Outputs);
+
+/// <summary>GET /v2/models/{name}: what a served model takes and gives (a shape's -1 is the batch).</summary>
+public sealed record InferenceModelMetadata(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("versions")] IReadOnlyList<string>? Versions,
+    [property: JsonPropertyName("platform")] string? Platform,
+    [property: JsonPropertyName("inputs")] IReadOnlyList<InferenceTensorMetadata> Inputs,
+    [property: JsonPropertyName("outputs")] IReadOnlyList<InferenceTensorMetadata> Outputs);
+
+public sealed record InferenceTensorMetadata(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("datatype")] string Datatype,
+    [property: JsonPropertyName("shape")] IReadOnlyList<long> Shape);

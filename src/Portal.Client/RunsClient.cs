@@ -1,0 +1,76 @@
+using System.Text.Json;
+using Portal.Client.Http;
+using Portal.Client.Models;
+
+namespace Portal.Client;
+
+/// <summary>/api/v1/runs; a run is stopped or resumed through its job.</summary>
+public sealed class RunsClient
+{
+    private readonly PortalHttp _http;
+    private readonly JobsClient _jobs;
+
+    internal RunsClient(PortalHttp http, JobsClient jobs)
+    {
+        _http = http;
+        _jobs = jobs;
+    }
+
+    /// <summary>Starts a training run: it is queued as a job and trains in the server.</summary>
+    public Task<Run> Create(CreateRunRequest request, CancellationToken ct = default) => _http.Post<Run>("api/v1/runs", request, ct);
+
+    /// <summary>Starts a training run from a spec and options given as JSON text (or objects serialised to JSON).</summary>
+    public Task<Run> Create(Guid datasetId, string specJson, string? optionsJson = null, string? name = null, Guid? validationDatasetId = null, CancellationToken ct = default) =>
+        Create(new CreateRunRequest(name, datasetId, validationDatasetId, Parse(specJson, "spec"), optionsJson is null ? null : Parse(optionsJson, "options")), ct);
+
+    public Task<Page<Run>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<Run>("api/v1/runs", offset, limit, ct);
+
+    public IAsyncEnumerable<Run> ListAll(CancellationToken ct = default) => _http.GetAll<Run>("api/v1/runs", ct);
+
+    public Task<Run> Get(Guid id, CancellationToken ct = default) => _http.Get<Run>($"api/v1/runs/{id}", ct);
+
+    /// <summary>The stored curve: one entry per finished epoch.</summary>
+    public Task<IReadOnlyList<RunEpoch>> Metrics(Guid id, CancellationToken ct = default) => _http.Get<IReadOnlyList<RunEpoch>>($"api/v1/runs/{id}/metrics", ct);
+
+    /// <summary>The trained weights (safetensors).</summary>
+    public Task<byte[]> Weights(Guid id, CancellationToken ct = default) => _http.GetBytes($"api/v1/runs/{id}/artifacts/weights", ct);
+
+    /// <summary>Cancels the run's job; a running run stops after its current step.</summary>
+    public async Task<Job> Cancel(Guid id, CancellationToken ct = default) => await _jobs.Cancel((await Get(id, ct)).JobId, ct);
+
+    public async Task<Job> Resume(Guid id, CancellationToken ct = default) => await _jobs.Resume((await Get(id, ct)).JobId, ct);
+
+    private static JsonElement Parse(string json, string what)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException e)
+        {
+            throw new ArgumentException($"The {what} is not valid JSON: {e.Message}", what, e);
+        }
+    }
+}
+
+/// <summary>/api/v1/jobs.</summary>
+public sealed class JobsClient
+{
+    private readonly PortalHttp _http;
+
+    internal JobsClient(PortalHttp http) => _http = http;
+
+    public Task<Page<Job>> List(JobState? state = null, string? kind = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        _http.GetPage<Job>(Path(state, kind), offset, limit, ct);
+
+    public IAsyncEnumerable<Job> ListAll(JobState? state = null, string? kind = null, CancellationToken ct = default) => _http.GetAll<Job>(Path(state, kind), ct);
+
+    public Task<Job> Get(Guid id, CancellationToken ct = default) => _http.Get<Job>($"api/v1/jobs/{id}", ct);
+
+    public Task<Job> Cancel(Guid id, CancellationToken ct = default) => _http.Post<Job>($"api/v1/jobs/{id}/cancel", null, ct);
+
+    public Task<Job> Resume(Guid id, CancellationToken ct = default) => _http.Post<Job>($"api/v1/jobs/{id}/resume", null, ct);
+
+    private static string Path(JobState? state, string? kind) => PortalHttp.WithQuery("api/v1/jobs", ("state", state?.ToString()), ("kind", kind));
+}

@@ -1,0 +1,77 @@
+using Portal.Client.Http;
+using Portal.Client.Models;
+
+namespace Portal.Client;
+
+/// <summary>/api/v1/deployments: every served alias with its live window.</summary>
+public sealed class DeploymentsClient
+{
+    private readonly PortalHttp _http;
+
+    internal DeploymentsClient(PortalHttp http) => _http = http;
+
+    public Task<Page<Deployment>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<Deployment>("api/v1/deployments", offset, limit, ct);
+
+    public IAsyncEnumerable<Deployment> ListAll(CancellationToken ct = default) => _http.GetAll<Deployment>("api/v1/deployments", ct);
+
+    public Task<Deployment> Get(string model, string alias = InferenceClient.DefaultAlias, CancellationToken ct = default) =>
+        _http.Get<Deployment>($"api/v1/deployments/{PortalHttp.Segment(model)}/{PortalHttp.Segment(alias)}", ct);
+}
+
+/// <summary>/v2: the Open Inference Protocol v2 (KServe/Triton REST, JSON).</summary>
+public sealed class InferenceClient
+{
+    public const string DefaultAlias = "production";
+
+    private readonly PortalHttp _http;
+
+    internal InferenceClient(PortalHttp http) => _http = http;
+
+    /// <summary>POST /v2/models/{model}[/versions/{version}]/infer; without a version the alias (default production) decides.</summary>
+    public Task<InferenceResponse> Infer(string model, InferenceRequest request, string? alias = null, int? version = null, CancellationToken ct = default)
+    {
+        var path = version is { } v ? $"v2/models/{PortalHttp.Segment(model)}/versions/{v}/infer" : $"v2/models/{PortalHttp.Segment(model)}/infer";
+        return _http.Post<InferenceResponse>(PortalHttp.WithQuery(path, ("alias", version is null ? alias : null)), request, ct);
+    }
+
+    /// <summary>GET /v2/models/{model}[/versions/{version}]: the served version's input and output tensors.</summary>
+    public Task<InferenceModelMetadata> Metadata(string model, string? alias = null, int? version = null, CancellationToken ct = default)
+    {
+        var path = version is { } v ? $"v2/models/{PortalHttp.Segment(model)}/versions/{v}" : $"v2/models/{PortalHttp.Segment(model)}";
+        return _http.Get<InferenceModelMetadata>(PortalHttp.WithQuery(path, ("alias", version is null ? alias : null)), ct);
+    }
+
+    /// <summary>
+    /// Infers a batch of rows, each one sample's FP32 values flattened, through the model's first input (its name and
+    /// sample shape read from the model's metadata); the answer's first output is read back as rows.
+    /// </summary>
+    public async Task<InferenceResult> InferRows(string model, IReadOnlyList<float[]> rows, string? alias = null, int? version = null, CancellationToken ct = default)
+    {
+        if (rows.Count == 0) throw new ArgumentException("There are no rows to infer.", nameof(rows));
+        var metadata = await Metadata(model, alias, version, ct);
+        var input = metadata.Inputs.Count > 0 ? metadata.Inputs[0] : throw new ArgumentException($"Model '{model}' declares no inputs.", nameof(model));
+        var sample = input.Shape.Skip(1).ToArray();
+        var width = sample.Aggregate(1L, (a, d) => a * Math.Max(1, d));
+        for (var r = 0; r < rows.Count; r++)
+        {
+            if (rows[r].Length != width)
+                throw new ArgumentException($"Row {r} has {rows[r].Length} values; model '{model}' input '{input.Name}' takes {width} per sample (shape [{string.Join(", ", sample)}]).", nameof(rows));
+        }
+        var data = System.Text.Json.JsonSerializer.SerializeToElement(rows.SelectMany(r => r).ToArray(), PortalHttp.Json);
+        var tensor = new InferenceTensor(input.Name, [rows.Count, .. sample], "FP32", data);
+        var response = await Infer(model, new InferenceRequest([tensor]), alias, version, ct);
+        var output = response.Outputs.Count > 0 ? response.Outputs[0] : throw new InvalidDataException($"The inference answer of model '{model}' has no outputs.");
+        var values = output.Values();
+        var outWidth = values.Length / rows.Count;
+        var results = new double[rows.Count][];
+        for (var r = 0; r < rows.Count; r++) results[r] = values.AsSpan(r * outWidth, outWidth).ToArray();
+        return new InferenceResult(response.ModelName, response.ModelVersion, output.Name, results);
+    }
+}
+
+/// <summary>Rows of a model's first output (scores or logits per class for a classifier), and which version answered.</summary>
+public sealed record InferenceResult(string Model, string? Version, string Output, IReadOnlyList<double[]> Rows)
+{
+    /// <summary>The index of the largest value of each row: the predicted class of a classifier.</summary>
+    public int[] ArgMax() => [.. Rows.Select(r => Array.IndexOf(r, r.Max()))];
+}

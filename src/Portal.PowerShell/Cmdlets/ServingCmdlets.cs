@@ -1,0 +1,128 @@
+using System.Collections;
+using System.Management.Automation;
+using Portal.Client;
+using Portal.Client.Models;
+
+namespace Portal.PowerShell.Cmdlets;
+
+/// <summary>Invoke-PortalInference: sends rows of features to a served model (Open Inference Protocol v2) and writes one prediction per row.</summary>
+[Cmdlet(VerbsLifecycle.Invoke, "PortalInference", DefaultParameterSetName = "Alias")]
+[OutputType(typeof(Prediction))]
+public sealed class InvokePortalInferenceCommand : PortalCmdlet
+{
+    private readonly List<float[]> _rows = [];
+
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Model { get; set; } = "";
+
+    /// <summary>Rows of numbers (each one sample, flattened); pipe rows in or pass an array of arrays.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public object InputObject { get; set; } = null!;
+
+    [Parameter(ParameterSetName = "Alias")]
+    [ValidateNotNullOrEmpty]
+    public string Alias { get; set; } = InferenceClient.DefaultAlias;
+
+    [Parameter(Mandatory = true, ParameterSetName = "Version")]
+    [ValidateRange(1, int.MaxValue)]
+    public int Version { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        try
+        {
+            var value = JsonArgument.Plain(InputObject);
+            if (value is IList list && list.Count > 0 && JsonArgument.Plain(list[0]) is IList)
+            {
+                foreach (var row in list) _rows.Add(Row(row));
+            }
+            else
+            {
+                _rows.Add(Row(value));
+            }
+        }
+        catch (ArgumentException e)
+        {
+            WriteError(new ErrorRecord(e, "PortalInvalidRow", ErrorCategory.InvalidArgument, InputObject));
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (_rows.Count > 0)
+        {
+            int? version = ParameterSetName == "Version" ? Version : null;
+            if (TryCall(ct => Client.Inference.InferRows(Model, _rows, version is null ? Alias : null, version, ct), Model, out var result))
+            {
+                var classes = result.ArgMax();
+                for (var r = 0; r < result.Rows.Count; r++) WriteObject(new Prediction(r, result.Model, result.Version, classes[r], result.Rows[r]));
+            }
+        }
+        base.EndProcessing();
+    }
+
+    private static float[] Row(object? row)
+    {
+        if (JsonArgument.Plain(row) is not IList values) throw new ArgumentException($"A row must be an array of numbers, not '{row}'.");
+        var result = new float[values.Count];
+        for (var i = 0; i < values.Count; i++)
+        {
+            result[i] = values[i] switch
+            {
+                IConvertible number => number.ToSingle(System.Globalization.CultureInfo.InvariantCulture),
+                var other => throw new ArgumentException($"Value {i} of a row is '{other}', not a number."),
+            };
+        }
+        return result;
+    }
+}
+
+/// <summary>One row's answer: the predicted class (the largest output) and the raw outputs.</summary>
+public sealed record Prediction(int Row, string Model, string? Version, int Class, double[] Scores);
+
+/// <summary>Get-PortalDeploymentMetric: the live window of a deployment (or of every deployment), one object per served version.</summary>
+[Cmdlet(VerbsCommon.Get, "PortalDeploymentMetric")]
+[OutputType(typeof(DeploymentMetric))]
+public sealed class GetPortalDeploymentMetricCommand : PortalCmdlet
+{
+    [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    public string? Model { get; set; }
+
+    [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
+    public string Alias { get; set; } = InferenceClient.DefaultAlias;
+
+    protected override void ProcessRecord()
+    {
+        if (Model is not null)
+        {
+            if (TryCall(ct => Client.Deployments.Get(Model, Alias, ct), $"{Model}/{Alias}", out var deployment)) Write(deployment);
+            return;
+        }
+        var enumerator = Client.Deployments.ListAll(Stopped).GetAsyncEnumerator(Stopped);
+        try
+        {
+            while (TryCall(async _ => await enumerator.MoveNextAsync(), null, out var moved) && moved) Write(enumerator.Current);
+        }
+        finally
+        {
+            Await(enumerator.DisposeAsync().AsTask());
+        }
+    }
+
+    private void Write(Deployment deployment)
+    {
+        if (deployment.Metrics is not { } metrics) return;
+        foreach (var v in metrics.Versions)
+        {
+            WriteObject(new DeploymentMetric(deployment.Model, deployment.Alias, metrics.Time, v.VersionNumber, v.IsCanary, v.Requests, v.Failures,
+                v.ErrorRate, v.RequestsPerSecond, v.P50Ms, v.P95Ms, v.P99Ms, v.MeanBatchSize, metrics.WindowSeconds));
+        }
+    }
+}
+
+/// <summary>One served version's sliding window: throughput, latency percentiles (ms), errors and batch size.</summary>
+public sealed record DeploymentMetric(
+    string Model, string Alias, DateTimeOffset Time, int Version, bool IsCanary, long Requests, long Failures, double ErrorRate,
+    double RequestsPerSecond, double P50Ms, double P95Ms, double P99Ms, double MeanBatchSize, double WindowSeconds);

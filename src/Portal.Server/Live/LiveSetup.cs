@@ -1,0 +1,18 @@
+using Portal.Server.Auth;
+
+namespace Portal.Server.Live;
+
+public static class LiveSetup
+{
+    public const string HubPath = "/hubs/live";
+
+    public static void AddPortalLive(IServiceCollection services)
+    {
+        services.AddSingleton<LiveBus>(sp => new LiveBus(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<LiveCounters>();
+        services.AddSignalR();
+    }
+
+    public static void MapLiveHub(IEndpointRouteBuilder app) =>
+        app.MapHub<LiveHub>(HubPath).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
+}
