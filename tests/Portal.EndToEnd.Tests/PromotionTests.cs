@@ -41,7 +41,7 @@ public sealed class PromotionTests(PortalBrowser portal)
         await card.Locator("input").First.FillAsync("evidence looks good");
         await card.Locator(".approve").ClickAsync();
         await ada.Page.Locator("#approvals-message", new() { HasTextString = "Approved" }).WaitForAsync();
-        await ada.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Approved" }).ClickAsync();
+        await ada.Page.Locator(".mud-toggle-item", new() { HasTextString = "Approved" }).ClickAsync();
         await ada.Page.Locator(".promotion-card .promotion-state", new() { HasTextString = "Approved" }).WaitForAsync();
         await ada.Screenshot("09-approved");
 
