@@ -6,7 +6,7 @@ namespace Portal.EndToEnd.Tests;
 public sealed class PromotionTests(PortalBrowser portal)
 {
     [Fact]
-    public async Task A_promotion_requested_by_a_contributor_is_approved_by_an_approver()
+    public async Task A_promotion_requested_by_a_contributor_is_approved_by_an_approver_and_its_deployment_shows_live_traffic()
     {
         await portal.Portal.CreateUser("dave", "Contributor");
         await portal.Portal.CreateUser("ada", "Approver");
@@ -51,6 +51,25 @@ public sealed class PromotionTests(PortalBrowser portal)
         await ada.Page.GetByText("History").First.ClickAsync();
         await ada.Page.Locator("#alias-history").WaitForAsync();
         await ada.Screenshot("10-model-after-promotion");
+
+        // The approved alias is served under /v2; a few seconds of requests show on the deployment page as they happen.
+        await ada.Open("/deployments/e2e-promo/production", "#deployment-summary");
+        using (var client = await portal.Portal.SignedInClient("dave", PortalProcess.UserPassword))
+        {
+            var api = new PortalApi(client);
+            var input = await api.InputName("e2e-promo");
+            using var stop = new CancellationTokenSource();
+            var traffic = api.InferRepeatedly("e2e-promo", input, stop.Token);
+            var throughput = ada.Page.Locator("[data-chart='Throughput']");
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (DateTime.UtcNow < deadline && (int.TryParse(await throughput.GetAttributeAsync("data-points") ?? "0", out var points) ? points : 0) < 8)
+                await Task.Delay(250);
+            Assert.NotEqual("–", await ada.Page.Locator("#deployment-rps").InnerTextAsync());
+            await ada.Screenshot("11-deployment-live");
+            await stop.CancelAsync();
+            var sent = await traffic;
+            Assert.True(sent > 0, "no inference request succeeded");
+        }
 
         dave.AssertNoConsoleErrors();
         ada.AssertNoConsoleErrors();

@@ -45,6 +45,34 @@ public sealed class PortalApi(HttpClient client)
         await Read(await client.PostAsJsonAsync($"/api/v1/models/{model}/versions", new { runId, evaluationDatasetId }));
     }
 
+    /// <summary>The name of the model's input, from the /v2 model metadata.</summary>
+    public async Task<string> InputName(string model) =>
+        (await Read(await client.GetAsync($"/v2/models/{model}"))).GetProperty("inputs")[0].GetProperty("name").GetString()!;
+
+    /// <summary>Sends one-image inference requests until cancelled; returns how many succeeded.</summary>
+    public async Task<int> InferRepeatedly(string model, string input, CancellationToken ct)
+    {
+        var random = new Random(7);
+        var ok = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var data = Enumerable.Range(0, 784).Select(_ => (float)random.NextDouble()).ToArray();
+            try
+            {
+                var response = await client.PostAsJsonAsync($"/v2/models/{model}/infer",
+                    new { inputs = new[] { new { name = input, shape = new[] { 1, 784 }, datatype = "FP32", data } } }, CancellationToken.None);
+                if (response.IsSuccessStatusCode) ok++;
+                else throw new InvalidOperationException($"infer: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(CancellationToken.None)}");
+                await Task.Delay(20, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        return ok;
+    }
+
     private static async Task<JsonElement> Read(HttpResponseMessage response)
     {
         var body = await response.Content.ReadAsStringAsync();
