@@ -71,6 +71,16 @@ public sealed class PromotionTests(PortalBrowser portal)
             Assert.True(sent > 0, "no inference request succeeded");
         }
 
+        await ada.Open("/audit", "#audit-table");
+        await ada.Page.ClickAsync("#audit-verify");
+        await ada.Page.Locator("#audit-chain", new() { HasTextString = "intact" }).WaitForAsync();
+        await ada.Screenshot("12-audit-log");
+        await ada.Open("/api-keys", "#key-name");
+        await ada.Page.FillAsync("#key-name", "e2e script");
+        await ada.Page.ClickAsync("#key-create");
+        await ada.Page.Locator("#key-secret").WaitForAsync();
+        await ada.Screenshot("13-api-keys");
+
         dave.AssertNoConsoleErrors();
         ada.AssertNoConsoleErrors();
     }
