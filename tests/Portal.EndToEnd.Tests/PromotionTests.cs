@@ -81,7 +81,16 @@ public sealed class PromotionTests(PortalBrowser portal)
         await ada.Page.Locator("#key-secret").WaitForAsync();
         await ada.Screenshot("13-api-keys");
 
+        // Users and roles is the Admin's page; the nav shows it only to Admins.
+        Assert.Equal(0, await ada.Page.Locator("#nav-users").CountAsync());
+        var admin = await portal.SignIn("admin", PortalProcess.AdminPassword);
+        await admin.Page.ClickAsync("#nav-users");
+        await admin.WaitForCircuit("#users-table");
+        await admin.Page.Locator("#users-table", new() { HasTextString = "ada" }).WaitForAsync();
+        await admin.Screenshot("14-users");
+
         dave.AssertNoConsoleErrors();
         ada.AssertNoConsoleErrors();
+        admin.AssertNoConsoleErrors();
     }
 }

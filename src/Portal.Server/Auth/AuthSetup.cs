@@ -59,6 +59,8 @@ public static class AuthSetup
             }
         });
         services.AddScoped<ApiKeyService>();
+        services.AddScoped<ApiKeyListing>();
+        services.AddScoped<UserDirectory>();
         return services;
     }
 

@@ -32,6 +32,7 @@ public static class PortalServer
         services.AddSingleton<ArtifactStore>();
         services.AddScoped<AuditLog>();
         services.AddScoped<AuditChainVerifier>();
+        services.AddScoped<AuditQuery>();
         services.AddSingleton<IStartupTask, AdminBootstrap>();
         services.AddSingleton<IStartupTask, ArtifactCleanup>();
         services.AddHostedService<StartupRunner>();
