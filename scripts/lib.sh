@@ -28,3 +28,19 @@ ensure_debian_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null \
     || die "apt-get install failed for: ${missing[*]}"
 }
+
+# ensure_uplot copies uPlot (the one JavaScript chart of the portal) from npm into wwwroot/lib/uplot, once.
+ensure_uplot() {
+  local version=1.6.32 target
+  target="$(portal_root)/wwwroot/lib/uplot"
+  [ -f "$target/uPlot.iife.min.js" ] && grep -qx "$version" "$target/VERSION" 2>/dev/null && return 0
+  echo "Installing uPlot $version from npm into wwwroot/lib/uplot"
+  local tmp
+  tmp=$(mktemp -d)
+  npm install --prefix "$tmp" --no-audit --no-fund --silent "uplot@$version" >/dev/null \
+    || { rm -rf "$tmp"; die "npm install uplot@$version failed"; }
+  mkdir -p "$target"
+  cp "$tmp/node_modules/uplot/dist/uPlot.iife.min.js" "$tmp/node_modules/uplot/dist/uPlot.min.css" "$tmp/node_modules/uplot/LICENSE" "$target/"
+  echo "$version" > "$target/VERSION"
+  rm -rf "$tmp"
+}

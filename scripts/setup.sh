@@ -10,6 +10,11 @@ dotnet --version | grep -q '^10\.' || die "the .NET SDK 10 is required; found $(
 # Fashion-MNIST, the demo and test dataset, comes from Debian; the C compiler builds the engine's one-function
 # MKL shim (src/Portal.Engine/Platform/Native), which doubles matrix throughput on AMD CPUs.
 ensure_debian_packages dataset-fashion-mnist gcc libc6-dev
+# The portal's live chart (uPlot) comes from npm into wwwroot/lib, before the build picks up wwwroot; the
+# end-to-end tests drive Debian's Chromium.
+command -v npm >/dev/null || ensure_debian_packages npm
+ensure_debian_packages chromium
+ensure_uplot
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] \
   || die "Fashion-MNIST is not at /usr/share/datasets/fashion-mnist after installing dataset-fashion-mnist"
 

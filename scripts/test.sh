@@ -32,6 +32,12 @@ for project in tests/*/*.csproj; do
   s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$summary")
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   [ "$code" -eq 0 ] || status=1
+  # The browser tests' full-page screenshots (one set per run) are kept beside the test results.
+  shots=$(find "tests/$name/bin" -type d -name screenshots 2>/dev/null | head -1)
+  if [ -n "$shots" ]; then
+    rm -rf "TestResults/$name/screenshots" && mkdir -p "TestResults/$name" && cp -r "$shots" "TestResults/$name/screenshots"
+    echo "$name: screenshots in TestResults/$name/screenshots"
+  fi
 done
 rm -rf "$results"
 [ "$failed" -eq 0 ] || status=1

@@ -1,8 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Portal.Server.Api;
 using Portal.Server.Auth;
-using Portal.Server.Persistence;
 
 namespace Portal.Server.Audit;
 
@@ -20,18 +18,8 @@ public static class AuditApi
         return v1;
     }
 
-    private static async Task<Ok<Page<AuditEventView>>> List([AsParameters] AuditFilter filter, [AsParameters] PageRequest page, PortalDbContext db, CancellationToken ct)
-    {
-        var query = db.AuditEvents.AsNoTracking();
-        if (filter.Actor is { } actor) query = query.Where(e => e.Actor == actor);
-        if (filter.Action is { } action) query = query.Where(e => e.Action.StartsWith(action));
-        if (filter.SubjectType is { } type) query = query.Where(e => e.SubjectType == type);
-        if (filter.SubjectId is { } id) query = query.Where(e => e.SubjectId == id);
-        if (filter.From is { } from) query = query.Where(e => e.Time >= from);
-        if (filter.To is { } to) query = query.Where(e => e.Time < to);
-        return TypedResults.Ok(await page.Apply(query.OrderByDescending(e => e.Sequence),
-            e => new AuditEventView(e.Sequence, e.Time, e.Actor, e.Action, e.SubjectType, e.SubjectId, e.Details, e.Hash), ct));
-    }
+    private static async Task<Ok<Page<AuditEventView>>> List([AsParameters] AuditFilter filter, [AsParameters] PageRequest page, AuditQuery audit, CancellationToken ct) =>
+        TypedResults.Ok(await audit.List(filter, page, ct));
 
     private static async Task<Ok<AuditChainReport>> Verify(AuditChainVerifier verifier, CancellationToken ct) =>
         TypedResults.Ok(await verifier.Verify(ct));

@@ -26,15 +26,10 @@ public static class ApiKeysApi
         return v1;
     }
 
-    private static async Task<Ok<Page<KeyView>>> List([AsParameters] PageRequest page, bool? all, ClaimsPrincipal user, PortalDbContext db, CancellationToken ct)
+    private static async Task<Ok<Page<KeyView>>> List([AsParameters] PageRequest page, bool? all, ClaimsPrincipal user, ApiKeyListing keys, CancellationToken ct)
     {
-        var query = db.ApiKeys.AsNoTracking();
-        if (all != true || !user.IsInRole(PortalRoles.Admin))
-        {
-            var me = Actor.Id(user);
-            query = query.Where(k => k.UserId == me);
-        }
-        return TypedResults.Ok(await page.Apply(query.OrderByDescending(k => k.CreatedAt), View, ct));
+        var found = await keys.List(all == true && user.IsInRole(PortalRoles.Admin) ? null : Actor.Id(user), page, ct);
+        return TypedResults.Ok(new Page<KeyView>([.. found.Items.Select(View)], found.Offset, found.Limit, found.Total));
     }
 
     private static async Task<Results<Created<CreatedKeyView>, ProblemHttpResult>> Create(

@@ -2,12 +2,10 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 using Portal.Server.Hosting;
-using Portal.Server.Persistence;
 
 namespace Portal.Server.Datasets;
 
@@ -42,11 +40,14 @@ public static class DatasetsApi
         d.Id, d.Name, d.Format, d.SampleShape, d.Count, d.ClassNames, d.PrimaryArtifact, d.LabelsArtifact, d.Source,
         d.CsvOptions is null ? null : JsonSerializer.Deserialize<JsonElement>(d.CsvOptions), d.CreatedBy, d.CreatedAt);
 
-    private static async Task<Ok<Page<DatasetView>>> List([AsParameters] PageRequest page, PortalDbContext db, CancellationToken ct) =>
-        TypedResults.Ok(await page.Apply(db.Datasets.AsNoTracking().OrderBy(d => d.Name), View, ct));
+    private static async Task<Ok<Page<DatasetView>>> List([AsParameters] PageRequest page, DatasetCatalog catalog, CancellationToken ct)
+    {
+        var found = await catalog.List(page, ct);
+        return TypedResults.Ok(new Page<DatasetView>([.. found.Items.Select(View)], found.Offset, found.Limit, found.Total));
+    }
 
-    private static async Task<Results<Ok<DatasetView>, ProblemHttpResult>> Get(Guid id, PortalDbContext db, CancellationToken ct) =>
-        await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) is { } d ? TypedResults.Ok(View(d)) : ProblemMapping.NotFound($"No dataset {id}.");
+    private static async Task<Results<Ok<DatasetView>, ProblemHttpResult>> Get(Guid id, DatasetCatalog catalog, CancellationToken ct) =>
+        await catalog.Find(id, ct) is { } d ? TypedResults.Ok(View(d)) : ProblemMapping.NotFound($"No dataset {id}.");
 
     private static async Task<Results<Created<DatasetView>, ProblemHttpResult>> UploadIdx(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
         Respond(await importer.ImportIdx(request.ContentType, request.Body, Actor.Name(user), ct));

@@ -32,6 +32,7 @@ public static class PortalServer
         services.AddSingleton<ArtifactStore>();
         services.AddScoped<AuditLog>();
         services.AddScoped<AuditChainVerifier>();
+        services.AddScoped<AuditQuery>();
         services.AddSingleton<IStartupTask, AdminBootstrap>();
         services.AddSingleton<IStartupTask, ArtifactCleanup>();
         services.AddHostedService<StartupRunner>();
@@ -42,6 +43,7 @@ public static class PortalServer
         Registry.RegistrySetup.AddRegistry(services);
         Live.LiveSetup.AddPortalLive(services);
         services.AddScoped<Datasets.DatasetImporter>();
+        services.AddScoped<Datasets.DatasetCatalog>();
         Jobs.JobsSetup.AddPortalJobs(services);
         Training.TrainingSetup.AddPortalTraining(services);
         Approvals.ApprovalsSetup.AddApprovals(services);
@@ -49,6 +51,7 @@ public static class PortalServer
         Serving.ServingSetup.AddServing(services);
         Serving.Alerts.AlertsSetup.AddAlerts(services);
         Compression.CompressionSetup.AddCompression(services);
+        Components.UiSetup.AddPortalUi(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -76,6 +79,7 @@ public static class PortalServer
         Serving.InferenceProtocolApi.MapInferenceProtocol(app);
         Serving.Alerts.AlertsApi.MapAlertsApi(v1);
         Compression.CompressionApi.MapCompressionApi(v1);
+        Components.UiSetup.MapPortalUi(app);
         return app;
     }
 

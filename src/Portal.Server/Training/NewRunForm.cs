@@ -1,0 +1,84 @@
+using System.Text.Json;
+using Portal.Engine.Models;
+using Portal.Engine.Training;
+
+namespace Portal.Server.Training;
+
+/// <summary>
+/// What the New training run page edits, and how it becomes the same request the REST API takes. The spec is a
+/// ready spec's name or JSON; JSON is checked by the engine (parse and shape inference) as it is typed.
+/// </summary>
+public sealed class NewRunForm
+{
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public string Name { get; set; } = "";
+    public Guid? DatasetId { get; set; }
+    public Guid? ValidationDatasetId { get; set; }
+
+    /// <summary>A ready spec's name; null means <see cref="SpecJson"/> is used.</summary>
+    public string? ReadySpec { get; set; } = ReadySpecs.FashionMlp.Name;
+
+    public string SpecJson { get; set; } = ReadySpecs.FashionMlp.ToJson();
+    public OptimizerKind Optimizer { get; set; } = new OptimizerOptions().Kind;
+    public double LearningRate { get; set; } = new OptimizerOptions().LearningRate;
+    public ScheduleKind Schedule { get; set; } = ScheduleKind.Cosine;
+    public int Epochs { get; set; } = new TrainingOptions().Epochs;
+    public int BatchSize { get; set; } = new TrainingOptions().BatchSize;
+    public int Seed { get; set; } = new TrainingOptions().Seed;
+    public int CropPadding { get; set; }
+    public bool HorizontalFlip { get; set; }
+
+    /// <summary>The engine's complaint about <see cref="SpecJson"/> (naming the layer), or null when it is a valid spec.</summary>
+    public string? SpecJsonError()
+    {
+        if (ReadySpec is not null) return null;
+        if (string.IsNullOrWhiteSpace(SpecJson)) return "Write a spec, or choose a ready one.";
+        try
+        {
+            ModelSpec.FromJson(SpecJson).Infer();
+            return null;
+        }
+        catch (ModelSpecException e)
+        {
+            return e.Message;
+        }
+        catch (JsonException e)
+        {
+            return $"The spec is not valid JSON: {e.Message}";
+        }
+    }
+
+    /// <summary>Problems the page can name before asking the server; the server checks everything again.</summary>
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        if (string.IsNullOrWhiteSpace(Name)) problems.Add("Give the run a name.");
+        if (DatasetId is null) problems.Add("Choose a training dataset.");
+        if (SpecJsonError() is { } spec) problems.Add(spec);
+        return problems;
+    }
+
+    public TrainingService.CreateRunRequest ToRequest()
+    {
+        var spec = ReadySpec is { } ready
+            ? JsonSerializer.SerializeToElement(ready)
+            : JsonSerializer.Deserialize<JsonElement>(SpecJson);
+        var augmentation = CropPadding > 0 || HorizontalFlip ? new Portal.Engine.Data.ImageAugmentation(CropPadding, HorizontalFlip) : null;
+        var options = new RunOptions
+        {
+            Epochs = Epochs,
+            BatchSize = BatchSize,
+            Optimizer = Optimizer,
+            LearningRate = LearningRate,
+            Schedule = new LearningRateSchedule { Kind = Schedule },
+            Seed = Seed,
+            Augmentation = augmentation,
+        };
+        return new TrainingService.CreateRunRequest(
+            Name, DatasetId ?? Guid.Empty, ValidationDatasetId, spec, JsonSerializer.SerializeToElement(options, s_json));
+    }
+}

@@ -1,0 +1,82 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Portal.EndToEnd.Tests.Infrastructure;
+
+/// <summary>The REST calls that set the scene for a browser test (what the test is not about happens over the API).</summary>
+public sealed class PortalApi(HttpClient client)
+{
+    public async Task<Guid> UploadIdx(string name, string images, string labels)
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(name), "name" },
+            { new ByteArrayContent(await File.ReadAllBytesAsync(images)), "images", Path.GetFileName(images) },
+            { new ByteArrayContent(await File.ReadAllBytesAsync(labels)), "labels", Path.GetFileName(labels) },
+        };
+        return (await Read(await client.PostAsync("/api/v1/datasets/idx", form))).GetProperty("id").GetGuid();
+    }
+
+    public async Task<Guid> DatasetId(string name)
+    {
+        var page = await Read(await client.GetAsync("/api/v1/datasets?limit=500"));
+        return page.GetProperty("items").EnumerateArray().Single(d => d.GetProperty("name").GetString() == name).GetProperty("id").GetGuid();
+    }
+
+    /// <summary>Starts a run and waits until it succeeded.</summary>
+    public async Task<Guid> Train(string name, Guid datasetId, string spec, object options, TimeSpan limit)
+    {
+        var run = await Read(await client.PostAsJsonAsync("/api/v1/runs", new { name, datasetId, spec, options }));
+        var id = run.GetProperty("id").GetGuid();
+        var deadline = DateTime.UtcNow + limit;
+        while (DateTime.UtcNow < deadline)
+        {
+            var state = (await Read(await client.GetAsync($"/api/v1/runs/{id}"))).GetProperty("state").GetString();
+            if (state == "Succeeded") return id;
+            if (state is "Failed" or "Cancelled") throw new InvalidOperationException($"Run {name} ended {state}.");
+            await Task.Delay(500);
+        }
+        throw new TimeoutException($"Run {name} did not succeed within {limit}.");
+    }
+
+    public async Task RegisterVersion(string model, Guid runId, Guid evaluationDatasetId)
+    {
+        await Read(await client.PostAsJsonAsync("/api/v1/models", new { name = model, description = "made by the e2e tests" }));
+        await Read(await client.PostAsJsonAsync($"/api/v1/models/{model}/versions", new { runId, evaluationDatasetId }));
+    }
+
+    /// <summary>The name of the model's input, from the /v2 model metadata.</summary>
+    public async Task<string> InputName(string model) =>
+        (await Read(await client.GetAsync($"/v2/models/{model}"))).GetProperty("inputs")[0].GetProperty("name").GetString()!;
+
+    /// <summary>Sends one-image inference requests until cancelled; returns how many succeeded.</summary>
+    public async Task<int> InferRepeatedly(string model, string input, CancellationToken ct)
+    {
+        var random = new Random(7);
+        var ok = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            var data = Enumerable.Range(0, 784).Select(_ => (float)random.NextDouble()).ToArray();
+            try
+            {
+                var response = await client.PostAsJsonAsync($"/v2/models/{model}/infer",
+                    new { inputs = new[] { new { name = input, shape = new[] { 1, 784 }, datatype = "FP32", data } } }, CancellationToken.None);
+                if (response.IsSuccessStatusCode) ok++;
+                else throw new InvalidOperationException($"infer: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(CancellationToken.None)}");
+                await Task.Delay(20, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+        return ok;
+    }
+
+    private static async Task<JsonElement> Read(HttpResponseMessage response)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode) throw new InvalidOperationException($"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri}: {(int)response.StatusCode} {body}");
+        return JsonSerializer.Deserialize<JsonElement>(body);
+    }
+}

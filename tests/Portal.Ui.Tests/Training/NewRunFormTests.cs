@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Portal.Engine.Training;
+using Portal.Server.Training;
+
+namespace Portal.Ui.Tests.Training;
+
+public sealed class NewRunFormTests
+{
+    [Fact]
+    public void A_ready_spec_needs_no_json_check()
+    {
+        var form = new NewRunForm { ReadySpec = "fashion-cnn", SpecJson = "not json" };
+        Assert.Null(form.SpecJsonError());
+    }
+
+    [Fact]
+    public void Edited_json_is_checked_by_the_engine_which_names_the_layer()
+    {
+        var form = new NewRunForm
+        {
+            ReadySpec = null,
+            SpecJson = """{"name":"bad","inputShape":[784],"layers":[{"type":"conv2d","outChannels":8,"kernelSize":3}]}""",
+        };
+        var error = form.SpecJsonError();
+        Assert.NotNull(error);
+        Assert.Contains("layer 0", error, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void Json_that_does_not_parse_says_so()
+    {
+        var form = new NewRunForm { ReadySpec = null, SpecJson = "{\"name\": " };
+        Assert.Contains("not valid JSON", form.SpecJsonError());
+    }
+
+    [Fact]
+    public void Missing_name_and_dataset_are_named_before_asking_the_server()
+    {
+        var problems = new NewRunForm().Problems();
+        Assert.Contains("Give the run a name.", problems);
+        Assert.Contains("Choose a training dataset.", problems);
+    }
+
+    [Fact]
+    public void The_request_carries_options_the_training_service_reads_strictly()
+    {
+        var dataset = Guid.NewGuid();
+        var form = new NewRunForm
+        {
+            Name = "cnn",
+            DatasetId = dataset,
+            ReadySpec = "fashion-cnn",
+            Optimizer = OptimizerKind.Sgd,
+            LearningRate = 0.05,
+            Schedule = ScheduleKind.OneCycle,
+            Epochs = 7,
+            BatchSize = 64,
+            Seed = 3,
+            CropPadding = 2,
+            HorizontalFlip = true,
+        };
+        var request = form.ToRequest();
+        Assert.Equal(dataset, request.DatasetId);
+        Assert.Equal("fashion-cnn", request.Spec.GetString());
+
+        // The service refuses unknown fields: what the form writes must read back field for field.
+        var strict = new JsonSerializerOptions(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+        var options = request.Options!.Value.Deserialize<RunOptions>(strict)!;
+        var training = options.ToTrainingOptions(classification: true);
+        Assert.Equal(7, training.Epochs);
+        Assert.Equal(64, training.BatchSize);
+        Assert.Equal(OptimizerKind.Sgd, training.Optimizer.Kind);
+        Assert.Equal(0.05, training.Optimizer.LearningRate);
+        Assert.Equal(ScheduleKind.OneCycle, training.Schedule.Kind);
+        Assert.Equal(3, training.Seed);
+        Assert.Equal(2, training.Augmentation!.CropPadding);
+        Assert.True(training.Augmentation.HorizontalFlip);
+    }
+}
