@@ -12,7 +12,8 @@ dotnet --version | grep -q '^10\.' || die "the .NET SDK 10 is required; found $(
 ensure_debian_packages dataset-fashion-mnist gcc libc6-dev
 # The portal's live chart (uPlot) comes from npm into wwwroot/lib, before the build picks up wwwroot; the
 # end-to-end tests drive Debian's Chromium.
-ensure_debian_packages npm chromium
+command -v npm >/dev/null || ensure_debian_packages npm
+ensure_debian_packages chromium
 ensure_uplot
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] \
   || die "Fashion-MNIST is not at /usr/share/datasets/fashion-mnist after installing dataset-fashion-mnist"

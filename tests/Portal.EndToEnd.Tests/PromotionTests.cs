@@ -71,7 +71,26 @@ public sealed class PromotionTests(PortalBrowser portal)
             Assert.True(sent > 0, "no inference request succeeded");
         }
 
+        await ada.Open("/audit", "#audit-table");
+        await ada.Page.ClickAsync("#audit-verify");
+        await ada.Page.Locator("#audit-chain", new() { HasTextString = "intact" }).WaitForAsync();
+        await ada.Screenshot("12-audit-log");
+        await ada.Open("/api-keys", "#key-name");
+        await ada.Page.FillAsync("#key-name", "e2e script");
+        await ada.Page.ClickAsync("#key-create");
+        await ada.Page.Locator("#key-secret").WaitForAsync();
+        await ada.Screenshot("13-api-keys");
+
+        // Users and roles is the Admin's page; the nav shows it only to Admins.
+        Assert.Equal(0, await ada.Page.Locator("#nav-users").CountAsync());
+        var admin = await portal.SignIn("admin", PortalProcess.AdminPassword);
+        await admin.Page.ClickAsync("#nav-users");
+        await admin.WaitForCircuit("#users-table");
+        await admin.Page.Locator("#users-table", new() { HasTextString = "ada" }).WaitForAsync();
+        await admin.Screenshot("14-users");
+
         dave.AssertNoConsoleErrors();
         ada.AssertNoConsoleErrors();
+        admin.AssertNoConsoleErrors();
     }
 }

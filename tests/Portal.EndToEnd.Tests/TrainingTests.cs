@@ -76,6 +76,15 @@ public sealed class TrainingTests(PortalBrowser portal)
         Assert.Equal(seen.OrderBy(p => p), seen);
         await page.Locator("[data-chart='Accuracy per epoch'][data-points='3']").WaitForAsync();
         await carol.Screenshot("06-run-done");
+
+        // The same page in the dark theme, and the run's curves overlaid on the compare page.
+        await page.ClickAsync("#theme-toggle");
+        await page.Locator(".mud-theme-dark, body").First.WaitForAsync();
+        await carol.Screenshot("06b-run-done-dark");
+        await page.ClickAsync("#theme-toggle");
+        var runId = page.Url.Split('/')[^1];
+        await carol.Open($"/runs/compare?ids={runId}", "[data-chart='Train loss per epoch']");
+        await page.Locator("[data-chart='Train loss per epoch'][data-points='3']").WaitForAsync();
         carol.AssertNoConsoleErrors();
     }
 

@@ -59,6 +59,9 @@ public static class AuthSetup
             }
         });
         services.AddScoped<ApiKeyService>();
+        services.AddSingleton<ApiKeyTicketCache>();
+        services.AddScoped<ApiKeyListing>();
+        services.AddScoped<UserDirectory>();
         return services;
     }
 

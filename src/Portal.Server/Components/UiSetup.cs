@@ -20,8 +20,6 @@ public static class UiSetup
         services.AddMudServices();
         services.AddScoped<FeatureServices>();
         services.AddScoped<Registry.RunLineage>();
-        services.AddScoped<Audit.AuditQuery>();
-        services.AddScoped<Auth.ApiKeyListing>();
         services.AddSingleton<Datasets.DatasetPreview>();
         services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme, o =>
         {

@@ -32,6 +32,7 @@ public static class PortalServer
         services.AddSingleton<ArtifactStore>();
         services.AddScoped<AuditLog>();
         services.AddScoped<AuditChainVerifier>();
+        services.AddScoped<AuditQuery>();
         services.AddSingleton<IStartupTask, AdminBootstrap>();
         services.AddSingleton<IStartupTask, ArtifactCleanup>();
         services.AddHostedService<StartupRunner>();
@@ -72,8 +73,8 @@ public static class PortalServer
         Jobs.JobsApi.MapJobsApi(v1);
         Training.TrainingApi.MapTrainingApi(v1);
         Approvals.ApprovalsApi.MapApprovalsApi(v1);
-        Live.LiveSetup.MapLiveHub(app);
         Evaluations.EvaluationsApi.MapEvaluationsApi(v1);
+        Live.LiveSetup.MapLiveHub(app);
         Serving.DeploymentsApi.MapDeploymentsApi(v1);
         Serving.InferenceProtocolApi.MapInferenceProtocol(app);
         Serving.Alerts.AlertsApi.MapAlertsApi(v1);

@@ -8,8 +8,12 @@ public sealed class ServingOptions
 {
     public const string Section = "Portal:Serving";
 
-    /// <summary>Rows merged into one ONNX Runtime run; 1 turns batching off (each request runs on its own).</summary>
-    public int MaxBatchSize { get; set; } = 64;
+    /// <summary>
+    /// Rows merged into one ONNX Runtime run; 1 turns batching off (each request runs on its own). 32 by default:
+    /// measured here with one ORT thread, the Fashion-MNIST MLP costs 9.6 µs a sample alone, 2.0 in batches of 32 and
+    /// 1.9 in 64, while the CNN's cost per sample grows past batch 16 (54 µs alone, 74 at 32, 96 at 64).
+    /// </summary>
+    public int MaxBatchSize { get; set; } = 32;
 
     /// <summary>How long the first request of a batch waits for others, in microseconds (Triton's max_queue_delay_microseconds).</summary>
     public int MaxQueueDelayMicroseconds { get; set; } = 100;
@@ -20,8 +24,14 @@ public sealed class ServingOptions
     /// <summary>The largest inference request body; a larger one gets 413.</summary>
     public long MaxRequestBytes { get; set; } = 8L * 1024 * 1024;
 
-    /// <summary>ONNX Runtime threads per served session; null lets the runtime choose (one per core).</summary>
-    public int? IntraOpThreads { get; set; }
+    /// <summary>
+    /// ONNX Runtime threads per run. One by default: concurrency comes from the batch workers (or, with batching
+    /// off, from the requests themselves), and a second runtime pool would spin on the cores HTTP needs.
+    /// </summary>
+    public int? IntraOpThreads { get; set; } = 1;
+
+    /// <summary>Threads that gather and run batches per served version (Triton's instance count); default one per core.</summary>
+    public int BatchWorkers { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Length of the sliding window of the live percentiles, in seconds.</summary>
     public int MetricsWindowSeconds { get; set; } = 10;

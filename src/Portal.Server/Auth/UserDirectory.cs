@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Portal.Server.Api;
+using Portal.Server.Audit;
+
+namespace Portal.Server.Auth;
+
+/// <summary>Users and their role (Admin only): the logic of /api/v1/users and of the Users and roles page.</summary>
+public sealed class UserDirectory(UserManager<PortalUser> users, AuditLog audit, ApiKeyTicketCache tickets)
+{
+    /// <summary>A user, or why the request was refused (<see cref="Status"/> 400, 404 or 409).</summary>
+    public sealed record Outcome(UsersApi.UserView? User, int Status, string? Problem, string? Title = null);
+
+    public async Task<Page<UsersApi.UserView>> List(PageRequest page, CancellationToken ct)
+    {
+        var ordered = users.Users.OrderBy(u => u.UserName);
+        var total = await ordered.CountAsync(ct);
+        var items = new List<UsersApi.UserView>();
+        foreach (var u in await ordered.Skip(page.Skip).Take(page.Take).ToListAsync(ct)) items.Add(await View(u));
+        return new Page<UsersApi.UserView>(items, page.Skip, page.Take, total);
+    }
+
+    public async Task<Outcome> Create(string? userName, string? password, string? requestedRole, string actor, CancellationToken ct)
+    {
+        var role = PortalRoles.Normalize(requestedRole ?? "");
+        if (role is null) return Refused(400, $"'{requestedRole}' is not a role; roles are {string.Join(", ", PortalRoles.All)}.");
+        if (string.IsNullOrWhiteSpace(userName)) return Refused(400, "A user needs a user name.");
+        if (await users.FindByNameAsync(userName) is not null) return Refused(409, $"User '{userName}' exists.");
+        var user = new PortalUser { UserName = userName.Trim() };
+        var created = await users.CreateAsync(user, password ?? "");
+        if (!created.Succeeded) return Refused(400, string.Join(" ", created.Errors.Select(e => e.Description)), "The user could not be created");
+        await users.AddToRoleAsync(user, role);
+        await audit.Record(actor, "user.create", "user", user.Id, new { userName = user.UserName, role }, ct);
+        return new Outcome(await View(user), 201, null);
+    }
+
+    public async Task<Outcome> ChangeRole(string id, string? requestedRole, string actor, CancellationToken ct)
+    {
+        var role = PortalRoles.Normalize(requestedRole ?? "");
+        if (role is null) return Refused(400, $"'{requestedRole}' is not a role; roles are {string.Join(", ", PortalRoles.All)}.");
+        var user = await users.FindByIdAsync(id);
+        if (user is null) return Refused(404, $"No user {id}.");
+        await users.RemoveFromRolesAsync(user, await users.GetRolesAsync(user));
+        await users.AddToRoleAsync(user, role);
+        // Remembered API-key authentications carry the old role.
+        tickets.Clear();
+        await audit.Record(actor, "user.role", "user", user.Id, new { userName = user.UserName, role }, ct);
+        return new Outcome(await View(user), 200, null);
+    }
+
+    private static Outcome Refused(int status, string problem, string? title = null) => new(null, status, problem, title);
+
+    private async Task<UsersApi.UserView> View(PortalUser user)
+    {
+        var roles = await users.GetRolesAsync(user);
+        var role = roles.OrderByDescending(PortalRoles.Rank).FirstOrDefault() ?? "";
+        return new UsersApi.UserView(user.Id, user.UserName!, role, await users.IsLockedOutAsync(user), user.CreatedAt);
+    }
+}
