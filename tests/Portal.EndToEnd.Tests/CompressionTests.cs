@@ -6,7 +6,7 @@ namespace Portal.EndToEnd.Tests;
 public sealed class CompressionTests(PortalBrowser portal)
 {
     [Fact]
-    public async Task A_contributor_quantizes_a_version_in_the_lab_watches_it_and_sees_the_new_version_on_the_trade_off_charts()
+    public async Task A_contributor_quantizes_and_prunes_a_version_in_the_lab_watches_the_steps_live_and_sees_the_new_versions_on_the_trade_off_charts()
     {
         await portal.Portal.CreateUser("lena", "Contributor");
         using (var client = await portal.Portal.SignedInClient("lena", PortalProcess.UserPassword))
@@ -42,6 +42,16 @@ public sealed class CompressionTests(PortalBrowser portal)
         await page.Locator("[data-chart='Accuracy against latency'][data-points='2']").WaitForAsync();
         await page.Locator("[data-chart='Accuracy against size'] .trade-off-point.pareto").First.WaitForAsync();
         await lena.Screenshot("12-compression-lab");
+
+        // A structured pruning with fine-tuning runs long enough to be watched: its steps arrive live on the page.
+        await page.Locator("#lab-method .mud-toggle-item", new() { HasTextString = "Prune (structured)" }).ClickAsync();
+        await page.FillAsync("#lab-finetune", "10");
+        await page.Locator("#lab-finetune").BlurAsync();
+        await page.ClickAsync("#lab-launch");
+        await page.Locator(".lab-compression .lab-stage", new() { HasTextString = "step " }).WaitForAsync(new() { Timeout = 120_000 });
+        await lena.Screenshot("13-compression-running");
+        await page.Locator(".lab-compression[data-state='Succeeded']").Nth(1).WaitForAsync(new() { Timeout = 240_000 });
+        await page.Locator("[data-chart='Accuracy against latency'][data-points='3']").WaitForAsync();
 
         // The lineage names the compressed child's parent.
         await lena.Open("/models/e2e-lab", "#version-detail");
