@@ -39,6 +39,7 @@ public sealed class CompressionTests(PortalBrowser portal)
         var succeeded = page.Locator(".lab-compression[data-state='Succeeded']");
         await succeeded.WaitForAsync(new() { Timeout = 240_000 });
         Assert.Contains("v2", await succeeded.Locator(".lab-result").InnerTextAsync());
+        await succeeded.Locator(".lab-report", new() { HasTextString = "smaller" }).WaitForAsync();
         await page.Locator("[data-chart='Accuracy against latency'][data-points='2']").WaitForAsync();
         await page.Locator("[data-chart='Accuracy against size'] .trade-off-point.pareto").First.WaitForAsync();
         await lena.Screenshot("12-compression-lab");
