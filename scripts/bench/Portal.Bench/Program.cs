@@ -7,6 +7,7 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["train-accuracy"] = TrainBenchmark.Accuracy,
     ["matmul"] = TrainBenchmark.Matmul,
     ["infer"] = Portal.Bench.Infer.InferBenchmark.RunAsync,
+    ["compress"] = Portal.Bench.Compress.CompressBenchmark.Run,
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

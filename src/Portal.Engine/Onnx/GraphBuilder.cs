@@ -51,6 +51,9 @@ internal sealed class GraphBuilder
     public string AddInitializer(string name, ReadOnlySpan<long> values, IReadOnlyList<long> dims) =>
         AddInitializer(name, OnnxElementType.Int64, MemoryMarshal.AsBytes(values), values.Length, dims);
 
+    public string AddInitializer(string name, ReadOnlySpan<int> values, IReadOnlyList<long> dims) =>
+        AddInitializer(name, OnnxElementType.Int32, MemoryMarshal.AsBytes(values), values.Length, dims);
+
     public string AddInitializer(string name, ReadOnlySpan<sbyte> values, IReadOnlyList<long> dims) =>
         AddInitializer(name, OnnxElementType.Int8, MemoryMarshal.AsBytes(values), values.Length, dims);
 

@@ -21,4 +21,10 @@ public sealed record TrainingRequest(ModelSpec Spec, Dataset Train, Dataset? Val
 
     /// <summary>Start from these weights instead of a seeded random initialisation (fine-tuning).</summary>
     public ModelWeights? InitialWeights { get; init; }
+
+    /// <summary>Engine-internal changes to the loop (compression: pruning masks, distillation loss); null trains plainly.</summary>
+    internal TrainingHooks? Hooks { get; init; }
+
+    /// <summary>Statistics to keep instead of fitting new ones (fine-tuning keeps its parent's input standardisation).</summary>
+    internal FeatureStandardization? FixedStandardization { get; init; }
 }

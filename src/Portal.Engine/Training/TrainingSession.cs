@@ -52,7 +52,7 @@ internal sealed class TrainingSession : IDisposable
                 throw new ArgumentException($"The checkpoint in {request.ResumeFrom} was written for another spec or dataset ({resumed.TrainCount} training samples).");
         }
 
-        _standardization = resumed?.Standardization
+        _standardization = resumed?.Standardization ?? request.FixedStandardization
             ?? (_options.Standardization is { } mode ? FeatureStandardization.Fit(request.Train, mode) : null);
         _train = new TensorDataset(request.Train, _inputShape, _standardization, _device);
         _validation = request.Validation is { Count: > 0 } v ? new TensorDataset(v, _inputShape, _standardization, _device) : null;
@@ -144,10 +144,15 @@ internal sealed class TrainingSession : IDisposable
 
                 _network.zero_grad();
                 var output = _network.forward(x);
-                var lossTensor = Loss(output, y);
+                var lossTensor = _request.Hooks?.Loss(output, y, index) ?? Loss(output, y);
                 lossTensor.backward();
                 if (_options.GradientClipNorm is { } clip) nn.utils.clip_grad_norm_(_network.parameters(), clip);
                 _optimizer.Step();
+                if (_request.Hooks is { } hooks)
+                {
+                    using var _ = no_grad();
+                    hooks.AfterStep(_network, _globalStep + 1, totalSteps);
+                }
 
                 loss = lossTensor.item<float>();
                 if (_classification) correct += output.argmax(1).eq(y).sum().item<long>();

@@ -77,7 +77,16 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
             failedGates = gates.Where(g => !g.Passed).Select(g => g.Name).ToArray(),
             request.ExpiresAt,
         });
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // The unique index of pending requests per alias refused ours: another request landed between the check and the save.
+            if (await NoOtherPending(model.Id, draft.Alias, request.Id)) throw;
+            return Refusal.Conflict($"Another request to move alias '{draft.Alias}' of model '{model.Name}' was made at the same moment and is pending; it must be decided, cancelled or expire first.");
+        }
         return await View(request, ct);
     }
 
@@ -230,6 +239,12 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         if (request.State != PromotionState.Pending)
             return (null, Refusal.Conflict($"Request {id} is {request.State.ToString().ToLowerInvariant()}, not pending; it can no longer be {verb}."));
         return (request, null);
+    }
+
+    private async Task<bool> NoOtherPending(Guid modelId, string alias, Guid mine)
+    {
+        db.ChangeTracker.Clear();
+        return !await db.PromotionRequests.AnyAsync(r => r.ModelId == modelId && r.Alias == alias && r.State == PromotionState.Pending && r.Id != mine);
     }
 
     private bool Overdue(PromotionRequest request) => request.State == PromotionState.Pending && Now() >= request.ExpiresAt;

@@ -45,7 +45,10 @@ public static class PortalServer
         Jobs.JobsSetup.AddPortalJobs(services);
         Training.TrainingSetup.AddPortalTraining(services);
         Approvals.ApprovalsSetup.AddApprovals(services);
+        Evaluations.EvaluationsSetup.AddEvaluations(services);
         Serving.ServingSetup.AddServing(services);
+        Serving.Alerts.AlertsSetup.AddAlerts(services);
+        Compression.CompressionSetup.AddCompression(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -68,8 +71,11 @@ public static class PortalServer
         Training.TrainingApi.MapTrainingApi(v1);
         Approvals.ApprovalsApi.MapApprovalsApi(v1);
         Live.LiveSetup.MapLiveHub(app);
+        Evaluations.EvaluationsApi.MapEvaluationsApi(v1);
         Serving.DeploymentsApi.MapDeploymentsApi(v1);
         Serving.InferenceProtocolApi.MapInferenceProtocol(app);
+        Serving.Alerts.AlertsApi.MapAlertsApi(v1);
+        Compression.CompressionApi.MapCompressionApi(v1);
         return app;
     }
 

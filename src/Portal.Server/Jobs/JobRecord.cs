@@ -20,6 +20,10 @@ public static class JobKinds
     public const string Training = "training";
     public const string Evaluation = "evaluation";
     public const string Export = "export";
+    public const string Compression = "compression";
+
+    /// <summary>Kinds that train (compression fine-tunes): they share the training lane, so one at a time saturates the cores.</summary>
+    public static readonly string[] TrainingLane = [Training, Compression];
 }
 
 /// <summary>A unit of background work, persisted so the queue and every job's state survive a restart.</summary>

@@ -47,8 +47,8 @@ public sealed class JobRunner : BackgroundService
             throw new InvalidOperationException($"Portal:Jobs concurrency must be at least 1 (training {jobs.TrainingConcurrency}, other {jobs.OtherConcurrency}).");
         _lanes =
         [
-            new Lane([JobKinds.Training], exceptKinds: false, jobs.TrainingConcurrency),
-            new Lane([JobKinds.Training], exceptKinds: true, jobs.OtherConcurrency),
+            new Lane(JobKinds.TrainingLane, exceptKinds: false, jobs.TrainingConcurrency),
+            new Lane(JobKinds.TrainingLane, exceptKinds: true, jobs.OtherConcurrency),
         ];
     }
 

@@ -5,6 +5,7 @@ using Portal.Server.Artifacts;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
 using Portal.Server.Datasets;
+using Portal.Server.Evaluations;
 using Portal.Server.Jobs;
 using Portal.Server.Registry;
 using Portal.Server.Serving;
@@ -33,6 +34,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<PromotionPolicy> PromotionPolicies => Set<PromotionPolicy>();
     public DbSet<PromotionRequest> PromotionRequests => Set<PromotionRequest>();
     public DbSet<PromotionDecision> PromotionDecisions => Set<PromotionDecision>();
+    public DbSet<VersionEvaluation> Evaluations => Set<VersionEvaluation>();
     public DbSet<DeploymentSettings> DeploymentSettings => Set<DeploymentSettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -142,6 +144,9 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.HasKey(r => r.Id);
             e.HasIndex(r => new { r.State, r.CreatedAt });
             e.HasIndex(r => r.ModelId);
+            // At most one pending request per alias, even when two arrive at once: the second insert fails.
+            e.HasIndex(r => new { r.ModelId, r.Alias }).IsUnique().HasFilter($"\"State\" = '{PromotionState.Pending}'")
+                .HasDatabaseName("IX_PromotionRequests_OnePendingPerAlias");
             e.Property(r => r.Alias).HasMaxLength(64);
             e.Property(r => r.State).HasConversion<string>().HasMaxLength(16);
             e.Property(r => r.ConcurrencyStamp).IsConcurrencyToken();
@@ -154,6 +159,21 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
         });
 
+        builder.Entity<Compression.CompressionRecord>(e =>
+        {
+            e.HasKey(c => c.Id);
+            e.HasIndex(c => new { c.ModelId, c.CreatedAt });
+            e.HasIndex(c => c.JobId).IsUnique();
+            e.Property(c => c.Method).HasMaxLength(32);
+        });
+
+        builder.Entity<VersionEvaluation>(e =>
+        {
+            e.HasKey(v => v.Id);
+            e.HasIndex(v => new { v.VersionId, v.CreatedAt });
+            e.HasIndex(v => v.JobId).IsUnique();
+        });
+
         builder.Entity<DeploymentSettings>(e =>
         {
             e.HasKey(d => new { d.ModelId, d.Alias });
@@ -161,5 +181,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.Property(d => d.UpdatedBy).HasMaxLength(256);
             e.HasOne<RegisteredModel>().WithMany().HasForeignKey(d => d.ModelId).OnDelete(DeleteBehavior.Cascade);
         });
+
+        Serving.Alerts.AlertsModel.Configure(builder);
     }
 }

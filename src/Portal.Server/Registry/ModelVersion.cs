@@ -39,6 +39,9 @@ public sealed class ModelVersion
     public string? EvaluationJson { get; set; }
 
     public Guid? EvaluationDatasetId { get; set; }
+
+    /// <summary>For a compressed version, the engine's report: parent and child measured side by side, as JSON.</summary>
+    public string? CompressionJson { get; set; }
     public double? LatencyP50Ms { get; set; }
     public double? LatencyP95Ms { get; set; }
     public double? ThroughputBatch64 { get; set; }

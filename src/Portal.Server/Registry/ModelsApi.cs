@@ -135,7 +135,7 @@ public static class ModelsApi
         TypedResults.Created($"/api/v1/models/{Uri.EscapeDataString(version.Model)}/versions/{version.Number}", version);
 
     /// <summary>Runs a handler, turning a refused registry operation into problem details with its message.</summary>
-    private static async Task<Results<TResult, ProblemHttpResult>> Answer<TResult>(Func<Task<TResult>> handle) where TResult : IResult
+    internal static async Task<Results<TResult, ProblemHttpResult>> Answer<TResult>(Func<Task<TResult>> handle) where TResult : IResult
     {
         try
         {

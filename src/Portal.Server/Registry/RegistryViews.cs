@@ -41,7 +41,8 @@ public sealed record EvidenceView(
     double? LatencyP50Ms,
     double? LatencyP95Ms,
     double? ThroughputBatch64,
-    JsonElement? Evaluation);
+    JsonElement? Evaluation,
+    JsonElement? Compression);
 
 public sealed record ArtifactView(string Kind, string Sha256, long? Size, string MediaType, string Url);
 

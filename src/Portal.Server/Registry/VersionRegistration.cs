@@ -155,6 +155,42 @@ public sealed class VersionRegistration(
         return await Save(model, version, report, evaluationDatasetId, latency, [onnxFile], new { fileName, size = onnx.Length }, actor, ct);
     }
 
+    /// <summary>
+    /// A compressed model as a new version derived from its parent: evaluated on <see cref="DerivedVersion.EvaluationDatasetId"/>
+    /// and timed like every other version (so gates compare like with like), with the compression report beside.
+    /// </summary>
+    public async Task<VersionView> FromCompression(DerivedVersion derived, string actor, CancellationToken ct)
+    {
+        var model = await db.Models.AsNoTracking().FirstAsync(m => m.Id == derived.ModelId, ct);
+        var evaluationData = await LoadDataset(derived.EvaluationDatasetId, ct);
+        ClassificationReport report;
+        LatencyEvidence latency;
+        using (var loaded = InferenceModel.Load(derived.Onnx, name: $"{model.Name} (compressed)"))
+        {
+            report = await Task.Run(() => OnnxEvaluator.Evaluate(loaded, evaluationData, ct), ct);
+            latency = await meter.Measure(loaded, FirstSamples(evaluationData), ct);
+        }
+        var onnxFile = await Store(derived.Onnx, VersionArtifacts.OnnxMediaType, ct);
+        List<StoredFile> files = [onnxFile];
+        if (derived.Weights is { } weights) files.Add(await Store(weights, VersionArtifacts.SafetensorsMediaType, ct));
+        var version = new ModelVersion
+        {
+            Id = derived.VersionId,
+            ModelId = model.Id,
+            Source = VersionSource.Derived,
+            ParentVersionId = derived.ParentVersionId,
+            Recipe = derived.RecipeJson,
+            CompressionJson = derived.ReportJson,
+            SpecJson = derived.Spec?.ToJson(),
+            ClassNames = derived.ClassNames,
+            WeightsArtifact = derived.Weights is null ? null : files[1].Sha256,
+            OnnxArtifact = onnxFile.Sha256,
+            CreatedBy = actor,
+        };
+        return await Save(model, version, report, derived.EvaluationDatasetId, latency, files,
+            new { parentVersionId = derived.ParentVersionId, compressionId = derived.CompressionId }, actor, ct);
+    }
+
     private async Task<Guid?> EvaluationDatasetFor(TrainingRun run, DatasetRecord training, Guid? requested, CancellationToken ct)
     {
         if (requested == run.DatasetId)

@@ -17,7 +17,7 @@ public static class TrainingApi
         Guid Id, string Name, Guid DatasetId, Guid? ValidationDatasetId, JsonElement Spec, JsonElement Options,
         Guid JobId, JobState State, double Progress, string? Error, int Attempts,
         string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
-        string? WeightsArtifact, int? BestEpoch, string? StopReason);
+        string? WeightsArtifact, string? OnnxArtifact, Guid? ExportJobId, int? BestEpoch, string? StopReason);
 
     public static RouteGroupBuilder MapTrainingApi(this RouteGroupBuilder v1)
     {
@@ -27,6 +27,8 @@ public static class TrainingApi
         group.MapGet("/{id:guid}", Get).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
         group.MapGet("/{id:guid}/metrics", Metrics).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
         group.MapGet("/{id:guid}/artifacts/weights", Weights).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
+        group.MapPost("/{id:guid}/exports", Export).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor)).ProducesProblem(404).ProducesProblem(409);
+        group.MapGet("/{id:guid}/artifacts/onnx", Onnx).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer)).ProducesProblem(404);
         return v1;
     }
 
@@ -37,7 +39,7 @@ public static class TrainingApi
             r.Id, r.Name, r.DatasetId, r.ValidationDatasetId, Json(r.SpecJson), Json(r.OptionsJson),
             j.Id, j.State, j.Progress, j.Error, j.Attempts,
             r.CreatedBy, r.CreatedAt, j.StartedAt, j.FinishedAt,
-            r.WeightsArtifact, r.BestEpoch, r.StopReason);
+            r.WeightsArtifact, r.OnnxArtifact, r.ExportJobId, r.BestEpoch, r.StopReason);
     }
 
     private static JsonElement Json(string json) => JsonSerializer.Deserialize<JsonElement>(json);
@@ -66,5 +68,28 @@ public static class TrainingApi
         if (await training.Weights(found.Run, ct) is not { } bytes)
             return ProblemMapping.NotFound($"Run {id} has no weights yet: its job is {found.Job.State}.");
         return TypedResults.File(bytes, TrainingJobHandler.WeightsMediaType, $"{found.Run.Name}.safetensors");
+    }
+
+    /// <summary>202 with the queued export job; the ONNX file is at artifacts/onnx once it succeeds.</summary>
+    private static async Task<Results<Accepted<JobsApi.JobView>, ProblemHttpResult>> Export(Guid id, ClaimsPrincipal user, TrainingService training, CancellationToken ct)
+    {
+        try
+        {
+            return await training.RequestExport(id, Actor.Name(user), ct) is { } job
+                ? TypedResults.Accepted($"/api/v1/jobs/{job.Id}", JobsApi.View(job))
+                : ProblemMapping.NotFound($"No run {id}.");
+        }
+        catch (RunStateException e)
+        {
+            return ProblemMapping.Conflict(e.Message);
+        }
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Onnx(Guid id, TrainingService training, CancellationToken ct)
+    {
+        if (await training.Find(id, ct) is not { } found) return ProblemMapping.NotFound($"No run {id}.");
+        if (await training.Onnx(found.Run, ct) is not { } bytes)
+            return ProblemMapping.NotFound($"Run {id} has no ONNX file: export it with POST /api/v1/runs/{id}/exports.");
+        return TypedResults.File(bytes, Registry.VersionArtifacts.OnnxMediaType, $"{found.Run.Name}.onnx");
     }
 }

@@ -19,6 +19,12 @@ public sealed class TrainingRun
     /// <summary>The input standardisation the model was trained with, as JSON.</summary>
     public string? StandardizationJson { get; set; }
 
+    /// <summary>The run's weights as ONNX, once an export job made them.</summary>
+    public string? OnnxArtifact { get; set; }
+
+    /// <summary>The latest export job of the run, if any.</summary>
+    public Guid? ExportJobId { get; set; }
+
     public int? BestEpoch { get; set; }
     public string? StopReason { get; set; }
 }

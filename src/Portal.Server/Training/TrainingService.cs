@@ -97,6 +97,33 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         return await db.RunEpochMetrics.AsNoTracking().Where(m => m.RunId == id).OrderBy(m => m.Epoch).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// Queues an export of the run's weights to ONNX (the job and the run's pointer to it in one save, audited);
+    /// null when there is no such run. Refused while the run has no weights or an export of it is still to finish.
+    /// </summary>
+    public async Task<JobRecord?> RequestExport(Guid id, string actor, CancellationToken ct)
+    {
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct);
+        if (run is null) return null;
+        if (run.WeightsArtifact is null)
+        {
+            var state = await db.Jobs.Where(j => j.Id == run.JobId).Select(j => j.State).FirstAsync(ct);
+            throw new RunStateException($"Run '{run.Name}' has no weights to export yet: its training job is {state}.");
+        }
+        if (run.ExportJobId is { } previous
+            && await db.Jobs.AnyAsync(j => j.Id == previous && (j.State == JobState.Queued || j.State == JobState.Running), ct))
+            throw new RunStateException($"Run '{run.Name}' is already being exported by job {previous}.");
+        var job = queue.Enqueue(db, JobKinds.Export, new RunExportPayload(run.Id), actor);
+        run.ExportJobId = job.Id;
+        audit.Append(actor, "run.export.request", "run", run.Id.ToString(), new { jobId = job.Id });
+        await db.SaveChangesAsync(ct);
+        return job;
+    }
+
+    /// <summary>The run's exported ONNX file (hash-checked), or null when it was not exported.</summary>
+    public async Task<byte[]?> Onnx(TrainingRun run, CancellationToken ct) =>
+        run.OnnxArtifact is { } sha ? await artifacts.ReadVerified(sha, ct) : null;
+
     /// <summary>The run's safetensors (hash-checked), or null when the run has none yet.</summary>
     public async Task<byte[]?> Weights(TrainingRun run, CancellationToken ct) =>
         run.WeightsArtifact is { } sha ? await artifacts.ReadVerified(sha, ct) : null;

@@ -9,6 +9,7 @@ public static class TrainingSetup
         services.AddScoped<TrainingService>();
         services.AddSingleton<TrainingJobHandler>();
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<TrainingJobHandler>());
+        services.AddSingleton<IJobHandler, RunExportJobHandler>();
         return services;
     }
 }

@@ -32,6 +32,23 @@ public sealed class PromotionConcurrencyTests(PortalFactory portal) : IClassFixt
         Assert.True((await chain.Read<Portal.Server.Audit.AuditChainReport>()).Valid);
     }
 
+    [Fact]
+    public async Task Two_requests_for_one_alias_made_at_once_leave_exactly_one_pending()
+    {
+        var model = await Model(portal, (0.90, 2.0), (0.91, 2.0), (0.92, 2.0));
+        await Hold(portal, model, Production, 1);
+        var first = await portal.CreateUser(PortalRoles.Contributor);
+        var second = await portal.CreateUser(PortalRoles.Contributor);
+
+        // The service checks for a pending request before it inserts; the database's unique index settles a tie.
+        var responses = await Task.WhenAll(first.Client.RequestPromotion(model, Production, 2), second.Client.RequestPromotion(model, Production, 3));
+
+        Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
+        Assert.Contains("pending", await responses.Single(r => r.StatusCode == HttpStatusCode.Conflict).Problem(HttpStatusCode.Conflict));
+        var modelId = await ModelId(portal, model);
+        Assert.Equal(1, await portal.InDatabase(db => db.PromotionRequests.CountAsync(r => r.ModelId == modelId && r.State == PromotionState.Pending)));
+    }
+
     /// <summary>
     /// Forces the interleaving the HTTP test can only hope for: the loser read the request while it was pending,
     /// then the winner saved, then the loser saves with the stale concurrency stamp.

@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
@@ -17,6 +19,32 @@ namespace Portal.Server.Tests.Persistence;
 public abstract class PersistenceContract
 {
     protected abstract TestStorage NewStorage();
+
+    [Fact]
+    public async Task Upgrading_a_database_made_by_the_first_migration_keeps_its_data()
+    {
+        using var storage = NewStorage();
+        string model;
+        await using (var portal = PortalFactory.On(storage))
+        {
+            var admin = await portal.AdminClient();
+            model = $"kept-{Guid.NewGuid():N}"[..13];
+            Assert.Equal(HttpStatusCode.Created, (await admin.PostJson("/api/v1/models", new { name = model, description = "made before the upgrade" })).StatusCode);
+            // Back to the first schema, as the first release of Portal left the database (with its rows).
+            await portal.InDatabase(db => db.GetService<IMigrator>().MigrateAsync(db.Database.GetMigrations().First()));
+            Assert.Single(await portal.InDatabase(db => db.Database.GetAppliedMigrationsAsync()));
+        }
+
+        await using var upgraded = PortalFactory.On(storage);
+        var again = await upgraded.AdminClient();
+
+        var kept = await again.GetJson<ModelView>($"/api/v1/models/{model}");
+        Assert.Equal("made before the upgrade", kept.Description);
+        Assert.Equal(
+            await upgraded.InDatabase(db => Task.FromResult(db.Database.GetMigrations().ToList())),
+            await upgraded.InDatabase(db => db.Database.GetAppliedMigrationsAsync()));
+        Assert.True((await again.GetJson<AuditChainReport>("/api/v1/audit/verify")).Valid);
+    }
 
     [Fact]
     public async Task Migrations_build_an_empty_database_that_matches_the_model()

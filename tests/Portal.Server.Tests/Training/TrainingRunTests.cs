@@ -156,14 +156,14 @@ public sealed class TrainingRunTests(TrainingPortal portal) : IClassFixture<Trai
         }
     }
 
-    internal static async Task<RunEpochView[]> WaitForEpochs(HttpClient client, Guid runId, int atLeast)
+    internal static async Task<RunEpochView[]> WaitForEpochs(HttpClient client, Guid runId, int atLeast, int seconds = 60)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         while (true)
         {
             var metrics = await client.GetJson<RunEpochView[]>($"/api/v1/runs/{runId}/metrics");
             if (metrics.Length >= atLeast) return metrics;
-            if (clock.Elapsed > TimeSpan.FromSeconds(60)) throw new Xunit.Sdk.XunitException($"Run {runId} stored {metrics.Length} epochs in 60 s, fewer than {atLeast}.");
+            if (clock.Elapsed > TimeSpan.FromSeconds(seconds)) throw new Xunit.Sdk.XunitException($"Run {runId} stored {metrics.Length} epochs in {seconds} s, fewer than {atLeast}.");
             await Task.Delay(20);
         }
     }

@@ -1,0 +1,155 @@
+using System.Globalization;
+using Portal.Engine.Compression;
+using Portal.Engine.Data;
+using Portal.Engine.Evaluation;
+using Portal.Engine.Models;
+using Portal.Engine.Platform;
+using Portal.Engine.Training;
+
+namespace Portal.Bench.Compress;
+
+/// <summary>
+/// The engine's half of scripts/bench/compress.sh: fashion-cnn trained 5 epochs, then int8 (tolerance 1 point),
+/// 80 % unstructured pruning, 50 % structured pruning and a distilled half-width student against the same student
+/// trained from scratch. Prints each report and a last RESULT line.
+/// Options: --train N and --test N take the first N samples (quick runs), --epochs E (teacher and students),
+/// --fine-tune E, --alpha A, --temperature T, --seconds S (throughput per round), --thin-float32 0 (quantise the
+/// first, one-channel convolution too), --int8-only 1 (stop after int8).
+/// </summary>
+internal static class CompressBenchmark
+{
+    private const int Seed = 1;
+    private const string OutputFolder = "scripts/bench/out/compress";
+    private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
+
+    public static async Task<int> Run(string[] args)
+    {
+        var options = Arguments(args);
+        var trainCount = (int)options.GetValueOrDefault("train", 0);
+        var testCount = (int)options.GetValueOrDefault("test", 0);
+        var epochs = (int)options.GetValueOrDefault("epochs", 5);
+        var fineTune = (int)options.GetValueOrDefault("fine-tune", 2);
+        var alpha = options.GetValueOrDefault("alpha", 0.5);
+        var temperature = options.GetValueOrDefault("temperature", 4);
+        var runtime = NativeRuntime.EnsureStarted();
+        Console.WriteLine($"device={runtime.Device} threads={runtime.IntraOpThreads}");
+
+        var train = FashionMnist.LoadTrain();
+        var test = FashionMnist.LoadTest();
+        if (trainCount > 0) train = train.Select([.. Enumerable.Range(0, trainCount)]);
+        if (testCount > 0) test = test.Select([.. Enumerable.Range(0, testCount)]);
+        Console.WriteLine($"train {train.Count} samples, test {test.Count} samples");
+        var measurement = new MeasurementOptions { ThroughputSeconds = options.GetValueOrDefault("seconds", 1.0), Rounds = 3, LatencyCalls = 500 };
+
+        var teacherSpec = ReadySpecs.FashionCnn;
+        Console.WriteLine($"== teacher {teacherSpec.Name}, {epochs} epochs");
+        var teacher = (await new Trainer().TrainToEnd(new TrainingRequest(teacherSpec, train, null, Training(epochs, 1e-3)))).Model;
+        Console.WriteLine(Invariant($"teacher test accuracy {ModelEvaluator.Evaluate(teacher, test).Accuracy:P2}"));
+
+        var int8 = await Compress("int8, tolerance 1 point", teacher, new QuantizationRecipe { TolerancePoints = 1.0, ThinConvolutionsFloat32 = options.GetValueOrDefault("thin-float32", 1) != 0 }, train, test, measurement);
+        if (options.GetValueOrDefault("int8-only", 0) != 0) return 0;
+        var prune80 = await Compress("80 % unstructured, gradual, 2 fine-tune epochs", teacher, new UnstructuredPruningRecipe
+        {
+            Sparsity = 0.8,
+            Schedule = PruningSchedule.Gradual,
+            FineTuning = Training(fineTune, 5e-4),
+        }, train, test, measurement);
+        var structured50 = await Compress("50 % structured, 2 fine-tune epochs", teacher, new StructuredPruningRecipe
+        {
+            Ratio = 0.5,
+            FineTuning = Training(fineTune, 1e-3),
+        }, train, test, measurement);
+
+        var student = HalfWidth(teacherSpec);
+        var distilled = await Compress(Invariant($"distilled student {student.Name}, α {alpha}, T {temperature}"), teacher,
+            new DistillationRecipe(student, Training(epochs, 1e-3)) { Alpha = alpha, Temperature = temperature }, train, test, measurement);
+        Console.WriteLine($"== the same student from scratch, seed {Seed}, {epochs} epochs");
+        var scratch = (await new Trainer().TrainToEnd(new TrainingRequest(student, train, null, Training(epochs, 1e-3)))).Model;
+        var scratchAccuracy = ModelEvaluator.Evaluate(scratch, test).Accuracy;
+        Console.WriteLine(Invariant($"from scratch: {scratchAccuracy:P2}; distilled: {distilled.Report.Compressed.TestAccuracy:P2}"));
+
+        Console.WriteLine(Invariant($"RESULT int8_size_ratio={int8.Report.SizeRatio:F3} int8_speedup_b64={int8.Report.ThroughputRatio:F3} int8_acc_drop={-int8.Report.AccuracyChangePoints:F2} prune80_acc_drop={-prune80.Report.AccuracyChangePoints:F2} structured50_speedup_b64={structured50.Report.ThroughputRatio:F3} structured50_acc_drop={-structured50.Report.AccuracyChangePoints:F2} distill_gain={(distilled.Report.Compressed.TestAccuracy - scratchAccuracy) * 100:F2}"));
+        return 0;
+    }
+
+    private static async Task<CompressionResult> Compress(string title, TrainedModel parent, CompressionRecipe recipe, Dataset train, Dataset test, MeasurementOptions measurement)
+    {
+        Console.WriteLine($"== {title}");
+        CompressionResult? result = null;
+        await foreach (var e in new Compressor().Compress(new CompressionRequest(parent, recipe, train, test) { Measurement = measurement }))
+        {
+            switch (e)
+            {
+                case CompressionStageStarted s:
+                    Console.WriteLine($"  [{s.Stage}] {s.Detail}");
+                    break;
+                case CompressionTrainingProgress { Training: EpochCompleted { Metrics: var m } }:
+                    Console.WriteLine(Invariant($"  epoch {m.Epoch}: loss {m.TrainLoss:F4} train acc {m.TrainAccuracy:P2} {m.SamplesPerSecond:F0} samples/s"));
+                    break;
+                case CompressionCompleted done:
+                    result = done.Result;
+                    break;
+            }
+        }
+        Print(result!.Report);
+        Directory.CreateDirectory(OutputFolder);
+        File.WriteAllBytes(Path.Combine(OutputFolder, $"{recipe.Method}.onnx"), result.Onnx);
+        File.WriteAllBytes(Path.Combine(OutputFolder, "parent.onnx"), Portal.Engine.Onnx.OnnxExporter.Export(parent.Spec, parent.Weights,
+            new Portal.Engine.Onnx.OnnxExportOptions { Standardization = parent.Standardization, ClassLabels = parent.ClassNames }));
+        return result;
+    }
+
+    private static void Print(CompressionReport r)
+    {
+        static string Figures(ModelFigures f) => Invariant(
+            $"params {f.Parameters} non-zero {f.NonZeroParameters} onnx {f.OnnxBytes} B (gzip {f.OnnxGzipBytes} B) acc {f.TestAccuracy:P2} b1 p50 {f.LatencyP50Ms * 1000:F0} µs p95 {f.LatencyP95Ms * 1000:F0} µs b64 {f.ThroughputBatch64:F0} samples/s");
+        Console.WriteLine($"  parent:     {Figures(r.Parent)}");
+        Console.WriteLine($"  compressed: {Figures(r.Compressed)}");
+        Console.WriteLine(Invariant($"  accuracy {r.AccuracyChangePoints:+0.00;-0.00} points, size ×{r.SizeRatio:F2} smaller (gzip ×{r.GzipSizeRatio:F2}), b1 p50 ×{r.LatencyP50Ratio:F2}, b64 throughput ×{r.ThroughputRatio:F2}"));
+        foreach (var note in r.Notes) Console.WriteLine($"  note: {note}");
+        if (r.Quantization is { } q)
+        {
+            Console.WriteLine(Invariant($"  int8 layers [{string.Join(',', q.QuantizedLayers)}], fully quantized accuracy {q.FullyQuantizedAccuracy:P2}, met tolerance: {q.MetTolerance}"));
+            foreach (var f in q.Float32Layers) Console.WriteLine($"  float32: layer {f.LayerIndex} ({f.Kind}): {f.Reason}");
+            Console.WriteLine($"  ONNX Runtime runs: {string.Join(", ", q.RuntimeOperators.Select(p => $"{p.Key}×{p.Value}"))}");
+        }
+    }
+
+    /// <summary>The spec with every hidden layer's channels or neurons halved.</summary>
+    private static ModelSpec HalfWidth(ModelSpec spec)
+    {
+        var lastWeight = spec.Layers.ToList().FindLastIndex(l => l is LinearLayer or Conv2dLayer);
+        return spec with
+        {
+            Name = $"{spec.Name}-half",
+            Layers = [.. spec.Layers.Select((l, i) => i == lastWeight ? l : l switch
+            {
+                Conv2dLayer c => c with { OutChannels = c.OutChannels / 2 },
+                LinearLayer f => f with { OutFeatures = f.OutFeatures / 2 },
+                _ => l,
+            })],
+        };
+    }
+
+    private static TrainingOptions Training(int epochs, double learningRate) => new()
+    {
+        Epochs = epochs,
+        BatchSize = 128,
+        Seed = Seed,
+        Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = learningRate },
+        Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine },
+    };
+
+    private static Dictionary<string, double> Arguments(string[] args)
+    {
+        var values = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var i = 0; i + 1 < args.Length; i += 2)
+        {
+            if (!args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Expected an option, got '{args[i]}'.");
+            values[args[i][2..]] = double.Parse(args[i + 1], s_invariant);
+        }
+        return values;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(s_invariant);
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Compression benchmark: fashion-cnn trained 5 epochs on Fashion-MNIST, then through Portal.Engine's compression
+# jobs: int8 QDQ (tolerance 1 point), 80 % unstructured pruning (gradual) + 2 fine-tune epochs, 50 % structured
+# pruning + 2 fine-tune epochs, and a half-width student distilled for 5 epochs against the same student trained
+# from scratch (same seed, same epochs). Every figure is measured (ONNX Runtime on the CPU, parent and child
+# alternately); the files are checked by Debian's onnx.checker. The machine is shared: latency figures are noisy.
+# Last line: RESULT int8_size_ratio=… int8_speedup_b64=… int8_acc_drop=… prune80_acc_drop=… structured50_speedup_b64=…
+#            structured50_acc_drop=… distill_gain=…
+# Extra arguments go to the driver, e.g. a quick run on subsets: --train 6000 --test 2000 --epochs 1 --fine-tune 1
+# (also --alpha A --temperature T for the distillation, --seconds S of batch-64 timing per round).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+cd "$(portal_root)"
+
+ensure_debian_packages dataset-fashion-mnist python3-onnx
+dotnet build scripts/bench/Portal.Bench -c Release -nologo -clp:ErrorsOnly -v:q
+bench=scripts/bench/Portal.Bench/bin/Release/net10.0/linux-x64/Portal.Bench
+out=scripts/bench/out/compress
+rm -rf "$out"; mkdir -p "$out"
+log="$out/figures.txt"
+
+"$bench" compress "$@" | tee "$log"
+
+echo "== onnx.checker (python3-onnx) on every file written"
+/usr/bin/python3 - "$out"/*.onnx <<'PY'
+import sys, onnx
+for path in sys.argv[1:]:
+    model = onnx.load(path)
+    onnx.checker.check_model(model, full_check=True)
+    print(f"onnx.checker {onnx.__version__}: {path} ok (IR {model.ir_version}, opset {model.opset_import[0].version})")
+PY
+
+grep -E '^RESULT ' "$log" | tail -1

@@ -1,0 +1,254 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Threading.Channels;
+using Portal.Engine.Evaluation;
+using Portal.Engine.Models;
+using Portal.Engine.Onnx;
+using Portal.Engine.Platform;
+using Portal.Engine.Training;
+using Portal.Engine.Weights;
+
+namespace Portal.Engine.Compression;
+
+/// <summary>One compression job: the recipe's method, then the parent and the child measured side by side.</summary>
+internal sealed class CompressionJob
+{
+    private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
+    private readonly CompressionRequest _request;
+    private readonly ChannelWriter<CompressionEvent> _events;
+    private readonly TrainedModel _parent;
+    private readonly List<string> _notes = [];
+
+    public CompressionJob(CompressionRequest request, ChannelWriter<CompressionEvent> events)
+    {
+        _request = request;
+        _events = events;
+        _parent = request.Parent;
+    }
+
+    public static void Validate(CompressionRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request.Parent);
+        ArgumentNullException.ThrowIfNull(request.Recipe);
+        ArgumentNullException.ThrowIfNull(request.Train);
+        ArgumentNullException.ThrowIfNull(request.Test);
+        request.Recipe.Validate();
+        request.Measurement.Validate();
+        var parent = request.Parent;
+        var outputs = parent.Spec.Infer().OutputShape;
+        foreach (var data in (Data.Dataset[])[request.Train, request.Test])
+        {
+            if (!data.IsClassification)
+                throw new ArgumentException($"Dataset '{data.Name}' has float targets; compression measures classification accuracy.");
+            if (data.ClassNames.Count != parent.ClassNames.Count)
+                throw new ArgumentException($"Dataset '{data.Name}' has {data.ClassNames.Count} classes; model '{parent.Spec.Name}' predicts {parent.ClassNames.Count}.");
+            if (data.FeatureCount != parent.Spec.InputShape.Aggregate(1, (a, b) => a * b))
+                throw new ArgumentException($"Dataset '{data.Name}' has samples of shape [{string.Join(',', data.SampleShape)}]; model '{parent.Spec.Name}' takes [{string.Join(',', parent.Spec.InputShape)}].");
+        }
+        if (request.Test.Count == 0) throw new ArgumentException($"Test dataset '{request.Test.Name}' is empty: accuracy cannot be measured.");
+        switch (request.Recipe)
+        {
+            case DistillationRecipe d:
+                {
+                    var student = d.Student.Infer().OutputShape;
+                    if (!student.SequenceEqual(outputs))
+                        throw new ArgumentException($"Student '{d.Student.Name}' outputs [{string.Join(',', student)}] per sample but teacher '{parent.Spec.Name}' outputs [{string.Join(',', outputs)}]; distillation needs the same outputs.");
+                    if (!d.Student.InputShape.Aggregate(1, (a, b) => a * b).Equals(request.Train.FeatureCount))
+                        throw new ArgumentException($"Student '{d.Student.Name}' takes [{string.Join(',', d.Student.InputShape)}] but the training samples are [{string.Join(',', request.Train.SampleShape)}].");
+                    break;
+                }
+            case QuantizationRecipe:
+                FoldedNetwork.CheckSupported(parent.Spec);
+                if (request.Train.Count == 0) throw new ArgumentException($"Calibration needs training samples; dataset '{request.Train.Name}' has none.");
+                break;
+        }
+    }
+
+    public async Task Run(CancellationToken cancellationToken)
+    {
+        NativeRuntime.ApplyToCurrentThread(NativeRuntime.EnsureStarted());
+        var parentOnnx = Export(_parent);
+        Stage("measuring", "parent test accuracy");
+        var parentAccuracy = ModelMeasurement.Accuracy(parentOnnx, _request.Test, _request.Measurement, cancellationToken);
+
+        TrainedModel model;
+        byte[] onnx;
+        long nonZero;
+        QuantizationOutcome? quantization = null;
+        double accuracy;
+        switch (_request.Recipe)
+        {
+            case QuantizationRecipe q:
+                (onnx, quantization, nonZero, accuracy) = Quantize(q, parentAccuracy, cancellationToken);
+                model = _parent;
+                break;
+            default:
+                model = _request.Recipe switch
+                {
+                    UnstructuredPruningRecipe u => await PruneUnstructured(u, cancellationToken).ConfigureAwait(false),
+                    StructuredPruningRecipe s => await PruneStructured(s, cancellationToken).ConfigureAwait(false),
+                    DistillationRecipe d => await Distill(d, cancellationToken).ConfigureAwait(false),
+                    var other => throw new ArgumentException($"Unknown compression method '{other.Method}'."),
+                };
+                NativeRuntime.ApplyToCurrentThread(NativeRuntime.EnsureStarted());
+                onnx = Export(model);
+                nonZero = ModelMeasurement.NonZeroParameters(model);
+                Stage("measuring", "compressed test accuracy");
+                accuracy = ModelMeasurement.Accuracy(onnx, _request.Test, _request.Measurement, cancellationToken);
+                break;
+        }
+
+        Stage("measuring", "latency at batch 1 and throughput at batch 64, parent and compressed alternately");
+        var (parentTiming, childTiming) = ModelMeasurement.CompareTiming(parentOnnx, onnx, _request.Test, _request.Measurement, cancellationToken);
+        var parentFigures = new ModelFigures(_parent.Spec.ParameterCount, ModelMeasurement.NonZeroParameters(_parent), parentOnnx.Length,
+            ModelMeasurement.GzipBytes(parentOnnx), parentAccuracy, parentTiming.P50Ms, parentTiming.P95Ms, parentTiming.Throughput);
+        var childFigures = new ModelFigures(model.Spec.ParameterCount, nonZero, onnx.Length, ModelMeasurement.GzipBytes(onnx), accuracy,
+            childTiming.P50Ms, childTiming.P95Ms, childTiming.Throughput);
+        var report = new CompressionReport(parentFigures, childFigures, [.. _notes], quantization);
+        _events.TryWrite(new CompressionCompleted(Stopwatch.GetTimestamp(), new CompressionResult(_request.Recipe, model, onnx, report)));
+    }
+
+    private async Task<TrainedModel> PruneUnstructured(UnstructuredPruningRecipe recipe, CancellationToken cancellationToken)
+    {
+        var names = MagnitudePruning.PrunableTensors(_parent.Spec);
+        ModelWeights start;
+        PruningMasks? masks;
+        if (recipe.Schedule == PruningSchedule.OneShot)
+        {
+            Stage("pruning", Invariant($"one-shot {recipe.Scope} magnitude pruning of {names.Count} weight tensors to {recipe.Sparsity:P1}"));
+            start = MagnitudePruning.Prune(_parent.Weights, names, recipe.Sparsity, recipe.Scope);
+            masks = recipe.FineTuning is null ? null : new PruningMasks(names, PruningMasks.FromZeros(start, names), recipe);
+        }
+        else
+        {
+            Stage("pruning", Invariant($"gradual {recipe.Scope} magnitude pruning to {recipe.Sparsity:P1} over {recipe.RampFraction:P0} of fine-tuning ({recipe.MaskUpdates} mask updates, cubic schedule)"));
+            start = _parent.Weights;
+            masks = new PruningMasks(names, null, recipe);
+        }
+        using (masks)
+        {
+            var model = recipe.FineTuning is { } options
+                ? await FineTune(_parent.Spec, start, options, masks, cancellationToken).ConfigureAwait(false)
+                : _parent with { Weights = start };
+            var sparsity = MagnitudePruning.Sparsity(model.Weights, names);
+            _notes.Add(Invariant($"{sparsity:P2} of the {names.Count} prunable weight tensors' values are zero ({recipe.Scope}, {recipe.Schedule}); biases and batch norm are not pruned"));
+            foreach (var name in names)
+                _notes.Add(Invariant($"{name}: {MagnitudePruning.Sparsity(model.Weights, [name]):P1} zero"));
+            return model;
+        }
+    }
+
+    private async Task<TrainedModel> PruneStructured(StructuredPruningRecipe recipe, CancellationToken cancellationToken)
+    {
+        Stage("pruning", Invariant($"structured pruning of {recipe.Ratio:P0} of each hidden layer's units by {recipe.Norm} norm"));
+        var outcome = StructuredPruning.Prune(_parent.Spec, _parent.Weights, recipe.Ratio, recipe.Norm);
+        _notes.AddRange(outcome.Notes);
+        _notes.Add(Invariant($"parameters {_parent.Spec.ParameterCount} → {outcome.Spec.ParameterCount}"));
+        return recipe.FineTuning is { } options
+            ? await FineTune(outcome.Spec, outcome.Weights, options, null, cancellationToken).ConfigureAwait(false)
+            : new TrainedModel(outcome.Spec, outcome.Weights, _parent.Standardization, _parent.ClassNames);
+    }
+
+    private async Task<TrainedModel> Distill(DistillationRecipe recipe, CancellationToken cancellationToken)
+    {
+        Stage("teacher", $"teacher '{_parent.Spec.Name}' logits on {_request.Train.Count} training samples (eval mode)");
+        var (logits, width) = ModelEvaluator.Predict(_parent, _request.Train, cancellationToken: cancellationToken);
+        using var loss = new DistillationLoss(logits, width, recipe.Alpha, recipe.Temperature);
+        Stage("distilling", Invariant($"student '{recipe.Student.Name}' ({recipe.Student.ParameterCount} parameters), α = {recipe.Alpha}, T = {recipe.Temperature}, {recipe.Training.Epochs} epochs"));
+        var request = new TrainingRequest(recipe.Student, _request.Train, null, recipe.Training) { Hooks = loss };
+        var result = await Train(request, cancellationToken).ConfigureAwait(false);
+        _notes.Add(Invariant($"student '{recipe.Student.Name}' has {recipe.Student.ParameterCount} parameters, the teacher {_parent.Spec.ParameterCount}"));
+        return result.Model;
+    }
+
+    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) Quantize(QuantizationRecipe recipe, double parentAccuracy, CancellationToken cancellationToken)
+    {
+        Stage("calibrating", Invariant($"{recipe.Calibration} ranges of every activation on {Math.Min(recipe.CalibrationSamples, _request.Train.Count)} training samples"));
+        var activations = ActivationCalibration.Measure(_parent, _request.Train, recipe, cancellationToken);
+        var folded = FoldedNetwork.Fold(_parent.Spec, _parent.Weights);
+        var weightLayers = folded.WeightOps.Select(w => w.Layer).ToList();
+        var tolerance = recipe.TolerancePoints;
+
+        var results = new Dictionary<string, (QdqGraphWriter.Written Written, double Accuracy)>();
+        (QdqGraphWriter.Written Written, double Accuracy) Evaluate(IReadOnlySet<int> quantized)
+        {
+            var key = string.Join(',', quantized.Order());
+            if (results.TryGetValue(key, out var known)) return known;
+            cancellationToken.ThrowIfCancellationRequested();
+            var written = QdqGraphWriter.Write(_parent.Spec, folded, activations, quantized, _parent.Standardization, _parent.ClassNames);
+            var accuracy = ModelMeasurement.Accuracy(written.Onnx, _request.Test, _request.Measurement, cancellationToken);
+            return results[key] = (written, accuracy);
+        }
+        double Drop(double accuracy) => (parentAccuracy - accuracy) * 100;
+
+        var float32 = new List<Float32Layer>();
+        foreach (var layer in recipe.Float32Layers)
+        {
+            if (!weightLayers.Contains(layer))
+                throw new ArgumentException($"Float32 layer {layer} is not a linear or conv2d layer of '{_parent.Spec.Name}'; those are layers {string.Join(", ", weightLayers)}.");
+            float32.Add(new Float32Layer(layer, _parent.Spec.Layers[layer].Kind, null, null, "named float32 by the recipe"));
+        }
+        if (recipe.ThinConvolutionsFloat32)
+        {
+            foreach (var w in folded.WeightOps.Where(w => w.Spec is Conv2dLayer c && w.InputShape[0] * c.KernelSize * c.KernelSize < recipe.ThinConvolutionDepth && !recipe.Float32Layers.Contains(w.Layer)))
+            {
+                var c = (Conv2dLayer)w.Spec;
+                float32.Add(new Float32Layer(w.Layer, c.Kind, null, null, Invariant(
+                    $"thin convolution: {w.InputShape[0]} input channel(s) × {c.KernelSize}² = {w.InputShape[0] * c.KernelSize * c.KernelSize} multiply-adds per output, below {recipe.ThinConvolutionDepth}; ONNX Runtime's int8 kernel is slower than float32 there")));
+            }
+        }
+        var quantizedSet = new HashSet<int>(weightLayers.Except(float32.Select(f => f.LayerIndex)));
+        Stage("quantizing", $"{quantizedSet.Count} of {weightLayers.Count} linear/conv layers in int8");
+        var current = Evaluate(quantizedSet);
+        var fullAccuracy = current.Accuracy;
+        while (Drop(current.Accuracy) > tolerance && quantizedSet.Count > 0)
+        {
+            Stage("quantizing", Invariant($"int8 accuracy {current.Accuracy:P2} is {Drop(current.Accuracy):F2} points below the parent's {parentAccuracy:P2}: trying each of {quantizedSet.Count} int8 layers in float32"));
+            var trials = quantizedSet.Select(l => (Layer: l, Result: Evaluate(new HashSet<int>(quantizedSet.Where(x => x != l))))).ToList();
+            var best = trials.OrderByDescending(t => t.Result.Accuracy).ThenBy(t => t.Layer).First();
+            var kind = _parent.Spec.Layers[best.Layer].Kind;
+            float32.Add(new Float32Layer(best.Layer, kind, current.Accuracy, best.Result.Accuracy, Invariant(
+                $"with it in int8 the accuracy was {current.Accuracy:P2}, {Drop(current.Accuracy):F2} points below the parent's {parentAccuracy:P2} (tolerance {tolerance} points); of the {trials.Count} int8 layers, keeping layer {best.Layer} ({kind}) in float32 recovered the most: {best.Result.Accuracy:P2}")));
+            quantizedSet.Remove(best.Layer);
+            current = best.Result;
+        }
+        var met = Drop(current.Accuracy) <= tolerance;
+        _notes.Add(met
+            ? Invariant($"int8 accuracy {current.Accuracy:P2} is within {tolerance} points of the parent's {parentAccuracy:P2} with {quantizedSet.Count} of {weightLayers.Count} layers in int8")
+            : Invariant($"no int8 layout met the tolerance of {tolerance} points; every layer is float32 (accuracy {current.Accuracy:P2})"));
+
+        var operators = ModelMeasurement.RuntimeOperators(current.Written.Onnx);
+        var floatNonZeroOfQuantized = folded.WeightOps.Where(w => quantizedSet.Contains(w.Layer)).Sum(w => (long)w.Weight.Count(v => v != 0));
+        var nonZero = ModelMeasurement.NonZeroParameters(_parent) - floatNonZeroOfQuantized + current.Written.NonZeroQuantizedWeights;
+        var outcome = new QuantizationOutcome([.. quantizedSet.Order()], float32, fullAccuracy, met, operators);
+        return (current.Written.Onnx, outcome, nonZero, current.Accuracy);
+    }
+
+    private async Task<TrainedModel> FineTune(ModelSpec spec, ModelWeights start, TrainingOptions options, TrainingHooks? hooks, CancellationToken cancellationToken)
+    {
+        Stage("fine-tuning", $"{options.Epochs} epochs on the parent's input standardisation");
+        // Fine-tuning keeps the parent's standardisation: the same statistics, or none when the parent had none.
+        var keep = options with { Standardization = _parent.Standardization?.Mode };
+        var request = new TrainingRequest(spec, _request.Train, null, keep) { InitialWeights = start, Hooks = hooks, FixedStandardization = _parent.Standardization };
+        var result = await Train(request, cancellationToken).ConfigureAwait(false);
+        return new TrainedModel(spec, result.Model.Weights, _parent.Standardization, _parent.ClassNames);
+    }
+
+    private async Task<TrainingResult> Train(TrainingRequest request, CancellationToken cancellationToken)
+    {
+        TrainingResult? result = null;
+        await foreach (var e in new Trainer().Train(request, cancellationToken).ConfigureAwait(false))
+        {
+            if (e is TrainingCompleted done) result = done.Result;
+            else _events.TryWrite(new CompressionTrainingProgress(Stopwatch.GetTimestamp(), e));
+        }
+        return result ?? throw new InvalidOperationException("Training ended without a result.");
+    }
+
+    private byte[] Export(TrainedModel model) =>
+        OnnxExporter.Export(model.Spec, model.Weights, new OnnxExportOptions { Standardization = model.Standardization, ClassLabels = model.ClassNames });
+
+    private void Stage(string stage, string detail) => _events.TryWrite(new CompressionStageStarted(Stopwatch.GetTimestamp(), stage, detail));
+
+    private static string Invariant(FormattableString text) => text.ToString(s_invariant);
+}

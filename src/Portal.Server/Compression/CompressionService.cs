@@ -1,0 +1,180 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Portal.Engine.Compression;
+using Portal.Server.Api;
+using Portal.Server.Artifacts;
+using Portal.Server.Audit;
+using Portal.Server.Datasets;
+using Portal.Server.Jobs;
+using Portal.Server.Persistence;
+using Portal.Server.Registry;
+
+namespace Portal.Server.Compression;
+
+/// <summary>
+/// Queues compressions of a version (the request and its job in one save, audited) after the engine has checked
+/// the recipe against the parent model and the data, and reads them back with their job's state and result.
+/// </summary>
+public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQueue queue, DatasetLoader datasets, ArtifactStore artifacts, TimeProvider clock)
+{
+    internal static readonly JsonSerializerOptions RecipeJson = new(JsonSerializerDefaults.Web)
+    {
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    /// <param name="Recipe">The engine's recipe: <c>{"method": "prune-unstructured" | "prune-structured" | "quantize-int8" | "distill", …}</c>.</param>
+    /// <param name="TrainDatasetId">Defaults to the dataset the version's training run used.</param>
+    /// <param name="TestDatasetId">Defaults to the dataset the version was evaluated on.</param>
+    public sealed record CompressRequest(JsonElement Recipe, Guid? TrainDatasetId, Guid? TestDatasetId);
+
+    public sealed record CompressionView(
+        Guid Id, string Model, int ParentVersion, string Method, JsonElement Recipe, Guid TrainDatasetId, Guid TestDatasetId,
+        Guid JobId, JobState State, double Progress, string? Error, int? ResultVersion, string CreatedBy, DateTimeOffset CreatedAt);
+
+    public static string Topic(Guid compressionId) => $"compression:{compressionId}";
+
+    /// <exception cref="RegistryException">No such model, version or dataset (404); a recipe, parent or dataset the engine refuses (400).</exception>
+    public async Task<CompressionView> Request(string modelName, int number, CompressRequest request, string actor, CancellationToken ct)
+    {
+        var model = await db.RequireModel(modelName, ct);
+        var parent = await db.RequireVersion(model, number, ct);
+        if (ParentModel.Unfit(parent, model.Name) is { } unfit) throw RegistryException.Invalid(unfit);
+        var recipe = ReadRecipe(request.Recipe);
+        var trainId = request.TrainDatasetId ?? await TrainingDatasetOf(parent, model.Name, ct);
+        var testId = request.TestDatasetId ?? parent.EvaluationDatasetId
+            ?? throw RegistryException.Invalid($"Version {number} of '{model.Name}' was not evaluated on a dataset: give testDatasetId.");
+        foreach (var id in new[] { trainId, testId })
+        {
+            if (!await db.Datasets.AnyAsync(d => d.Id == id, ct)) throw RegistryException.NotFound($"No dataset {id}.");
+        }
+
+        // The engine's own checks (recipe ranges, classes and shapes, the student's outputs), now rather than as a failed job.
+        var runStandardization = await RunStandardization(parent, ct);
+        var engineRequest = new CompressionRequest(
+            await ParentModel.Load(parent, model.Name, runStandardization, artifacts, ct), recipe, await datasets.Load(trainId, ct), await datasets.Load(testId, ct));
+        try
+        {
+            Compressor.Validate(engineRequest);
+        }
+        catch (ArgumentException e)
+        {
+            throw RegistryException.Invalid(e.Message, e);
+        }
+
+        var record = new CompressionRecord
+        {
+            ModelId = model.Id,
+            ParentVersionId = parent.Id,
+            Method = recipe.Method,
+            RecipeJson = JsonSerializer.Serialize(recipe, RecipeJson),
+            TrainDatasetId = trainId,
+            TestDatasetId = testId,
+            CreatedBy = actor,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        var job = queue.Enqueue(db, JobKinds.Compression, new CompressionPayload(record.Id), actor);
+        record.JobId = job.Id;
+        db.Add(record);
+        audit.Append(actor, "compression.request", "version", parent.Id.ToString(), new
+        {
+            model = model.Name,
+            version = parent.Number,
+            compressionId = record.Id,
+            method = recipe.Method,
+            jobId = job.Id,
+        });
+        await db.SaveChangesAsync(ct);
+        return View(record, model.Name, parent.Number, job, null);
+    }
+
+    /// <summary>The model's compressions, newest first.</summary>
+    public async Task<Page<CompressionView>> List(string modelName, PageRequest page, CancellationToken ct)
+    {
+        var model = await db.RequireModel(modelName, ct);
+        var query = from c in db.Set<CompressionRecord>().AsNoTracking()
+                    join j in db.Jobs.AsNoTracking() on c.JobId equals j.Id
+                    join p in db.ModelVersions.AsNoTracking() on c.ParentVersionId equals p.Id
+                    where c.ModelId == model.Id
+                    orderby c.CreatedAt descending
+                    select new
+                    {
+                        Record = c,
+                        Job = j,
+                        Parent = p.Number,
+                        Result = db.ModelVersions.Where(v => v.Id == c.ResultVersionId).Select(v => (int?)v.Number).FirstOrDefault(),
+                    };
+        return await page.Apply(query, x => View(x.Record, model.Name, x.Parent, x.Job, x.Result), ct);
+    }
+
+    public async Task<CompressionView> Get(Guid id, CancellationToken ct)
+    {
+        var found = await (from c in db.Set<CompressionRecord>().AsNoTracking()
+                           join j in db.Jobs.AsNoTracking() on c.JobId equals j.Id
+                           join p in db.ModelVersions.AsNoTracking() on c.ParentVersionId equals p.Id
+                           join m in db.Models.AsNoTracking() on c.ModelId equals m.Id
+                           where c.Id == id
+                           select new
+                           {
+                               Record = c,
+                               Job = j,
+                               Model = m.Name,
+                               Parent = p.Number,
+                               Result = db.ModelVersions.Where(v => v.Id == c.ResultVersionId).Select(v => (int?)v.Number).FirstOrDefault(),
+                           }).FirstOrDefaultAsync(ct)
+            ?? throw RegistryException.NotFound($"No compression {id}.");
+        return View(found.Record, found.Model, found.Parent, found.Job, found.Result);
+    }
+
+    internal Task<string?> RunStandardization(ModelVersion version, CancellationToken ct) =>
+        db.Runs.AsNoTracking().Where(r => r.Id == version.RunId).Select(r => r.StandardizationJson).FirstOrDefaultAsync(ct);
+
+    private static CompressionRecipe ReadRecipe(JsonElement json)
+    {
+        if (json.ValueKind != JsonValueKind.Object)
+            throw RegistryException.Invalid("recipe must be an object with a method: prune-unstructured, prune-structured, quantize-int8 or distill.");
+        try
+        {
+            var recipe = json.Deserialize<CompressionRecipe>(RecipeJson) ?? throw RegistryException.Invalid("recipe is null.");
+            var training = recipe switch
+            {
+                UnstructuredPruningRecipe u => u.FineTuning,
+                StructuredPruningRecipe s => s.FineTuning,
+                DistillationRecipe d => d.Training,
+                _ => null,
+            };
+            // The server keeps its own checkpoints; a path from a request would let it write anywhere.
+            if (training?.CheckpointDirectory is not null)
+                throw RegistryException.Invalid("checkpointDirectory is chosen by the server, not by a request: leave it out of the recipe.");
+            return recipe;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            throw RegistryException.Invalid($"The recipe is invalid: {e.Message} (method is one of prune-unstructured, prune-structured, quantize-int8, distill).", e);
+        }
+        catch (ArgumentException e)
+        {
+            throw RegistryException.Invalid($"The recipe is invalid: {e.Message}", e);
+        }
+    }
+
+    /// <summary>The dataset the version's lineage was trained on: its run's, or its nearest ancestor's.</summary>
+    private async Task<Guid> TrainingDatasetOf(ModelVersion version, string modelName, CancellationToken ct)
+    {
+        var current = version;
+        for (var depth = 0; depth < 100; depth++)
+        {
+            if (current.RunId is { } runId)
+                return await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => (Guid?)r.DatasetId).FirstOrDefaultAsync(ct)
+                    ?? throw RegistryException.Invalid($"The training run of version {version.Number} of '{modelName}' is gone: give trainDatasetId.");
+            if (current.ParentVersionId is not { } parentId) break;
+            current = await db.ModelVersions.AsNoTracking().FirstAsync(v => v.Id == parentId, ct);
+        }
+        throw RegistryException.Invalid($"Version {version.Number} of '{modelName}' has no training run in its lineage: give trainDatasetId.");
+    }
+
+    private static CompressionView View(CompressionRecord c, string model, int parent, JobRecord job, int? result) => new(
+        c.Id, model, parent, c.Method, JsonSerializer.Deserialize<JsonElement>(c.RecipeJson), c.TrainDatasetId, c.TestDatasetId,
+        job.Id, job.State, job.Progress, job.Error, result, c.CreatedBy, c.CreatedAt);
+}

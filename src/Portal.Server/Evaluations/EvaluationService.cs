@@ -1,0 +1,92 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Portal.Engine.Inference;
+using Portal.Server.Api;
+using Portal.Server.Artifacts;
+using Portal.Server.Audit;
+using Portal.Server.Datasets;
+using Portal.Server.Jobs;
+using Portal.Server.Persistence;
+using Portal.Server.Registry;
+
+namespace Portal.Server.Evaluations;
+
+/// <summary>
+/// Queues evaluations of a version on a dataset (the request and its job in one save, audited) after checking
+/// that the version's ONNX file fits the dataset, and reads them back with their job's state.
+/// </summary>
+public sealed class EvaluationService(PortalDbContext db, AuditLog audit, JobQueue queue, DatasetLoader datasets, ArtifactStore artifacts, TimeProvider clock)
+{
+    public sealed record EvaluationView(
+        Guid Id, string Model, int Version, Guid DatasetId, string? Dataset, Guid JobId, JobState State, double Progress, string? Error,
+        double? Accuracy, JsonElement? Report, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
+
+    /// <exception cref="RegistryException">No such model, version or dataset (404), or the dataset does not fit the model (400).</exception>
+    public async Task<EvaluationView> Request(string modelName, int number, Guid datasetId, string actor, CancellationToken ct)
+    {
+        var model = await db.RequireModel(modelName, ct);
+        var version = await db.RequireVersion(model, number, ct);
+        var dataset = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == datasetId, ct)
+            ?? throw RegistryException.NotFound($"No dataset {datasetId}.");
+        // Refused now rather than as a failed job: the same check the job makes, on the same file.
+        var data = await datasets.Load(dataset.Id, ct);
+        using (var loaded = InferenceModel.Load(await artifacts.ReadVerified(version.OnnxArtifact, ct), name: $"{model.Name} v{version.Number}"))
+        {
+            if (OnnxEvaluator.Misfit(loaded, data) is { } reason)
+                throw RegistryException.Invalid($"Version {version.Number} of '{model.Name}' cannot be evaluated on dataset '{dataset.Name}': {reason}.");
+        }
+
+        var evaluation = new VersionEvaluation
+        {
+            VersionId = version.Id,
+            DatasetId = dataset.Id,
+            CreatedBy = actor,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        var job = queue.Enqueue(db, JobKinds.Evaluation, new EvaluationPayload(evaluation.Id), actor);
+        evaluation.JobId = job.Id;
+        db.Add(evaluation);
+        audit.Append(actor, "evaluation.request", "version", version.Id.ToString(), new
+        {
+            model = model.Name,
+            version = version.Number,
+            evaluationId = evaluation.Id,
+            dataset = dataset.Name,
+            jobId = job.Id,
+        });
+        await db.SaveChangesAsync(ct);
+        return View(evaluation, model.Name, version.Number, dataset.Name, job);
+    }
+
+    /// <summary>The version's evaluations, newest first.</summary>
+    public async Task<Page<EvaluationView>> List(string modelName, int number, PageRequest page, CancellationToken ct)
+    {
+        var model = await db.RequireModel(modelName, ct);
+        var version = await db.RequireVersion(model, number, ct);
+        var query = from e in db.Set<VersionEvaluation>().AsNoTracking()
+                    join j in db.Jobs.AsNoTracking() on e.JobId equals j.Id
+                    join d in db.Datasets.AsNoTracking() on e.DatasetId equals d.Id into ds
+                    from d in ds.DefaultIfEmpty()
+                    where e.VersionId == version.Id
+                    orderby e.CreatedAt descending
+                    select new { Evaluation = e, Job = j, Dataset = d == null ? null : d.Name };
+        return await page.Apply(query, x => View(x.Evaluation, model.Name, version.Number, x.Dataset, x.Job), ct);
+    }
+
+    public async Task<EvaluationView> Get(Guid id, CancellationToken ct)
+    {
+        var found = await (from e in db.Set<VersionEvaluation>().AsNoTracking()
+                           join j in db.Jobs.AsNoTracking() on e.JobId equals j.Id
+                           join v in db.ModelVersions.AsNoTracking() on e.VersionId equals v.Id
+                           join m in db.Models.AsNoTracking() on v.ModelId equals m.Id
+                           where e.Id == id
+                           select new { Evaluation = e, Job = j, Model = m.Name, v.Number }).FirstOrDefaultAsync(ct)
+            ?? throw RegistryException.NotFound($"No evaluation {id}.");
+        var dataset = await db.Datasets.AsNoTracking().Where(d => d.Id == found.Evaluation.DatasetId).Select(d => d.Name).FirstOrDefaultAsync(ct);
+        return View(found.Evaluation, found.Model, found.Number, dataset, found.Job);
+    }
+
+    private static EvaluationView View(VersionEvaluation e, string model, int number, string? dataset, JobRecord job) => new(
+        e.Id, model, number, e.DatasetId, dataset, job.Id, job.State, job.Progress, job.Error,
+        e.Accuracy, e.ReportJson is null ? null : JsonSerializer.Deserialize<JsonElement>(e.ReportJson), e.CreatedBy, e.CreatedAt, e.CompletedAt);
+}

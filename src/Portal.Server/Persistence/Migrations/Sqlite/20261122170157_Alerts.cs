@@ -1,0 +1,92 @@
+﻿using System;
+using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Portal.Server.Persistence.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class Alerts : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.CreateTable(
+                name: "AlertRules",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Metric = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Comparison = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
+                    Threshold = table.Column<double>(type: "REAL", nullable: false),
+                    WindowSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    Model = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Alias = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Revision = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedBy = table.Column<string>(type: "TEXT", maxLength: 256, nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AlertRules", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Alerts",
+                columns: table => new
+                {
+                    Id = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RuleId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    RuleRevision = table.Column<int>(type: "INTEGER", nullable: false),
+                    RuleName = table.Column<string>(type: "TEXT", maxLength: 100, nullable: false),
+                    Metric = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Comparison = table.Column<string>(type: "TEXT", maxLength: 2, nullable: false),
+                    Threshold = table.Column<double>(type: "REAL", nullable: false),
+                    WindowSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    Model = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Alias = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    VersionId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    VersionNumber = table.Column<int>(type: "INTEGER", nullable: false),
+                    Value = table.Column<double>(type: "REAL", nullable: false),
+                    ConditionSince = table.Column<long>(type: "INTEGER", nullable: false),
+                    FiredAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ResolvedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ResolvedValue = table.Column<double>(type: "REAL", nullable: true),
+                    ResolvedReason = table.Column<string>(type: "TEXT", maxLength: 500, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Alerts", x => x.Id);
+                });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AlertRules_CreatedAt",
+                table: "AlertRules",
+                column: "CreatedAt");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_ResolvedAt_FiredAt",
+                table: "Alerts",
+                columns: new[] { "ResolvedAt", "FiredAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Alerts_RuleId",
+                table: "Alerts",
+                column: "RuleId");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropTable(
+                name: "AlertRules");
+
+            migrationBuilder.DropTable(
+                name: "Alerts");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Server.Api;
+using Portal.Server.Persistence;
+
+namespace Portal.Server.Serving.Alerts;
+
+/// <summary>Reads the alerts the evaluator raised: the firing ones by default, newest first.</summary>
+public sealed class RaisedAlerts(PortalDbContext db)
+{
+    public const string All = "all";
+
+    public Task<Page<AlertView>> List(string? state, string? model, string? alias, PageRequest page, CancellationToken ct)
+    {
+        var alerts = db.Set<Alert>().AsNoTracking();
+        alerts = (state ?? AlertView.Firing).ToLowerInvariant() switch
+        {
+            AlertView.Firing => alerts.Where(a => a.ResolvedAt == null),
+            AlertView.Resolved => alerts.Where(a => a.ResolvedAt != null),
+            All => alerts,
+            _ => throw new ArgumentException($"state '{state}' is not known; use {AlertView.Firing}, {AlertView.Resolved} or {All}."),
+        };
+        if (model is not null) alerts = alerts.Where(a => a.Model == model);
+        if (alias is not null) alerts = alerts.Where(a => a.Alias == alias);
+        return page.Apply(alerts.OrderByDescending(a => a.FiredAt).ThenBy(a => a.Id), AlertView.Of, ct);
+    }
+
+    public async Task<AlertView?> Get(Guid id, CancellationToken ct) =>
+        await db.Set<Alert>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct) is { } alert ? AlertView.Of(alert) : null;
+}

@@ -1,0 +1,114 @@
+using System.Diagnostics;
+using Portal.Engine.Compression;
+using Portal.Engine.Data;
+using Portal.Engine.Inference;
+using Portal.Engine.Models;
+using Portal.Engine.Training;
+
+namespace Portal.Engine.Tests.Compression;
+
+/// <summary>Tiny models and data for compression tests: each test runs in seconds.</summary>
+internal static class CompressionFixtures
+{
+    public static readonly ModelSpec Mlp = new("tiny-mlp", [6], [new LinearLayer(32), new ReLULayer(), new LinearLayer(16), new ReLULayer(), new LinearLayer(4)]);
+
+    /// <summary>Both convolutions are deep enough (input channels × 3² ≥ 32) to run as int8 kernels.</summary>
+    public static readonly ModelSpec Cnn = new("tiny-cnn", [4, 8, 8],
+    [
+        new Conv2dLayer(8, 3, Padding: 1), new BatchNorm2dLayer(), new ReLULayer(), new MaxPool2dLayer(2),
+        new Conv2dLayer(8, 3, Padding: 1), new BatchNorm2dLayer(), new ReLULayer(),
+        new FlattenLayer(),
+        new LinearLayer(16), new ReLULayer(), new DropoutLayer(0.1),
+        new LinearLayer(4),
+    ]);
+
+    public static MeasurementOptions QuickMeasurement { get; } = new() { LatencyCalls = 20, ThroughputSeconds = 0.02, Rounds = 1, IntraOpThreads = 1 };
+
+    public static TrainingOptions Training(int epochs, double learningRate = 0.01) => new()
+    {
+        Epochs = epochs,
+        BatchSize = 32,
+        Seed = 3,
+        Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = learningRate },
+        Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine },
+    };
+
+    /// <summary>Gaussian blobs: class c centred at +2.5 on feature c.</summary>
+    public static Dataset Blobs(int perClass, int seed)
+    {
+        const int classes = 4, features = 6;
+        var rng = new Random(seed);
+        var x = new float[perClass * classes * features];
+        var y = new int[perClass * classes];
+        for (var i = 0; i < y.Length; i++)
+        {
+            y[i] = i % classes;
+            for (var f = 0; f < features; f++) x[i * features + f] = (float)(Gaussian(rng) + (f == y[i] ? 2.5 : 0));
+        }
+        return new Dataset("blobs", x, [features], y, ["a", "b", "c", "d"]);
+    }
+
+    /// <summary>4×8×8 images: class c is brighter in quadrant c (all channels), on unit noise.</summary>
+    public static Dataset Images(int perClass, int seed)
+    {
+        const int classes = 4, channels = 4, size = 8;
+        var rng = new Random(seed);
+        var per = channels * size * size;
+        var x = new float[perClass * classes * per];
+        var y = new int[perClass * classes];
+        for (var i = 0; i < y.Length; i++)
+        {
+            var c = y[i] = i % classes;
+            for (var j = 0; j < per; j++)
+            {
+                var (r, col) = (j / size % size, j % size);
+                var quadrant = (r < size / 2 ? 0 : 2) + (col < size / 2 ? 0 : 1);
+                x[i * per + j] = (float)(Gaussian(rng) + (quadrant == c ? 1.5 : 0));
+            }
+        }
+        return new Dataset("quadrants", x, [channels, size, size], y, ["q0", "q1", "q2", "q3"]);
+    }
+
+    public static async Task<TrainedModel> Train(ModelSpec spec, Dataset train, int epochs = 3, StandardizationMode standardization = StandardizationMode.PerFeature) =>
+        (await new Trainer().TrainToEnd(new TrainingRequest(spec, train, null, Training(epochs) with { Standardization = standardization }))).Model;
+
+    public static async Task<(CompressionResult Result, List<CompressionEvent> Events)> Compress(CompressionRequest request, CancellationToken cancellationToken = default)
+    {
+        var events = new List<CompressionEvent>();
+        await foreach (var e in new Compressor().Compress(request with { Measurement = QuickMeasurement }, cancellationToken)) events.Add(e);
+        return (Assert.IsType<CompressionCompleted>(events[^1]).Result, events);
+    }
+
+    /// <summary>ONNX Runtime's outputs for the samples of <paramref name="data"/>, raw features in.</summary>
+    public static float[] Run(byte[] onnx, Dataset data)
+    {
+        using var model = InferenceModel.Load(onnx, new InferenceOptions { PreferCuda = false, IntraOpThreads = 1 });
+        return model.Run(data.Features, data.Count);
+    }
+
+    /// <summary>Debian's onnx.checker (python3-onnx) on the file, when it is installed; its refusal fails the test.</summary>
+    public static void CheckWithOnnxChecker(byte[] onnx)
+    {
+        if (!File.Exists("/usr/bin/python3")) return;
+        var probe = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", "import onnx"]) { RedirectStandardError = true })!;
+        probe.WaitForExit();
+        if (probe.ExitCode != 0) return; // python3-onnx is not installed here
+        var path = Path.Combine(Path.GetTempPath(), $"portal-check-{Guid.NewGuid():N}.onnx");
+        File.WriteAllBytes(path, onnx);
+        try
+        {
+            var check = Process.Start(new ProcessStartInfo("/usr/bin/python3", ["-c", "import sys, onnx; onnx.checker.check_model(onnx.load(sys.argv[1]), full_check=True)", path])
+            { RedirectStandardError = true })!;
+            var error = check.StandardError.ReadToEnd();
+            check.WaitForExit();
+            Assert.True(check.ExitCode == 0, $"onnx.checker refused the file: {error}");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    private static double Gaussian(Random rng) =>
+        Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());
+}
