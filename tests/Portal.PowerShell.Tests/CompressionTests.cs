@@ -104,6 +104,26 @@ public sealed class CompressionTests(ModulePortal portal) : IClassFixture<Module
     }
 
     [Fact]
+    public async Task A_distillation_takes_its_student_as_a_hashtable_and_returns_the_student_as_the_new_version()
+    {
+        await portal.ConnectAs(PortalRoles.Contributor);
+        var model = TrainedModel();
+
+        var result = portal.Run("""
+            $student = @{ name = 'tiny-student'; inputShape = @(36); layers = @(@{ type = 'linear'; outFeatures = 8 }, @{ type = 'relu' }, @{ type = 'linear'; outFeatures = 3 }) }
+            Invoke-PortalCompression -Model $model -Version 1 -Distill -Student $student -Epochs 1 -BatchSize 32 -Alpha 0.3 -Temperature 2
+            """, new() { ["model"] = model });
+
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
+        var version = result.Output.Single();
+        var spec = JsonDocument.Parse(version.Properties["Spec"].Value.ToString()!).RootElement;
+        Assert.Equal("tiny-student", spec.GetProperty("name").GetString());
+        var recipe = JsonDocument.Parse(PSObject.AsPSObject(version.Properties["Lineage"].Value).Properties["Recipe"].Value.ToString()!).RootElement;
+        Assert.Equal(("distill", 0.3, 2.0), (recipe.GetProperty("method").GetString(), recipe.GetProperty("alpha").GetDouble(), recipe.GetProperty("temperature").GetDouble()));
+        Assert.Contains(result.Progress, p => p.StatusDescription.Contains("step ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_sparsity_out_of_range_is_an_error_record_with_the_servers_message_and_queues_nothing()
     {
         await portal.ConnectAs(PortalRoles.Contributor);
