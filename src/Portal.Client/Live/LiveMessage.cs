@@ -23,8 +23,7 @@ public static class LiveTopics
 
     public static string Job(Guid id) => $"job:{id}";
 
-    public static string Deployment(string model, string alias) => $"deployment:{model}/{alias}";
-
-    /// <summary>A compression's stages, fine-tuning steps and job status.</summary>
     public static string Compression(Guid id) => $"compression:{id}";
+
+    public static string Deployment(string model, string alias) => $"deployment:{model}/{alias}";
 }

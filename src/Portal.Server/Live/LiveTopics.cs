@@ -2,7 +2,10 @@ using System.Text.RegularExpressions;
 
 namespace Portal.Server.Live;
 
-/// <summary>The topics a viewer may follow: <c>run:{id}</c>, <c>job:{id}</c>, <c>compression:{id}</c>, <c>jobs</c> (every job's status) and <c>deployment:{model}/{alias}</c>.</summary>
+/// <summary>
+/// The topics a viewer may follow: <c>run:{id}</c>, <c>job:{id}</c>, <c>compression:{id}</c>, <c>jobs</c> (every job's
+/// status) and <c>deployment:{model}/{alias}</c>.
+/// </summary>
 public static partial class LiveTopics
 {
     public const string Jobs = "jobs";

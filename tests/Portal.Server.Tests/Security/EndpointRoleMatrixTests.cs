@@ -69,10 +69,9 @@ public sealed class EndpointRoleMatrixTests(ITestOutputHelper output) : IDisposa
     /// <summary>
     /// The role model of the portal, as rules: reading is for Viewers; creating and changing is for Contributors;
     /// deciding promotions and rolling back is for Approvers, and so is changing the alert rules they act on; users and
-    /// promotion policies are for Admins; every user manages their own API keys and session; the live hub is for
-    /// reading. Inference (/v2) and the Prometheus text (/metrics) are reads; a deployment's batching is an Admin's
-    /// (it trades every caller's latency), its canary an Approver's (it sends the alias's traffic to a version nobody
-    /// approved for it).
+    /// promotion policies are for Admins; every user manages their own API keys and session; the live hub is for reading.
+    /// Inference (/v2) and the Prometheus text (/metrics) are reads; a deployment's batching is an Admin's (it trades
+    /// every caller's latency), its canary an Approver's (it sends the alias's traffic to a version nobody approved for it).
     /// </summary>
     private static string DesignedRole(string method, string pattern)
     {
