@@ -7,7 +7,7 @@
     Author               = 'Portal'
     CompanyName          = 'Portal'
     Copyright            = '(c) Portal. All rights reserved.'
-    Description          = 'The Portal model lifecycle from PowerShell: datasets, training runs watched live, the model registry, promotions and their approvals, inference and deployment metrics, the audit log and API keys.'
+    Description          = 'The Portal model lifecycle from PowerShell: datasets, training runs watched live, the model registry, promotions and their approvals, compression (pruning, int8, distillation), inference and deployment metrics, the audit log and API keys.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('Portal.Format.ps1xml')
@@ -24,6 +24,7 @@
         'Get-PortalPromotion'
         'Get-PortalRun'
         'Import-PortalDataset'
+        'Invoke-PortalCompression'
         'Invoke-PortalInference'
         'New-PortalApiKey'
         'New-PortalModel'

@@ -30,6 +30,7 @@ public sealed class PortalClient : IAsyncDisposable, IDisposable
         Runs = new RunsClient(_http, Jobs);
         Models = new ModelsClient(_http);
         Promotions = new PromotionsClient(_http);
+        Compressions = new CompressionsClient(_http);
         Audit = new AuditClient(_http);
         ApiKeys = new ApiKeysClient(_http);
         Users = new UsersClient(_http);
@@ -51,6 +52,8 @@ public sealed class PortalClient : IAsyncDisposable, IDisposable
     public ModelsClient Models { get; }
 
     public PromotionsClient Promotions { get; }
+
+    public CompressionsClient Compressions { get; }
 
     public AuditClient Audit { get; }
 

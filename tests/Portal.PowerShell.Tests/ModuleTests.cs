@@ -33,7 +33,7 @@ public sealed class ModuleTests(ModulePortal portal) : IClassFixture<ModulePorta
         string[] required = ["Connect-Portal", "Disconnect-Portal", "Get-PortalDataset", "Import-PortalDataset", "Start-PortalTraining", "Get-PortalRun",
             "Wait-PortalRun", "Watch-PortalRun", "Stop-PortalRun", "Get-PortalModel", "Get-PortalModelVersion", "Submit-PortalPromotion", "Get-PortalPromotion",
             "Approve-PortalPromotion", "Deny-PortalPromotion", "Undo-PortalPromotion", "Invoke-PortalInference", "Get-PortalDeploymentMetric",
-            "Get-PortalAuditEvent", "New-PortalApiKey", "Remove-PortalApiKey"];
+            "Get-PortalAuditEvent", "New-PortalApiKey", "Remove-PortalApiKey", "Invoke-PortalCompression"];
         Assert.Empty(required.Except(exported));
     }
 

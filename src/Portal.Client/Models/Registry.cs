@@ -11,7 +11,10 @@ public sealed record AliasStretch(string Alias, int Version, Guid VersionId, Dat
 
 public sealed record Lineage(string Source, Guid? RunId, Guid? ParentVersionId, int? ParentVersion, JsonElement? Recipe);
 
-public sealed record Evidence(double? Accuracy, Guid? EvaluationDatasetId, string? EvaluationDataset, double? LatencyP50Ms, double? LatencyP95Ms, double? ThroughputBatch64, JsonElement? Evaluation);
+/// <summary>A version's measurements; <see cref="Compression"/> is the side-by-side report of a compressed version against its parent.</summary>
+public sealed record Evidence(
+    double? Accuracy, Guid? EvaluationDatasetId, string? EvaluationDataset, double? LatencyP50Ms, double? LatencyP95Ms, double? ThroughputBatch64,
+    JsonElement? Evaluation, JsonElement? Compression = null);
 
 public sealed record Artifact(string Kind, string Sha256, long? Size, string MediaType, string Url);
 

@@ -1,7 +1,9 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Engine.Compression;
+using Portal.Engine.Models;
 using Portal.Server.Api;
 using Portal.Server.Artifacts;
 using Portal.Server.Audit;
@@ -136,7 +138,7 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
             throw RegistryException.Invalid("recipe must be an object with a method: prune-unstructured, prune-structured, quantize-int8 or distill.");
         try
         {
-            var recipe = json.Deserialize<CompressionRecipe>(RecipeJson) ?? throw RegistryException.Invalid("recipe is null.");
+            var recipe = WithReadyStudent(json).Deserialize<CompressionRecipe>(RecipeJson) ?? throw RegistryException.Invalid("recipe is null.");
             var training = recipe switch
             {
                 UnstructuredPruningRecipe u => u.FineTuning,
@@ -157,6 +159,24 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
         {
             throw RegistryException.Invalid($"The recipe is invalid: {e.Message}", e);
         }
+    }
+
+    /// <summary>A distillation's student given as a ready spec's name (as a run's spec may be) replaced by that spec.</summary>
+    private static JsonElement WithReadyStudent(JsonElement json)
+    {
+        if (!json.TryGetProperty("student", out var student) || student.ValueKind != JsonValueKind.String) return json;
+        ModelSpec spec;
+        try
+        {
+            spec = ReadySpecs.Get(student.GetString()!);
+        }
+        catch (ModelSpecException e)
+        {
+            throw RegistryException.Invalid($"The recipe's student: {e.Message}", e);
+        }
+        var recipe = JsonNode.Parse(json.GetRawText())!.AsObject();
+        recipe["student"] = JsonNode.Parse(spec.ToJson());
+        return JsonSerializer.SerializeToElement(recipe);
     }
 
     /// <summary>The dataset the version's lineage was trained on: its run's, or its nearest ancestor's.</summary>

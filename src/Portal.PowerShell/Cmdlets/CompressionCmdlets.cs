@@ -1,0 +1,235 @@
+using System.Management.Automation;
+using Portal.Client.Live;
+using Portal.Client.Models;
+using JobState = Portal.Client.Models.JobState;
+
+namespace Portal.PowerShell.Cmdlets;
+
+/// <summary>
+/// Invoke-PortalCompression: compresses a version (pruning, int8 quantisation or distillation), shows the job's
+/// stages and fine-tuning steps from the live stream, and returns the new version (the compression with -NoWait).
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "PortalCompression", SupportsShouldProcess = true, DefaultParameterSetName = QuantizeSet)]
+[OutputType(typeof(ModelVersion), typeof(Compression))]
+public sealed class InvokePortalCompressionCommand : PortalCmdlet
+{
+    private const string PruneSet = "Prune";
+    private const string QuantizeSet = "Quantize";
+    private const string DistillSet = "Distill";
+
+    /// <summary>The model; binds the Model of a version piped in from Get-PortalModelVersion.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [ValidateNotNullOrEmpty]
+    public string Model { get; set; } = "";
+
+    /// <summary>The version to compress (the parent of the new version); binds Number.</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("Number")]
+    [ValidateRange(1, int.MaxValue)]
+    public int Version { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = PruneSet)]
+    public SwitchParameter Prune { get; set; }
+
+    /// <summary>Unstructured pruning: the fraction of weights set to zero, in (0, 1) (server default 0.8).</summary>
+    [Parameter(ParameterSetName = PruneSet)]
+    public double? Sparsity { get; set; }
+
+    /// <summary>Remove whole neurons and channels (-Ratio of each hidden layer) instead of single weights.</summary>
+    [Parameter(ParameterSetName = PruneSet)]
+    public SwitchParameter Structured { get; set; }
+
+    /// <summary>Structured pruning: the fraction of each hidden layer's neurons or channels removed, in (0, 1) (server default 0.5).</summary>
+    [Parameter(ParameterSetName = PruneSet)]
+    public double? Ratio { get; set; }
+
+    /// <summary>Unstructured pruning: raise the sparsity gradually during fine-tuning (needs -FineTuneEpochs).</summary>
+    [Parameter(ParameterSetName = PruneSet)]
+    public SwitchParameter Gradual { get; set; }
+
+    /// <summary>Epochs of fine-tuning after (gradual: during) pruning; none by default.</summary>
+    [Parameter(ParameterSetName = PruneSet)]
+    [ValidateRange(1, 10_000)]
+    public int? FineTuneEpochs { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = QuantizeSet)]
+    public SwitchParameter Quantize { get; set; }
+
+    /// <summary>Training samples the activation ranges are calibrated on (server default 1000).</summary>
+    [Parameter(ParameterSetName = QuantizeSet)]
+    public int? CalibrationSamples { get; set; }
+
+    /// <summary>The largest test-accuracy drop accepted, in points (server default 1); worse layers stay float32.</summary>
+    [Parameter(ParameterSetName = QuantizeSet)]
+    public double? TolerancePoints { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = DistillSet)]
+    public SwitchParameter Distill { get; set; }
+
+    /// <summary>The student: a ready spec's name, JSON text or a hashtable (as Start-PortalTraining's -Spec).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = DistillSet)]
+    [ValidateNotNull]
+    public object Student { get; set; } = null!;
+
+    /// <summary>Weight of the hard labels, in [0, 1] (server default 0.5).</summary>
+    [Parameter(ParameterSetName = DistillSet)]
+    public double? Alpha { get; set; }
+
+    /// <summary>Softmax temperature of the teacher's soft targets (server default 4).</summary>
+    [Parameter(ParameterSetName = DistillSet)]
+    public double? Temperature { get; set; }
+
+    /// <summary>Epochs the student trains (server default 5).</summary>
+    [Parameter(ParameterSetName = DistillSet)]
+    [ValidateRange(1, 10_000)]
+    public int? Epochs { get; set; }
+
+    /// <summary>Batch size of fine-tuning or distillation.</summary>
+    [Parameter(ParameterSetName = PruneSet)]
+    [Parameter(ParameterSetName = DistillSet)]
+    [ValidateRange(1, 1_000_000)]
+    public int? BatchSize { get; set; }
+
+    /// <summary>Fine-tuning, distillation and calibration data (default: the data the version was trained on).</summary>
+    [Parameter]
+    public Guid? TrainDatasetId { get; set; }
+
+    /// <summary>Where parent and child accuracy are measured (default: the data the version was evaluated on).</summary>
+    [Parameter]
+    public Guid? TestDatasetId { get; set; }
+
+    /// <summary>Return the queued compression at once instead of waiting for the new version.</summary>
+    [Parameter]
+    public SwitchParameter NoWait { get; set; }
+
+    /// <summary>Seconds to wait at most (default: as long as it takes); the compression goes on in the portal.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public int? TimeoutSeconds { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var target = $"{Model} v{Version}";
+        CompressionRecipe recipe;
+        try
+        {
+            recipe = Recipe();
+        }
+        catch (ArgumentException e)
+        {
+            WriteError(new ErrorRecord(e, "PortalInvalidArgument", ErrorCategory.InvalidArgument, target));
+            return;
+        }
+        if (!ShouldProcess($"version {Version} of '{Model}'", $"Compress ({Describe(recipe)})")) return;
+        if (!TryCall(ct => Client.Compressions.Request(Model, Version, recipe, TrainDatasetId, TestDatasetId, ct), target, out var compression)) return;
+        if (NoWait)
+        {
+            WriteObject(compression);
+            return;
+        }
+        if (!WaitFor(compression)) return;
+        if (!TryCall(ct => Client.Compressions.Get(compression.Id, ct), compression, out compression)) return;
+        if (compression is not { State: JobState.Succeeded, ResultVersion: { } result })
+        {
+            WriteError(new ErrorRecord(
+                new InvalidOperationException($"Compressing {target} ({compression.Method}) ended {compression.State}{(compression.Error is { } error ? $": {error}" : ".")}"),
+                "PortalCompressionNotSucceeded", ErrorCategory.OperationStopped, compression));
+            return;
+        }
+        if (TryCall(ct => Client.Models.GetVersion(compression.Model, result, ct), compression, out var version)) WriteObject(version);
+    }
+
+    private CompressionRecipe Recipe()
+    {
+        switch (ParameterSetName)
+        {
+            case PruneSet:
+                var fineTuning = FineTuneEpochs is null && BatchSize is null ? null : new TrainingSettings { Epochs = FineTuneEpochs, BatchSize = BatchSize };
+                if (Structured)
+                {
+                    if (Sparsity is not null || Gradual)
+                        throw new ArgumentException("-Sparsity and -Gradual are for unstructured pruning; structured pruning removes the -Ratio of each layer's neurons or channels.");
+                    return new StructuredPruning(Ratio ?? 0.5) { FineTuning = fineTuning };
+                }
+                if (Ratio is not null) throw new ArgumentException("-Ratio is for structured pruning (-Structured); unstructured pruning takes -Sparsity.");
+                return new UnstructuredPruning(Sparsity ?? 0.8) { Schedule = Gradual ? "Gradual" : null, FineTuning = fineTuning };
+            case DistillSet:
+                return new Distillation(PlainValue.Of(Student)!, new TrainingSettings { Epochs = Epochs, BatchSize = BatchSize })
+                {
+                    Alpha = Alpha,
+                    Temperature = Temperature,
+                };
+            default:
+                return new Int8Quantization { CalibrationSamples = CalibrationSamples, TolerancePoints = TolerancePoints };
+        }
+    }
+
+    private static string Describe(CompressionRecipe recipe) => recipe switch
+    {
+        UnstructuredPruning u => $"prune-unstructured to sparsity {u.Sparsity}",
+        StructuredPruning s => $"prune-structured by ratio {s.Ratio}",
+        Distillation { Student: string name } when !name.TrimStart().StartsWith('{') => $"distill into {name}",
+        Distillation => "distill into the given student",
+        _ => "quantize-int8",
+    };
+
+    /// <summary>Follows the compression's live topic to its end, writing progress; false (and an error written) if the wait failed.</summary>
+    private bool WaitFor(Compression compression)
+    {
+        using var timeout = TimeoutSeconds is { } s ? new CancellationTokenSource(TimeSpan.FromSeconds(s)) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(Stopped, timeout.Token);
+        var activity = $"Compressing {Model} v{Version} ({compression.Method})";
+        var activityId = compression.Id.GetHashCode() & 0x7fffffff;
+        var percent = 0;
+        var stage = "Queued";
+        // Each record is a new object: the engine keeps the records it is given.
+        void Report(string status) => WriteProgress(new ProgressRecord(activityId, activity, status) { PercentComplete = percent });
+        Report(stage);
+        var stream = Client.Live.Watch(LiveTopics.Compression(compression.Id), 0, linked.Token).GetAsyncEnumerator(linked.Token);
+        try
+        {
+            while (Await(stream.MoveNextAsync().AsTask()))
+            {
+                var message = stream.Current;
+                switch (message.Type)
+                {
+                    case "stage":
+                        var started = message.As<CompressionStage>();
+                        stage = string.IsNullOrEmpty(started.Detail) ? started.Stage : $"{started.Stage}: {started.Detail}";
+                        Report(stage);
+                        break;
+                    case "step":
+                        var step = message.As<CompressionStep>();
+                        // As the server counts it: training is the first nine tenths, measuring and registering the rest.
+                        if (step.TotalSteps > 0) percent = Math.Max(percent, (int)Math.Min(90, 90 * step.Step / step.TotalSteps));
+                        Report($"{stage} (epoch {step.Epoch}, step {step.Step}/{step.TotalSteps}, loss {step.Loss:0.0000})");
+                        break;
+                    case "status":
+                        var status = message.As<JobStatus>();
+                        if (status.State == JobState.Succeeded) percent = 100;
+                        else if (status.State == JobState.Running) percent = Math.Max(percent, (int)Math.Min(100, 100 * status.Progress));
+                        Report(status.State == JobState.Running ? stage : status.State.ToString());
+                        if (status.State.IsFinished()) return true;
+                        break;
+                }
+            }
+            return true;
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !Stopped.IsCancellationRequested)
+        {
+            WriteError(new ErrorRecord(new TimeoutException($"Compression {compression.Id} of {Model} v{Version} did not finish within {TimeoutSeconds} seconds; it goes on in the portal."),
+                "PortalWaitTimeout", ErrorCategory.OperationTimeout, compression));
+            return false;
+        }
+        catch (Exception e) when (AsErrorRecord(e, compression) is { } record)
+        {
+            WriteError(record);
+            return false;
+        }
+        finally
+        {
+            Await(stream.DisposeAsync().AsTask());
+            WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
+        }
+    }
+}
