@@ -45,6 +45,7 @@ public static class PortalServer
         Jobs.JobsSetup.AddPortalJobs(services);
         Training.TrainingSetup.AddPortalTraining(services);
         Approvals.ApprovalsSetup.AddApprovals(services);
+        Serving.ServingSetup.AddServing(services);
 
         var app = builder.Build();
         app.UsePortalProblems();
@@ -66,6 +67,8 @@ public static class PortalServer
         Jobs.JobsApi.MapJobsApi(v1);
         Training.TrainingApi.MapTrainingApi(v1);
         Approvals.ApprovalsApi.MapApprovalsApi(v1);
+        Serving.DeploymentsApi.MapDeploymentsApi(v1);
+        Serving.InferenceProtocolApi.MapInferenceProtocol(app);
         return app;
     }
 

@@ -7,6 +7,7 @@ using Portal.Server.Auth;
 using Portal.Server.Datasets;
 using Portal.Server.Jobs;
 using Portal.Server.Registry;
+using Portal.Server.Serving;
 using Portal.Server.Training;
 
 namespace Portal.Server.Persistence;
@@ -32,6 +33,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<PromotionPolicy> PromotionPolicies => Set<PromotionPolicy>();
     public DbSet<PromotionRequest> PromotionRequests => Set<PromotionRequest>();
     public DbSet<PromotionDecision> PromotionDecisions => Set<PromotionDecision>();
+    public DbSet<DeploymentSettings> DeploymentSettings => Set<DeploymentSettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -150,6 +152,14 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.HasKey(d => d.Id);
             e.HasIndex(d => new { d.RequestId, d.DecidedBy }).IsUnique();
             e.Property(d => d.Kind).HasConversion<string>().HasMaxLength(16);
+        });
+
+        builder.Entity<DeploymentSettings>(e =>
+        {
+            e.HasKey(d => new { d.ModelId, d.Alias });
+            e.Property(d => d.Alias).HasMaxLength(64);
+            e.Property(d => d.UpdatedBy).HasMaxLength(256);
+            e.HasOne<RegisteredModel>().WithMany().HasForeignKey(d => d.ModelId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 }

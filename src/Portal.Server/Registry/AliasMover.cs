@@ -8,8 +8,9 @@ namespace Portal.Server.Registry;
 /// The one place an alias changes hands: the alias row (with its previous holder for rollback), the holding
 /// history and the audit event are written in the caller's unit of work, so they commit together or not at all.
 /// The alias row's concurrency stamp makes a second, concurrent move fail with DbUpdateConcurrencyException.
+/// Every <see cref="IAliasMoveObserver"/> hears the move after the caller's save succeeds.
 /// </summary>
-public sealed class AliasMover(PortalDbContext db, AuditLog audit, TimeProvider clock)
+public sealed class AliasMover(PortalDbContext db, AuditLog audit, TimeProvider clock, IEnumerable<IAliasMoveObserver> observers)
 {
     /// <summary>Stages the move; the caller saves. Returns the version that held the alias before, if any.</summary>
     public async Task<Guid?> Stage(Guid modelId, string alias, Guid versionId, AliasMoveReason reason, string actor, Guid? promotionRequestId, CancellationToken ct)
@@ -44,6 +45,28 @@ public sealed class AliasMover(PortalDbContext db, AuditLog audit, TimeProvider 
         });
         audit.Append(actor, reason == AliasMoveReason.Rollback ? "alias.rollback" : "alias.move", "model", modelId.ToString(),
             new { alias, versionId, previousVersionId = previous, reason = reason.ToString(), promotionRequestId });
+        TellAfterSave(new AliasMove(modelId, alias, versionId, previous, reason));
         return previous;
+    }
+
+    private void TellAfterSave(AliasMove move)
+    {
+        var listeners = observers.ToArray();
+        if (listeners.Length == 0) return;
+        EventHandler<SavedChangesEventArgs>? saved = null;
+        EventHandler<SaveChangesFailedEventArgs>? failed = null;
+        void Detach()
+        {
+            db.SavedChanges -= saved;
+            db.SaveChangesFailed -= failed;
+        }
+        saved = (_, _) =>
+        {
+            Detach();
+            foreach (var listener in listeners) listener.Moved(move);
+        };
+        failed = (_, _) => Detach();
+        db.SavedChanges += saved;
+        db.SaveChangesFailed += failed;
     }
 }

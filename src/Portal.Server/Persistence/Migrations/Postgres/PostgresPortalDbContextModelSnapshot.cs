@@ -789,6 +789,43 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.ToTable("VersionTags");
                 });
 
+            modelBuilder.Entity("Portal.Server.Serving.DeploymentSettings", b =>
+                {
+                    b.Property<Guid>("ModelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Alias")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<double>("CanaryPercent")
+                        .HasColumnType("double precision");
+
+                    b.Property<Guid?>("CanaryVersionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int?>("MaxBatchSize")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("MaxQueueDelayMicroseconds")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("MaxQueueSize")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.HasKey("ModelId", "Alias");
+
+                    b.ToTable("DeploymentSettings");
+                });
+
             modelBuilder.Entity("Portal.Server.Training.RunEpochMetric", b =>
                 {
                     b.Property<Guid>("RunId")
@@ -927,6 +964,15 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.HasOne("Portal.Server.Auth.PortalUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Server.Serving.DeploymentSettings", b =>
+                {
+                    b.HasOne("Portal.Server.Registry.RegisteredModel", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

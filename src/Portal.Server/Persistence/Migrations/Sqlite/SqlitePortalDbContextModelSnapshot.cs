@@ -778,6 +778,43 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                     b.ToTable("VersionTags");
                 });
 
+            modelBuilder.Entity("Portal.Server.Serving.DeploymentSettings", b =>
+                {
+                    b.Property<Guid>("ModelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Alias")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("CanaryPercent")
+                        .HasColumnType("REAL");
+
+                    b.Property<Guid?>("CanaryVersionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("MaxBatchSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxQueueDelayMicroseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("MaxQueueSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("ModelId", "Alias");
+
+                    b.ToTable("DeploymentSettings");
+                });
+
             modelBuilder.Entity("Portal.Server.Training.RunEpochMetric", b =>
                 {
                     b.Property<Guid>("RunId")
@@ -916,6 +953,15 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                     b.HasOne("Portal.Server.Auth.PortalUser", null)
                         .WithMany()
                         .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Server.Serving.DeploymentSettings", b =>
+                {
+                    b.HasOne("Portal.Server.Registry.RegisteredModel", null)
+                        .WithMany()
+                        .HasForeignKey("ModelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

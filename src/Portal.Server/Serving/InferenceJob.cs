@@ -1,0 +1,27 @@
+using System.Buffers;
+using System.Diagnostics;
+
+namespace Portal.Server.Serving;
+
+/// <summary>
+/// One request's rows on their way through a served version: its input (pooled, parsed straight from the JSON),
+/// its output (pooled, written by the run) and the moment it was queued. Completed by the batching thread.
+/// </summary>
+internal sealed class InferenceJob(float[] input, int rows, int outputValues)
+    : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
+{
+    public float[] Input { get; } = input;
+    public int Rows { get; } = rows;
+    public float[] Output { get; } = ArrayPool<float>.Shared.Rent(Math.Max(1, outputValues));
+    public int OutputValues { get; } = outputValues;
+    public long QueuedAt { get; set; } = Stopwatch.GetTimestamp();
+    public double QueueSeconds { get; set; }
+
+    public void ReturnOutput() => ArrayPool<float>.Shared.Return(Output);
+}
+
+/// <summary>A request refused or failed by serving itself; <see cref="Status"/> is the HTTP status of the protocol's error.</summary>
+public sealed class ServingException(int status, string message, Exception? inner = null) : Exception(message, inner)
+{
+    public int Status { get; } = status;
+}

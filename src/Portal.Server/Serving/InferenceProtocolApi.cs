@@ -1,0 +1,277 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
+using Portal.Server.Auth;
+
+namespace Portal.Server.Serving;
+
+/// <summary>
+/// The Open Inference Protocol v2 (KServe / Triton REST) under <c>/v2</c>, and the Prometheus text at <c>/metrics</c>.
+/// Health is public (load balancers probe it without keys); everything else takes at least a Viewer: server and
+/// model metadata, readiness, inference, and /metrics (scrape with a Viewer's API key). <c>{name}</c> is a
+/// registered model, served through its <c>production</c> alias unless <c>?alias=</c> or a version says otherwise.
+/// Errors are the protocol's <c>{"error": "…"}</c>.
+/// </summary>
+public static class InferenceProtocolApi
+{
+    public const string DefaultAlias = "production";
+
+    private static readonly JsonWriterOptions s_writer = new() { SkipValidation = true };
+    private static readonly string s_version = typeof(InferenceProtocolApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+
+    public static IEndpointRouteBuilder MapInferenceProtocol(this IEndpointRouteBuilder app)
+    {
+        var v2 = app.MapGroup("/v2").WithTags("Inference (Open Inference Protocol v2)");
+        v2.MapGet("/health/live", Live).AllowAnonymous();
+        v2.MapGet("/health/ready", Ready).AllowAnonymous();
+        var viewer = PortalRoles.AtLeast(PortalRoles.Viewer);
+        v2.MapGet("/", ServerMetadata).RequireAuthorization(viewer);
+        v2.MapGet("/models/{name}", (HttpContext c, string name) => ModelMetadata(c, name, null)).RequireAuthorization(viewer);
+        v2.MapGet("/models/{name}/versions/{version}", (HttpContext c, string name, string version) => ModelMetadata(c, name, version)).RequireAuthorization(viewer);
+        v2.MapGet("/models/{name}/ready", (HttpContext c, string name) => ModelReady(c, name, null)).RequireAuthorization(viewer);
+        v2.MapGet("/models/{name}/versions/{version}/ready", (HttpContext c, string name, string version) => ModelReady(c, name, version)).RequireAuthorization(viewer);
+        v2.MapPost("/models/{name}/infer", (HttpContext c, string name) => Infer(c, name, null))
+            .RequireAuthorization(viewer).WithMetadata(new OwnBodyLimit());
+        v2.MapPost("/models/{name}/versions/{version}/infer", (HttpContext c, string name, string version) => Infer(c, name, version))
+            .RequireAuthorization(viewer).WithMetadata(new OwnBodyLimit());
+        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(viewer);
+        return app;
+    }
+
+    private static Task Live(HttpContext context) => WriteJson(context, 200, w => w.WriteBoolean("live", true));
+
+    private static Task Ready(HttpContext context, DeploymentSet deployments)
+    {
+        var ready = deployments.StartedUp;
+        return WriteJson(context, ready ? 200 : 503, w => w.WriteBoolean("ready", ready));
+    }
+
+    private static Task ServerMetadata(HttpContext context) => WriteJson(context, 200, w =>
+    {
+        w.WriteString("name", "portal");
+        w.WriteString("version", s_version);
+        w.WriteStartArray("extensions");
+        w.WriteEndArray();
+    });
+
+    private static Task ModelMetadata(HttpContext context, string name, string? version)
+    {
+        var served = Resolve(context, name, version);
+        try
+        {
+            return WriteJson(context, 200, w =>
+            {
+                w.WriteString("name", name);
+                w.WriteStartArray("versions");
+                foreach (var d in Deployments(context).OfModel(name))
+                {
+                    foreach (var v in d.Current.Versions) w.WriteStringValue(v.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                }
+                w.WriteEndArray();
+                w.WriteString("platform", "onnxruntime_onnx");
+                w.WriteString("alias", served.Alias);
+                w.WriteString("served_version", served.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+                Tensors(w, "inputs", served.Inputs);
+                Tensors(w, "outputs", served.Outputs);
+            });
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    private static Task ModelReady(HttpContext context, string name, string? version)
+    {
+        var served = Resolve(context, name, version);
+        served.Release();
+        return WriteJson(context, 200, w =>
+        {
+            w.WriteString("name", name);
+            w.WriteBoolean("ready", true);
+        });
+    }
+
+    private static async Task Infer(HttpContext context, string name, string? version)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var options = context.RequestServices.GetRequiredService<IOptions<ServingOptions>>().Value;
+        byte[]? body = null;
+        InferRequest? request = null;
+        ServedVersion? served = null;
+        InferenceJob? job = null;
+        try
+        {
+            int length;
+            (body, length) = await ReadBody(context.Request, options.MaxRequestBytes);
+            served = Resolve(context, name, version);
+            request = InferRequest.Parse(body.AsSpan(0, length));
+            var rows = InputCheck.Rows(request, served);
+            if (served.FixedBatch is long fixedBatch && fixedBatch != rows)
+                throw InferRequest.Invalid($"Model '{served.Model}' version {served.Number} takes exactly {fixedBatch} rows per request, not {rows}.");
+            job = new InferenceJob(request.Inputs[0].Data, rows, rows * served.OutputWidth);
+            try
+            {
+                await served.Infer(job);
+            }
+            catch (ServingException e) when (e.Status >= 500)
+            {
+                served.Failed(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                throw;
+            }
+            await WriteOutputs(context, name, served, request.Id, job, rows);
+            served.Succeeded(rows, Stopwatch.GetElapsedTime(started).TotalSeconds);
+        }
+        catch (ServingException e)
+        {
+            await WriteError(context, e.Status, e.Message);
+        }
+        finally
+        {
+            job?.ReturnOutput();
+            request?.Dispose();
+            served?.Release();
+            if (body is not null) ArrayPool<byte>.Shared.Return(body);
+        }
+    }
+
+    /// <summary>The body into a pooled buffer, refused with 413 as soon as it passes the limit.</summary>
+    private static async Task<(byte[] Buffer, int Length)> ReadBody(HttpRequest request, long limit)
+    {
+        if (request.ContentLength is long declared && declared > limit)
+            throw new ServingException(StatusCodes.Status413PayloadTooLarge, $"The request body is {declared} bytes; the limit is {limit} bytes.");
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, request.ContentLength is long known ? known + 1 : 16 * 1024));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    var bigger = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, (long)buffer.Length * 2));
+                    buffer.AsSpan(0, length).CopyTo(bigger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = bigger;
+                }
+                var read = await request.Body.ReadAsync(buffer.AsMemory(length));
+                if (read == 0) break;
+                length += read;
+                if (length > limit)
+                    throw new ServingException(StatusCodes.Status413PayloadTooLarge, $"The request body is over the limit of {limit} bytes.");
+            }
+            return (buffer, length);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The version a request goes to, with a reference taken: by number when the URL names one (the holder or the
+    /// canary of any alias of the model), else through <c>?alias=</c> (default production), canary split included.
+    /// </summary>
+    private static ServedVersion Resolve(HttpContext context, string name, string? version)
+    {
+        var deployments = Deployments(context);
+        if (version is not null)
+        {
+            if (!int.TryParse(version, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) || number < 1)
+                throw new ServingException(StatusCodes.Status400BadRequest, $"Version '{version}' is not a version number (1, 2, …).");
+            foreach (var deployment in deployments.OfModel(name))
+            {
+                if (deployment.Acquire(number) is { } found) return found;
+            }
+            var served = deployments.OfModel(name).SelectMany(d => d.Current.Versions.Select(v => $"{v.Number} ({d.Alias}{(v.IsCanary ? " canary" : "")})")).ToList();
+            throw new ServingException(StatusCodes.Status404NotFound, served.Count == 0
+                ? $"Model '{name}' is not served: it has no alias, or no such model exists."
+                : $"Model '{name}' does not serve version {number}; it serves {string.Join(", ", served)}.");
+        }
+        var alias = context.Request.Query["alias"] is { Count: > 0 } given && !string.IsNullOrEmpty(given[0]) ? given[0]! : DefaultAlias;
+        var target = deployments.Find(name, alias);
+        if (target is null)
+        {
+            var aliases = deployments.OfModel(name).Select(d => d.Alias).ToList();
+            throw new ServingException(StatusCodes.Status404NotFound, aliases.Count == 0
+                ? $"Model '{name}' is not served: it has no alias, or no such model exists."
+                : $"Model '{name}' has no alias '{alias}'; it is served as {string.Join(", ", aliases)}.");
+        }
+        return target.Acquire() ?? throw new ServingException(StatusCodes.Status503ServiceUnavailable,
+            $"Model '{name}' alias '{alias}' is not ready{(target.Problem is { } problem ? $": {problem}" : "; its version is still loading")}.");
+    }
+
+    private static async Task WriteOutputs(HttpContext context, string name, ServedVersion served, string? id, InferenceJob job, int rows)
+    {
+        var response = context.Response;
+        response.StatusCode = 200;
+        response.ContentType = "application/json";
+        var writer = new Utf8JsonWriter(response.BodyWriter, s_writer);
+        writer.WriteStartObject();
+        writer.WriteString("model_name"u8, name);
+        writer.WriteString("model_version"u8, served.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (id is not null) writer.WriteString("id"u8, id);
+        writer.WriteStartArray("outputs"u8);
+        writer.WriteStartObject();
+        writer.WriteString("name"u8, served.Output.Name);
+        writer.WriteString("datatype"u8, "FP32"u8);
+        writer.WriteStartArray("shape"u8);
+        writer.WriteNumberValue(rows);
+        for (var d = 1; d < served.Output.Rank; d++) writer.WriteNumberValue(served.Output.Dimensions[d].Size!.Value);
+        writer.WriteEndArray();
+        writer.WriteStartArray("data"u8);
+        foreach (var value in job.Output.AsSpan(0, job.OutputValues)) writer.WriteNumberValue(value);
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        await writer.FlushAsync();
+        await writer.DisposeAsync();
+    }
+
+    private static void Tensors(Utf8JsonWriter w, string property, IReadOnlyList<Portal.Engine.Onnx.OnnxTensorInfo> tensors)
+    {
+        w.WriteStartArray(property);
+        foreach (var tensor in tensors)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", tensor.Name);
+            w.WriteString("datatype", ProtocolDatatypes.Of(tensor.ElementType));
+            w.WriteStartArray("shape");
+            foreach (var size in ProtocolDatatypes.Shape(tensor)) w.WriteNumberValue(size);
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+    }
+
+    private static DeploymentSet Deployments(HttpContext context) => context.RequestServices.GetRequiredService<DeploymentSet>();
+
+    private static async Task WriteJson(HttpContext context, int status, Action<Utf8JsonWriter> body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await using var writer = new Utf8JsonWriter(context.Response.BodyWriter);
+        writer.WriteStartObject();
+        body(writer);
+        writer.WriteEndObject();
+        await writer.FlushAsync();
+    }
+
+    internal static Task WriteError(HttpContext context, int status, string message)
+    {
+        if (context.Response.HasStarted) throw new InvalidOperationException($"Cannot answer {status} after the response started: {message}");
+        context.Response.Clear();
+        return WriteJson(context, status, w => w.WriteString("error", message));
+    }
+
+    /// <summary>Tells the portal's body-size middleware that these endpoints enforce their own limit (and answer 413 in the protocol's shape).</summary>
+    private sealed class OwnBodyLimit : IRequestSizeLimitMetadata
+    {
+        public long? MaxRequestBodySize => null;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using Portal.Engine.Inference;
+using Portal.Engine.Onnx;
+
+namespace Portal.Server.Serving;
+
+/// <summary>
+/// One model version loaded and warm for one deployment (as its holder or its canary): the engine's session, its
+/// batcher, its metrics and its sliding window. Reference counted: the deployment holds one reference while the
+/// version is routed to, each request one while it runs; the session is released when the last one goes, so a
+/// swap never frees a session under a request in flight.
+/// </summary>
+public sealed class ServedVersion
+{
+    private readonly InferenceModel _session;
+    private readonly ServingMeter _meter;
+    private readonly IServingObserver[] _observers;
+    private readonly Func<BatchingSettings> _settings;
+    private readonly Lock _observerGate = new();
+    private readonly VersionBatcher? _batcher;
+    private readonly System.Diagnostics.TagList _tags;
+    private int _references = 1;
+    private int _inline;
+
+    internal ServedVersion(string model, string alias, Guid versionId, int number, bool isCanary, InferenceModel session,
+        ServingMeter meter, IEnumerable<IServingObserver> observers, Func<BatchingSettings> settings, LatencyWindow window)
+    {
+        var signature = session.BatchedFloat ?? throw new ArgumentException("The session has no batched float signature.");
+        Model = model;
+        Alias = alias;
+        VersionId = versionId;
+        Number = number;
+        IsCanary = isCanary;
+        _session = session;
+        _meter = meter;
+        _observers = [.. observers];
+        _settings = settings;
+        Window = window;
+        Input = session.Inputs[0];
+        Output = session.Outputs.First(o => o.Name == signature.OutputName);
+        InputWidth = signature.InputValuesPerSample;
+        OutputWidth = signature.OutputValuesPerSample;
+        FixedBatch = signature.FixedBatch;
+        _tags = ServingMeter.Tags(model, alias, number, isCanary);
+        // Batching needs a dynamic batch dimension; a fixed-batch model runs each request as it comes.
+        if (FixedBatch is null) _batcher = new VersionBatcher(this, settings);
+    }
+
+    public string Model { get; }
+    public string Alias { get; }
+    public Guid VersionId { get; }
+    public int Number { get; }
+    public bool IsCanary { get; }
+    public OnnxTensorInfo Input { get; }
+    public OnnxTensorInfo Output { get; }
+    public IReadOnlyList<OnnxTensorInfo> Inputs => _session.Inputs;
+    public IReadOnlyList<OnnxTensorInfo> Outputs => _session.Outputs;
+    public int InputWidth { get; }
+    public int OutputWidth { get; }
+    public long? FixedBatch { get; }
+    public LatencyWindow Window { get; }
+
+    /// <summary>The window as the publisher last read it (each second).</summary>
+    public WindowSnapshot? LastWindow { get; internal set; }
+
+    public int QueueDepth => (_batcher?.Depth ?? 0) + Volatile.Read(ref _inline);
+
+    internal System.Diagnostics.TagList Tags => _tags;
+
+    /// <summary>Takes a reference for one request; false when the version has been released (the caller routes again).</summary>
+    public bool TryAcquire()
+    {
+        var current = Volatile.Read(ref _references);
+        while (current > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _references, current + 1, current);
+            if (seen == current) return true;
+            current = seen;
+        }
+        return false;
+    }
+
+    /// <summary>Gives a reference back; the last one stops the batcher and frees the session.</summary>
+    public void Release()
+    {
+        if (Interlocked.Decrement(ref _references) != 0) return;
+        _batcher?.Dispose();
+        _session.Dispose();
+    }
+
+    /// <summary>Runs <paramref name="rows"/> rows of a request (its input checked) and returns when its outputs are in the job.</summary>
+    internal async Task Infer(InferenceJob job)
+    {
+        var settings = _settings();
+        if (_batcher is not null && settings.IsBatching)
+        {
+            if (!_batcher.TryEnqueue(job))
+                throw new ServingException(StatusCodes.Status503ServiceUnavailable,
+                    $"The queue of model '{Model}' version {Number} is full ({settings.MaxQueueSize} requests waiting); retry later.");
+            await job.Task;
+            _meter.Queued(_tags, job.QueueSeconds);
+            return;
+        }
+        if (Interlocked.Increment(ref _inline) > settings.MaxQueueSize)
+        {
+            Interlocked.Decrement(ref _inline);
+            throw new ServingException(StatusCodes.Status503ServiceUnavailable,
+                $"Model '{Model}' version {Number} already runs {settings.MaxQueueSize} requests; retry later.");
+        }
+        try
+        {
+            var start = Stopwatch.GetTimestamp();
+            RunMerged(job.Input.AsMemory(0, job.Rows * InputWidth), job.Rows, job.Output.AsMemory(0, job.OutputValues), start);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inline);
+        }
+    }
+
+    /// <summary>One ONNX Runtime run of merged rows, its metrics, then every observer.</summary>
+    internal void RunMerged(ReadOnlyMemory<float> input, int rows, Memory<float> output, long start)
+    {
+        try
+        {
+            _session.Run(input.Span, rows, output.Span);
+        }
+        catch (Exception e) when (e is InferenceRunException or InferenceInputException)
+        {
+            throw new ServingException(StatusCodes.Status500InternalServerError, $"Model '{Model}' version {Number} failed to run: {e.Message}", e);
+        }
+        _meter.Ran(_tags, rows, Stopwatch.GetElapsedTime(start).TotalSeconds);
+        Window.RecordBatch(rows);
+        if (_observers.Length == 0) return;
+        var batch = new ServedBatch(Model, Alias, VersionId, rows, InputWidth, input, OutputWidth, output);
+        // Observers are told one batch at a time per version, whether the batcher or request threads ran it.
+        lock (_observerGate)
+        {
+            foreach (var observer in _observers) observer.Observe(batch);
+        }
+    }
+
+    internal void Succeeded(int rows, double seconds)
+    {
+        _meter.Succeeded(_tags, rows, seconds);
+        Window.RecordSuccess(seconds);
+    }
+
+    internal void Failed(double seconds)
+    {
+        _meter.Failed(_tags, seconds);
+        Window.RecordFailure(seconds);
+    }
+
+    /// <summary>Runs zeros through the session at batch 1 and at the batch size, so the first request finds it warm.</summary>
+    internal static void WarmUp(InferenceModel session, int runs, int batchSize)
+    {
+        var signature = session.BatchedFloat!;
+        var batches = signature.FixedBatch is long fixedBatch ? [(int)fixedBatch] : new[] { 1, Math.Max(1, batchSize) };
+        foreach (var batch in batches)
+        {
+            var input = new float[batch * signature.InputValuesPerSample];
+            var output = new float[batch * signature.OutputValuesPerSample];
+            for (var i = 0; i < Math.Max(1, runs); i++) session.Run(input, batch, output);
+        }
+    }
+
+    public override string ToString() => $"{Model}/{Alias} v{Number}{(IsCanary ? " (canary)" : "")}";
+}

@@ -1,0 +1,33 @@
+namespace Portal.Server.Serving;
+
+/// <summary>
+/// The "Portal:Serving" configuration section (environment: <c>Portal__Serving__MaxBatchSize=1</c>): the batching
+/// defaults of every deployment (each can override them through /api/v1) and the limits of the inference protocol.
+/// </summary>
+public sealed class ServingOptions
+{
+    public const string Section = "Portal:Serving";
+
+    /// <summary>Rows merged into one ONNX Runtime run; 1 turns batching off (each request runs on its own).</summary>
+    public int MaxBatchSize { get; set; } = 64;
+
+    /// <summary>How long the first request of a batch waits for others, in microseconds (Triton's max_queue_delay_microseconds).</summary>
+    public int MaxQueueDelayMicroseconds { get; set; } = 100;
+
+    /// <summary>Requests waiting per served version; one more is refused with 503.</summary>
+    public int MaxQueueSize { get; set; } = 1024;
+
+    /// <summary>The largest inference request body; a larger one gets 413.</summary>
+    public long MaxRequestBytes { get; set; } = 8L * 1024 * 1024;
+
+    /// <summary>ONNX Runtime threads per served session; null lets the runtime choose (one per core).</summary>
+    public int? IntraOpThreads { get; set; }
+
+    /// <summary>Length of the sliding window of the live percentiles, in seconds.</summary>
+    public int MetricsWindowSeconds { get; set; } = 10;
+
+    /// <summary>Runs of a freshly loaded session before it takes traffic, so no request pays for a cold start.</summary>
+    public int WarmUpRuns { get; set; } = 20;
+
+    public BatchingSettings Batching => new(MaxBatchSize, MaxQueueDelayMicroseconds, MaxQueueSize);
+}
