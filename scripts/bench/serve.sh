@@ -179,6 +179,13 @@ for model in "${models[@]}"; do
 
   call "$viewer" GET "/api/v1/models/$model/versions/${version_of[$model]}/artifacts/onnx" > "$work/$model.onnx"
   expect 200 "downloading the ONNX file of $model v${version_of[$model]}"
+  # The approval moves the alias; the portal then loads and warms the version before serving it.
+  for _ in $(seq 120); do
+    call "$viewer" GET "/v2/models/$model/ready" > /dev/null
+    [ "$(cat "$work/status")" = 200 ] && break
+    sleep 0.5
+  done
+  expect 200 "GET /v2/models/$model/ready (a minute after the promotion)"
   metadata=$(call "$viewer" GET "/v2/models/$model")
   expect 200 "GET /v2/models/$model"
   input=$(jq -r '.inputs[0].name' <<<"$metadata")
