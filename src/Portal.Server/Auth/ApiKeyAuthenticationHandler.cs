@@ -12,7 +12,7 @@ namespace Portal.Server.Auth;
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    ApiKeyService keys, UserManager<PortalUser> users)
+    ApiKeyService keys, UserManager<PortalUser> users, ApiKeyTicketCache tickets)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -29,6 +29,7 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         var presented = Presented(Request);
         if (presented is null) return AuthenticateResult.NoResult();
+        if (tickets.Find(presented) is { } known) return AuthenticateResult.Success(new AuthenticationTicket(known, SchemeName));
         var key = await keys.Find(presented, Context.RequestAborted);
         if (key is null) return AuthenticateResult.Fail("The API key is unknown, expired or revoked.");
         var user = await users.FindByIdAsync(key.UserId);
@@ -41,6 +42,7 @@ public sealed class ApiKeyAuthenticationHandler(
             new("api_key", key.Id.ToString()),
         };
         claims.AddRange((await users.GetRolesAsync(user)).Select(r => new Claim(ClaimTypes.Role, r)));
+        tickets.Add(presented, claims, key.ExpiresAt);
         var identity = new ClaimsIdentity(claims, SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }

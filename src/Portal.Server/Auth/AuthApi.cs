@@ -22,7 +22,7 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<Me>, ProblemHttpResult>> SignIn(
-        SignInRequest request, SignInManager<PortalUser> signIn, UserManager<PortalUser> users, AuditLog audit, CancellationToken ct)
+        SignInRequest request, SignInManager<PortalUser> signIn, UserManager<PortalUser> users, AuditLog audit, ApiKeyTicketCache tickets, CancellationToken ct)
     {
         var user = await users.FindByNameAsync(request.UserName ?? "");
         if (user is null)
@@ -30,6 +30,8 @@ public static class AuthApi
         var result = await signIn.CheckPasswordSignInAsync(user, request.Password ?? "", lockoutOnFailure: true);
         if (result.IsLockedOut)
         {
+            // The user's API keys stop working now, not when their remembered authentication runs out.
+            tickets.Clear();
             await audit.Record(user.UserName!, "auth.lockout", "user", user.Id, null, ct);
             return TypedResults.Problem("Too many failed sign-ins: the account is locked for a while.", statusCode: StatusCodes.Status423Locked, title: "Locked out");
         }

@@ -59,6 +59,7 @@ public static class AuthSetup
             }
         });
         services.AddScoped<ApiKeyService>();
+        services.AddSingleton<ApiKeyTicketCache>();
         return services;
     }
 

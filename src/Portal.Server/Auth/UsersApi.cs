@@ -49,7 +49,7 @@ public static class UsersApi
     }
 
     private static async Task<Results<Ok<UserView>, ProblemHttpResult>> ChangeRole(
-        string id, ChangeRoleRequest request, UserManager<PortalUser> users, AuditLog audit, HttpContext http, CancellationToken ct)
+        string id, ChangeRoleRequest request, UserManager<PortalUser> users, AuditLog audit, ApiKeyTicketCache tickets, HttpContext http, CancellationToken ct)
     {
         var role = PortalRoles.Normalize(request.Role ?? "");
         if (role is null) return ProblemMapping.BadRequest($"'{request.Role}' is not a role; roles are {string.Join(", ", PortalRoles.All)}.");
@@ -57,6 +57,7 @@ public static class UsersApi
         if (user is null) return ProblemMapping.NotFound($"No user {id}.");
         await users.RemoveFromRolesAsync(user, await users.GetRolesAsync(user));
         await users.AddToRoleAsync(user, role);
+        tickets.Clear();
         await audit.Record(Actor.Name(http.User), "user.role", "user", user.Id, new { userName = user.UserName, role }, ct);
         return TypedResults.Ok(await View(user, users));
     }

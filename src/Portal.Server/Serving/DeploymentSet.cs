@@ -173,7 +173,7 @@ public sealed class DeploymentSet : IAliasMoveObserver, IDisposable
                         $"it has inputs {string.Join(", ", session.Inputs)} and outputs {string.Join(", ", session.Outputs)}.");
                 ServedVersion.WarmUp(session, _options.WarmUpRuns, batching.MaxBatchSize);
                 return new ServedVersion(deployment.Model, deployment.Alias, version.Id, version.Number, canary, session, Meter, Observers(),
-                    () => deployment.Batching, new LatencyWindow(_options.MetricsWindowSeconds, _clock));
+                    () => deployment.Batching, new LatencyWindow(_options.MetricsWindowSeconds, _clock), _options.BatchWorkers);
             }
             catch
             {

@@ -2,9 +2,9 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Reflection;
 using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
-using OpenTelemetry.Exporter;
 using Portal.Server.Auth;
 
 namespace Portal.Server.Serving;
@@ -38,7 +38,9 @@ public static class InferenceProtocolApi
             .RequireAuthorization(viewer).WithMetadata(new OwnBodyLimit());
         v2.MapPost("/models/{name}/versions/{version}/infer", (HttpContext c, string name, string version) => Infer(c, name, version))
             .RequireAuthorization(viewer).WithMetadata(new OwnBodyLimit());
-        app.MapPrometheusScrapingEndpoint("/metrics").RequireAuthorization(viewer);
+        // Scrapers present a Viewer's API key; a cookie challenge would redirect them to a sign-in page.
+        app.MapPrometheusScrapingEndpoint("/metrics")
+            .RequireAuthorization(new AuthorizeAttribute { Policy = viewer, AuthenticationSchemes = ApiKeyAuthenticationHandler.SchemeName });
         return app;
     }
 
@@ -58,12 +60,21 @@ public static class InferenceProtocolApi
         w.WriteEndArray();
     });
 
-    private static Task ModelMetadata(HttpContext context, string name, string? version)
+    private static async Task ModelMetadata(HttpContext context, string name, string? version)
     {
-        var served = Resolve(context, name, version);
+        ServedVersion served;
         try
         {
-            return WriteJson(context, 200, w =>
+            served = Resolve(context, name, version);
+        }
+        catch (ServingException e)
+        {
+            await WriteError(context, e.Status, e.Message);
+            return;
+        }
+        try
+        {
+            await WriteJson(context, 200, w =>
             {
                 w.WriteString("name", name);
                 w.WriteStartArray("versions");
@@ -85,11 +96,18 @@ public static class InferenceProtocolApi
         }
     }
 
-    private static Task ModelReady(HttpContext context, string name, string? version)
+    private static async Task ModelReady(HttpContext context, string name, string? version)
     {
-        var served = Resolve(context, name, version);
-        served.Release();
-        return WriteJson(context, 200, w =>
+        try
+        {
+            Resolve(context, name, version).Release();
+        }
+        catch (ServingException e)
+        {
+            await WriteError(context, e.Status, e.Message);
+            return;
+        }
+        await WriteJson(context, 200, w =>
         {
             w.WriteString("name", name);
             w.WriteBoolean("ready", true);

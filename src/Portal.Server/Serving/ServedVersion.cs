@@ -23,7 +23,7 @@ public sealed class ServedVersion
     private int _inline;
 
     internal ServedVersion(string model, string alias, Guid versionId, int number, bool isCanary, InferenceModel session,
-        ServingMeter meter, IEnumerable<IServingObserver> observers, Func<BatchingSettings> settings, LatencyWindow window)
+        ServingMeter meter, IEnumerable<IServingObserver> observers, Func<BatchingSettings> settings, LatencyWindow window, int batchWorkers)
     {
         var signature = session.BatchedFloat ?? throw new ArgumentException("The session has no batched float signature.");
         Model = model;
@@ -43,7 +43,7 @@ public sealed class ServedVersion
         FixedBatch = signature.FixedBatch;
         _tags = ServingMeter.Tags(model, alias, number, isCanary);
         // Batching needs a dynamic batch dimension; a fixed-batch model runs each request as it comes.
-        if (FixedBatch is null) _batcher = new VersionBatcher(this, settings);
+        if (FixedBatch is null) _batcher = new VersionBatcher(this, settings, batchWorkers);
     }
 
     public string Model { get; }
@@ -133,7 +133,7 @@ public sealed class ServedVersion
         Window.RecordBatch(rows);
         if (_observers.Length == 0) return;
         var batch = new ServedBatch(Model, Alias, VersionId, rows, InputWidth, input, OutputWidth, output);
-        // Observers are told one batch at a time per version, whether the batcher or request threads ran it.
+        // Observers are told one batch at a time per version, whichever thread ran it.
         lock (_observerGate)
         {
             foreach (var observer in _observers) observer.Observe(batch);

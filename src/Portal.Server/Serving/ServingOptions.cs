@@ -20,8 +20,14 @@ public sealed class ServingOptions
     /// <summary>The largest inference request body; a larger one gets 413.</summary>
     public long MaxRequestBytes { get; set; } = 8L * 1024 * 1024;
 
-    /// <summary>ONNX Runtime threads per served session; null lets the runtime choose (one per core).</summary>
-    public int? IntraOpThreads { get; set; }
+    /// <summary>
+    /// ONNX Runtime threads per run. One by default: concurrency comes from the batch workers (or, with batching
+    /// off, from the requests themselves), and a second runtime pool would spin on the cores HTTP needs.
+    /// </summary>
+    public int? IntraOpThreads { get; set; } = 1;
+
+    /// <summary>Threads that gather and run batches per served version (Triton's instance count); default one per core.</summary>
+    public int BatchWorkers { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Length of the sliding window of the live percentiles, in seconds.</summary>
     public int MetricsWindowSeconds { get; set; } = 10;

@@ -4,10 +4,11 @@ using System.Diagnostics;
 namespace Portal.Server.Serving;
 
 /// <summary>
-/// Triton-style dynamic batching for one served version: requests queue (up to the queue size, then 503); one
-/// thread takes the oldest, waits at most the queue delay (counted from when that request arrived) for more rows
-/// up to the batch size, runs them as one ONNX Runtime call over one reused buffer and hands each request its own
-/// rows back, in order. A request larger than the batch size runs alone.
+/// Triton-style dynamic batching for one served version: requests queue (up to the queue size, then 503); each of
+/// a few worker threads (Triton's model instances) takes the oldest request, waits at most the queue delay (counted
+/// from when that request arrived) for more rows up to the batch size, runs them as one ONNX Runtime call over its
+/// own reused buffers and hands each request its own rows back, in order. A request larger than the batch size runs
+/// alone. While one worker runs, the next gathers, so the cores alternate between parsing and computing.
 /// </summary>
 internal sealed class VersionBatcher : IDisposable
 {
@@ -15,19 +16,21 @@ internal sealed class VersionBatcher : IDisposable
     private readonly Func<BatchingSettings> _settings;
     private readonly ConcurrentQueue<InferenceJob> _queue = new();
     private readonly ManualResetEventSlim _wake = new(false, spinCount: 20);
-    private readonly List<InferenceJob> _batch = [];
-    private readonly Thread _thread;
-    private float[] _input = [];
-    private float[] _output = [];
+    private readonly Thread[] _threads;
     private int _depth;
     private volatile bool _stopping;
 
-    public VersionBatcher(ServedVersion version, Func<BatchingSettings> settings)
+    public VersionBatcher(ServedVersion version, Func<BatchingSettings> settings, int workers)
     {
         _version = version;
         _settings = settings;
-        _thread = new Thread(Loop) { IsBackground = true, Name = $"batcher {version.Model}/{version.Alias} v{version.Number}" };
-        _thread.Start();
+        _threads = new Thread[Math.Max(1, workers)];
+        for (var i = 0; i < _threads.Length; i++)
+        {
+            var worker = new Worker(this);
+            _threads[i] = new Thread(worker.Loop) { IsBackground = true, Name = $"batcher {version.Model}/{version.Alias} v{version.Number} #{i}" };
+            _threads[i].Start();
+        }
     }
 
     public int Depth => Volatile.Read(ref _depth);
@@ -46,99 +49,127 @@ internal sealed class VersionBatcher : IDisposable
         return true;
     }
 
-    private void Loop()
-    {
-        while (true)
-        {
-            if (!_queue.TryDequeue(out var first))
-            {
-                if (_stopping) break;
-                _wake.Reset();
-                if (!_queue.TryDequeue(out first))
-                {
-                    _wake.Wait(TimeSpan.FromMilliseconds(200));
-                    continue;
-                }
-            }
-            Gather(first);
-            Run();
-        }
-    }
-
-    private void Gather(InferenceJob first)
-    {
-        var settings = _settings();
-        _batch.Clear();
-        _batch.Add(first);
-        var rows = first.Rows;
-        var deadline = first.QueuedAt + settings.MaxQueueDelayMicroseconds * Stopwatch.Frequency / 1_000_000;
-        while (rows < settings.MaxBatchSize)
-        {
-            if (_queue.TryPeek(out var next))
-            {
-                if (rows + next.Rows > settings.MaxBatchSize) break;
-                _queue.TryDequeue(out _);
-                _batch.Add(next);
-                rows += next.Rows;
-                continue;
-            }
-            var remaining = deadline - Stopwatch.GetTimestamp();
-            if (remaining <= 0) break;
-            if (remaining > Stopwatch.Frequency / 1000)
-            {
-                _wake.Reset();
-                if (_queue.IsEmpty) _wake.Wait(TimeSpan.FromTicks(remaining * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
-            }
-            else
-            {
-                Thread.Yield();
-            }
-        }
-        Interlocked.Add(ref _depth, -_batch.Count);
-    }
-
-    private void Run()
-    {
-        var perIn = _version.InputWidth;
-        var perOut = _version.OutputWidth;
-        var rows = 0;
-        foreach (var job in _batch) rows += job.Rows;
-        if (_input.Length < rows * perIn) _input = new float[rows * perIn];
-        if (_output.Length < rows * perOut) _output = new float[rows * perOut];
-        var start = Stopwatch.GetTimestamp();
-        var offset = 0;
-        foreach (var job in _batch)
-        {
-            job.QueueSeconds = (start - job.QueuedAt) / (double)Stopwatch.Frequency;
-            job.Input.AsSpan(0, job.Rows * perIn).CopyTo(_input.AsSpan(offset));
-            offset += job.Rows * perIn;
-        }
-        try
-        {
-            _version.RunMerged(_input.AsMemory(0, rows * perIn), rows, _output.AsMemory(0, rows * perOut), start);
-        }
-        catch (Exception e)
-        {
-            foreach (var job in _batch) job.TrySetException(e);
-            _batch.Clear();
-            return;
-        }
-        offset = 0;
-        foreach (var job in _batch)
-        {
-            _output.AsSpan(offset, job.Rows * perOut).CopyTo(job.Output);
-            offset += job.Rows * perOut;
-            job.TrySetResult();
-        }
-        _batch.Clear();
-    }
-
-    /// <summary>Stops taking work once the queue is empty; the caller makes sure no request is still coming.</summary>
+    /// <summary>Stops the workers once the queue is empty; the caller makes sure no request is still coming.</summary>
     public void Dispose()
     {
         _stopping = true;
         _wake.Set();
-        _thread.Join();
+        foreach (var thread in _threads) thread.Join();
         _wake.Dispose();
+    }
+
+    private sealed class Worker(VersionBatcher owner)
+    {
+        private readonly List<InferenceJob> _batch = [];
+        private float[] _input = [];
+        private float[] _output = [];
+        private InferenceJob? _carried;
+
+        public void Loop()
+        {
+            while (true)
+            {
+                var first = Take();
+                if (first is null)
+                {
+                    if (owner._stopping) break;
+                    owner._wake.Reset();
+                    first = Take();
+                    if (first is null)
+                    {
+                        owner._wake.Wait(TimeSpan.FromMilliseconds(200));
+                        continue;
+                    }
+                }
+                Gather(first);
+                Run();
+            }
+        }
+
+        private InferenceJob? Take()
+        {
+            if (_carried is { } carried)
+            {
+                _carried = null;
+                return carried;
+            }
+            return owner._queue.TryDequeue(out var job) ? job : null;
+        }
+
+        private void Gather(InferenceJob first)
+        {
+            var settings = owner._settings();
+            _batch.Clear();
+            _batch.Add(first);
+            var taken = 1;
+            var rows = first.Rows;
+            var deadline = first.QueuedAt + settings.MaxQueueDelayMicroseconds * Stopwatch.Frequency / 1_000_000;
+            while (rows < settings.MaxBatchSize)
+            {
+                if (owner._queue.TryDequeue(out var next))
+                {
+                    taken++;
+                    if (rows + next.Rows > settings.MaxBatchSize)
+                    {
+                        // Too big for this batch: it starts the worker's next one.
+                        _carried = next;
+                        break;
+                    }
+                    _batch.Add(next);
+                    rows += next.Rows;
+                    continue;
+                }
+                var remaining = deadline - Stopwatch.GetTimestamp();
+                if (remaining <= 0) break;
+                if (remaining > Stopwatch.Frequency / 1000)
+                {
+                    owner._wake.Reset();
+                    if (owner._queue.IsEmpty) owner._wake.Wait(TimeSpan.FromTicks(remaining * TimeSpan.TicksPerSecond / Stopwatch.Frequency));
+                }
+                else
+                {
+                    Thread.Yield();
+                }
+            }
+            // A carried job stays counted in the queue until its own batch is gathered.
+            Interlocked.Add(ref owner._depth, -(_carried is null ? taken : taken - 1));
+        }
+
+        private void Run()
+        {
+            var version = owner._version;
+            var perIn = version.InputWidth;
+            var perOut = version.OutputWidth;
+            var rows = 0;
+            foreach (var job in _batch) rows += job.Rows;
+            if (_input.Length < rows * perIn) _input = new float[rows * perIn];
+            if (_output.Length < rows * perOut) _output = new float[rows * perOut];
+            var start = Stopwatch.GetTimestamp();
+            var offset = 0;
+            foreach (var job in _batch)
+            {
+                job.QueueSeconds = (start - job.QueuedAt) / (double)Stopwatch.Frequency;
+                job.Input.AsSpan(0, job.Rows * perIn).CopyTo(_input.AsSpan(offset));
+                offset += job.Rows * perIn;
+            }
+            try
+            {
+                version.RunMerged(_input.AsMemory(0, rows * perIn), rows, _output.AsMemory(0, rows * perOut), start);
+            }
+            catch (Exception e)
+            {
+                foreach (var job in _batch) job.TrySetException(e);
+                _batch.Clear();
+                return;
+            }
+            offset = 0;
+            foreach (var job in _batch)
+            {
+                _output.AsSpan(offset, job.Rows * perOut).CopyTo(job.Output);
+                offset += job.Rows * perOut;
+                job.TrySetResult();
+            }
+            _batch.Clear();
+        }
     }
 }

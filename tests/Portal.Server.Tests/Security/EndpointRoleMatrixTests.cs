@@ -17,8 +17,9 @@ namespace Portal.Server.Tests.Security;
 /// </summary>
 public sealed class EndpointRoleMatrixTests(ITestOutputHelper output) : IDisposable
 {
-    // Deliberately public: signing in, and the API description (and its page's assets) a client needs before it can sign in.
-    private static readonly string[] s_anonymous = ["/api/v1/auth/sign-in", "/openapi/{documentName}.json"];
+    // Deliberately public: signing in, the API description (and its page's assets) a client needs before it can sign in,
+    // and the inference protocol's health probes (load balancers and orchestrators call them without keys).
+    private static readonly string[] s_anonymous = ["/api/v1/auth/sign-in", "/openapi/{documentName}.json", "/v2/health/live", "/v2/health/ready"];
     private const string ReferencePage = "/reference/";
 
     private readonly PortalFactory _portal = new();
@@ -68,10 +69,15 @@ public sealed class EndpointRoleMatrixTests(ITestOutputHelper output) : IDisposa
     /// <summary>
     /// The role model of the portal, as rules: reading is for Viewers; creating and changing is for Contributors;
     /// deciding promotions and rolling back is for Approvers; users and promotion policies are for Admins; every
-    /// user manages their own API keys and session.
+    /// user manages their own API keys and session. Inference (/v2) and the Prometheus text (/metrics) are reads;
+    /// a deployment's batching is an Admin's (it trades every caller's latency), its canary an Approver's (it sends
+    /// the alias's traffic to a version nobody approved for it).
     /// </summary>
     private static string DesignedRole(string method, string pattern)
     {
+        if (pattern.StartsWith("/v2", StringComparison.Ordinal) || pattern == "/metrics") return PortalRoles.Viewer;
+        if (pattern.StartsWith("/api/v1/deployments", StringComparison.Ordinal) && pattern.EndsWith("/batching", StringComparison.Ordinal) && method != "GET") return PortalRoles.Admin;
+        if (pattern.StartsWith("/api/v1/deployments", StringComparison.Ordinal) && pattern.EndsWith("/canary", StringComparison.Ordinal) && method != "GET") return PortalRoles.Approver;
         if (pattern.StartsWith("/api/v1/users", StringComparison.Ordinal)) return PortalRoles.Admin;
         if (pattern.EndsWith("/policy", StringComparison.Ordinal) && method != "GET") return PortalRoles.Admin;
         if (pattern.EndsWith("/approve", StringComparison.Ordinal) || pattern.EndsWith("/deny", StringComparison.Ordinal) || pattern.EndsWith("/rollback", StringComparison.Ordinal))
