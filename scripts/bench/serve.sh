@@ -228,7 +228,7 @@ if [ "$mode" = soak ]; then
   soak_pid=$!
   rss_peak=$rss_start
   while kill -0 "$soak_pid" 2>/dev/null; do
-    sleep 30
+    for _ in $(seq 30); do kill -0 "$soak_pid" 2>/dev/null && sleep 1; done
     kill -0 "$portal_pid" 2>/dev/null || die "the portal died during the soak; see $out/portal-$starts.log"
     now=$(rss_mb "$portal_pid")
     rss_peak=$(awk -v a="$rss_peak" -v b="$now" 'BEGIN { print (b > a ? b : a) }')
