@@ -11,8 +11,8 @@
 #   RESULT serve_ratio_c64=… batching_gain_c64=… p99_ms_c64=… errors=…
 # errors counts every failed request of every run, warm-ups included: status ≥ 400 and socket errors/timeouts.
 #
-#   scripts/bench/serve.sh --soak [MINUTES]   drives the portal (batching on) with fashion-mlp at c=64 for
-#   MINUTES (10) after a 30 s warm-up and reports its resident memory at start and end:
+#   scripts/bench/serve.sh --soak [MINUTES]   restarts the portal (batching on) after the set-up, drives it with
+#   fashion-mlp at c=64 for MINUTES (10) after a 30 s warm-up and reports its resident memory at start and end:
 #   RESULT soak_minutes=… rss_start_mb=… rss_end_mb=… rss_growth_pct=… errors=…
 # Figures and logs go to scripts/bench/out/serve. Every process started here is stopped on exit.
 set -euo pipefail
@@ -219,6 +219,9 @@ errors_so_far() { awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(non2xx|socket_err
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 
 if [ "$mode" = soak ]; then
+  # A fresh process, so the memory the training run left behind does not hide (or fake) growth under load.
+  stop "$portal_pid"; portal_pid=""
+  start_portal
   url="$base/v2/models/fashion-mlp/infer"
   echo "== soak: fashion-mlp at c=64 for $soak_minutes min after a 30 s warm-up (portal pid $portal_pid)"
   drive "warmup portal" fashion-mlp 64 30 "$url" "$viewer" > /dev/null
