@@ -12,7 +12,7 @@ namespace Portal.Server.Auth;
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    ApiKeyService keys, UserManager<PortalUser> users, ApiKeyTicketCache tickets)
+    ApiKeyTicketCache tickets)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";
@@ -30,6 +30,9 @@ public sealed class ApiKeyAuthenticationHandler(
         var presented = Presented(Request);
         if (presented is null) return AuthenticateResult.NoResult();
         if (tickets.Find(presented) is { } known) return AuthenticateResult.Success(new AuthenticationTicket(known, SchemeName));
+        // Resolved only when the key is not remembered: they bring a database context, which a remembered key never needs.
+        var keys = Context.RequestServices.GetRequiredService<ApiKeyService>();
+        var users = Context.RequestServices.GetRequiredService<UserManager<PortalUser>>();
         var key = await keys.Find(presented, Context.RequestAborted);
         if (key is null) return AuthenticateResult.Fail("The API key is unknown, expired or revoked.");
         var user = await users.FindByIdAsync(key.UserId);

@@ -4,9 +4,9 @@ using System.Text.Json;
 namespace Portal.Server.Serving;
 
 /// <summary>
-/// An Open Inference Protocol v2 request body, read with <see cref="Utf8JsonReader"/> in one pass: each input's
-/// <c>data</c> goes straight into a pooled float buffer (flat or nested arrays), nothing else is kept but names,
-/// shapes and datatypes. Dispose returns the buffers.
+/// An Open Inference Protocol v2 request body, read in one pass: the structure with <see cref="Utf8JsonReader"/>,
+/// each input's <c>data</c> straight into a pooled float buffer (flat or nested arrays) by <see cref="TensorDataScanner"/>,
+/// nothing else kept but names, shapes and datatypes. Dispose returns the buffers.
 /// </summary>
 internal sealed class InferRequest : IDisposable
 {
@@ -14,12 +14,14 @@ internal sealed class InferRequest : IDisposable
     public List<RequestedInput> Inputs { get; } = [];
     public List<string> Outputs { get; } = [];
 
-    public static InferRequest Parse(ReadOnlySpan<byte> json)
+    /// <param name="json">The body; the data arrays' bytes are overwritten while they are read (see <see cref="TensorDataScanner"/>).</param>
+    public static InferRequest Parse(Span<byte> json)
     {
         var request = new InferRequest();
         try
         {
-            var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+            var body = new BodyCursor(json);
+            ref var reader = ref body.Reader;
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 throw Invalid("The request body must be a JSON object with \"inputs\".");
             while (Next(ref reader) == JsonTokenType.PropertyName)
@@ -33,7 +35,7 @@ internal sealed class InferRequest : IDisposable
                 else if (reader.ValueTextEquals("inputs"u8))
                 {
                     Expect(ref reader, JsonTokenType.StartArray, "\"inputs\" must be an array of tensors");
-                    while (Next(ref reader) == JsonTokenType.StartObject) request.Inputs.Add(RequestedInput.Read(ref reader, request.Inputs.Count));
+                    while (Next(ref reader) == JsonTokenType.StartObject) request.Inputs.Add(RequestedInput.Read(ref body, request.Inputs.Count));
                     if (reader.TokenType != JsonTokenType.EndArray) throw Invalid($"Each element of \"inputs\" must be an object, not {Describe(reader.TokenType)}.");
                 }
                 else if (reader.ValueTextEquals("outputs"u8))
@@ -128,9 +130,10 @@ internal sealed class RequestedInput : IDisposable
 
     public string ShapeText => Shape is null ? "(none)" : $"[{string.Join(',', Shape)}]";
 
-    public static RequestedInput Read(ref Utf8JsonReader reader, int index)
+    public static RequestedInput Read(ref BodyCursor body, int index)
     {
         var input = new RequestedInput();
+        ref var reader = ref body.Reader;
         try
         {
             string? name = null;
@@ -152,7 +155,7 @@ internal sealed class RequestedInput : IDisposable
                 }
                 else if (reader.ValueTextEquals("data"u8))
                 {
-                    input.ReadData(ref reader, name ?? $"inputs[{index}]");
+                    input.ReadData(ref body, name ?? $"inputs[{index}]");
                 }
                 else
                 {
@@ -185,43 +188,14 @@ internal sealed class RequestedInput : IDisposable
         return dims[..rank].ToArray();
     }
 
-    private void ReadData(ref Utf8JsonReader reader, string what)
+    private void ReadData(ref BodyCursor body, string what)
     {
-        InferRequest.Expect(ref reader, JsonTokenType.StartArray, $"The data of input '{what}' must be an array of numbers");
-        if (Data.Length > 0) throw InferRequest.Invalid($"Input '{what}' has \"data\" twice.");
-        Data = ArrayPool<float>.Shared.Rent(1024);
+        if (HasData) throw InferRequest.Invalid($"Input '{what}' has \"data\" twice.");
         HasData = true;
-        var depth = 1;
-        var count = 0;
+        Data = ArrayPool<float>.Shared.Rent(1024);
         var data = Data;
-        while (depth > 0)
-        {
-            if (!reader.Read()) throw InferRequest.Invalid("The request body ends before its JSON is complete.");
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.Number:
-                    if (!reader.TryGetSingle(out var value) || !float.IsFinite(value))
-                        throw InferRequest.Invalid($"Value {count} of input '{what}' ({System.Text.Encoding.UTF8.GetString(reader.ValueSpan)}) is not a finite FP32 number.");
-                    if (count == data.Length)
-                    {
-                        var bigger = ArrayPool<float>.Shared.Rent(data.Length * 2);
-                        data.AsSpan(0, count).CopyTo(bigger);
-                        ArrayPool<float>.Shared.Return(data);
-                        Data = data = bigger;
-                    }
-                    data[count++] = value;
-                    break;
-                case JsonTokenType.StartArray:
-                    depth++;
-                    break;
-                case JsonTokenType.EndArray:
-                    depth--;
-                    break;
-                default:
-                    throw InferRequest.Invalid($"Value {count} of input '{what}' is {InferRequest.Describe(reader.TokenType)}, not a number (this server reads JSON tensor data only, no binary_data).");
-            }
-        }
-        Count = count;
+        Count = TensorDataScanner.Read(ref body, what, ref data);
+        Data = data;
     }
 
     public void Dispose()

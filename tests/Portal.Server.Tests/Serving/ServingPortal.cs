@@ -97,10 +97,13 @@ public sealed class ServingPortal : PortalFactory, IAsyncLifetime
     }
 
     /// <summary>A new model with versions 1..<paramref name="versions"/> (real ONNX files in the store) and the given aliases, served once this returns.</summary>
-    public async Task<string> CreateModel(int versions = 2, params (string Alias, int Version)[] aliases)
+    public Task<string> CreateModel(int versions = 2, params (string Alias, int Version)[] aliases) => CreateModelIn(this, versions, aliases);
+
+    /// <summary><see cref="CreateModel"/> in any portal (a restart test's own).</summary>
+    public static async Task<string> CreateModelIn(PortalFactory portal, int versions = 2, params (string Alias, int Version)[] aliases)
     {
         var name = $"served-{Guid.NewGuid():N}"[..15];
-        await using (var scope = Services.CreateAsyncScope())
+        await using (var scope = portal.Services.CreateAsyncScope())
         {
             var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
             var store = scope.ServiceProvider.GetRequiredService<ArtifactStore>();
@@ -116,16 +119,18 @@ public sealed class ServingPortal : PortalFactory, IAsyncLifetime
         if (aliases.Length == 0) aliases = [("production", 1)];
         foreach (var (alias, version) in aliases)
         {
-            await Hold(name, alias, version);
-            await WaitServed(name, alias, version);
+            await HoldIn(portal, name, alias, version);
+            await WaitServedIn(portal, name, alias, version);
         }
         return name;
     }
 
     /// <summary>Moves <paramref name="alias"/> to <paramref name="version"/> through the registry's alias mover, as every move goes.</summary>
-    public async Task Hold(string model, string alias, int version)
+    public Task Hold(string model, string alias, int version) => HoldIn(this, model, alias, version);
+
+    private static async Task HoldIn(PortalFactory portal, string model, string alias, int version)
     {
-        await using var scope = Services.CreateAsyncScope();
+        await using var scope = portal.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var row = await db.Models.SingleAsync(m => m.Name == model);
         var target = await db.ModelVersions.SingleAsync(v => v.ModelId == row.Id && v.Number == version);
@@ -134,13 +139,16 @@ public sealed class ServingPortal : PortalFactory, IAsyncLifetime
     }
 
     /// <summary>Waits until the deployment serves <paramref name="version"/> (loads happen in the background after a move).</summary>
-    public async Task WaitServed(string model, string alias, int version)
+    public Task WaitServed(string model, string alias, int version) => WaitServedIn(this, model, alias, version);
+
+    private static async Task WaitServedIn(PortalFactory portal, string model, string alias, int version)
     {
+        var deployments = portal.Services.GetRequiredService<DeploymentSet>();
         var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (Deployments.Find(model, alias)?.Current.Primary?.Number != version)
+        while (deployments.Find(model, alias)?.Current.Primary?.Number != version)
         {
             if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{model}/{alias} did not come to serve version {version}; it serves {Deployments.Find(model, alias)?.Current.Primary?.Number.ToString() ?? "nothing"} ({Deployments.Find(model, alias)?.Problem}).");
+                throw new TimeoutException($"{model}/{alias} did not come to serve version {version}; it serves {deployments.Find(model, alias)?.Current.Primary?.Number.ToString() ?? "nothing"} ({deployments.Find(model, alias)?.Problem}).");
             await Task.Delay(10);
         }
     }

@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
-using Portal.Server.Tests.Approvals;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Server.Live;
 using Portal.Server.Serving;
+using Portal.Server.Tests.Approvals;
 using Portal.Server.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Portal.Server.Tests.Serving;
 
