@@ -205,13 +205,20 @@ drive() {
   echo "$line"
 }
 field() { sed -E "s/.* $1=([^ ]+).*/\1/" <<<"$2"; }
+# CPU time (user + system, clock ticks) of the server under test: the portal, or the peer and its worker processes.
+server_pids() { if [ -n "$peer_pid" ]; then echo "$peer_pid" $(pgrep -P "$peer_pid" || true); else echo "$portal_pid"; fi; }
+cpu_ticks() { local t=0 pid; for pid in $(server_pids); do t=$((t + $(awk '{ print $14 + $15 }' "/proc/$pid/stat"))); done; echo "$t"; }
+ticks_per_s=$(getconf CLK_TCK)
 # cell SERVER MODEL C URL [API_KEY]: warm-up run, then the measured run, printed and recorded in $out/cells.txt.
+# The server's CPU time per request is printed too: on a shared machine it is steadier than req/s.
 cell() {
-  local server=$1 model=$2 c=$3 url=$4 key=${5:-} line
+  local server=$1 model=$2 c=$3 url=$4 key=${5:-} line before cpu_us
   [ "$warmup" -eq 0 ] || drive "warmup $server" "$model" "$c" "$warmup" "$url" "$key" > /dev/null
+  before=$(cpu_ticks)
   line=$(drive "measure $server" "$model" "$c" "$seconds" "$url" "$key")
-  printf '%-22s %-12s c=%-3s %9.1f req/s  p50 %8.3f ms  p99 %8.3f ms  non-2xx %s  socket errors %s\n' \
-    "$server" "$model" "$c" "$(field rps "$line")" "$(field p50_ms "$line")" "$(field p99_ms "$line")" \
+  cpu_us=$(awk -v t=$(($(cpu_ticks) - before)) -v hz="$ticks_per_s" -v n="$(field requests "$line")" 'BEGIN { printf "%.0f", n > 0 ? t / hz * 1e6 / n : 0 }')
+  printf '%-22s %-12s c=%-3s %9.1f req/s  p50 %8.3f ms  p99 %8.3f ms  server CPU %5s µs/req  non-2xx %s  socket errors %s\n' \
+    "$server" "$model" "$c" "$(field rps "$line")" "$(field p50_ms "$line")" "$(field p99_ms "$line")" "$cpu_us" \
     "$(field non2xx "$line")" "$(field socket_errors "$line")"
   echo "$server $model $c $(field rps "$line") $(field p50_ms "$line") $(field p99_ms "$line")" >> "$out/cells.txt"
 }
