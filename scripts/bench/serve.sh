@@ -216,7 +216,7 @@ cell() {
   [ "$warmup" -eq 0 ] || drive "warmup $server" "$model" "$c" "$warmup" "$url" "$key" > /dev/null
   before=$(cpu_ticks)
   line=$(drive "measure $server" "$model" "$c" "$seconds" "$url" "$key")
-  cpu_us=$(awk -v t=$(($(cpu_ticks) - before)) -v hz="$ticks_per_s" -v n="$(field requests "$line")" 'BEGIN { printf "%.0f", n > 0 ? t / hz * 1e6 / n : 0 }')
+  cpu_us=$(awk -v t=$(($(cpu_ticks) - before)) -v hz="$ticks_per_s" -v n="$(field requests "$line")" 'BEGIN { printf "%.0f", (n > 0 ? t / hz * 1e6 / n : 0) }')
   printf '%-22s %-12s c=%-3s %9.1f req/s  p50 %8.3f ms  p99 %8.3f ms  server CPU %5s µs/req  non-2xx %s  socket errors %s\n' \
     "$server" "$model" "$c" "$(field rps "$line")" "$(field p50_ms "$line")" "$(field p99_ms "$line")" "$cpu_us" \
     "$(field non2xx "$line")" "$(field socket_errors "$line")"
