@@ -8,8 +8,12 @@ public sealed class ServingOptions
 {
     public const string Section = "Portal:Serving";
 
-    /// <summary>Rows merged into one ONNX Runtime run; 1 turns batching off (each request runs on its own).</summary>
-    public int MaxBatchSize { get; set; } = 64;
+    /// <summary>
+    /// Rows merged into one ONNX Runtime run; 1 turns batching off (each request runs on its own). 32 by default:
+    /// measured here with one ORT thread, the Fashion-MNIST MLP costs 9.6 µs a sample alone, 2.0 in batches of 32 and
+    /// 1.9 in 64, while the CNN's cost per sample grows past batch 16 (54 µs alone, 74 at 32, 96 at 64).
+    /// </summary>
+    public int MaxBatchSize { get; set; } = 32;
 
     /// <summary>How long the first request of a batch waits for others, in microseconds (Triton's max_queue_delay_microseconds).</summary>
     public int MaxQueueDelayMicroseconds { get; set; } = 100;

@@ -68,7 +68,7 @@ public sealed class BatchingTests(ServingPortal portal)
     {
         var model = await portal.CreateModel();
         var defaults = (await portal.Viewer.Deployment(model)).Batching;
-        Assert.Equal(new BatchingSettings(64, 100, 1024), defaults);
+        Assert.Equal(new BatchingSettings(32, 100, 1024), defaults);
 
         var forbidden = await portal.Approver.PutBatching(model, new { maxBatchSize = 4 });
         var changed = await (await portal.Admin.PutBatching(model, new { maxBatchSize = 4, maxQueueDelayMicroseconds = 50 })).ReadJson<DeploymentView>();
