@@ -30,7 +30,9 @@ public sealed class LiveTests(LivePortal portal) : IClassFixture<LivePortal>
         }
 
         Assert.True(dropped >= 2, $"the hub connection was cut {dropped} times");
-        Assert.True(contributor.Live.Reconnects >= 2, $"the client reconnected {contributor.Live.Reconnects} times");
+        // The second cut can land after the client already holds every remaining message (a tiny run on an idle
+        // machine finishes in a blink): then it has nothing left to reconnect for. The first cut always needs one.
+        Assert.True(contributor.Live.Reconnects >= 1, $"the client reconnected {contributor.Live.Reconnects} times");
         Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
         Assert.Equal(Enumerable.Range(1, 180).Select(i => (long)i), steps);
     }
