@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 using Portal.Engine.Weights;
@@ -11,7 +9,6 @@ namespace Portal.Server.Compression;
 /// <summary>A version as the engine's trained model: its spec, its safetensors weights and the standardisation stored beside them.</summary>
 internal static class ParentModel
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Null reason when the version can be compressed; otherwise why not.</summary>
     public static string? Unfit(ModelVersion version, string modelName) => version switch
@@ -28,7 +25,7 @@ internal static class ParentModel
         if (Unfit(version, modelName) is { } reason) throw RegistryException.Invalid(reason);
         var file = SafetensorsReader.Read(await artifacts.ReadVerified(version.WeightsArtifact!, ct));
         var json = file.Metadata.TryGetValue(OnnxMetadataKeys.Standardization, out var stored) ? stored : runStandardization;
-        var standardization = json is null ? null : JsonSerializer.Deserialize<FeatureStandardization>(json, s_json);
+        var standardization = Training.RunModelFiles.Standardization(json);
         return new TrainedModel(ModelSpec.FromJson(version.SpecJson!), file.Weights, standardization, version.ClassNames);
     }
 }

@@ -43,9 +43,7 @@ public sealed class VersionRegistration(
             ?? throw RegistryException.Conflict($"Run '{run.Name}' was trained on dataset {run.DatasetId}, which is no longer registered.");
 
         var spec = ModelSpec.FromJson(run.SpecJson);
-        var standardization = run.StandardizationJson is null ? null
-            : JsonSerializer.Deserialize<FeatureStandardization>(run.StandardizationJson, s_json)
-              ?? throw new InvalidDataException($"Run '{run.Name}' has standardisation JSON that is null.");
+        var standardization = RunModelFiles.Standardization(run.StandardizationJson);
         var weightsBytes = await ReadStored(weightsSha, $"the weights of run '{run.Name}'", ct);
         ModelWeights weights;
         try
@@ -68,12 +66,7 @@ public sealed class VersionRegistration(
         }
 
         var versionId = Guid.NewGuid();
-        var onnx = OnnxExporter.Export(spec, weights, new OnnxExportOptions
-        {
-            Standardization = standardization,
-            ClassLabels = classNames.Length > 0 ? classNames : null,
-            LineageId = versionId.ToString(),
-        });
+        var onnx = RunModelFiles.Onnx(spec, weights, standardization, classNames, versionId);
         LatencyEvidence latency;
         using (var loaded = InferenceModel.Load(onnx, name: $"{model.Name} (run {run.Name})"))
             latency = await meter.Measure(loaded, FirstSamples(evaluationData), ct);

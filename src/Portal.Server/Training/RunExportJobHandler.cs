@@ -1,8 +1,5 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
-using Portal.Engine.Data;
 using Portal.Engine.Models;
-using Portal.Engine.Onnx;
 using Portal.Engine.Weights;
 using Portal.Server.Artifacts;
 using Portal.Server.Audit;
@@ -21,7 +18,6 @@ public sealed record RunExportPayload(Guid RunId);
 /// </summary>
 public sealed class RunExportJobHandler(IServiceScopeFactory scopes, ArtifactStore artifacts, TimeProvider clock) : IJobHandler
 {
-    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     public string Kind => JobKinds.Export;
 
@@ -38,15 +34,10 @@ public sealed class RunExportJobHandler(IServiceScopeFactory scopes, ArtifactSto
             throw new InvalidOperationException($"Run '{run.Name}' ({run.Id}) has no weights to export.");
         var classNames = await db.Datasets.AsNoTracking().Where(d => d.Id == run.DatasetId).Select(d => d.ClassNames).FirstOrDefaultAsync(ct) ?? [];
         var weights = SafetensorsReader.Read(await artifacts.ReadVerified(weightsSha, ct)).Weights;
-        var standardization = run.StandardizationJson is null ? null : JsonSerializer.Deserialize<FeatureStandardization>(run.StandardizationJson, s_json);
+        var standardization = RunModelFiles.Standardization(run.StandardizationJson);
         await job.ReportProgress(0.3);
 
-        var onnx = await Task.Run(() => OnnxExporter.Export(ModelSpec.FromJson(run.SpecJson), weights, new OnnxExportOptions
-        {
-            Standardization = standardization,
-            ClassLabels = classNames.Length > 0 ? classNames : null,
-            LineageId = run.Id.ToString(),
-        }), ct);
+        var onnx = await Task.Run(() => RunModelFiles.Onnx(ModelSpec.FromJson(run.SpecJson), weights, standardization, classNames, run.Id), ct);
         ct.ThrowIfCancellationRequested();
 
         // From here the file and its record are written together, not cancellable, so no file is left unreferenced.
