@@ -228,7 +228,7 @@ rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 # The managed heap after the last collection (all generations), from the portal's own /metrics: what of the
 # resident memory the .NET GC holds, the rest being native (ONNX Runtime, libtorch, glibc) and code.
 managed_mb() {
-  curl -s -H "X-Api-Key: $viewer" "$base/metrics" \
+  curl -s -m 5 -H "X-Api-Key: $viewer" "$base/metrics" \
     | awk '/^dotnet_gc_last_collection_heap_size_bytes\{/ { b += $NF } END { printf "%.1f", b / 1048576 }'
 }
 
@@ -252,7 +252,7 @@ if [ "$mode" = soak ]; then
     kill -0 "$soak_pid" 2>/dev/null || break
     rss_mb "$portal_pid" >> "$work/rss.txt"; echo >> "$work/rss.txt"
     n=$(wc -l < "$work/rss.txt")
-    [ $((n % 6)) -eq 0 ] && echo "  $(date -u +%H:%M:%S) resident $(tail -1 "$work/rss.txt") MB, managed heap $(managed_mb) MB"
+    if [ $((n % 6)) -eq 0 ]; then echo "  $(date -u +%H:%M:%S) resident $(tail -1 "$work/rss.txt") MB, managed heap $(managed_mb) MB"; fi
   done
   wait "$soak_pid" || die "the soak's wrk run failed"
   cp "$work/rss.txt" "$out/soak-rss.txt"
