@@ -2,11 +2,15 @@ using System.Text.Json;
 
 namespace Portal.Client.Models;
 
+/// <summary>
+/// A training run. <see cref="OnnxArtifact"/> is set once an export (<see cref="RunsClient.Export"/>) succeeded;
+/// <see cref="ExportJobId"/> is the latest export's job.
+/// </summary>
 public sealed record Run(
     Guid Id, string Name, Guid DatasetId, Guid? ValidationDatasetId, JsonElement Spec, JsonElement Options,
     Guid JobId, JobState State, double Progress, string? Error, int Attempts,
     string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
-    string? WeightsArtifact, int? BestEpoch, string? StopReason);
+    string? WeightsArtifact, string? OnnxArtifact, Guid? ExportJobId, int? BestEpoch, string? StopReason);
 
 /// <summary>
 /// POST /api/v1/runs. <see cref="Spec"/> is the engine's model spec JSON; <see cref="Options"/> the hyper-parameters
