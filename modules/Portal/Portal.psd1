@@ -7,7 +7,7 @@
     Author               = 'Portal'
     CompanyName          = 'Portal'
     Copyright            = '(c) Portal. All rights reserved.'
-    Description          = 'The Portal model lifecycle from PowerShell: datasets, training runs watched live, the model registry, promotions and their approvals, compression (pruning, int8, distillation), inference and deployment metrics, the audit log and API keys.'
+    Description          = 'The Portal model lifecycle from PowerShell: datasets, training runs watched live and exported to ONNX, the model registry and evaluations of its versions, promotions and their approvals, compression (pruning, int8, distillation), inference and deployment metrics, the audit log and API keys.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
     FormatsToProcess     = @('Portal.Format.ps1xml')
@@ -16,6 +16,7 @@
         'Connect-Portal'
         'Deny-PortalPromotion'
         'Disconnect-Portal'
+        'Export-PortalRun'
         'Get-PortalAuditEvent'
         'Get-PortalDataset'
         'Get-PortalDeploymentMetric'
@@ -30,6 +31,7 @@
         'New-PortalModel'
         'Register-PortalModelVersion'
         'Remove-PortalApiKey'
+        'Start-PortalEvaluation'
         'Start-PortalTraining'
         'Stop-PortalRun'
         'Submit-PortalPromotion'

@@ -28,3 +28,6 @@ public sealed record RunStep(Guid RunId, int Epoch, long Step, long TotalSteps, 
 
 /// <summary>A job's state change (the <c>status</c> live event on <c>run:{id}</c>, <c>job:{id}</c> and <c>jobs</c>).</summary>
 public sealed record JobStatus(Guid JobId, string Kind, JobState State, double Progress, string? Error);
+
+/// <summary>A running job's progress in [0, 1] (the <c>progress</c> live event on <c>job:{id}</c>).</summary>
+public sealed record JobProgress(Guid JobId, double Progress);
