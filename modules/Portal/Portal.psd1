@@ -25,6 +25,7 @@
         'Get-PortalPromotion'
         'Get-PortalRun'
         'Import-PortalDataset'
+        'Import-PortalModelVersion'
         'Invoke-PortalCompression'
         'Invoke-PortalInference'
         'New-PortalApiKey'

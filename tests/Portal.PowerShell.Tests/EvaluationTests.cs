@@ -42,10 +42,10 @@ public sealed class EvaluationTests(ModulePortal portal) : IClassFixture<ModuleP
     }
 
     [Fact]
-    public async Task Export_PortalRun_with_WhatIf_exports_nothing_and_without_it_saves_the_runs_onnx_file_showing_the_jobs_progress()
+    public async Task Export_PortalRun_with_WhatIf_exports_nothing_and_without_it_saves_the_runs_onnx_file_which_Import_PortalModelVersion_registers()
     {
         await portal.ConnectAs(PortalRoles.Contributor);
-        var (_, runId, _) = TrainedModel();
+        var (_, runId, heldOut) = TrainedModel();
         var path = Path.Combine(_folder, "tiny.onnx");
         var admin = await portal.AdminClient(); // the factory's own client, not ours to dispose
         portal.Host.Clear();
@@ -73,6 +73,24 @@ public sealed class EvaluationTests(ModulePortal portal) : IClassFixture<ModuleP
         var exists = Assert.Single(again.Errors);
         Assert.Equal((ErrorCategory.ResourceExists, (object)path), (exists.CategoryInfo.Category, exists.TargetObject));
         Assert.Contains("use -Force", exists.Exception.Message);
+
+        // The saved file, piped on, becomes a version of another model; -WhatIf registers nothing.
+        var imports = new Dictionary<string, object?> { ["file"] = file, ["model"] = $"psi-{Guid.NewGuid().ToString("N")[..8]}", ["held"] = heldOut };
+        portal.Invoke("New-PortalModel -Name $model | Out-Null", imports);
+        portal.Host.Clear();
+        var importWhatIf = portal.Run("$file | Import-PortalModelVersion -Model $model -WhatIf", imports);
+        Assert.Empty(importWhatIf.Errors);
+        Assert.Empty(importWhatIf.Output);
+        Assert.Contains($"{path} as the next version of '{imports["model"]}'", Assert.Single(portal.Host.Lines, l => l.StartsWith("What if:", StringComparison.Ordinal)));
+        Assert.Equal(0, (await admin.GetJson<JsonElement>($"/api/v1/models/{imports["model"]}")).GetProperty("versionCount").GetInt32());
+
+        var imported = portal.Invoke("$file | Import-PortalModelVersion -Model $model -EvaluationDatasetId $held", imports).Single();
+        Assert.Equal(1, (int)imported.Properties["Number"].Value);
+        var lineage = PSObject.AsPSObject(imported.Properties["Lineage"].Value);
+        Assert.Equal("Import", (string)lineage.Properties["Source"].Value);
+        Assert.NotNull(PSObject.AsPSObject(imported.Properties["Evidence"].Value).Properties["Accuracy"].Value);
+        var missing = Assert.Single(portal.Run("Import-PortalModelVersion -Model $model -Path ./no-such.onnx", imports).Errors);
+        Assert.Equal(ErrorCategory.ObjectNotFound, missing.CategoryInfo.Category);
     }
 
     [Fact]
