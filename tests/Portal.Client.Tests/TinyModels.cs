@@ -26,8 +26,21 @@ internal static class TinyModels
         await client.Models.Create(model, null, ct);
         for (var v = 0; v < versions; v++) await client.Models.RegisterVersion(model, run.Id, heldOut, ct);
         await client.Models.MoveAlias(model, alias, 1, ct);
-        while (!(await client.Deployments.Get(model, alias, ct)).Ready) await Task.Delay(50, ct);
+        while (!await IsReady(client, model, alias, ct)) await Task.Delay(50, ct);
         return model;
+    }
+
+    // The alias move makes the deployment a moment later (the server loads the version after the move commits).
+    private static async Task<bool> IsReady(PortalClient client, string model, string alias, CancellationToken ct)
+    {
+        try
+        {
+            return (await client.Deployments.Get(model, alias, ct)).Ready;
+        }
+        catch (PortalApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return false;
+        }
     }
 
     /// <summary>The events of a run's or job's topic up to the job's final status.</summary>
