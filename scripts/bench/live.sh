@@ -159,7 +159,15 @@ run=$(jq -r .id <<<"$measured")
 [ "$(state_of "$run")" = Queued ] || die "the measured run should wait behind the release run, but it is $(state_of "$run")"
 echo "== $spec on fashion-mnist-train ($samples images), $epochs epochs at batch $batch: $steps steps; $viewers viewers"
 
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$1/stat"; }
+portal_cpu_before=$(cpu_seconds "$portal_pid")
 "$driver/Portal.LiveBench" --portal "$base" --run "$run" --steps "$steps" --viewers "$viewers" \
   --user live-viewer --password "$password" --release-job "$release_job" --api-key "$contributor" \
-  --limit-seconds 600 --out "$out" | tee "$out/result.txt"
-[ "${PIPESTATUS[0]}" -eq 0 ] || die "the viewers' driver failed (see above; the portal's log is $out/portal.log)"
+  --limit-seconds 600 --out "$out" > "$out/result.txt" || {
+  cat "$out/result.txt"
+  die "the viewers' driver failed (see above; the portal's log is $out/portal.log)"
+}
+# The portal's CPU over the whole watch (the training run, the circuits, the release run's last batch).
+grep -v '^RESULT ' "$out/result.txt"
+echo "the portal (training and the viewers' circuits) used $(awk -v a="$portal_cpu_before" -v b="$(cpu_seconds "$portal_pid")" 'BEGIN { printf "%.1f", b - a }') s of CPU while the viewers watched"
+grep '^RESULT ' "$out/result.txt"

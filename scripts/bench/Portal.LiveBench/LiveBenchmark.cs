@@ -60,6 +60,7 @@ public static class LiveBenchmark
                 return Fail($"cancelling the job queued before the run answered HTTP {(int)cancel.StatusCode}: {await cancel.Content.ReadAsStringAsync()}");
         }
         var started = DateTime.UtcNow;
+        var browserCpuBefore = await BrowserCpuSeconds(browser);
         Console.WriteLine("released the run; watching it train");
 
         var deadline = started + o.Limit;
@@ -76,7 +77,10 @@ public static class LiveBenchmark
                 return Fail($"the run ended {state}: {(reason.Count > 0 ? reason[0] : "no reason shown")}");
             }
         }
-        Console.WriteLine($"the run succeeded after {(DateTime.UtcNow - started).TotalSeconds:0.0} s");
+        var seconds = (DateTime.UtcNow - started).TotalSeconds;
+        var browserCpu = await BrowserCpuSeconds(browser) - browserCpuBefore;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"the run succeeded after {seconds:0.0} s; Chromium used {browserCpu:0.0} s of CPU meanwhile ({Environment.ProcessorCount} cores)"));
         // The last batch's frame.
         await pages[^1].WaitForTimeoutAsync(500);
 
@@ -144,6 +148,14 @@ public static class LiveBenchmark
         var ids = i.GetProperty("processInfo").EnumerateArray()
             .Where(p => p.GetProperty("type").GetString() == "renderer").Select(p => p.GetProperty("id").GetInt32()).ToList();
         return (ids.Count, ids.Count(id => Nice(id) == 0));
+    }
+
+    /// <summary>CPU time of all the browser's processes so far (SystemInfo.getProcessInfo), in seconds.</summary>
+    private static async Task<double> BrowserCpuSeconds(IBrowser browser)
+    {
+        var session = await browser.NewBrowserCDPSessionAsync();
+        var info = await session.SendAsync("SystemInfo.getProcessInfo");
+        return info is { } i ? i.GetProperty("processInfo").EnumerateArray().Sum(p => p.GetProperty("cpuTime").GetDouble()) : 0;
     }
 
     // Field 19 of /proc/PID/stat, counted after the parenthesised command name.
