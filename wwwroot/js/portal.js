@@ -60,6 +60,7 @@ window.portal = (() => {
       axes: [{ ...axis, label: options.xLabel || "" }, { ...axis, label: options.yLabel || "", size: 64, values: (u, splits) => splits.map(tick) }],
       series: [{ label: options.xLabel || "x" }, ...names.map((name, i) => ({
         label: name, stroke: palette[i % palette.length], width: 1.5, spanGaps: true, points: { show: false },
+        ...((options.dashed || []).includes(name) ? { dash: [6, 4] } : {}),
       }))],
       legend: { live: true },
       cursor: { drag: { x: true, y: false } },

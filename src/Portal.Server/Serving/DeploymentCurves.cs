@@ -32,8 +32,8 @@ public sealed class DeploymentCurves
             .Where(r => r.Enabled && r.Metric is AlertMetrics.PsiInput or AlertMetrics.PsiClass && Covers(r, model, alias))
             .Take(MaxThresholdLines)];
         _thresholds = [.. ThresholdRules.Select(r => r.Threshold)];
-        Drift = new(["holder PSI inputs", "holder PSI classes", "canary PSI inputs", "canary PSI classes",
-            .. ThresholdRules.Select(r => $"alert {r.Name}: {r.Metric} {r.Comparison} {r.Threshold:0.###}")]);
+        ThresholdSeries = [.. ThresholdRules.Select(r => $"alert {r.Name}: {r.Metric} {r.Comparison} {r.Threshold:0.###}")];
+        Drift = new(["holder PSI inputs", "holder PSI classes", "canary PSI inputs", "canary PSI classes", .. ThresholdSeries]);
     }
 
     public CurveData Throughput { get; } = new("holder req/s", "canary req/s");
@@ -49,6 +49,9 @@ public sealed class DeploymentCurves
 
     /// <summary>The enabled PSI alert rules covering this deployment whose thresholds the drift chart draws.</summary>
     public IReadOnlyList<AlertRuleView> ThresholdRules { get; }
+
+    /// <summary>The names of the drift chart's threshold series (drawn dashed).</summary>
+    public IReadOnlyList<string> ThresholdSeries { get; }
 
     /// <summary>The last drift report, for the figures beside the chart.</summary>
     public DeploymentDrift? LastDrift { get; private set; }

@@ -69,6 +69,7 @@ public sealed class DeploymentCurvesTests : ComponentContext
 
         Assert.Equal(["inputs shifted", "classes shifted"], curves.ThresholdRules.Select(r => r.Name));
         Assert.Equal(["alert inputs shifted: psi_input > 0.2", "alert classes shifted: psi_class > 0.1"], curves.Drift.Names.Skip(4));
+        Assert.Equal(curves.Drift.Names.Skip(4), curves.ThresholdSeries);
         Assert.Equal([0.2, 0.2], curves.Drift.Series(4));
         Assert.Equal([0.1, 0.1], curves.Drift.Series(5));
     }
@@ -100,10 +101,12 @@ public sealed class DeploymentCurvesTests : ComponentContext
     {
         var curves = new DeploymentCurves("fashion", "production", [Rule("inputs shifted", AlertMetrics.PsiInput, 0.2)]);
         curves.Apply(Drift(0, Ok(s_holder, 3, 0.02, 0.01)));
-        Context.Render<LiveChart>(p => p.Add(c => c.Data, curves.Drift).Add(c => c.Title, "Drift (PSI)"));
+        Context.Render<LiveChart>(p => p.Add(c => c.Data, curves.Drift).Add(c => c.Title, "Drift (PSI)").Add(c => c.DashedSeries, curves.ThresholdSeries));
 
         var render = Assert.Single(Context.JSInterop.Invocations, i => i.Identifier == "portal.charts.render");
         Assert.Equal("alert inputs shifted: psi_input > 0.2", ((IReadOnlyList<string>)render.Arguments[1]!)[4]);
         Assert.Equal([0.2], ((double?[][])render.Arguments[3]!)[4]);
+        var options = System.Text.Json.JsonSerializer.SerializeToElement(render.Arguments[4]);
+        Assert.Equal("alert inputs shifted: psi_input > 0.2", Assert.Single(options.GetProperty("dashed").EnumerateArray()).GetString());
     }
 }
