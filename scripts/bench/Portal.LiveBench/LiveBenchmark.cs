@@ -78,9 +78,9 @@ public static class LiveBenchmark
             }
         }
         var seconds = (DateTime.UtcNow - started).TotalSeconds;
-        var browserCpu = await BrowserCpuSeconds(browser) - browserCpuBefore;
+        var browserCpu = CpuSince(browserCpuBefore, await BrowserCpuSeconds(browser));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"the run succeeded after {seconds:0.0} s; Chromium used {browserCpu:0.0} s of CPU meanwhile ({Environment.ProcessorCount} cores)"));
+            $"the run succeeded after {seconds:0.0} s; meanwhile Chromium used {browserCpu} of CPU ({Environment.ProcessorCount} cores)"));
         // The last batch's frame.
         await pages[^1].WaitForTimeoutAsync(500);
 
@@ -150,13 +150,20 @@ public static class LiveBenchmark
         return (ids.Count, ids.Count(id => Nice(id) == 0));
     }
 
-    /// <summary>CPU time of all the browser's processes so far (SystemInfo.getProcessInfo), in seconds.</summary>
-    private static async Task<double> BrowserCpuSeconds(IBrowser browser)
+    /// <summary>CPU time of the browser's processes so far by process type (SystemInfo.getProcessInfo), in seconds.</summary>
+    private static async Task<Dictionary<string, double>> BrowserCpuSeconds(IBrowser browser)
     {
         var session = await browser.NewBrowserCDPSessionAsync();
         var info = await session.SendAsync("SystemInfo.getProcessInfo");
-        return info is { } i ? i.GetProperty("processInfo").EnumerateArray().Sum(p => p.GetProperty("cpuTime").GetDouble()) : 0;
+        if (info is not { } i) return [];
+        return i.GetProperty("processInfo").EnumerateArray()
+            .GroupBy(p => p.GetProperty("type").GetString() ?? "?")
+            .ToDictionary(g => g.Key, g => g.Sum(p => p.GetProperty("cpuTime").GetDouble()));
     }
+
+    private static string CpuSince(Dictionary<string, double> before, Dictionary<string, double> after) =>
+        string.Create(CultureInfo.InvariantCulture,
+            $"{after.Values.Sum() - before.Values.Sum():0.0} s ({string.Join(", ", after.OrderByDescending(a => a.Value).Select(a => $"{a.Key} {a.Value - before.GetValueOrDefault(a.Key):0.0}"))})");
 
     // Field 19 of /proc/PID/stat, counted after the parenthesised command name.
     private static int? Nice(int pid)
