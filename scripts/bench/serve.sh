@@ -12,7 +12,8 @@
 # errors counts every failed request of every run, warm-ups included: status ≥ 400 and socket errors/timeouts.
 #
 #   scripts/bench/serve.sh --soak [MINUTES]   restarts the portal (batching on) after the set-up, drives it with
-#   fashion-mlp at c=64 for MINUTES (10) after a 30 s warm-up and reports its resident memory at start and end:
+#   fashion-mlp at c=64 for MINUTES (10) after a 30 s warm-up and reports its resident memory at start and end
+#   (each the mean of the readings taken every 5 s in the first and the last minute, lowest and peak too):
 #   RESULT soak_minutes=… rss_start_mb=… rss_end_mb=… rss_growth_pct=… errors=…
 # Figures and logs go to scripts/bench/out/serve. Every process started here is stopped on exit.
 set -euo pipefail
@@ -224,6 +225,12 @@ cell() {
 }
 errors_so_far() { awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^(non2xx|socket_errors)=/) { split($i, kv, "="); n += kv[2] } } END { print n + 0 }' "$out/runs.txt" 2>/dev/null || echo 0; }
 rss_mb() { awk '/^VmRSS:/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+# The managed heap after the last collection (all generations), from the portal's own /metrics: what of the
+# resident memory the .NET GC holds, the rest being native (ONNX Runtime, libtorch, glibc) and code.
+managed_mb() {
+  curl -s -m 5 -H "X-Api-Key: $viewer" "$base/metrics" \
+    | awk '/^dotnet_gc_last_collection_heap_size_bytes\{/ { b += $NF } END { printf "%.1f", b / 1048576 }'
+}
 
 if [ "$mode" = soak ]; then
   # A fresh process, so the memory the training run left behind does not hide (or fake) growth under load.
@@ -232,24 +239,31 @@ if [ "$mode" = soak ]; then
   url="$base/v2/models/fashion-mlp/infer"
   echo "== soak: fashion-mlp at c=64 for $soak_minutes min after a 30 s warm-up (portal pid $portal_pid)"
   drive "warmup portal" fashion-mlp 64 30 "$url" "$viewer" > /dev/null
-  rss_start=$(rss_mb "$portal_pid")
-  echo "resident memory after warm-up: $rss_start MB"
+  echo "resident memory after warm-up: $(rss_mb "$portal_pid") MB, managed heap $(managed_mb) MB"
   drive "soak portal" fashion-mlp 64 $((soak_minutes * 60)) "$url" "$viewer" > "$work/soak.txt" &
   soak_pid=$!
-  rss_peak=$rss_start
+  # Resident memory saws up and down by ~10 % between collections (the GC's allocation budget is committed,
+  # then released), so one reading at each end measures the saw's phase, not growth. Start and end are each
+  # the mean of a minute of readings taken every 5 s: the first minute of the soak and the last.
+  : > "$work/rss.txt"
   while kill -0 "$soak_pid" 2>/dev/null; do
-    for _ in $(seq 30); do kill -0 "$soak_pid" 2>/dev/null && sleep 1; done
+    for _ in $(seq 5); do kill -0 "$soak_pid" 2>/dev/null && sleep 1; done
     kill -0 "$portal_pid" 2>/dev/null || die "the portal died during the soak; see $out/portal-$starts.log"
-    now=$(rss_mb "$portal_pid")
-    rss_peak=$(awk -v a="$rss_peak" -v b="$now" 'BEGIN { print (b > a ? b : a) }')
-    echo "  $(date -u +%H:%M:%S) resident $now MB"
+    kill -0 "$soak_pid" 2>/dev/null || break
+    rss_mb "$portal_pid" >> "$work/rss.txt"; echo >> "$work/rss.txt"
+    n=$(wc -l < "$work/rss.txt")
+    if [ $((n % 6)) -eq 0 ]; then echo "  $(date -u +%H:%M:%S) resident $(tail -1 "$work/rss.txt") MB, managed heap $(managed_mb) MB"; fi
   done
   wait "$soak_pid" || die "the soak's wrk run failed"
+  cp "$work/rss.txt" "$out/soak-rss.txt"
   line=$(cat "$work/soak.txt")
-  rss_end=$(rss_mb "$portal_pid")
+  read -r rss_start rss_end rss_min rss_peak < <(awk '{ v[NR] = $1 } END {
+      k = (NR < 24 ? int(NR / 2) : 12); for (i = 1; i <= k; i++) { a += v[i]; b += v[NR - k + i] }
+      lo = hi = v[1]; for (i = 1; i <= NR; i++) { if (v[i] < lo) lo = v[i]; if (v[i] > hi) hi = v[i] }
+      printf "%.1f %.1f %.1f %.1f\n", a / k, b / k, lo, hi }' "$work/rss.txt")
   growth=$(awk -v a="$rss_start" -v b="$rss_end" 'BEGIN { printf "%.1f", (b - a) / a * 100 }')
   echo "soak: $(field requests "$line") requests, $(field rps "$line") req/s, p50 $(field p50_ms "$line") ms, p99 $(field p99_ms "$line") ms"
-  echo "resident memory: start $rss_start MB, end $rss_end MB, peak $rss_peak MB, growth $growth %"
+  echo "resident memory ($(wc -l < "$work/rss.txt") readings, in $out/soak-rss.txt): first minute's mean $rss_start MB, last minute's mean $rss_end MB, lowest $rss_min MB, peak $rss_peak MB, growth $growth %"
   echo "RESULT soak_minutes=$soak_minutes rss_start_mb=$rss_start rss_end_mb=$rss_end rss_growth_pct=$growth errors=$(errors_so_far)"
   exit 0
 fi

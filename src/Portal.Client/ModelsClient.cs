@@ -36,6 +36,21 @@ public sealed class ModelsClient
     public Task<ModelVersion> RegisterVersion(string model, Guid runId, Guid? evaluationDatasetId = null, CancellationToken ct = default) =>
         _http.Post<ModelVersion>(M(model) + "/versions", new { runId, evaluationDatasetId }, ct);
 
+    /// <summary>
+    /// Registers an ONNX file made elsewhere as the model's next version, streamed; the server reads its tensors and
+    /// class labels, times it and, given <paramref name="evaluationDatasetId"/>, measures its accuracy on that dataset.
+    /// </summary>
+    /// <exception cref="PortalApiException">The file is not a usable ONNX model or does not fit the dataset (400, naming why), or it is too large (413).</exception>
+    public async Task<ModelVersion> ImportVersion(string model, Stream onnx, string fileName = "model.onnx", Guid? evaluationDatasetId = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(onnx);
+        var file = new StreamContent(onnx);
+        file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        using var form = new MultipartFormDataContent { { file, "file", fileName } };
+        if (evaluationDatasetId is { } id) form.Add(new StringContent(id.ToString()), "evaluationDatasetId");
+        return await _http.PostContent<ModelVersion>(M(model) + "/versions/import", form, ct);
+    }
+
     /// <summary>An artifact's bytes: <c>onnx</c>, <c>safetensors</c>, … (see <see cref="ModelVersion.Artifacts"/>).</summary>
     public Task<byte[]> DownloadArtifact(string model, int number, string kind, CancellationToken ct = default) =>
         _http.GetBytes($"{M(model)}/versions/{number}/artifacts/{PortalHttp.Segment(kind)}", ct);

@@ -31,11 +31,14 @@ public sealed class PortalClient : IAsyncDisposable, IDisposable
         Models = new ModelsClient(_http);
         Promotions = new PromotionsClient(_http);
         Compressions = new CompressionsClient(_http);
+        Evaluations = new EvaluationsClient(_http);
         Audit = new AuditClient(_http);
         ApiKeys = new ApiKeysClient(_http);
         Users = new UsersClient(_http);
         Deployments = new DeploymentsClient(_http);
         Inference = new InferenceClient(_http);
+        AlertRules = new AlertRulesClient(_http);
+        Alerts = new AlertsClient(_http);
         Live = new LiveClient(options);
     }
 
@@ -55,6 +58,8 @@ public sealed class PortalClient : IAsyncDisposable, IDisposable
 
     public CompressionsClient Compressions { get; }
 
+    public EvaluationsClient Evaluations { get; }
+
     public AuditClient Audit { get; }
 
     public ApiKeysClient ApiKeys { get; }
@@ -64,6 +69,10 @@ public sealed class PortalClient : IAsyncDisposable, IDisposable
     public DeploymentsClient Deployments { get; }
 
     public InferenceClient Inference { get; }
+
+    public AlertRulesClient AlertRules { get; }
+
+    public AlertsClient Alerts { get; }
 
     public LiveClient Live { get; }
 

@@ -44,6 +44,17 @@ public sealed class RunsClient
     /// <summary>The trained weights (safetensors).</summary>
     public Task<byte[]> Weights(Guid id, CancellationToken ct = default) => _http.GetBytes($"api/v1/runs/{id}/artifacts/weights", ct);
 
+    /// <summary>
+    /// Queues an export of the run's trained weights to ONNX (a Contributor's act); the returned job reports on
+    /// <c>run:{id}</c> and <c>job:{jobId}</c>, and once it succeeded <see cref="Onnx"/> reads the file.
+    /// </summary>
+    /// <exception cref="PortalApiException">No such run (404), or it has no weights yet or an export of it is still running (409).</exception>
+    public Task<Job> Export(Guid id, CancellationToken ct = default) => _http.Post<Job>($"api/v1/runs/{id}/exports", null, ct);
+
+    /// <summary>The run's exported ONNX file.</summary>
+    /// <exception cref="PortalApiException">No such run, or it was not exported (404).</exception>
+    public Task<byte[]> Onnx(Guid id, CancellationToken ct = default) => _http.GetBytes($"api/v1/runs/{id}/artifacts/onnx", ct);
+
     /// <summary>Cancels the run's job; a running run stops after its current step.</summary>
     public async Task<Job> Cancel(Guid id, CancellationToken ct = default) => await _jobs.Cancel((await Get(id, ct)).JobId, ct);
 

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.Json;
 using Portal.Client.Http;
 using Portal.Client.Models;
 
@@ -15,7 +17,31 @@ public sealed class DeploymentsClient
     public IAsyncEnumerable<Deployment> ListAll(CancellationToken ct = default) => _http.GetAll<Deployment>("api/v1/deployments", ct);
 
     public Task<Deployment> Get(string model, string alias = InferenceClient.DefaultAlias, CancellationToken ct = default) =>
-        _http.Get<Deployment>($"api/v1/deployments/{PortalHttp.Segment(model)}/{PortalHttp.Segment(alias)}", ct);
+        _http.Get<Deployment>(Path(model, alias), ct);
+
+    /// <summary>
+    /// Sets the deployment's dynamic batching (an Admin's act: it trades every caller's latency for throughput); a
+    /// setting left null takes the server's configured default. Applies to the next requests.
+    /// </summary>
+    /// <param name="maxBatchSize">1 turns batching off.</param>
+    /// <exception cref="PortalApiException">A value out of range (400, naming it), or no such deployment (404).</exception>
+    public Task<Deployment> SetBatching(string model, string alias, int? maxBatchSize = null, int? maxQueueDelayMicroseconds = null, int? maxQueueSize = null, CancellationToken ct = default) =>
+        _http.Put<Deployment>(Path(model, alias) + "/batching", new { maxBatchSize, maxQueueDelayMicroseconds, maxQueueSize }, ct);
+
+    /// <summary>
+    /// Sends <paramref name="percent"/> % (more than 0, less than 100) of the alias's requests to <paramref name="version"/>,
+    /// the rest to the version the alias holds (an Approver's act: that version was not approved for the alias).
+    /// </summary>
+    /// <exception cref="PortalApiException">A bad percentage (400), no such version or deployment (404), or the version already holds the alias (409).</exception>
+    public Task<Deployment> SetCanary(string model, string alias, int version, double percent, CancellationToken ct = default) =>
+        _http.Put<Deployment>(Path(model, alias) + "/canary", new { version, percent }, ct);
+
+    /// <summary>Sends every request of the alias to the version it holds again.</summary>
+    /// <exception cref="PortalApiException">The deployment has no canary, or does not exist (404).</exception>
+    public Task<Deployment> RemoveCanary(string model, string alias, CancellationToken ct = default) =>
+        _http.Delete<Deployment>(Path(model, alias) + "/canary", ct);
+
+    private static string Path(string model, string alias) => $"api/v1/deployments/{PortalHttp.Segment(model)}/{PortalHttp.Segment(alias)}";
 }
 
 /// <summary>/v2: the Open Inference Protocol v2 (KServe/Triton REST, JSON).</summary>
@@ -26,6 +52,29 @@ public sealed class InferenceClient
     private readonly PortalHttp _http;
 
     internal InferenceClient(PortalHttp http) => _http = http;
+
+    /// <summary>GET /v2/health/live: whether the server process answers (no key needed).</summary>
+    public async Task<bool> IsLive(CancellationToken ct = default) =>
+        (await _http.Get<JsonElement>("v2/health/live", ct)).GetProperty("live").GetBoolean();
+
+    /// <summary>GET /v2/health/ready: whether the server has loaded its deployments (a 503 is the answer "not yet", not retried).</summary>
+    public async Task<bool> IsReady(CancellationToken ct = default) =>
+        (await _http.GetAnswering<JsonElement>("v2/health/ready", HttpStatusCode.ServiceUnavailable, ct)).Body.GetProperty("ready").GetBoolean();
+
+    /// <summary>GET /v2: the server's name, version and protocol extensions.</summary>
+    public Task<InferenceServerMetadata> ServerMetadata(CancellationToken ct = default) => _http.Get<InferenceServerMetadata>("v2", ct);
+
+    /// <summary>
+    /// GET /v2/models/{model}[/versions/{version}]/ready: true when the alias (default production) or version is served
+    /// and loaded; false while it is still loading (503, not retried).
+    /// </summary>
+    /// <exception cref="PortalApiException">The model is not served through that alias or version (404, naming what is served).</exception>
+    public async Task<bool> IsModelReady(string model, string? alias = null, int? version = null, CancellationToken ct = default)
+    {
+        var path = version is { } v ? $"v2/models/{PortalHttp.Segment(model)}/versions/{v}/ready" : $"v2/models/{PortalHttp.Segment(model)}/ready";
+        var (status, _) = await _http.GetAnswering<JsonElement>(PortalHttp.WithQuery(path, ("alias", version is null ? alias : null)), HttpStatusCode.ServiceUnavailable, ct);
+        return status != HttpStatusCode.ServiceUnavailable;
+    }
 
     /// <summary>POST /v2/models/{model}[/versions/{version}]/infer; without a version the alias (default production) decides.</summary>
     public Task<InferenceResponse> Infer(string model, InferenceRequest request, string? alias = null, int? version = null, CancellationToken ct = default)

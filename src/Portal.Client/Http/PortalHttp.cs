@@ -39,6 +39,23 @@ internal sealed class PortalHttp : IDisposable
     public async Task<T> Get<T>(string path, CancellationToken ct) =>
         await Read<T>(await SendRead(path, ct), ct);
 
+    /// <summary>
+    /// A read whose <paramref name="answer"/> status is an answer rather than a failure (a health probe's 503 "not
+    /// ready"): its JSON body is returned with the status, and it is not retried.
+    /// </summary>
+    public async Task<(HttpStatusCode Status, T Body)> GetAnswering<T>(string path, HttpStatusCode answer, CancellationToken ct)
+    {
+        var response = await SendRead(path, ct, answer);
+        var status = response.StatusCode;
+        if (status != answer) return (status, await Read<T>(response, ct));
+        using (response)
+        {
+            using var stream = await response.Content.ReadAsStreamAsync(ct);
+            return (status, await JsonSerializer.DeserializeAsync<T>(stream, Json, ct)
+                ?? throw new PortalApiException(status, null, "The portal answered with an empty body.", Method(response), Path(response)));
+        }
+    }
+
     public async Task<byte[]> GetBytes(string path, CancellationToken ct)
     {
         using var response = await SendRead(path, ct);
@@ -73,6 +90,13 @@ internal sealed class PortalHttp : IDisposable
         await Check(response, ct);
     }
 
+    /// <summary>A DELETE whose answer has a body (the resource as it stands after the removal).</summary>
+    public async Task<T> Delete<T>(string path, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Delete, path);
+        return await Read<T>(await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), ct);
+    }
+
     public async Task<T> PostContent<T>(string path, HttpContent content, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
@@ -90,8 +114,8 @@ internal sealed class PortalHttp : IDisposable
         return await Read<T>(await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), ct);
     }
 
-    /// <summary>A GET, tried again after a transient failure (reads are idempotent; nothing else is retried).</summary>
-    private async Task<HttpResponseMessage> SendRead(string path, CancellationToken ct)
+    /// <summary>A GET, tried again after a transient failure (reads are idempotent; nothing else is retried) other than <paramref name="answer"/>.</summary>
+    private async Task<HttpResponseMessage> SendRead(string path, CancellationToken ct, HttpStatusCode? answer = null)
     {
         for (var attempt = 0; ; attempt++)
         {
@@ -107,7 +131,7 @@ internal sealed class PortalHttp : IDisposable
                 await Task.Delay(delay, ct);
                 continue;
             }
-            if (attempt >= _options.ReadRetries || !IsTransient(response.StatusCode)) return response;
+            if (attempt >= _options.ReadRetries || !IsTransient(response.StatusCode) || response.StatusCode == answer) return response;
             if (response.Headers.RetryAfter?.Delta is { } after && after > delay) delay = after;
             response.Dispose();
             await Task.Delay(delay, ct);

@@ -2,11 +2,15 @@ using System.Text.Json;
 
 namespace Portal.Client.Models;
 
+/// <summary>
+/// A training run. <see cref="OnnxArtifact"/> is set once an export (<see cref="RunsClient.Export"/>) succeeded;
+/// <see cref="ExportJobId"/> is the latest export's job.
+/// </summary>
 public sealed record Run(
     Guid Id, string Name, Guid DatasetId, Guid? ValidationDatasetId, JsonElement Spec, JsonElement Options,
     Guid JobId, JobState State, double Progress, string? Error, int Attempts,
     string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
-    string? WeightsArtifact, int? BestEpoch, string? StopReason);
+    string? WeightsArtifact, string? OnnxArtifact, Guid? ExportJobId, int? BestEpoch, string? StopReason);
 
 /// <summary>
 /// POST /api/v1/runs. <see cref="Spec"/> is the engine's model spec JSON; <see cref="Options"/> the hyper-parameters
@@ -24,3 +28,6 @@ public sealed record RunStep(Guid RunId, int Epoch, long Step, long TotalSteps, 
 
 /// <summary>A job's state change (the <c>status</c> live event on <c>run:{id}</c>, <c>job:{id}</c> and <c>jobs</c>).</summary>
 public sealed record JobStatus(Guid JobId, string Kind, JobState State, double Progress, string? Error);
+
+/// <summary>A running job's progress in [0, 1] (the <c>progress</c> live event on <c>job:{id}</c>).</summary>
+public sealed record JobProgress(Guid JobId, double Progress);

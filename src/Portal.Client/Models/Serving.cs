@@ -4,7 +4,14 @@ using System.Text.Json.Serialization;
 namespace Portal.Client.Models;
 
 /// <summary>A served alias of a model with its live window; the shape follows the server's /api/v1/deployments.</summary>
-public sealed record Deployment(string Model, string Alias, bool Ready, string? Problem, ServedVersion? Version, Canary? Canary, JsonElement? Batching, DeploymentMetrics? Metrics);
+public sealed record Deployment(string Model, string Alias, bool Ready, string? Problem, ServedVersion? Version, Canary? Canary, Batching? Batching, DeploymentMetrics? Metrics);
+
+/// <summary>
+/// A deployment's dynamic batching as in effect: requests are gathered into batches of at most
+/// <see cref="MaxBatchSize"/> (1: batching off), waiting at most <see cref="MaxQueueDelayMicroseconds"/> for more,
+/// with at most <see cref="MaxQueueSize"/> waiting.
+/// </summary>
+public sealed record Batching(int MaxBatchSize, int MaxQueueDelayMicroseconds, int MaxQueueSize);
 
 public sealed record ServedVersion(int Number, Guid Id, string Input, string Output, int QueueDepth);
 
@@ -45,7 +52,22 @@ public sealed record InferenceModelMetadata(
     [property: JsonPropertyName("versions")] IReadOnlyList<string>? Versions,
     [property: JsonPropertyName("platform")] string? Platform,
     [property: JsonPropertyName("inputs")] IReadOnlyList<InferenceTensorMetadata> Inputs,
-    [property: JsonPropertyName("outputs")] IReadOnlyList<InferenceTensorMetadata> Outputs);
+    [property: JsonPropertyName("outputs")] IReadOnlyList<InferenceTensorMetadata> Outputs)
+{
+    /// <summary>The alias the request went through (the portal's extension of the protocol).</summary>
+    [JsonPropertyName("alias")]
+    public string? Alias { get; init; }
+
+    /// <summary>The version that answered (the portal's extension of the protocol).</summary>
+    [JsonPropertyName("served_version")]
+    public string? ServedVersion { get; init; }
+}
+
+/// <summary>GET /v2: the server's name, version and protocol extensions.</summary>
+public sealed record InferenceServerMetadata(
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("version")] string Version,
+    [property: JsonPropertyName("extensions")] IReadOnlyList<string> Extensions);
 
 public sealed record InferenceTensorMetadata(
     [property: JsonPropertyName("name")] string Name,

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Portal.Engine.Weights;
@@ -57,6 +58,7 @@ internal sealed class FusedCpuAdam : ITrainingOptimizer
 
     private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Update(Span<float> p, ReadOnlySpan<float> g, Span<float> m, Span<float> v,
         float beta1, float beta2, float stepSize, float correction2, float eps, float weightScale, float gradientDecay)
     {

@@ -31,7 +31,9 @@ public sealed class Trainer
             {
                 events.Writer.Complete();
             }
-        }, stop.Token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            // Not stop.Token: a task cancelled before it starts never runs its finally, the channel is never
+            // completed and the reader below waits forever; the session itself stops at its first batch.
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         try
         {

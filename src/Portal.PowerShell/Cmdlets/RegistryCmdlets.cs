@@ -124,3 +124,40 @@ public sealed class RegisterPortalModelVersionCommand : PortalCmdlet
         if (TryCall(ct => Client.Models.RegisterVersion(Model, RunId, EvaluationDatasetId, ct), RunId, out var version)) WriteObject(version);
     }
 }
+
+/// <summary>Import-PortalModelVersion: registers an ONNX file made elsewhere (or by Export-PortalRun) as a model's next version.</summary>
+[Cmdlet(VerbsData.Import, "PortalModelVersion", SupportsShouldProcess = true)]
+[OutputType(typeof(ModelVersion))]
+public sealed class ImportPortalModelVersionCommand : PortalCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0)]
+    [ValidateNotNullOrEmpty]
+    public string Model { get; set; } = "";
+
+    /// <summary>The .onnx file; binds the FullName of a file piped in (from Export-PortalRun or Get-Item).</summary>
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
+    [Alias("FullName")]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    /// <summary>Held-out data the portal measures the version's accuracy on; without it the version has latency evidence only.</summary>
+    [Parameter]
+    public Guid? EvaluationDatasetId { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var path = GetUnresolvedProviderPathFromPSPath(Path);
+        if (!File.Exists(path))
+        {
+            WriteError(new ErrorRecord(new FileNotFoundException($"No file '{path}'.", path), "PortalFileNotFound", ErrorCategory.ObjectNotFound, path));
+            return;
+        }
+        if (!ShouldProcess($"{path} as the next version of '{Model}'", "Import")) return;
+        var ok = TryCall(async ct =>
+        {
+            using var onnx = File.OpenRead(path);
+            return await Client.Models.ImportVersion(Model, onnx, System.IO.Path.GetFileName(path), EvaluationDatasetId, ct);
+        }, path, out var version);
+        if (ok) WriteObject(version);
+    }
+}

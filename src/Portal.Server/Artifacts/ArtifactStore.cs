@@ -21,7 +21,8 @@ public sealed class ArtifactStore
         Directory.CreateDirectory(_staging);
     }
 
-    public sealed record Stored(string Sha256, long Size);
+    /// <param name="Created">True when this write put the file in place; false when the same content was already stored.</param>
+    public sealed record Stored(string Sha256, long Size, bool Created);
 
     public async Task<Stored> Write(Stream content, CancellationToken ct, long maxBytes = long.MaxValue)
     {
@@ -49,9 +50,10 @@ public sealed class ArtifactStore
             }
             var target = PathOf(sha);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            if (File.Exists(target)) File.Delete(temp);
-            else File.Move(temp, target);
-            return new Stored(sha, size);
+            var created = !File.Exists(target);
+            if (created) File.Move(temp, target);
+            else File.Delete(temp);
+            return new Stored(sha, size, created);
         }
         catch
         {

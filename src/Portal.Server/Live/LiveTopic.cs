@@ -11,6 +11,32 @@ internal sealed class LiveTopic(string name, int historyCapacity)
     private readonly Queue<LiveEvent> _history = new();
     private LiveSubscription[] _subscribers = [];
     private long _sequence;
+    private long _lastActivity;
+
+    /// <summary>The bus's activity stamp of the last publish or subscribe here; larger is more recent.</summary>
+    public long LastActivity => Interlocked.Read(ref _lastActivity);
+
+    public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
+
+    public int RetainedCount
+    {
+        get
+        {
+            lock (_gate) return _history.Count;
+        }
+    }
+
+    public void Touch(long stamp) => Interlocked.Exchange(ref _lastActivity, stamp);
+
+    /// <summary>Drops the retained events; the sequence goes on from where it was.</summary>
+    public void ShedHistory()
+    {
+        lock (_gate)
+        {
+            // A subscriber that joined since the bus chose this topic keeps it from losing its history.
+            if (_subscribers.Length == 0) _history.Clear();
+        }
+    }
 
     public long LastSequence
     {

@@ -28,6 +28,13 @@ public sealed class VersionRegistration(
     // unique (model, number) index refuses the second and the caller is asked to register again.
     private static readonly SemaphoreSlim s_numbering = new(1, 1);
 
+    // Files this process has stored for registrations that are not saved (or failed) yet, by content: a failed
+    // registration deletes a file it created only when no other registration is about to reference it.
+    private static readonly Dictionary<string, int> s_unsettled = new(StringComparer.Ordinal);
+
+    private readonly List<string> _stored = [];
+    private readonly List<string> _created = [];
+
     private sealed record StoredFile(string Sha256, long Size, string MediaType);
 
     public async Task<VersionView> FromRun(string modelName, Guid runId, Guid? evaluationDatasetId, string actor, CancellationToken ct)
@@ -228,8 +235,59 @@ public sealed class VersionRegistration(
 
     private async Task<StoredFile> Store(byte[] content, string mediaType, CancellationToken ct)
     {
-        var stored = await artifacts.Write(content, ct);
+        ArtifactStore.Stored stored;
+        try
+        {
+            stored = await artifacts.Write(content, ct);
+        }
+        catch
+        {
+            await Abandon(holdingNumbering: false);
+            throw;
+        }
+        lock (s_unsettled) s_unsettled[stored.Sha256] = s_unsettled.GetValueOrDefault(stored.Sha256) + 1;
+        _stored.Add(stored.Sha256);
+        if (stored.Created) _created.Add(stored.Sha256);
         return new StoredFile(stored.Sha256, stored.Size, mediaType);
+    }
+
+    /// <summary>The registration is saved (or given up): its files no longer count as about to be referenced.</summary>
+    private void Settle()
+    {
+        lock (s_unsettled)
+        {
+            foreach (var sha in _stored)
+            {
+                if (--s_unsettled[sha] == 0) s_unsettled.Remove(sha);
+            }
+        }
+        _stored.Clear();
+    }
+
+    /// <summary>
+    /// A registration that failed after storing files deletes those it created, unless a record references one
+    /// (the same content saved meanwhile) or another registration in flight stored it too: no file is left behind
+    /// that nothing will ever reference.
+    /// </summary>
+    private async Task Abandon(bool holdingNumbering)
+    {
+        Settle();
+        if (_created.Count == 0) return;
+        if (!holdingNumbering) await s_numbering.WaitAsync(CancellationToken.None);
+        try
+        {
+            foreach (var sha in _created.Distinct())
+            {
+                bool unsettled;
+                lock (s_unsettled) unsettled = s_unsettled.ContainsKey(sha);
+                if (!unsettled && !await db.Artifacts.AsNoTracking().AnyAsync(a => a.Sha256 == sha, CancellationToken.None)) artifacts.Delete(sha);
+            }
+        }
+        finally
+        {
+            _created.Clear();
+            if (!holdingNumbering) s_numbering.Release();
+        }
     }
 
     private async Task<VersionView> Save(
@@ -244,7 +302,15 @@ public sealed class VersionRegistration(
         version.ThroughputBatch64 = latency.SamplesPerSecond;
         version.CreatedAt = clock.GetUtcNow();
 
-        await s_numbering.WaitAsync(ct);
+        try
+        {
+            await s_numbering.WaitAsync(ct);
+        }
+        catch
+        {
+            await Abandon(holdingNumbering: false);
+            throw;
+        }
         try
         {
             foreach (var file in files)
@@ -277,6 +343,12 @@ public sealed class VersionRegistration(
             {
                 throw RegistryException.Conflict($"Version {version.Number} of model '{model.Name}' was registered elsewhere at the same time; register again.", e);
             }
+            Settle();
+        }
+        catch
+        {
+            await Abandon(holdingNumbering: true);
+            throw;
         }
         finally
         {

@@ -19,6 +19,9 @@ public static class ServingSetup
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Portal.*")
             .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")
+            // The runtime's own meter: managed heap, GC counts, working set, thread pool; what an operator reads
+            // first when resident memory moves.
+            .AddMeter("System.Runtime")
             .AddPrometheusExporter());
         return services;
     }

@@ -42,15 +42,24 @@ public sealed class RunExportJobHandler(IServiceScopeFactory scopes, ArtifactSto
 
         // From here the file and its record are written together, not cancellable, so no file is left unreferenced.
         var stored = await artifacts.Write(onnx, CancellationToken.None);
-        if (!await db.Artifacts.AnyAsync(a => a.Sha256 == stored.Sha256, CancellationToken.None))
-            db.Artifacts.Add(new ArtifactRecord { Sha256 = stored.Sha256, Size = stored.Size, MediaType = Registry.VersionArtifacts.OnnxMediaType, CreatedAt = clock.GetUtcNow() });
-        run.OnnxArtifact = stored.Sha256;
-        scope.ServiceProvider.GetRequiredService<AuditLog>().Append("system", "run.export", "run", run.Id.ToString(), new
+        try
         {
-            jobId = job.JobId,
-            onnx = stored.Sha256,
-            stored.Size,
-        });
-        await db.SaveChangesAsync(CancellationToken.None);
+            if (!await db.Artifacts.AnyAsync(a => a.Sha256 == stored.Sha256, CancellationToken.None))
+                db.Artifacts.Add(new ArtifactRecord { Sha256 = stored.Sha256, Size = stored.Size, MediaType = Registry.VersionArtifacts.OnnxMediaType, CreatedAt = clock.GetUtcNow() });
+            run.OnnxArtifact = stored.Sha256;
+            scope.ServiceProvider.GetRequiredService<AuditLog>().Append("system", "run.export", "run", run.Id.ToString(), new
+            {
+                jobId = job.JobId,
+                onnx = stored.Sha256,
+                stored.Size,
+            });
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch
+        {
+            // The run's record did not take the file; it holds this run's id, so nothing else can reference it.
+            if (stored.Created) artifacts.Delete(stored.Sha256);
+            throw;
+        }
     }
 }

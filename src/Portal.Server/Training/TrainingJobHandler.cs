@@ -150,30 +150,39 @@ public sealed class TrainingJobHandler(
         if (standardization is not null) metadata[OnnxMetadataKeys.Standardization] = standardization;
         var stored = await artifacts.Write(SafetensorsWriter.ToBytes(model.Weights, metadata), CancellationToken.None);
 
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
-        if (!await db.Artifacts.AnyAsync(a => a.Sha256 == stored.Sha256, CancellationToken.None))
-            db.Artifacts.Add(new ArtifactRecord { Sha256 = stored.Sha256, Size = stored.Size, MediaType = WeightsMediaType, CreatedAt = clock.GetUtcNow() });
-        var tracked = await db.Runs.FirstAsync(r => r.Id == run.Id, CancellationToken.None);
-        tracked.WeightsArtifact = stored.Sha256;
-        tracked.StandardizationJson = standardization;
-        tracked.BestEpoch = result.BestEpoch;
-        tracked.StopReason = result.StopReason.ToString();
-        foreach (var epoch in result.History)
+        try
         {
-            if (!await db.RunEpochMetrics.AnyAsync(m => m.RunId == run.Id && m.Epoch == epoch.Epoch, CancellationToken.None))
-                await Upsert(db, run.Id, epoch, CancellationToken.None);
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+            if (!await db.Artifacts.AnyAsync(a => a.Sha256 == stored.Sha256, CancellationToken.None))
+                db.Artifacts.Add(new ArtifactRecord { Sha256 = stored.Sha256, Size = stored.Size, MediaType = WeightsMediaType, CreatedAt = clock.GetUtcNow() });
+            var tracked = await db.Runs.FirstAsync(r => r.Id == run.Id, CancellationToken.None);
+            tracked.WeightsArtifact = stored.Sha256;
+            tracked.StandardizationJson = standardization;
+            tracked.BestEpoch = result.BestEpoch;
+            tracked.StopReason = result.StopReason.ToString();
+            foreach (var epoch in result.History)
+            {
+                if (!await db.RunEpochMetrics.AnyAsync(m => m.RunId == run.Id && m.Epoch == epoch.Epoch, CancellationToken.None))
+                    await Upsert(db, run.Id, epoch, CancellationToken.None);
+            }
+            audit.Append("system", "run.complete", "run", run.Id.ToString(), new
+            {
+                weights = stored.Sha256,
+                result.BestEpoch,
+                stopReason = result.StopReason.ToString(),
+                epochs = result.History.Count,
+                finalTrainLoss = result.History.Count > 0 ? result.History[^1].TrainLoss : (double?)null,
+                finalValidationAccuracy = result.History.Count > 0 ? result.History[^1].ValidationAccuracy : null,
+            });
+            await db.SaveChangesAsync(CancellationToken.None);
         }
-        audit.Append("system", "run.complete", "run", run.Id.ToString(), new
+        catch
         {
-            weights = stored.Sha256,
-            result.BestEpoch,
-            stopReason = result.StopReason.ToString(),
-            epochs = result.History.Count,
-            finalTrainLoss = result.History.Count > 0 ? result.History[^1].TrainLoss : (double?)null,
-            finalValidationAccuracy = result.History.Count > 0 ? result.History[^1].ValidationAccuracy : null,
-        });
-        await db.SaveChangesAsync(CancellationToken.None);
+            // The run's record did not take the file; it holds this run's id, so nothing else can reference it.
+            if (stored.Created) artifacts.Delete(stored.Sha256);
+            throw;
+        }
     }
 }

@@ -135,6 +135,23 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_token_cancelled_before_training_starts_ends_the_stream_rather_than_leaving_it_waiting()
+    {
+        using var cancel = new CancellationTokenSource();
+        await cancel.CancelAsync();
+        var request = new TrainingRequest(s_mlp, TrainingData.Blobs(200, 3, 4, seed: 6), null, Options(2));
+
+        var reading = Task.Run(async () =>
+        {
+            await foreach (var e in new Trainer().Train(request, cancel.Token)) Assert.IsNotType<StepCompleted>(e);
+        });
+
+        var finished = await Task.WhenAny(reading, Task.Delay(TimeSpan.FromSeconds(30)));
+        Assert.Same(reading, finished);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reading);
+    }
+
+    [Fact]
     public async Task A_loss_that_becomes_infinite_stops_the_run_naming_epoch_and_step()
     {
         var data = TrainingData.RepeatedSample([1e3f, -2e3f], 1e6f, copies: 64);

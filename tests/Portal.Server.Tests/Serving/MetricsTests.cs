@@ -33,6 +33,9 @@ public sealed class MetricsTests(ServingPortal portal)
         Assert.Contains(lines, l => l.StartsWith("portal_inference_batch_size_", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("portal_inference_queue_duration_seconds_", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("portal_inference_compute_duration_seconds_", StringComparison.Ordinal));
+        // The runtime's meter rides along, so an operator can tell managed heap from native memory.
+        Assert.Contains(text.Split('\n'), l => l.StartsWith("dotnet_gc_last_collection_heap_size_bytes", StringComparison.Ordinal));
+        Assert.Contains(text.Split('\n'), l => l.StartsWith("dotnet_process_memory_working_set_bytes", StringComparison.Ordinal));
     }
 
     [Fact]
