@@ -52,8 +52,12 @@ public sealed class PromotionTests(PortalBrowser portal)
         await ada.Page.Locator("#alias-history").WaitForAsync();
         await ada.Screenshot("10-model-after-promotion");
 
-        // The approved alias is served under /v2; a few seconds of requests show on the deployment page as they happen.
+        // The approved alias is served under /v2; a few seconds of requests show on the deployment page as they happen,
+        // and drift is drawn every second against the threshold of the PSI rule ada sets.
+        using (var client = await portal.Portal.SignedInClient("ada", PortalProcess.UserPassword))
+            await new PortalApi(client).CreateAlertRule("inputs shifted", "psi_input", 0.2, 30, "e2e-promo");
         await ada.Open("/deployments/e2e-promo/production", "#deployment-summary");
+        Assert.Contains("inputs shifted (psi_input > 0.2 for 30 s)", await ada.Page.Locator("#deployment-drift-rules").InnerTextAsync());
         using (var client = await portal.Portal.SignedInClient("dave", PortalProcess.UserPassword))
         {
             var api = new PortalApi(client);
@@ -65,6 +69,7 @@ public sealed class PromotionTests(PortalBrowser portal)
             while (DateTime.UtcNow < deadline && (int.TryParse(await throughput.GetAttributeAsync("data-points") ?? "0", out var points) ? points : 0) < 8)
                 await Task.Delay(250);
             Assert.NotEqual("–", await ada.Page.Locator("#deployment-rps").InnerTextAsync());
+            Assert.True(int.Parse(await ada.Page.Locator("[data-chart='Drift (PSI)']").GetAttributeAsync("data-points") ?? "0") > 0, "no drift report was drawn");
             await ada.Screenshot("11-deployment-live");
             await stop.CancelAsync();
             var sent = await traffic;

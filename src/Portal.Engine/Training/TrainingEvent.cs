@@ -10,7 +10,12 @@ namespace Portal.Engine.Training;
 public abstract record TrainingEvent(long Timestamp);
 
 /// <param name="Step">Global optimiser step, 1-based.</param>
-public sealed record StepCompleted(long Timestamp, int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double SamplesPerSecond)
+/// <param name="CompletedAt">
+/// Wall-clock time the step completed (UTC, 100 ns ticks): unlike <see cref="TrainingEvent.Timestamp"/> it means the
+/// same in another process on the machine, so a viewer can time the step from the engine to its screen.
+/// </param>
+public sealed record StepCompleted(
+    long Timestamp, int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double SamplesPerSecond, DateTimeOffset CompletedAt)
     : TrainingEvent(Timestamp);
 
 public sealed record EpochCompleted(long Timestamp, EpochMetrics Metrics) : TrainingEvent(Timestamp);

@@ -162,7 +162,7 @@ internal sealed class TrainingSession : IDisposable
             lossSum += loss * size;
 
             var seconds = Stopwatch.GetElapsedTime(stepStart).TotalSeconds;
-            Emit(new StepCompleted(Stopwatch.GetTimestamp(), epoch, _globalStep, totalSteps, loss, learningRate, size / Math.Max(seconds, 1e-9)));
+            Emit(new StepCompleted(Stopwatch.GetTimestamp(), epoch, _globalStep, totalSteps, loss, learningRate, size / Math.Max(seconds, 1e-9), DateTimeOffset.UtcNow));
         }
         var trainSeconds = epochClock.Elapsed.TotalSeconds;
 

@@ -44,7 +44,7 @@ public sealed class RunCurves
         switch (e.Data)
         {
             case RunStepEvent s:
-                AddStep(s, e.Time);
+                AddStep(s, e);
                 return true;
             case RunEpochView epoch:
                 AddEpoch(epoch);
@@ -60,12 +60,14 @@ public sealed class RunCurves
         }
     }
 
-    private void AddStep(RunStepEvent s, DateTimeOffset time)
+    private void AddStep(RunStepEvent s, LiveEvent e)
     {
         // A resumed run repeats no step; one seen twice (history and live overlapping) is drawn once.
         if (StepLoss.Count > 0 && s.Step <= StepLoss.X[^1]) return;
-        StepLoss.Add(s.Step, s.Loss);
-        LearningRate.Add(s.Step, s.LearningRate);
+        var origin = Components.Charts.PointOrigin.Of(e.Sequence, s.CompletedAt);
+        StepLoss.Add(origin, s.Step, s.Loss);
+        LearningRate.Add(origin, s.Step, s.LearningRate);
+        var time = e.Time;
         Step = s.Step;
         TotalSteps = s.TotalSteps;
         SamplesPerSecond = s.SamplesPerSecond;

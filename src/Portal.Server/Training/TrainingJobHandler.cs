@@ -77,7 +77,7 @@ public sealed class TrainingJobHandler(
             switch (e)
             {
                 case StepCompleted s:
-                    bus.Publish(topic, "step", new RunStepEvent(runId, s.Epoch, s.Step, s.TotalSteps, s.Loss, s.LearningRate, s.SamplesPerSecond));
+                    bus.Publish(topic, "step", new RunStepEvent(runId, s.Epoch, s.Step, s.TotalSteps, s.Loss, s.LearningRate, s.SamplesPerSecond, s.CompletedAt));
                     // 1 is the runner's to record, with success.
                     await job.ReportProgress(0.99 * s.Step / s.TotalSteps);
                     break;

@@ -45,6 +45,10 @@ public sealed class PortalApi(HttpClient client)
         await Read(await client.PostAsJsonAsync($"/api/v1/models/{model}/versions", new { runId, evaluationDatasetId }));
     }
 
+    /// <summary>An alert rule ("fire when METRIC > THRESHOLD for WINDOW s") on every alias of <paramref name="model"/>.</summary>
+    public async Task CreateAlertRule(string name, string metric, double threshold, int windowSeconds, string model) =>
+        await Read(await client.PostAsJsonAsync("/api/v1/alert-rules", new { name, metric, comparison = ">", threshold, windowSeconds, model }));
+
     /// <summary>The name of the model's input, from the /v2 model metadata.</summary>
     public async Task<string> InputName(string model) =>
         (await Read(await client.GetAsync($"/v2/models/{model}"))).GetProperty("inputs")[0].GetProperty("name").GetString()!;

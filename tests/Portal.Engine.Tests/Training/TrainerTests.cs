@@ -32,6 +32,18 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task Each_step_carries_the_wall_clock_time_it_completed_in_step_order()
+    {
+        var before = DateTimeOffset.UtcNow;
+        var (steps, _) = await Run(new TrainingRequest(s_mlp, TrainingData.Blobs(100, 3, 4, seed: 1), null, Options(2)));
+        var after = DateTimeOffset.UtcNow;
+
+        Assert.Equal(20, steps.Count);
+        Assert.All(steps, s => Assert.InRange(s.CompletedAt, before, after));
+        for (var i = 1; i < steps.Count; i++) Assert.True(steps[i].CompletedAt >= steps[i - 1].CompletedAt, $"step {steps[i].Step} completed before step {steps[i - 1].Step}");
+    }
+
+    [Fact]
     public async Task Training_learns_separable_blobs_and_reports_every_step_and_epoch()
     {
         var request = new TrainingRequest(s_mlp, TrainingData.Blobs(100, 3, 4, seed: 1), TrainingData.Blobs(30, 3, 4, seed: 2), Options(4));

@@ -119,7 +119,7 @@ public sealed class LiveHubTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, error.StatusCode);
     }
 
-    private static RunStepEvent Step(Guid runId, int step) => new(runId, 1, step, 1_000, 1.0 / step, 0.001, 100);
+    private static RunStepEvent Step(Guid runId, int step) => new(runId, 1, step, 1_000, 1.0 / step, 0.001, 100, DateTimeOffset.UnixEpoch.AddSeconds(step));
 
     private static async Task<List<long>> Take(HubConnection hub, string topic, long after, int count)
     {

@@ -52,4 +52,39 @@ public sealed class CurveDataTests
         Assert.Equal(0, data.Count);
         Assert.Equal(generation + 1, data.Generation);
     }
+
+    [Fact]
+    public void Live_points_keep_their_origin_and_other_points_get_none()
+    {
+        var data = new CurveData("loss");
+        Assert.Null(data.OriginsFrom(0));
+        data.Add(1, 1.0);
+        data.Add(new PointOrigin(7, 1_790_000_000_123.25), 2, 0.9);
+        data.Add(new PointOrigin(9, 1_790_000_000_140.5), 3, 0.8);
+
+        var (sequence, madeAt) = data.OriginsFrom(0)!.Value;
+        Assert.Equal([0L, 7, 9], sequence);
+        Assert.Equal([0, 1_790_000_000_123.25, 1_790_000_000_140.5], madeAt);
+        Assert.Equal([9L], data.OriginsFrom(2)!.Value.Sequence);
+        // Nothing live past the end: nothing to time.
+        Assert.Null(data.OriginsFrom(3));
+    }
+
+    [Fact]
+    public void A_point_origin_is_the_unix_time_in_milliseconds_with_its_fraction()
+    {
+        var origin = PointOrigin.Of(4, DateTimeOffset.UnixEpoch.AddTicks(12_345_678));
+        Assert.Equal(4, origin.Sequence);
+        Assert.Equal(1_234.5678, origin.MadeAtUnixMs, 9);
+    }
+
+    [Fact]
+    public void Clear_forgets_the_origins()
+    {
+        var data = new CurveData("loss");
+        data.Add(new PointOrigin(1, 5), 1, 1.0);
+        data.Clear();
+        data.Add(1, 1.0);
+        Assert.Null(data.OriginsFrom(0));
+    }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Bunit;
 using Portal.Server.Components.Charts;
 
@@ -48,5 +49,37 @@ public sealed class LiveChartTests : ComponentContext
         var chart = Context.Render<LiveChart>(p => p.Add(c => c.Data, new CurveData("loss")).Add(c => c.EmptyText, "Steps appear here."));
         Assert.Contains("Steps appear here.", chart.Markup);
         Assert.DoesNotContain(Context.JSInterop.Invocations, i => i.Identifier == "portal.charts.render");
+    }
+
+    [Fact]
+    public async Task Live_points_go_out_with_their_sequence_numbers_and_source_times()
+    {
+        var data = new CurveData("loss");
+        data.Add(1, 1.0);
+        var chart = Context.Render<LiveChart>(p => p.Add(c => c.Data, data));
+        var render = Assert.Single(Context.JSInterop.Invocations, i => i.Identifier == "portal.charts.render");
+        Assert.Null(render.Arguments[5]);
+
+        data.Add(new PointOrigin(12, 1_790_000_000_000.5), 2, 0.5);
+        await chart.InvokeAsync(() => chart.Instance.Refresh());
+        var append = Assert.Single(Context.JSInterop.Invocations, i => i.Identifier == "portal.charts.append");
+        Assert.Equal("""{"sequence":[12],"madeAt":[1790000000000.5]}""", JsonSerializer.Serialize(append.Arguments[3]));
+    }
+
+    [Fact]
+    public async Task Refreshing_several_charts_at_once_sends_each_its_new_points()
+    {
+        var loss = new CurveData("loss");
+        var rate = new CurveData("rate");
+        loss.Add(1, 1.0);
+        rate.Add(1, 0.1);
+        var first = Context.Render<LiveChart>(p => p.Add(c => c.Data, loss));
+        var second = Context.Render<LiveChart>(p => p.Add(c => c.Data, rate));
+        loss.Add(2, 0.9);
+        rate.Add(2, 0.09);
+        await first.InvokeAsync(() => LiveChart.RefreshAll(first.Instance, null, second.Instance));
+        var appends = Context.JSInterop.Invocations.Where(i => i.Identifier == "portal.charts.append").ToList();
+        Assert.Equal(2, appends.Count);
+        Assert.All(appends, a => Assert.Equal([2.0], (double[])a.Arguments[1]!));
     }
 }

@@ -11,7 +11,7 @@ public sealed class RunCurvesTests
     private long _sequence;
 
     private LiveEvent Step(long step, double seconds, long total = 100) =>
-        new($"run:{s_run}", ++_sequence, s_start.AddSeconds(seconds), "step", new RunStepEvent(s_run, 1, step, total, 2.0 / step, 0.001, 5000));
+        new($"run:{s_run}", ++_sequence, s_start.AddSeconds(seconds), "step", new RunStepEvent(s_run, 1, step, total, 2.0 / step, 0.001, 5000, s_start.AddSeconds(seconds)));
 
     private LiveEvent Epoch(int epoch) =>
         new($"run:{s_run}", ++_sequence, s_start, "epoch", new RunEpochView(epoch, 1.0 / epoch, 0.5, 1.1 / epoch, 0.45, 0.001, 1, 5000));
@@ -68,5 +68,21 @@ public sealed class RunCurvesTests
         Assert.Equal(JobState.Cancelled, curves.State);
         Assert.Equal("Cancelled by carol.", curves.Error);
         Assert.Null(curves.Remaining);
+    }
+
+    [Fact]
+    public void Each_step_point_carries_its_event_sequence_and_the_engine_time_of_the_step()
+    {
+        var curves = new RunCurves();
+        curves.Start(JobState.Running, 0, null, []);
+        var step = Step(1, 0.25);
+        curves.Apply(step);
+        var expected = (s_start.AddSeconds(0.25) - DateTimeOffset.UnixEpoch).TotalMilliseconds;
+        foreach (var curve in new[] { curves.StepLoss, curves.LearningRate })
+        {
+            var (sequence, madeAt) = curve.OriginsFrom(0)!.Value;
+            Assert.Equal([step.Sequence], sequence);
+            Assert.Equal([expected], madeAt);
+        }
     }
 }

@@ -3,12 +3,14 @@ namespace Portal.Server.Components.Charts;
 /// <summary>
 /// The points of one chart: a shared, non-decreasing x axis and one y value per series at each x (null where a
 /// series has none, drawn as a gap bridged by the line). The chart component sends what was added since its last
-/// draw, so a growing curve costs only its new points.
+/// draw, so a growing curve costs only its new points. Points added live may carry their <see cref="PointOrigin"/>.
 /// </summary>
 public sealed class CurveData
 {
     private readonly List<double> _x = [];
     private readonly List<double?>[] _y;
+    private readonly List<PointOrigin> _origins = [];
+    private bool _anyOrigin;
 
     public CurveData(params string[] seriesNames)
     {
@@ -37,12 +39,23 @@ public sealed class CurveData
         if (_x.Count > 0 && x < _x[^1]) throw new ArgumentException($"x must not decrease: {x} after {_x[^1]}.", nameof(x));
         _x.Add(x);
         for (var s = 0; s < values.Length; s++) _y[s].Add(values[s] is { } v && double.IsFinite(v) ? v : null);
+        _origins.Add(default);
+    }
+
+    /// <summary>Adds a point that arrived live, with the event it came from (see <see cref="Add"/>).</summary>
+    public void Add(PointOrigin origin, double x, params double?[] values)
+    {
+        Add(x, values);
+        _origins[^1] = origin;
+        _anyOrigin = true;
     }
 
     public void Clear()
     {
         _x.Clear();
         foreach (var y in _y) y.Clear();
+        _origins.Clear();
+        _anyOrigin = false;
         Generation++;
     }
 
@@ -51,5 +64,18 @@ public sealed class CurveData
     {
         start = Math.Clamp(start, 0, _x.Count);
         return ([.. _x.Skip(start)], [.. _y.Select(y => y.Skip(start).ToArray())]);
+    }
+
+    /// <summary>
+    /// The origins of the points from index <paramref name="start"/> on, one per point (sequence 0 and time 0 for a
+    /// point that has none), or null when none of them has one.
+    /// </summary>
+    public (long[] Sequence, double[] MadeAtUnixMs)? OriginsFrom(int start)
+    {
+        start = Math.Clamp(start, 0, _x.Count);
+        if (!_anyOrigin) return null;
+        var points = _origins.Skip(start).ToArray();
+        if (points.All(o => o.Sequence == 0)) return null;
+        return ([.. points.Select(o => o.Sequence)], [.. points.Select(o => o.MadeAtUnixMs)]);
     }
 }
