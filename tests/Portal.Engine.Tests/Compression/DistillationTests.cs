@@ -106,6 +106,26 @@ public sealed class DistillationTests
     }
 
     [Fact]
+    public async Task Distilling_leaves_the_callers_training_and_test_samples_as_they_were()
+    {
+        // Teacher and student standardise their inputs; neither may do it in the caller's arrays, or the next
+        // job (or the student's own fitted statistics) would see standardised samples as raw ones.
+        var clean = CompressionFixtures.Blobs(20, seed: 41);
+        var train = new Dataset("blobs+10", [.. clean.Features.ToArray().Select(v => v + 10f)], clean.SampleShape, clean.Labels.ToArray(), clean.ClassNames);
+        var test = CompressionFixtures.Blobs(10, seed: 42);
+        var teacher = await CompressionFixtures.Train(CompressionFixtures.Mlp, train);
+        var trainBefore = train.Features.ToArray();
+        var testBefore = test.Features.ToArray();
+
+        var (distilled, _) = await CompressionFixtures.Compress(new CompressionRequest(teacher,
+            new DistillationRecipe(s_student, CompressionFixtures.Training(1)) { Alpha = 0.5 }, train, test));
+
+        Assert.Equal(trainBefore, train.Features.ToArray());
+        Assert.Equal(testBefore, test.Features.ToArray());
+        Assert.Equal(10f, distilled.Model.Standardization!.Mean.Average(), 0.5f);
+    }
+
+    [Fact]
     public async Task A_student_trained_with_augmentation_is_refused_because_the_teacher_saw_other_inputs()
     {
         var data = CompressionFixtures.Images(4, seed: 2);

@@ -1,10 +1,12 @@
 using System.Globalization;
+using System.Text.Json;
 using Portal.Engine.Compression;
 using Portal.Engine.Data;
 using Portal.Engine.Evaluation;
 using Portal.Engine.Models;
 using Portal.Engine.Platform;
 using Portal.Engine.Training;
+using Portal.Engine.Weights;
 
 namespace Portal.Bench.Compress;
 
@@ -15,7 +17,8 @@ namespace Portal.Bench.Compress;
 /// Options: --train N and --test N take the first N samples (quick runs), --epochs E (teacher and students),
 /// --fine-tune E, --alpha A, --temperature T, --seconds S (throughput per round), --thin-float32 0 (quantise the
 /// first, one-channel convolution too), --int8-only 1 (stop after int8), --distill-only 1 (the student from scratch
-/// and distilled at several α and T).
+/// and distilled at each α of --alphas a,b,… and T of --temperatures t,u,…), --student-dropout P (0 removes it),
+/// --teacher-cache DIR (train the teacher once for repeated sweeps).
 /// </summary>
 internal static class CompressBenchmark
 {
@@ -47,7 +50,9 @@ internal static class CompressBenchmark
 
         var teacherSpec = ReadySpecs.FashionCnn;
         Console.WriteLine($"== teacher {teacherSpec.Name}, {epochs} epochs");
-        var teacher = (await new Trainer().TrainToEnd(new TrainingRequest(teacherSpec, train, null, Training(epochs, 1e-3)))).Model;
+        var teacher = options.TryGetValue("teacher-cache", out var cache)
+            ? await CachedTeacher(cache, teacherSpec, train, epochs)
+            : (await new Trainer().TrainToEnd(new TrainingRequest(teacherSpec, train, null, Training(epochs, 1e-3)))).Model;
         Console.WriteLine(Invariant($"teacher test accuracy {ModelEvaluator.Evaluate(teacher, test).Accuracy:P2}"));
 
         var studentDropout = Number(options, "student-dropout", -1);
@@ -81,6 +86,27 @@ internal static class CompressBenchmark
 
         Console.WriteLine(Invariant($"RESULT int8_size_ratio={int8.Report.SizeRatio:F3} int8_speedup_b64={int8.Report.ThroughputRatio:F3} int8_acc_drop={-int8.Report.AccuracyChangePoints:F2} prune80_acc_drop={-prune80.Report.AccuracyChangePoints:F2} structured50_speedup_b64={structured50.Report.ThroughputRatio:F3} structured50_acc_drop={-structured50.Report.AccuracyChangePoints:F2} distill_gain={(distilled.Report.Compressed.TestAccuracy - scratchAccuracy) * 100:F2}"));
         return 0;
+    }
+
+    /// <summary>
+    /// --teacher-cache DIR: the teacher trained once and kept in DIR (weights and standardisation) for repeated sweeps;
+    /// its file name carries the training set size and epochs, so another setup trains its own.
+    /// </summary>
+    private static async Task<TrainedModel> CachedTeacher(string folder, ModelSpec spec, Dataset train, int epochs)
+    {
+        var stem = Path.Combine(folder, Invariant($"{spec.Name}-n{train.Count}-e{epochs}-seed{Seed}"));
+        if (File.Exists(stem + ".safetensors"))
+        {
+            Console.WriteLine($"teacher from {stem}.safetensors");
+            var weights = SafetensorsReader.Read(File.ReadAllBytes(stem + ".safetensors")).Weights;
+            var standardization = JsonSerializer.Deserialize<FeatureStandardization>(File.ReadAllText(stem + ".standardization.json"));
+            return new TrainedModel(spec, weights, standardization, train.ClassNames);
+        }
+        var teacher = (await new Trainer().TrainToEnd(new TrainingRequest(spec, train, null, Training(epochs, 1e-3)))).Model;
+        Directory.CreateDirectory(folder);
+        File.WriteAllBytes(stem + ".safetensors", SafetensorsWriter.ToBytes(teacher.Weights));
+        File.WriteAllText(stem + ".standardization.json", JsonSerializer.Serialize(teacher.Standardization));
+        return teacher;
     }
 
     /// <summary>--distill-only 1: the half-width student from scratch, then distilled at each (α, T) of the grid, each gain printed.</summary>
