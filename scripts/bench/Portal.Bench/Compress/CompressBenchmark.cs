@@ -18,7 +18,8 @@ namespace Portal.Bench.Compress;
 /// --fine-tune E, --alpha A, --temperature T, --seconds S (throughput per round), --thin-float32 0 (quantise the
 /// first, one-channel convolution too), --int8-only 1 (stop after int8), --distill-only 1 (the student from scratch
 /// and distilled at each α of --alphas a,b,… and T of --temperatures t,u,…), --student-dropout P (0 removes it),
-/// --teacher-cache DIR (train the teacher once for repeated sweeps).
+/// --teacher-cache DIR (train the teacher once for repeated sweeps), --threads N (ONNX Runtime intra-op threads
+/// for the timings; default its own choice, one per core), --rounds R (timing rounds, parent and child alternately).
 /// </summary>
 internal static class CompressBenchmark
 {
@@ -33,11 +34,10 @@ internal static class CompressBenchmark
         var testCount = (int)Number(options, "test", 0);
         var epochs = (int)Number(options, "epochs", 5);
         var fineTune = (int)Number(options, "fine-tune", 2);
-        // The best of the --distill-only sweeps. Full data, 5 epochs (teacher 91.25 %, student from scratch 90.18 %): α 0.1/T 4
-        // −1.09, 0.3/4 −0.84, 0.1/8 −1.79, 0.3/2 −0.52, 0.5/4 −0.62, 0.9/4 −0.24 points; the more weight on the teacher,
-        // the worse, with a teacher barely better than its half-width student.
-        var alpha = Number(options, "alpha", 0.9);
-        var temperature = Number(options, "temperature", 4);
+        // The best of the --distill-only sweeps (figures in compress.sh's header): α 0.7, T 1. Temperatures above 1 cost
+        // accuracy in 5 epochs: the soft targets' gradient becomes a slow regression onto all ten teacher logits.
+        var alpha = Number(options, "alpha", 0.7);
+        var temperature = Number(options, "temperature", 1);
         var runtime = NativeRuntime.EnsureStarted();
         Console.WriteLine($"device={runtime.Device} threads={runtime.IntraOpThreads}");
 
@@ -46,7 +46,8 @@ internal static class CompressBenchmark
         if (trainCount > 0) train = train.Select([.. Enumerable.Range(0, trainCount)]);
         if (testCount > 0) test = test.Select([.. Enumerable.Range(0, testCount)]);
         Console.WriteLine($"train {train.Count} samples, test {test.Count} samples");
-        var measurement = new MeasurementOptions { ThroughputSeconds = Number(options, "seconds", 1.0), Rounds = 3, LatencyCalls = 500 };
+        var threads = (int)Number(options, "threads", 0);
+        var measurement = new MeasurementOptions { ThroughputSeconds = Number(options, "seconds", 1.0), Rounds = (int)Number(options, "rounds", 3), LatencyCalls = 500, IntraOpThreads = threads > 0 ? threads : null };
 
         var teacherSpec = ReadySpecs.FashionCnn;
         Console.WriteLine($"== teacher {teacherSpec.Name}, {epochs} epochs");
