@@ -19,8 +19,8 @@ namespace Portal.Bench.Compress;
 /// first, one-channel convolution too), --int8-only 1 (stop after int8), --distill-only 1 (the student from scratch
 /// and distilled at each α of --alphas a,b,… and T of --temperatures t,u,…), --student-dropout P (0 removes it),
 /// --teacher-cache DIR (train the teacher once for repeated sweeps), --threads N (ONNX Runtime intra-op threads
-/// for the timings; default its own choice, one per core), --rounds R (timing rounds, parent and child alternately, each keeping its best; 5 by default, as other
-/// sessions share the machine).
+/// for the timings; default its own choice, one per core), --rounds R (timing rounds, parent and child
+/// alternately, each keeping its best; 5 by default, as other sessions share the machine).
 /// </summary>
 internal static class CompressBenchmark
 {
