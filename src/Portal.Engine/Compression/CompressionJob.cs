@@ -55,6 +55,10 @@ internal sealed class CompressionJob
                         throw new ArgumentException($"Student '{d.Student.Name}' outputs [{string.Join(',', student)}] per sample but teacher '{parent.Spec.Name}' outputs [{string.Join(',', outputs)}]; distillation needs the same outputs.");
                     if (!d.Student.InputShape.Aggregate(1, (a, b) => a * b).Equals(request.Train.FeatureCount))
                         throw new ArgumentException($"Student '{d.Student.Name}' takes [{string.Join(',', d.Student.InputShape)}] but the training samples are [{string.Join(',', request.Train.SampleShape)}].");
+                    // The teacher's outputs are computed once on the stored samples: a student seeing augmented ones would be
+                    // taught the teacher's view of another image.
+                    if (d.Training.Augmentation is { ChangesImages: true })
+                        throw new ArgumentException($"Student '{d.Student.Name}' would train with image augmentation, but the teacher's outputs are computed once on the unaugmented training samples; distil without augmentation.");
                     break;
                 }
             case QuantizationRecipe:

@@ -72,13 +72,23 @@ internal static class ModelMeasurement
         model.Weights.Tensors.Where(t => !t.Name.EndsWith(".running_mean", StringComparison.Ordinal) && !t.Name.EndsWith(".running_var", StringComparison.Ordinal))
             .Sum(t => (long)t.Data.Count(v => v != 0));
 
-    /// <summary>Operator types of the graph ONNX Runtime actually runs after its optimisations (QDQ fusion included).</summary>
+    /// <summary>
+    /// Operator types of the graph ONNX Runtime actually runs on this CPU after all its optimisations (QDQ fusion, the
+    /// channels-last layout of int8 convolutions and pooling, the blocked layout of float ones, the transposes left).
+    /// </summary>
     public static IReadOnlyDictionary<string, int> RuntimeOperators(byte[] onnx)
     {
         var path = Path.Combine(Path.GetTempPath(), $"portal-optimized-{Guid.NewGuid():N}.onnx");
         try
         {
-            using (var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED, OptimizedModelFilePath = path, IntraOpNumThreads = 1 })
+            // Level ALL, as the measurements run; saving such a graph makes ONNX Runtime warn that it suits this machine only.
+            using (var options = new SessionOptions
+            {
+                GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+                OptimizedModelFilePath = path,
+                IntraOpNumThreads = 1,
+                LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            })
             using (new InferenceSession(onnx, options))
             {
             }

@@ -39,12 +39,33 @@ internal static class QdqGraphWriter
 
         long nonZero = 0;
         var last = network.Ops[^1];
+        int[]? channelsLastColumns = null;
         for (var index = 0; index < network.Ops.Count; index++)
         {
             var op = network.Ops[index];
             var isLast = ReferenceEquals(op, last);
+            if (channelsLastColumns is not null && op is WeightOp linear)
+            {
+                op = linear with { Weight = PermuteColumns(linear.Weight, linear.WeightShape[0], channelsLastColumns) };
+                channelsLastColumns = null;
+            }
             switch (op)
             {
+                // Flattening an int8 convolution's output: ONNX Runtime runs that convolution and its pooling channels-last
+                // and would transpose back to channels-first only for the flatten. Flattening channels-last instead (the
+                // next linear layer's columns permuted to match) lets its layout pass cancel the two transposes.
+                case PassOp { Spec: FlattenLayer } flatten when current.Quantization is not null && !isLast
+                    && ChannelsLastFlattenFits(network, index, quantizedLayers, report.Layers[flatten.Layer].InputShape):
+                    {
+                        var shape = report.Layers[flatten.Layer].InputShape;
+                        var transposed = graph.AddNode("Transpose", [current.Name], $"{flatten.Layer}.channels_last", GraphBuilder.Attribute("perm", 0L, 2L, 3L, 1L));
+                        var q = current.Quantization.Value;
+                        current = Requantize(graph, transposed, q, flatten.Layer);
+                        var flat = graph.AddNode("Flatten", [current.Name], $"{flatten.Layer}.{flatten.Spec.Kind}", GraphBuilder.Attribute("axis", 1L));
+                        current = Requantize(graph, flat, q, flatten.Layer);
+                        channelsLastColumns = ChannelsLastOrder(shape[0], shape[1], shape[2]);
+                        break;
+                    }
                 // A float32 convolution with ReLU then max pooling is written Conv → MaxPool → Relu (the two commute):
                 // ONNX Runtime would otherwise move the next QuantizeLinear above the pooling and pool uint8 values
                 // in NCHW layout, which it does several times slower than the float pooling it replaces.
@@ -126,6 +147,52 @@ internal static class QdqGraphWriter
         // Max pooling and flatten keep the input's parameters, so ONNX Runtime drops their Q/DQ pair and runs them on uint8.
         var keepsParameters = op.Spec is MaxPool2dLayer or FlattenLayer;
         return Requantize(graph, output, keepsParameters ? q : activations[op.Layer], op.Layer);
+    }
+
+    /// <summary>
+    /// A flatten can go channels-last when it follows an int8 convolution (through pooling only) on a [C, H, W] value
+    /// and feeds an int8 linear layer.
+    /// </summary>
+    private static bool ChannelsLastFlattenFits(FoldedNetwork network, int index, IReadOnlySet<int> quantizedLayers, IReadOnlyList<int> shape)
+    {
+        if (shape.Count != 3 || shape[1] * shape[2] == 1) return false;
+        if (index + 1 >= network.Ops.Count || network.Ops[index + 1] is not WeightOp { Spec: LinearLayer } next || !quantizedLayers.Contains(next.Layer)) return false;
+        for (var j = index - 1; j >= 0; j--)
+        {
+            switch (network.Ops[j])
+            {
+                case WeightOp { Spec: Conv2dLayer } conv:
+                    return quantizedLayers.Contains(conv.Layer);
+                case PassOp { Spec: MaxPool2dLayer }:
+                    continue;
+                default:
+                    return false;
+            }
+        }
+        return false;
+    }
+
+    /// <summary>For each column of a channels-last flatten (h, w, c), the channels-first column (c, h, w) it holds.</summary>
+    private static int[] ChannelsLastOrder(int channels, int height, int width)
+    {
+        var order = new int[channels * height * width];
+        for (var h = 0; h < height; h++)
+            for (var w = 0; w < width; w++)
+                for (var c = 0; c < channels; c++)
+                    order[(h * width + w) * channels + c] = (c * height + h) * width + w;
+        return order;
+    }
+
+    private static float[] PermuteColumns(float[] weight, int rows, int[] order)
+    {
+        var columns = weight.Length / rows;
+        if (columns != order.Length)
+            throw new InvalidOperationException($"A channels-last flatten gives {order.Length} features but the next linear layer takes {columns}.");
+        var permuted = new float[weight.Length];
+        for (var r = 0; r < rows; r++)
+            for (var j = 0; j < columns; j++)
+                permuted[r * columns + j] = weight[r * columns + order[j]];
+        return permuted;
     }
 
     private static string Float(GraphBuilder graph, WeightOp w, string[] inputs)

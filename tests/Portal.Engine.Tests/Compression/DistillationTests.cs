@@ -1,4 +1,6 @@
 using Portal.Engine.Compression;
+using Portal.Engine.Data;
+using Portal.Engine.Evaluation;
 using Portal.Engine.Models;
 using Portal.Engine.Training;
 using static TorchSharp.torch;
@@ -54,6 +56,98 @@ public sealed class DistillationTests
         }
         Assert.Equal(expected, actual, 5);
     }
+
+    [Fact]
+    public void The_teacher_row_of_each_batch_sample_is_the_one_its_index_names()
+    {
+        float[] teacherLogits = [2f, 0f, -1f, 0.5f, 0.5f, 1f, -2f, 3f, 0f];
+        float[] studentLogits = [1f, 1f, 0f, -1f, 2f, 0f];
+        long[] labels = [1, 2];
+        using var loss = new DistillationLoss(teacherLogits, 3, 0, 2);
+        using var scope = NewDisposeScope();
+
+        // Batch rows are training samples 2 then 0: the loss must compare them with teacher rows 2 then 0.
+        var shuffled = loss.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 2, 0 }))!.item<float>();
+        using var reordered = new DistillationLoss([-2f, 3f, 0f, 2f, 0f, -1f], 3, 0, 2);
+        var inOrder = reordered.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 0, 1 }))!.item<float>();
+        var wrongRows = reordered.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 1, 0 }))!.item<float>();
+
+        Assert.Equal(inOrder, shuffled, 6);
+        Assert.NotEqual(wrongRows, shuffled, 3);
+    }
+
+    [Fact]
+    public async Task With_only_the_teacher_signal_the_student_learns_the_teachers_predictions_not_the_labels()
+    {
+        // The teacher reads raw features far from zero (no standardisation) while the student standardises its own:
+        // teacher outputs computed on the student's inputs, or looked up at the wrong rows after shuffling, would
+        // teach nothing. The hard labels are shuffled, so only the teacher's signal can be learnt.
+        var clean = CompressionFixtures.Blobs(60, seed: 31);
+        var raw = clean.Features.ToArray().Select(v => v + 10f).ToArray();
+        var teacherData = new Dataset("blobs+10", raw, clean.SampleShape, clean.Labels.ToArray(), clean.ClassNames);
+        var teacher = (await new Trainer().TrainToEnd(new TrainingRequest(CompressionFixtures.Mlp, teacherData, null,
+            CompressionFixtures.Training(20) with { Standardization = null }))).Model;
+        var (teacherOutputs, classes) = ModelEvaluator.Predict(teacher, teacherData);
+        var teacherPredictions = ArgMax(teacherOutputs, classes);
+        var teacherAccuracy = Agreement(teacherPredictions, clean.Labels.ToArray());
+        Assert.True(teacherAccuracy > 0.75, $"the teacher learnt the blobs only to {teacherAccuracy:P1}");
+
+        var noisyLabels = clean.Labels.ToArray();
+        new Random(5).Shuffle(noisyLabels);
+        var distillData = new Dataset("blobs+10, shuffled labels", raw, clean.SampleShape, noisyLabels, clean.ClassNames);
+        var options = CompressionFixtures.Training(30) with { Standardization = StandardizationMode.PerFeature };
+        var (distilled, _) = await CompressionFixtures.Compress(new CompressionRequest(teacher,
+            new DistillationRecipe(s_student, options) { Alpha = 0, Temperature = 2 }, distillData, distillData));
+
+        var (studentOutputs, _) = ModelEvaluator.Predict(distilled.Model, distillData);
+        var agreement = Agreement(ArgMax(studentOutputs, classes), teacherPredictions);
+        Assert.True(agreement > 0.9, $"the student agrees with the teacher on {agreement:P1} of the training samples");
+        Assert.NotNull(distilled.Model.Standardization);
+    }
+
+    [Fact]
+    public async Task Distilling_leaves_the_callers_training_and_test_samples_as_they_were()
+    {
+        // Teacher and student standardise their inputs; neither may do it in the caller's arrays, or the next
+        // job (or the student's own fitted statistics) would see standardised samples as raw ones.
+        var clean = CompressionFixtures.Blobs(20, seed: 41);
+        var train = new Dataset("blobs+10", [.. clean.Features.ToArray().Select(v => v + 10f)], clean.SampleShape, clean.Labels.ToArray(), clean.ClassNames);
+        var test = CompressionFixtures.Blobs(10, seed: 42);
+        var teacher = await CompressionFixtures.Train(CompressionFixtures.Mlp, train);
+        var trainBefore = train.Features.ToArray();
+        var testBefore = test.Features.ToArray();
+
+        var (distilled, _) = await CompressionFixtures.Compress(new CompressionRequest(teacher,
+            new DistillationRecipe(s_student, CompressionFixtures.Training(1)) { Alpha = 0.5 }, train, test));
+
+        Assert.Equal(trainBefore, train.Features.ToArray());
+        Assert.Equal(testBefore, test.Features.ToArray());
+        Assert.Equal(10f, distilled.Model.Standardization!.Mean.Average(), 0.5f);
+    }
+
+    [Fact]
+    public async Task A_student_trained_with_augmentation_is_refused_because_the_teacher_saw_other_inputs()
+    {
+        var data = CompressionFixtures.Images(4, seed: 2);
+        var teacher = new TrainedModel(CompressionFixtures.Cnn, ModelInitialization.Seeded(CompressionFixtures.Cnn, 1), null, data.ClassNames);
+        var options = CompressionFixtures.Training(1) with { Augmentation = new ImageAugmentation(CropPadding: 1) };
+
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => new Compressor().CompressToEnd(
+            new CompressionRequest(teacher, new DistillationRecipe(CompressionFixtures.Cnn, options), data, data)));
+
+        Assert.Contains("augmentation", error.Message);
+    }
+
+    private static int[] ArgMax(float[] outputs, int classes) =>
+        [.. Enumerable.Range(0, outputs.Length / classes).Select(i =>
+        {
+            var row = outputs.AsSpan(i * classes, classes);
+            var best = 0;
+            for (var c = 1; c < classes; c++) if (row[c] > row[best]) best = c;
+            return best;
+        })];
+
+    private static double Agreement(int[] a, int[] b) => a.Zip(b).Count(p => p.First == p.Second) / (double)a.Length;
 
     [Fact]
     public async Task A_student_with_another_output_size_is_refused_naming_both()

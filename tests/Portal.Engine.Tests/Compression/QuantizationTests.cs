@@ -25,6 +25,9 @@ public sealed class QuantizationTests
         Assert.Equal(2, outcome.RuntimeOperators["QGemm"]);
         Assert.False(outcome.RuntimeOperators.ContainsKey("Conv"));
         Assert.False(outcome.RuntimeOperators.ContainsKey("DequantizeLinear"));
+        // One transpose into the channels-last int8 convolutions; none back out of them, as the flatten is written channels-last.
+        Assert.Equal(1, outcome.RuntimeOperators["Transpose"]);
+        Assert.Equal(1, outcome.RuntimeOperators["NhwcMaxPool"]);
         var types = OnnxInspector.Read(result.Onnx).OperatorTypes;
         Assert.Contains("QuantizeLinear", types);
         Assert.DoesNotContain("BatchNormalization", types); // folded into the convolutions
