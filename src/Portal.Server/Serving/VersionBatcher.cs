@@ -9,6 +9,9 @@ namespace Portal.Server.Serving;
 /// from when that request arrived) for more rows up to the batch size, runs them as one ONNX Runtime call over its
 /// own reused buffers and hands each request its own rows back, in order. A request larger than the batch size runs
 /// alone. While one worker runs, the next gathers, so the cores alternate between parsing and computing.
+/// The wait is only worth paying while requests come together: after a batch that held one request, the next
+/// one that finds the queue empty runs at once (a lone client otherwise paid the whole delay on every request;
+/// measured: 5.6k against 15.5k requests a second with batching off). A batch of two or more turns waiting back on.
 /// </summary>
 internal sealed class VersionBatcher : IDisposable
 {
@@ -19,6 +22,8 @@ internal sealed class VersionBatcher : IDisposable
     private readonly Thread[] _threads;
     private int _depth;
     private volatile bool _stopping;
+    // Requests in the last batch any worker ran; a fresh batcher assumes company, so its first request waits.
+    private volatile int _lastBatchRequests = int.MaxValue;
 
     public VersionBatcher(ServedVersion version, Func<BatchingSettings> settings, int workers)
     {
@@ -119,6 +124,7 @@ internal sealed class VersionBatcher : IDisposable
                     rows += next.Rows;
                     continue;
                 }
+                if (owner._lastBatchRequests < 2) break;
                 var remaining = deadline - Stopwatch.GetTimestamp();
                 if (remaining <= 0) break;
                 if (remaining > Stopwatch.Frequency / 1000)
@@ -131,6 +137,7 @@ internal sealed class VersionBatcher : IDisposable
                     Thread.Yield();
                 }
             }
+            owner._lastBatchRequests = _batch.Count;
             // A carried job stays counted in the queue until its own batch is gathered.
             Interlocked.Add(ref owner._depth, -(_carried is null ? taken : taken - 1));
         }

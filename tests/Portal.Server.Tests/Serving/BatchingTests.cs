@@ -33,6 +33,24 @@ public sealed class BatchingTests(ServingPortal portal)
     }
 
     [Fact]
+    public async Task After_a_lone_request_the_next_lone_request_runs_without_waiting_out_the_queue_delay()
+    {
+        var model = await portal.CreateModel();
+        await (await portal.Admin.PutBatching(model, new { maxBatchSize = 8, maxQueueDelayMicroseconds = 1_000_000, maxQueueSize = 100 })).AssertStatus(HttpStatusCode.OK);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        InferCalls.AssertRow(ServingPortal.Expected(1, InferCalls.Row(1)), (await (await portal.Viewer.Infer(model, InferCalls.Row(1))).Outputs()).Rows[0]);
+        var first = clock.Elapsed;
+        clock.Restart();
+        InferCalls.AssertRow(ServingPortal.Expected(1, InferCalls.Row(2)), (await (await portal.Viewer.Infer(model, InferCalls.Row(2))).Outputs()).Rows[0]);
+        var second = clock.Elapsed;
+
+        // A fresh version waits for company, so the first request sits out the delay; the second follows a lone one.
+        Assert.True(first >= TimeSpan.FromSeconds(0.9), $"the first request took {first.TotalMilliseconds:F0} ms: it did not wait for others");
+        Assert.True(second < TimeSpan.FromSeconds(0.5), $"the second lone request took {second.TotalMilliseconds:F0} ms: it waited out the queue delay");
+    }
+
+    [Fact]
     public async Task Batching_off_runs_every_request_alone()
     {
         var model = await portal.CreateModel();
