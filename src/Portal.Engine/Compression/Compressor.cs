@@ -1,6 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
-using System.Threading.Channels;
 using Portal.Engine.Platform;
 
 namespace Portal.Engine.Compression;
@@ -19,47 +16,13 @@ public sealed class Compressor
         CompressionJob.Validate(request);
     }
 
-    public async IAsyncEnumerable<CompressionEvent> Compress(CompressionRequest request, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<CompressionEvent> Compress(CompressionRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         CompressionJob.Validate(request);
         NativeRuntime.EnsureStarted();
 
-        var events = Channel.CreateUnbounded<CompressionEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var worker = Task.Run(async () =>
-        {
-            try
-            {
-                await new CompressionJob(request, events.Writer).Run(stop.Token).ConfigureAwait(false);
-            }
-            finally
-            {
-                events.Writer.Complete();
-            }
-        }, stop.Token);
-
-        try
-        {
-            await foreach (var e in events.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-                yield return e;
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await worker.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // The reader left the stream early; stopping the job was what it asked for.
-            }
-            catch (Exception e)
-            {
-                ExceptionDispatchInfo.Capture(e).Throw();
-            }
-        }
+        return ProgressStream.Run<CompressionEvent>((events, stop) => new CompressionJob(request, events).Run(stop), cancellationToken);
     }
 
     /// <summary>Runs to the end and returns the result, for callers that do not watch progress.</summary>
