@@ -44,3 +44,32 @@ ensure_uplot() {
   echo "$version" > "$target/VERSION"
   rm -rf "$tmp"
 }
+
+# stop PID: TERM, then KILL after 15 s; waits so nothing outlives the script.
+stop() {
+  local pid=$1
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
+  kill -TERM "$pid" 2>/dev/null || true
+  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+# call WHO METHOD PATH [JSON]: the portal at $base; prints the body, the status goes to $work/status.
+# WHO is admin (the cookie jar in $work) or an API key.
+call() {
+  local who=$1 method=$2 path=$3 body=${4:-}
+  local auth=(-b "$work/cookies" -c "$work/cookies")
+  [ "$who" = admin ] || auth=(-H "X-Api-Key: $who")
+  local payload=(); [ -z "$body" ] || payload=(-H 'content-type: application/json' --data "$body")
+  curl -sS -o "$work/body" -w '%{http_code}' -X "$method" "${auth[@]}" "${payload[@]}" "$base$path" > "$work/status"
+  cat "$work/body"
+}
+
+# expect_status STATUS WHAT: fails naming WHAT unless the last call answered STATUS.
+expect_status() {
+  local want=$1 what=$2 got
+  got=$(cat "$work/status")
+  [ "$got" = "$want" ] || die "$what: HTTP $got, expected $want: $(cat "$work/body")"
+}
+expect() { expect_status "$@"; }

@@ -57,15 +57,6 @@ rm -rf "$out"; mkdir -p "$out"
 work=$(mktemp -d)
 portal_pid=""
 
-# stop PID: TERM, then KILL after 15 s; waits so nothing outlives the script.
-stop() {
-  local pid=$1
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null || true
-  for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
 cleanup() {
   stop "$portal_pid"
   rm -rf "$work"
@@ -110,20 +101,6 @@ $(tail -20 "$out/portal.log")"
 done
 [ "$status" = 200 ] || die "the portal did not sign the admin in within 2 minutes (last HTTP $status); see $out/portal.log"
 
-# call WHO METHOD PATH [JSON]: prints the body, the status goes to $work/status. WHO is admin (cookie) or an API key.
-call() {
-  local who=$1 method=$2 path=$3 body=${4:-}
-  local auth=(-b "$work/cookies" -c "$work/cookies")
-  [ "$who" = admin ] || auth=(-H "X-Api-Key: $who")
-  local payload=(); [ -z "$body" ] || payload=(-H 'content-type: application/json' --data "$body")
-  curl -sS -o "$work/body" -w '%{http_code}' -X "$method" "${auth[@]}" "${payload[@]}" "$base$path" > "$work/status"
-  cat "$work/body"
-}
-expect() {
-  local want=$1 what=$2 got
-  got=$(cat "$work/status")
-  [ "$got" = "$want" ] || die "$what: HTTP $got, expected $want: $(cat "$work/body")"
-}
 create_user() { # NAME ROLE → prints the new user's id
   call admin POST /api/v1/users "{\"userName\":\"$1\",\"password\":\"$password\",\"role\":\"$2\"}" | jq -r .id
   expect 201 "creating the $2 $1"
