@@ -104,6 +104,7 @@ internal sealed class CompressionJob
 
         Stage("measuring", "latency at batch 1 and throughput at batch 64, parent and compressed alternately");
         var (parentTiming, childTiming) = ModelMeasurement.CompareTiming(parentOnnx, onnx, _request.Test, _request.Measurement, cancellationToken);
+        _notes.Add(ModelMeasurement.Describe(_request.Measurement));
         var parentFigures = new ModelFigures(_parent.Spec.ParameterCount, ModelMeasurement.NonZeroParameters(_parent), parentOnnx.Length,
             ModelMeasurement.GzipBytes(parentOnnx), parentAccuracy, parentTiming.P50Ms, parentTiming.P95Ms, parentTiming.Throughput);
         var childFigures = new ModelFigures(model.Spec.ParameterCount, nonZero, onnx.Length, ModelMeasurement.GzipBytes(onnx), accuracy,

@@ -24,8 +24,11 @@ public sealed record MeasurementOptions
     /// <summary>Parent and child are measured alternately this many times; each keeps its best round (the machine is shared).</summary>
     public int Rounds { get; init; } = 3;
 
-    /// <summary>ONNX Runtime intra-op threads; null lets it choose.</summary>
-    public int? IntraOpThreads { get; init; }
+    /// <summary>
+    /// ONNX Runtime intra-op threads; null lets it choose. One by default, as the portal serves a version (its
+    /// concurrency is across requests, not inside one run), so the report predicts the served figures.
+    /// </summary>
+    public int? IntraOpThreads { get; init; } = 1;
 
     public void Validate()
     {

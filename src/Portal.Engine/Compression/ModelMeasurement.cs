@@ -22,6 +22,11 @@ internal static class ModelMeasurement
 
     public static InferenceOptions Options(MeasurementOptions m) => new() { PreferCuda = false, IntraOpThreads = m.IntraOpThreads };
 
+    /// <summary>How the timings were taken, for the report's notes: a figure means little without its thread count.</summary>
+    public static string Describe(MeasurementOptions m) =>
+        $"timed on the CPU with {(m.IntraOpThreads is { } t ? $"{t} ONNX Runtime intra-op thread{(t == 1 ? "" : "s")}" : "ONNX Runtime's choice of intra-op threads (one per core)")}, " +
+        $"best of {m.Rounds} alternating round{(m.Rounds == 1 ? "" : "s")}";
+
     public static double Accuracy(byte[] onnx, Dataset test, MeasurementOptions options, CancellationToken cancellationToken)
     {
         using var model = InferenceModel.Load(onnx, Options(options), "accuracy");

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Engine.Compression;
 using Portal.Engine.Onnx;
 using Portal.Engine.Training;
@@ -10,6 +11,7 @@ using Portal.Server.Jobs;
 using Portal.Server.Live;
 using Portal.Server.Persistence;
 using Portal.Server.Registry;
+using Portal.Server.Serving;
 
 namespace Portal.Server.Compression;
 
@@ -19,10 +21,13 @@ namespace Portal.Server.Compression;
 /// evidence: measured like every version, plus the engine's side-by-side report). Nothing is stored before the
 /// compressed model exists, so a cancelled or interrupted job leaves no artifact; a resumed one starts over.
 /// </summary>
-public sealed class CompressionJobHandler(IServiceScopeFactory scopes, DatasetLoader datasets, ArtifactStore artifacts, LiveBus bus, IServiceProvider services) : IJobHandler
+public sealed class CompressionJobHandler(
+    IServiceScopeFactory scopes, DatasetLoader datasets, ArtifactStore artifacts, LiveBus bus, IOptions<ServingOptions> serving, IServiceProvider services) : IJobHandler
 {
-    // How the report times parent and child; a registered MeasurementOptions overrides the engine's defaults (tests keep it short).
-    private readonly MeasurementOptions _measurement = services.GetService<MeasurementOptions>() ?? new MeasurementOptions();
+    // How the report times parent and child: with serving's threads, so the report predicts the served figures; a
+    // registered MeasurementOptions overrides the engine's other defaults (tests keep it short).
+    private readonly MeasurementOptions _measurement =
+        (services.GetService<MeasurementOptions>() ?? new MeasurementOptions()) with { IntraOpThreads = serving.Value.IntraOpThreads };
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 

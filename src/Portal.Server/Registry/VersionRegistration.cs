@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Engine.Data;
 using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;
@@ -11,16 +12,19 @@ using Portal.Server.Audit;
 using Portal.Server.Datasets;
 using Portal.Server.Jobs;
 using Portal.Server.Persistence;
+using Portal.Server.Serving;
 using Portal.Server.Training;
 
 namespace Portal.Server.Registry;
 
 /// <summary>
 /// Makes new versions: from a succeeded training run (export to ONNX with the standardisation folded in, evaluate on
-/// a held-out dataset, measure latency) or from an external ONNX file. Evidence is measured here, never entered.
+/// a held-out dataset, measure latency) or from an external ONNX file. Evidence is measured here, never entered, with
+/// sessions configured as serving runs them.
 /// </summary>
 public sealed class VersionRegistration(
-    PortalDbContext db, AuditLog audit, ArtifactStore artifacts, DatasetLoader datasets, EvidenceMeter meter, TimeProvider clock)
+    PortalDbContext db, AuditLog audit, ArtifactStore artifacts, DatasetLoader datasets, EvidenceMeter meter, IOptions<ServingOptions> serving,
+    TimeProvider clock)
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
@@ -75,7 +79,7 @@ public sealed class VersionRegistration(
         var versionId = Guid.NewGuid();
         var onnx = RunModelFiles.Onnx(spec, weights, standardization, classNames, versionId);
         LatencyEvidence latency;
-        using (var loaded = InferenceModel.Load(onnx, name: $"{model.Name} (run {run.Name})"))
+        using (var loaded = InferenceModel.Load(onnx, serving.Value.Sessions, $"{model.Name} (run {run.Name})"))
             latency = await meter.Measure(loaded, FirstSamples(evaluationData), ct);
 
         var onnxFile = await Store(onnx, VersionArtifacts.OnnxMediaType, ct);
@@ -107,7 +111,7 @@ public sealed class VersionRegistration(
         InferenceModel loaded;
         try
         {
-            loaded = InferenceModel.Load(onnx, name: fileName);
+            loaded = InferenceModel.Load(onnx, serving.Value.Sessions, fileName);
         }
         catch (OnnxFormatException e)
         {
@@ -165,7 +169,7 @@ public sealed class VersionRegistration(
         var evaluationData = await LoadDataset(derived.EvaluationDatasetId, ct);
         ClassificationReport report;
         LatencyEvidence latency;
-        using (var loaded = InferenceModel.Load(derived.Onnx, name: $"{model.Name} (compressed)"))
+        using (var loaded = InferenceModel.Load(derived.Onnx, serving.Value.Sessions, $"{model.Name} (compressed)"))
         {
             report = await Task.Run(() => OnnxEvaluator.Evaluate(loaded, evaluationData, ct), ct);
             latency = await meter.Measure(loaded, FirstSamples(evaluationData), ct);

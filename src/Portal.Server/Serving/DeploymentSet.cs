@@ -164,7 +164,7 @@ public sealed class DeploymentSet : IAliasMoveObserver, IDisposable
         var batching = deployment.Batching;
         var served = await Task.Run(() =>
         {
-            var session = InferenceModel.Load(bytes, new InferenceOptions { IntraOpThreads = _options.IntraOpThreads }, $"{deployment.Model} v{version.Number}");
+            var session = InferenceModel.Load(bytes, _options.Sessions, $"{deployment.Model} v{version.Number}");
             try
             {
                 if (session.BatchedFloat is null)

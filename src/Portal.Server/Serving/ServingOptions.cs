@@ -1,3 +1,5 @@
+using Portal.Engine.Inference;
+
 namespace Portal.Server.Serving;
 
 /// <summary>
@@ -40,4 +42,7 @@ public sealed class ServingOptions
     public int WarmUpRuns { get; set; } = 20;
 
     public BatchingSettings Batching => new(MaxBatchSize, MaxQueueDelayMicroseconds, MaxQueueSize);
+
+    /// <summary>How a served session runs; evidence is measured the same way, so it predicts what serving will see.</summary>
+    public InferenceOptions Sessions => new() { IntraOpThreads = IntraOpThreads };
 }

@@ -33,6 +33,7 @@ public sealed class UnstructuredPruningTests
         Assert.Equal(report.Parent.OnnxBytes, report.Compressed.OnnxBytes); // the zeros are stored, not removed
         Assert.True(report.Compressed.OnnxGzipBytes < 0.7 * report.Parent.OnnxGzipBytes, $"gzip {report.Compressed.OnnxGzipBytes} vs {report.Parent.OnnxGzipBytes}");
         Assert.True(report.Compressed.TestAccuracy > 0.8, $"accuracy {report.Compressed.TestAccuracy}");
+        Assert.Contains("timed on the CPU with 1 ONNX Runtime intra-op thread, best of 1 alternating round", report.Notes);
         Assert.Contains(events, e => e is CompressionStageStarted { Stage: "pruning" });
         Assert.Contains(events, e => e is CompressionStageStarted { Stage: "fine-tuning" });
         Assert.Contains(events, e => e is CompressionTrainingProgress { Training: Engine.Training.EpochCompleted });

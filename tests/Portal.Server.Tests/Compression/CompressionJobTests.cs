@@ -15,7 +15,7 @@ public sealed class CompressionJobTests(RegistryFixture fixture)
     private static readonly object s_fineTuning = new { epochs = 1, batchSize = 16, optimizer = new { learningRate = 0.005 }, seed = 3 };
 
     [Fact]
-    public async Task A_pruned_version_is_a_new_version_whose_lineage_names_its_parent_and_recipe_and_whose_evidence_is_measured()
+    public async Task A_pruned_version_is_a_new_version_whose_lineage_names_its_parent_and_recipe_and_whose_evidence_is_measured_as_served()
     {
         var model = await fixture.CreateModel("prune");
         var parent = await fixture.RegisterFromRun(model);
@@ -37,6 +37,7 @@ public sealed class CompressionJobTests(RegistryFixture fixture)
         Assert.Equal(child.Evidence.Accuracy!.Value, report.GetProperty("compressed").GetProperty("testAccuracy").GetDouble(), 1.0 / fixture.TestCount);
         var compressed = report.GetProperty("compressed");
         Assert.True(compressed.GetProperty("nonZeroParameters").GetInt64() < report.GetProperty("parent").GetProperty("nonZeroParameters").GetInt64());
+        Assert.Contains(report.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains($"with {RegistryPortal.ServingThreads} ONNX Runtime intra-op threads", StringComparison.Ordinal));
         Assert.Contains(child.Artifacts, a => a.Kind == VersionArtifacts.Weights);
         var audit = await fixture.Viewer.AuditEvents("version.create", child.Id.ToString());
         Assert.Single(audit);

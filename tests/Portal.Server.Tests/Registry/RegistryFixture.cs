@@ -133,12 +133,16 @@ public sealed class RegistryFixture : IAsyncLifetime
 
 /// <summary>
 /// The portal with shorter throughput measurements (registration 0.2 s instead of 1 s; compression reports one short round), to keep the suite fast.
+/// Serving runs two ONNX Runtime threads, not the engine's default of one, so tests see evidence measured as serving runs.
 /// </summary>
 public sealed class RegistryPortal : PortalFactory
 {
+    public const int ServingThreads = 2;
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
+        builder.UseSetting("Portal:Serving:IntraOpThreads", ServingThreads.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton(new EvidenceMeterOptions { ThroughputDuration = TimeSpan.FromMilliseconds(200) });

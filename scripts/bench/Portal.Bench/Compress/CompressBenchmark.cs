@@ -19,7 +19,7 @@ namespace Portal.Bench.Compress;
 /// first, one-channel convolution too), --int8-only 1 (stop after int8), --distill-only 1 (the student from scratch
 /// and distilled at each α of --alphas a,b,… and T of --temperatures t,u,…), --student-dropout P (0 removes it),
 /// --teacher-cache DIR (train the teacher once for repeated sweeps), --threads N (ONNX Runtime intra-op threads
-/// for the timings; default its own choice, one per core), --rounds R (timing rounds, parent and child
+/// for the timings; 1 by default, as the portal serves and measures a version; 0 for ONNX Runtime's choice, one per core), --rounds R (timing rounds, parent and child
 /// alternately, each keeping its best; 5 by default, as other sessions share the machine).
 /// </summary>
 internal static class CompressBenchmark
@@ -47,8 +47,9 @@ internal static class CompressBenchmark
         if (trainCount > 0) train = train.Select([.. Enumerable.Range(0, trainCount)]);
         if (testCount > 0) test = test.Select([.. Enumerable.Range(0, testCount)]);
         Console.WriteLine($"train {train.Count} samples, test {test.Count} samples");
-        var threads = (int)Number(options, "threads", 0);
+        var threads = (int)Number(options, "threads", 1);
         var measurement = new MeasurementOptions { ThroughputSeconds = Number(options, "seconds", 1.0), Rounds = (int)Number(options, "rounds", 5), LatencyCalls = 500, IntraOpThreads = threads > 0 ? threads : null };
+        Console.WriteLine($"timings with {(threads > 0 ? threads.ToString(s_invariant) : "ONNX Runtime's choice of")} intra-op thread(s)");
 
         var teacherSpec = ReadySpecs.FashionCnn;
         Console.WriteLine($"== teacher {teacherSpec.Name}, {epochs} epochs");
