@@ -19,8 +19,8 @@
 # Int8 (ONNX Runtime 1.31, batch 64, one thread, per-node profile, quiet machine): the parent spends 80 % of 2.17 ms in
 # its 32→64 convolution; the int8 graph runs that as QLinearConv 3.2× faster (0.55 ms) but keeps the 1-channel first
 # convolution in float32 (0.14 ms; ORT's int8 kernel is several times slower there, even padded to 4 channels) with
-# its pooling, layout reorder, quantisation and transpose (0.15 ms): about 2.3× on one thread, 1.9–2.0× on the two
-# shared cores the RESULT line uses (--threads 1 measures one thread).
+# its pooling, layout reorder, quantisation and transpose (0.15 ms): 2.32–2.33× at one thread, 2.01× with ONNX Runtime's
+# choice of two threads (--threads 0). The timings use one intra-op thread, as the portal serves and measures a version.
 # Extra arguments go to the driver, e.g. a quick run on subsets: --train 6000 --test 2000 --epochs 1 --fine-tune 1
 # (also --alpha A --temperature T for the distillation, --seconds S of batch-64 timing per round).
 set -euo pipefail
