@@ -18,7 +18,8 @@ namespace Portal.Bench.Compress;
 /// --fine-tune E, --alpha A, --temperature T, --seconds S (throughput per round), --thin-float32 0 (quantise the
 /// first, one-channel convolution too), --int8-only 1 (stop after int8), --distill-only 1 (the student from scratch
 /// and distilled at each α of --alphas a,b,… and T of --temperatures t,u,…), --student-dropout P (0 removes it),
-/// --teacher-cache DIR (train the teacher once for repeated sweeps), --threads N (ONNX Runtime intra-op threads
+/// --teacher-cache DIR (train the teacher once for repeated sweeps), --seed S (both students' seed, 1 by default; the
+/// teacher keeps seed 1), --threads N (ONNX Runtime intra-op threads
 /// for the timings; 1 by default, as the portal serves and measures a version; 0 for ONNX Runtime's choice, one per core), --rounds R (timing rounds, parent and child
 /// alternately, each keeping its best; 5 by default, as other sessions share the machine).
 /// </summary>
@@ -59,10 +60,11 @@ internal static class CompressBenchmark
         Console.WriteLine(Invariant($"teacher test accuracy {ModelEvaluator.Evaluate(teacher, test).Accuracy:P2}"));
 
         var studentDropout = Number(options, "student-dropout", -1);
+        var studentSeed = (int)Number(options, "seed", Seed);
         if (Number(options, "distill-only", 0) != 0)
         {
             var grid = Numbers(options, "alphas", [0.1, 0.3, 0.5, 0.7]).SelectMany(a => Numbers(options, "temperatures", [2, 4, 8]).Select(t => (a, t))).ToArray();
-            return await DistillationSweep(teacher, HalfWidth(teacherSpec, studentDropout), train, test, epochs, grid);
+            return await DistillationSweep(teacher, HalfWidth(teacherSpec, studentDropout), train, test, epochs, studentSeed, grid);
         }
 
         var int8 = await Compress("int8, tolerance 1 point", teacher, new QuantizationRecipe { TolerancePoints = 1.0, ThinConvolutionsFloat32 = Number(options, "thin-float32", 1) != 0 }, train, test, measurement);
@@ -81,9 +83,9 @@ internal static class CompressBenchmark
 
         var student = HalfWidth(teacherSpec, studentDropout);
         var distilled = await Compress(Invariant($"distilled student {student.Name}, α {alpha}, T {temperature}"), teacher,
-            new DistillationRecipe(student, Training(epochs, 1e-3)) { Alpha = alpha, Temperature = temperature }, train, test, measurement);
-        Console.WriteLine($"== the same student from scratch, seed {Seed}, {epochs} epochs");
-        var scratch = (await new Trainer().TrainToEnd(new TrainingRequest(student, train, null, Training(epochs, 1e-3)))).Model;
+            new DistillationRecipe(student, Training(epochs, 1e-3, studentSeed)) { Alpha = alpha, Temperature = temperature }, train, test, measurement);
+        Console.WriteLine($"== the same student from scratch, seed {studentSeed}, {epochs} epochs");
+        var scratch = (await new Trainer().TrainToEnd(new TrainingRequest(student, train, null, Training(epochs, 1e-3, studentSeed)))).Model;
         var scratchAccuracy = ModelEvaluator.Evaluate(scratch, test).Accuracy;
         Console.WriteLine(Invariant($"from scratch: {scratchAccuracy:P2}; distilled: {distilled.Report.Compressed.TestAccuracy:P2}"));
 
@@ -113,16 +115,16 @@ internal static class CompressBenchmark
     }
 
     /// <summary>--distill-only 1: the half-width student from scratch, then distilled at each (α, T) of the grid, each gain printed.</summary>
-    private static async Task<int> DistillationSweep(TrainedModel teacher, ModelSpec student, Dataset train, Dataset test, int epochs, (double Alpha, double Temperature)[] grid)
+    private static async Task<int> DistillationSweep(TrainedModel teacher, ModelSpec student, Dataset train, Dataset test, int epochs, int seed, (double Alpha, double Temperature)[] grid)
     {
         Console.WriteLine($"student {student.Name}: {student.ParameterCount} parameters, layers {string.Join(' ', student.Layers.Select(l => l.Kind))}");
-        var scratch = (await new Trainer().TrainToEnd(new TrainingRequest(student, train, null, Training(epochs, 1e-3)))).Model;
+        var scratch = (await new Trainer().TrainToEnd(new TrainingRequest(student, train, null, Training(epochs, 1e-3, seed)))).Model;
         var scratchAccuracy = ModelEvaluator.Evaluate(scratch, test).Accuracy;
-        Console.WriteLine(Invariant($"from scratch: {scratchAccuracy:P2}"));
+        Console.WriteLine(Invariant($"from scratch (seed {seed}): {scratchAccuracy:P2}"));
         var quick = new MeasurementOptions { Rounds = 1, LatencyCalls = 50, ThroughputSeconds = 0.1 };
         foreach (var (alpha, temperature) in grid)
         {
-            var recipe = new DistillationRecipe(student, Training(epochs, 1e-3)) { Alpha = alpha, Temperature = temperature };
+            var recipe = new DistillationRecipe(student, Training(epochs, 1e-3, seed)) { Alpha = alpha, Temperature = temperature };
             var result = await new Compressor().CompressToEnd(new CompressionRequest(teacher, recipe, train, test) { Measurement = quick });
             // The gain compares ONNX Runtime's accuracy of the exported student with the engine's of the scratch one: print both engines' figures.
             var engineAccuracy = ModelEvaluator.Evaluate(result.Model, test).Accuracy;
@@ -189,11 +191,11 @@ internal static class CompressBenchmark
         return spec with { Name = $"{spec.Name}-half", Layers = [.. layers] };
     }
 
-    private static TrainingOptions Training(int epochs, double learningRate) => new()
+    private static TrainingOptions Training(int epochs, double learningRate, int seed = Seed) => new()
     {
         Epochs = epochs,
         BatchSize = 128,
-        Seed = Seed,
+        Seed = seed,
         Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = learningRate },
         Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine },
     };
