@@ -41,6 +41,9 @@ public sealed class RunsClient
     /// <summary>The stored curve: one entry per finished epoch.</summary>
     public Task<IReadOnlyList<RunEpoch>> Metrics(Guid id, CancellationToken ct = default) => _http.Get<IReadOnlyList<RunEpoch>>($"api/v1/runs/{id}/metrics", ct);
 
+    /// <summary>The stored step curve: every optimiser step of the finished epochs, in order.</summary>
+    public Task<IReadOnlyList<RunStepPoint>> Steps(Guid id, CancellationToken ct = default) => _http.Get<IReadOnlyList<RunStepPoint>>($"api/v1/runs/{id}/steps", ct);
+
     /// <summary>The trained weights (safetensors).</summary>
     public Task<byte[]> Weights(Guid id, CancellationToken ct = default) => _http.GetBytes($"api/v1/runs/{id}/artifacts/weights", ct);
 

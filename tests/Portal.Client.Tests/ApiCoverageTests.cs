@@ -41,6 +41,7 @@ public sealed class ApiCoverageTests
         ["GET /api/v1/runs"] = "RunsClient.List",
         ["GET /api/v1/runs/{id:guid}"] = "RunsClient.Get",
         ["GET /api/v1/runs/{id:guid}/metrics"] = "RunsClient.Metrics",
+        ["GET /api/v1/runs/{id:guid}/steps"] = "RunsClient.Steps",
         ["GET /api/v1/runs/{id:guid}/artifacts/weights"] = "RunsClient.Weights",
         ["POST /api/v1/runs/{id:guid}/exports"] = "RunsClient.Export",
         ["GET /api/v1/runs/{id:guid}/artifacts/onnx"] = "RunsClient.Onnx",

@@ -43,6 +43,8 @@ public sealed class LifecycleTests(LivePortal portal) : IClassFixture<LivePortal
         var curve = await contributor.Runs.Metrics(run.Id, ct);
         Assert.Equal([1, 2], curve.Select(e => e.Epoch));
         Assert.Equal(curve, epochs);
+        var storedSteps = await contributor.Runs.Steps(run.Id, ct);
+        Assert.Equal(steps.Select(s => new RunStepPoint(s.Step, s.Epoch, s.Loss, s.LearningRate)), storedSteps);
         Assert.NotEmpty(await contributor.Runs.Weights(run.Id, ct));
         Assert.Contains((await contributor.Runs.List(0, 500, ct)).Items, r => r.Id == run.Id);
         var job = await contributor.Jobs.Get(run.JobId, ct);

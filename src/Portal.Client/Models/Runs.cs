@@ -23,6 +23,9 @@ public sealed record RunEpoch(
     int Epoch, double TrainLoss, double? TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy,
     double LearningRate, double Seconds, double SamplesPerSecond);
 
+/// <summary>One optimiser step of a run's stored curve.</summary>
+public sealed record RunStepPoint(long Step, int Epoch, double Loss, double LearningRate);
+
 /// <summary>One optimiser step (the <c>step</c> live event).</summary>
 public sealed record RunStep(Guid RunId, int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double SamplesPerSecond);
 

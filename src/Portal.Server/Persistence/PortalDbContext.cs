@@ -26,6 +26,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<JobRecord> Jobs => Set<JobRecord>();
     public DbSet<TrainingRun> Runs => Set<TrainingRun>();
     public DbSet<RunEpochMetric> RunEpochMetrics => Set<RunEpochMetric>();
+    public DbSet<RunEpochSteps> RunEpochSteps => Set<RunEpochSteps>();
     public DbSet<RegisteredModel> Models => Set<RegisteredModel>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<VersionTag> VersionTags => Set<VersionTag>();
@@ -98,6 +99,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
         });
 
         builder.Entity<RunEpochMetric>(e => e.HasKey(m => new { m.RunId, m.Epoch }));
+        builder.Entity<RunEpochSteps>(e => e.HasKey(s => new { s.RunId, s.Epoch }));
 
         builder.Entity<RegisteredModel>(e =>
         {

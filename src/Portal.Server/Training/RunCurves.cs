@@ -4,7 +4,7 @@ using Portal.Server.Live;
 namespace Portal.Server.Training;
 
 /// <summary>
-/// The run page's figures, fed by the stored epochs and then by the run's live events: the step loss and the
+/// The run page's figures, fed by the stored epochs and steps and then by the run's live events: the step loss and the
 /// learning rate per optimiser step, loss and accuracy per epoch (train and validation), progress, samples/s and
 /// the time left, estimated from the pace of the steps seen so far.
 /// </summary>
@@ -30,12 +30,18 @@ public sealed class RunCurves
     /// <summary>Time left at the pace of the steps seen live; null until two steps were seen or once the run ended.</summary>
     public TimeSpan? Remaining { get; private set; }
 
-    public void Start(JobState state, double progress, string? error, IEnumerable<RunEpochMetric> storedEpochs)
+    public void Start(JobState state, double progress, string? error, IEnumerable<RunEpochMetric> storedEpochs, IEnumerable<RunStepPoint> storedSteps)
     {
         State = state;
         Progress = progress;
         Error = error;
         foreach (var e in storedEpochs) AddEpoch(RunEpochView.Of(e));
+        foreach (var s in storedSteps)
+        {
+            if (StepLoss.Count > 0 && s.Step <= StepLoss.X[^1]) continue;
+            StepLoss.Add(s.Step, s.Loss);
+            LearningRate.Add(s.Step, s.LearningRate);
+        }
     }
 
     /// <summary>Applies one live event of <c>run:{id}</c>; returns false for events the page does not draw.</summary>

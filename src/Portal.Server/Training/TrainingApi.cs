@@ -26,6 +26,7 @@ public static class TrainingApi
         group.MapGet("/", List).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
         group.MapGet("/{id:guid}", Get).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
         group.MapGet("/{id:guid}/metrics", Metrics).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
+        group.MapGet("/{id:guid}/steps", Steps).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer)).ProducesProblem(404);
         group.MapGet("/{id:guid}/artifacts/weights", Weights).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
         group.MapPost("/{id:guid}/exports", Export).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor)).ProducesProblem(404).ProducesProblem(409);
         group.MapGet("/{id:guid}/artifacts/onnx", Onnx).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer)).ProducesProblem(404);
@@ -61,6 +62,9 @@ public static class TrainingApi
 
     private static async Task<Results<Ok<RunEpochView[]>, ProblemHttpResult>> Metrics(Guid id, TrainingService training, CancellationToken ct) =>
         await training.Metrics(id, ct) is { } metrics ? TypedResults.Ok(metrics.Select(RunEpochView.Of).ToArray()) : ProblemMapping.NotFound($"No run {id}.");
+
+    private static async Task<Results<Ok<IReadOnlyList<RunStepPoint>>, ProblemHttpResult>> Steps(Guid id, TrainingService training, CancellationToken ct) =>
+        await training.Steps(id, ct) is { } steps ? TypedResults.Ok(steps) : ProblemMapping.NotFound($"No run {id}.");
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Weights(Guid id, TrainingService training, CancellationToken ct)
     {

@@ -72,11 +72,14 @@ public sealed class TrainingJobHandler(
 
         var topic = RunTopic(runId);
         TrainingResult? result = null;
+        // The current epoch's steps, stored with the epoch; those of an epoch cut short are repeated when it resumes.
+        var steps = new List<RunStepPoint>();
         await foreach (var e in new Trainer().Train(request, ct))
         {
             switch (e)
             {
                 case StepCompleted s:
+                    steps.Add(new RunStepPoint(s.Step, s.Epoch, s.Loss, s.LearningRate));
                     bus.Publish(topic, "step", new RunStepEvent(runId, s.Epoch, s.Step, s.TotalSteps, s.Loss, s.LearningRate, s.SamplesPerSecond, s.CompletedAt));
                     // 1 is the runner's to record, with success.
                     await job.ReportProgress(0.99 * s.Step / s.TotalSteps);
@@ -84,7 +87,8 @@ public sealed class TrainingJobHandler(
                 case EpochCompleted epoch:
                     // Not cancellable: the epoch is already checkpointed, and after a cancel the trainer's stream still
                     // hands over the epochs it finished; storing them keeps the stored curve level with the checkpoint.
-                    bus.Publish(topic, "epoch", RunEpochView.Of(await StoreEpoch(runId, epoch.Metrics)));
+                    bus.Publish(topic, "epoch", RunEpochView.Of(await StoreEpoch(runId, epoch.Metrics, [.. steps.Where(p => p.Epoch == epoch.Metrics.Epoch)])));
+                    steps.Clear();
                     break;
                 case TrainingCompleted done:
                     result = done.Result;
@@ -102,11 +106,14 @@ public sealed class TrainingJobHandler(
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
     }
 
-    private async Task<RunEpochMetric> StoreEpoch(Guid runId, EpochMetrics metrics)
+    private async Task<RunEpochMetric> StoreEpoch(Guid runId, EpochMetrics metrics, IReadOnlyList<RunStepPoint> steps)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var row = await Upsert(db, runId, metrics, CancellationToken.None);
+        var packed = RunEpochSteps.Pack(runId, metrics.Epoch, steps);
+        if (await db.RunEpochSteps.FindAsync([runId, metrics.Epoch], CancellationToken.None) is { } existing) existing.Points = packed.Points;
+        else db.RunEpochSteps.Add(packed);
         await db.SaveChangesAsync(CancellationToken.None);
         return row;
     }

@@ -90,6 +90,14 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         return found is null ? null : new RunWithJob(found.Run, found.Job);
     }
 
+    /// <summary>Every stored step in order (those of the stored epochs); null when there is no such run.</summary>
+    public async Task<IReadOnlyList<RunStepPoint>?> Steps(Guid id, CancellationToken ct)
+    {
+        if (!await db.Runs.AnyAsync(r => r.Id == id, ct)) return null;
+        var epochs = await db.RunEpochSteps.AsNoTracking().Where(s => s.RunId == id).OrderBy(s => s.Epoch).ToListAsync(ct);
+        return [.. epochs.SelectMany(e => e.Unpack())];
+    }
+
     /// <summary>Every stored epoch in order, exactly as stored; null when there is no such run.</summary>
     public async Task<IReadOnlyList<RunEpochMetric>?> Metrics(Guid id, CancellationToken ct)
     {

@@ -17,7 +17,7 @@ namespace Portal.Server.Tests.Training;
 public sealed class TrainingRunTests(TrainingPortal portal) : IClassFixture<TrainingPortal>
 {
     [Fact]
-    public async Task A_tiny_run_trains_end_to_end_stores_every_epoch_and_serves_its_weights()
+    public async Task A_tiny_run_trains_end_to_end_stores_every_epoch_and_step_and_serves_its_weights()
     {
         var contributor = await portal.CreateUser(PortalRoles.Contributor);
         var viewer = await portal.CreateClientAs(PortalRoles.Viewer);
@@ -44,6 +44,13 @@ public sealed class TrainingRunTests(TrainingPortal portal) : IClassFixture<Trai
         Assert.True(metrics[1].ValidationAccuracy > 0.8, $"validation accuracy {metrics[1].ValidationAccuracy}");
         var stored = await portal.InDatabase(db => db.RunEpochMetrics.Where(m => m.RunId == created.Id).OrderBy(m => m.Epoch).ToListAsync());
         Assert.Equal(stored.Select(RunEpochView.Of), metrics);
+        var steps = await viewer.GetJson<RunStepPoint[]>($"/api/v1/runs/{created.Id}/steps");
+        Assert.Equal(Enumerable.Range(1, steps.Length).Select(i => (long)i), steps.Select(p => p.Step));
+        Assert.Equal([1, 2], steps.Select(p => p.Epoch).Distinct());
+        Assert.Equal(steps.Length / 2, steps.Count(p => p.Epoch == 1));
+        Assert.All(steps, p => Assert.True(double.IsFinite(p.Loss) && p.Loss > 0, $"step {p.Step} loss {p.Loss}"));
+        Assert.True(steps[^1].LearningRate < steps[0].LearningRate, "the cosine schedule lowers the rate");
+        await (await viewer.GetAsync($"/api/v1/runs/{Guid.NewGuid()}/steps")).AssertStatus(HttpStatusCode.NotFound);
 
         var weights = await viewer.GetAsync($"/api/v1/runs/{created.Id}/artifacts/weights");
         await weights.AssertStatus(HttpStatusCode.OK);

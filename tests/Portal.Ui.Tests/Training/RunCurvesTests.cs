@@ -23,7 +23,7 @@ public sealed class RunCurvesTests
         curves.Start(JobState.Running, 0.5, null,
         [
             new RunEpochMetric { RunId = s_run, Epoch = 1, TrainLoss = 1, TrainAccuracy = 0.5, ValidationLoss = 1.1, ValidationAccuracy = 0.45, LearningRate = 0.001 },
-        ]);
+        ], []);
         curves.Apply(Epoch(1));
         curves.Apply(Epoch(2));
         Assert.Equal([1.0, 2.0], curves.EpochLoss.X);
@@ -31,10 +31,25 @@ public sealed class RunCurvesTests
     }
 
     [Fact]
+    public void Stored_steps_draw_first_and_a_live_step_already_stored_is_drawn_once()
+    {
+        var curves = new RunCurves();
+        curves.Start(JobState.Running, 0.5, null, [], [new RunStepPoint(1, 1, 2.0, 0.001), new RunStepPoint(2, 1, 1.0, 0.0009)]);
+        Assert.Equal([1.0, 2.0], curves.StepLoss.X);
+        Assert.Equal([0.001, 0.0009], curves.LearningRate.Series(0));
+        Assert.Null(curves.StepLoss.OriginsFrom(0));
+
+        curves.Apply(Step(2, 0.1));
+        curves.Apply(Step(3, 0.2));
+        Assert.Equal([1.0, 2.0, 3.0], curves.StepLoss.X);
+        Assert.Equal([2.0, 1.0, 2.0 / 3], curves.StepLoss.Series(0));
+    }
+
+    [Fact]
     public void Steps_grow_the_loss_and_rate_curves_and_set_progress()
     {
         var curves = new RunCurves();
-        curves.Start(JobState.Queued, 0, null, []);
+        curves.Start(JobState.Queued, 0, null, [], []);
         curves.Apply(Step(1, 0));
         curves.Apply(Step(2, 0.1));
         curves.Apply(Step(2, 0.1));
@@ -49,7 +64,7 @@ public sealed class RunCurvesTests
     public void Time_left_follows_the_pace_of_the_steps_seen()
     {
         var curves = new RunCurves();
-        curves.Start(JobState.Running, 0, null, []);
+        curves.Start(JobState.Running, 0, null, [], []);
         curves.Apply(Step(10, 0));
         Assert.Null(curves.Remaining);
         curves.Apply(Step(20, 2));
@@ -61,7 +76,7 @@ public sealed class RunCurvesTests
     public void A_final_status_ends_the_estimate_and_keeps_the_reason()
     {
         var curves = new RunCurves();
-        curves.Start(JobState.Running, 0, null, []);
+        curves.Start(JobState.Running, 0, null, [], []);
         curves.Apply(Step(10, 0));
         curves.Apply(Step(20, 2));
         curves.Apply(new LiveEvent($"run:{s_run}", ++_sequence, s_start, "status", new JobStatusEvent(Guid.NewGuid(), JobKinds.Training, JobState.Cancelled, 0.2, "Cancelled by carol.")));
@@ -74,7 +89,7 @@ public sealed class RunCurvesTests
     public void Each_step_point_carries_its_event_sequence_and_the_engine_time_of_the_step()
     {
         var curves = new RunCurves();
-        curves.Start(JobState.Running, 0, null, []);
+        curves.Start(JobState.Running, 0, null, [], []);
         var step = Step(1, 0.25);
         curves.Apply(step);
         var expected = (s_start.AddSeconds(0.25) - DateTimeOffset.UnixEpoch).TotalMilliseconds;

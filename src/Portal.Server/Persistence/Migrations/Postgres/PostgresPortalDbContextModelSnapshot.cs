@@ -1100,6 +1100,23 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.ToTable("RunEpochMetrics");
                 });
 
+            modelBuilder.Entity("Portal.Server.Training.RunEpochSteps", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("uuid");
+
+                    b.Property<int>("Epoch")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("Points")
+                        .IsRequired()
+                        .HasColumnType("bytea");
+
+                    b.HasKey("RunId", "Epoch");
+
+                    b.ToTable("RunEpochSteps");
+                });
+
             modelBuilder.Entity("Portal.Server.Training.TrainingRun", b =>
                 {
                     b.Property<Guid>("Id")

@@ -1089,6 +1089,23 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                     b.ToTable("RunEpochMetrics");
                 });
 
+            modelBuilder.Entity("Portal.Server.Training.RunEpochSteps", b =>
+                {
+                    b.Property<Guid>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Epoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("Points")
+                        .IsRequired()
+                        .HasColumnType("BLOB");
+
+                    b.HasKey("RunId", "Epoch");
+
+                    b.ToTable("RunEpochSteps");
+                });
+
             modelBuilder.Entity("Portal.Server.Training.TrainingRun", b =>
                 {
                     b.Property<Guid>("Id")
