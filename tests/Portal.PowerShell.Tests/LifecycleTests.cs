@@ -57,6 +57,27 @@ public sealed class LifecycleTests(ModulePortal portal) : IClassFixture<ModulePo
     }
 
     [Fact]
+    public async Task Get_PortalRun_with_Metrics_and_Steps_writes_the_run_then_its_epochs_then_every_step()
+    {
+        await portal.ConnectAs(PortalRoles.Contributor);
+        var (images, labels) = IdxFiles(300, 1);
+
+        var result = portal.Run($$"""
+            $train = Import-PortalDataset -Name "steps-$([guid]::NewGuid())" -ImagesPath $images -LabelsPath $labels -ClassName a, b, c
+            $run = $train | Start-PortalTraining -Spec {{ModulePortal.TinySpec.Script}} -Epochs 2 -BatchSize 16 -Seed 3 | Wait-PortalRun
+            Get-PortalRun -Id $run.Id -Metrics -Steps
+            """, new() { ["images"] = images, ["labels"] = labels });
+
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
+        var kinds = result.Output.Select(o => o.BaseObject.GetType().Name).ToList();
+        Assert.Equal(["Run", "RunEpoch", "RunEpoch"], kinds.Take(3));
+        var steps = result.Output.Skip(3).Select(o => o.BaseObject).ToList();
+        Assert.All(steps, s => Assert.Equal("RunStepPoint", s.GetType().Name));
+        // 300 samples in batches of 16: 19 steps an epoch.
+        Assert.Equal(Enumerable.Range(1, 38).Select(i => (long)i), result.Output.Skip(3).Select(o => (long)o.Properties["Step"].Value));
+    }
+
+    [Fact]
     public async Task Piping_versions_into_Submit_PortalPromotion_with_WhatIf_changes_nothing_and_tells_the_host()
     {
         await portal.ConnectAs(PortalRoles.Contributor);

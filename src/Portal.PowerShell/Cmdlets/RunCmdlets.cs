@@ -82,7 +82,7 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
 
 /// <summary>Get-PortalRun: one run by id, or every run (newest first).</summary>
 [Cmdlet(VerbsCommon.Get, "PortalRun", DefaultParameterSetName = "List")]
-[OutputType(typeof(Run))]
+[OutputType(typeof(Run), typeof(RunEpoch), typeof(RunStepPoint))]
 public sealed class GetPortalRunCommand : PortalCmdlet
 {
     [Parameter(Mandatory = true, ParameterSetName = "ById", Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -92,6 +92,10 @@ public sealed class GetPortalRunCommand : PortalCmdlet
     /// <summary>Also write the run's stored curve (one object per epoch) after it.</summary>
     [Parameter(ParameterSetName = "ById")]
     public SwitchParameter Metrics { get; set; }
+
+    /// <summary>Also write the run's stored step curve (one object per optimiser step of the finished epochs) last.</summary>
+    [Parameter(ParameterSetName = "ById")]
+    public SwitchParameter Steps { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -103,6 +107,7 @@ public sealed class GetPortalRunCommand : PortalCmdlet
         if (!TryCall(ct => Client.Runs.Get(Id, ct), Id, out var run)) return;
         WriteObject(run);
         if (Metrics && TryCall(ct => Client.Runs.Metrics(Id, ct), Id, out var curve)) WriteObject(curve, enumerateCollection: true);
+        if (Steps && TryCall(ct => Client.Runs.Steps(Id, ct), Id, out var steps)) WriteObject(steps, enumerateCollection: true);
     }
 }
 
