@@ -9,7 +9,6 @@ namespace Portal.Server.Compression;
 /// <summary>A version as the engine's trained model: its spec, its safetensors weights and the standardisation stored beside them.</summary>
 internal static class ParentModel
 {
-
     /// <summary>Null reason when the version can be compressed; otherwise why not.</summary>
     public static string? Unfit(ModelVersion version, string modelName) => version switch
     {

@@ -36,13 +36,15 @@ public sealed class RunCurves
         Progress = progress;
         Error = error;
         foreach (var e in storedEpochs) AddEpoch(RunEpochView.Of(e));
-        foreach (var s in storedSteps)
+        foreach (var s in storedSteps.Where(s => IsNewStep(s.Step)))
         {
-            if (StepLoss.Count > 0 && s.Step <= StepLoss.X[^1]) continue;
             StepLoss.Add(s.Step, s.Loss);
             LearningRate.Add(s.Step, s.LearningRate);
         }
     }
+
+    // A resumed run repeats no step; one seen twice (stored, replayed and live overlapping) is drawn once.
+    private bool IsNewStep(long step) => StepLoss.Count == 0 || step > StepLoss.X[^1];
 
     /// <summary>Applies one live event of <c>run:{id}</c>; returns false for events the page does not draw.</summary>
     public bool Apply(LiveEvent e)
@@ -68,8 +70,7 @@ public sealed class RunCurves
 
     private void AddStep(RunStepEvent s, LiveEvent e)
     {
-        // A resumed run repeats no step; one seen twice (history and live overlapping) is drawn once.
-        if (StepLoss.Count > 0 && s.Step <= StepLoss.X[^1]) return;
+        if (!IsNewStep(s.Step)) return;
         var origin = Components.Charts.PointOrigin.Of(e.Sequence, s.CompletedAt);
         StepLoss.Add(origin, s.Step, s.Loss);
         LearningRate.Add(origin, s.Step, s.LearningRate);

@@ -87,7 +87,7 @@ public sealed class TrainingJobHandler(
                 case EpochCompleted epoch:
                     // Not cancellable: the epoch is already checkpointed, and after a cancel the trainer's stream still
                     // hands over the epochs it finished; storing them keeps the stored curve level with the checkpoint.
-                    bus.Publish(topic, "epoch", RunEpochView.Of(await StoreEpoch(runId, epoch.Metrics, [.. steps.Where(p => p.Epoch == epoch.Metrics.Epoch)])));
+                    bus.Publish(topic, "epoch", RunEpochView.Of(await StoreEpoch(runId, epoch.Metrics, steps)));
                     steps.Clear();
                     break;
                 case TrainingCompleted done:
