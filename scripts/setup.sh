@@ -10,6 +10,9 @@ dotnet --version | grep -q '^10\.' || die "the .NET SDK 10 is required; found $(
 # Fashion-MNIST, the demo and test dataset, comes from Debian; the C compiler builds the engine's one-function
 # MKL shim (src/Portal.Engine/Platform/Native), which doubles matrix throughput on AMD CPUs.
 ensure_debian_packages dataset-fashion-mnist gcc libc6-dev
+# QEMU's user-mode emulator lets the engine's tests run the int8 graph on an emulated AVX2 CPU without VNNI, whose
+# int8 kernels saturate, whatever CPU runs the suite.
+ensure_debian_packages qemu-user
 # The portal's live chart (uPlot) comes from npm into wwwroot/lib, before the build picks up wwwroot; the
 # end-to-end tests drive Debian's Chromium.
 command -v npm >/dev/null || ensure_debian_packages npm

@@ -225,7 +225,9 @@ internal sealed class CompressionJob
         var operators = ModelMeasurement.RuntimeOperators(current.Written.Onnx);
         var floatNonZeroOfQuantized = folded.WeightOps.Where(w => quantizedSet.Contains(w.Layer)).Sum(w => (long)w.Weight.Count(v => v != 0));
         var nonZero = ModelMeasurement.NonZeroParameters(_parent) - floatNonZeroOfQuantized + current.Written.NonZeroQuantizedWeights;
-        var outcome = new QuantizationOutcome([.. quantizedSet.Order()], float32, fullAccuracy, met, operators);
+        var kernel = Int8KernelPath.For(CpuFeatures.Current);
+        _notes.Add(Int8WeightForm.Reason(kernel));
+        var outcome = new QuantizationOutcome([.. quantizedSet.Order()], float32, fullAccuracy, met, operators, Int8WeightForm.Name, kernel.Name);
         return (current.Written.Onnx, outcome, nonZero, current.Accuracy);
     }
 

@@ -20,13 +20,18 @@ public sealed record ModelFigures(
 /// </summary>
 public sealed record Float32Layer(int LayerIndex, string Kind, double? AccuracyBefore, double? AccuracyAfter, string Reason);
 
-/// <summary>How the int8 graph came out: which layers are int8, which stayed float32 and why, and what ONNX Runtime fused them into.</summary>
+/// <summary>
+/// How the int8 graph came out: which layers are int8, which stayed float32 and why, what ONNX Runtime fused them
+/// into, the int8 form written (<see cref="Int8WeightForm"/>) and the int8 kernel path of the CPU that measured it.
+/// </summary>
 public sealed record QuantizationOutcome(
     IReadOnlyList<int> QuantizedLayers,
     IReadOnlyList<Float32Layer> Float32Layers,
     double FullyQuantizedAccuracy,
     bool MetTolerance,
-    IReadOnlyDictionary<string, int> RuntimeOperators);
+    IReadOnlyDictionary<string, int> RuntimeOperators,
+    string Form,
+    string KernelPath);
 
 /// <summary>Parent and child measured the same way on the same machine in the same job, and their ratios.</summary>
 public sealed record CompressionReport(ModelFigures Parent, ModelFigures Compressed, IReadOnlyList<string> Notes, QuantizationOutcome? Quantization)

@@ -110,7 +110,7 @@ internal static class QdqGraphWriter
             new(OnnxMetadataKeys.Spec, spec.ToJson()),
             new(OnnxMetadataKeys.StandardizationPlacement, standardization is null ? StandardizationPlacements.None : StandardizationPlacements.FirstNodes),
             new(OnnxMetadataKeys.ClassLabels, JsonSerializer.Serialize(classNames, s_json)),
-            new("portal.quantization", $"int8 QDQ; int8 layers: {string.Join(",", quantizedLayers.Order())}"),
+            new("portal.quantization", $"int8 QDQ, {Int8WeightForm.Name}; int8 layers: {string.Join(",", quantizedLayers.Order())}"),
         };
         if (standardization is not null) metadata.Add(new(OnnxMetadataKeys.Standardization, JsonSerializer.Serialize(standardization, s_json)));
         var model = graph.ToModel("Portal", typeof(QdqGraphWriter).Assembly.GetName().Version?.ToString() ?? "0", 1,
@@ -212,7 +212,10 @@ internal static class QdqGraphWriter
         return w.Relu ? graph.AddNode("Relu", [output], $"{w.Layer}.relu") : output;
     }
 
-    /// <summary>Symmetric int8 per output channel: scale = max|w| / 127, zero point 0.</summary>
+    /// <summary>
+    /// Symmetric per output channel in seven bits: scale = max|w| / <see cref="Int8WeightForm.Limit"/>, zero point 0, so
+    /// the graph is exact on CPUs whose int8 kernels saturate pair sums (<see cref="Int8WeightForm"/>).
+    /// </summary>
     private static (string Name, float[] Scales, long NonZero) QuantizedWeight(GraphBuilder graph, WeightOp w, float inputScale)
     {
         var units = w.WeightShape[0];
@@ -227,10 +230,10 @@ internal static class QdqGraphWriter
             foreach (var v in row) max = Math.Max(max, MathF.Abs(v));
             // The bias is quantised with input scale × this scale into int32: keep it representable.
             var biasFloor = (float)(Math.Abs(w.Bias[u]) / ((double)inputScale * int.MaxValue));
-            scales[u] = Math.Max(max / 127f, Math.Max(biasFloor, 1e-12f));
+            scales[u] = Math.Max(max / Int8WeightForm.Limit, Math.Max(biasFloor, 1e-12f));
             for (var j = 0; j < per; j++)
             {
-                var q = (sbyte)Math.Clamp(MathF.Round(row[j] / scales[u]), -127, 127);
+                var q = (sbyte)Math.Clamp(MathF.Round(row[j] / scales[u]), -Int8WeightForm.Limit, Int8WeightForm.Limit);
                 values[u * per + j] = q;
                 if (q != 0) nonZero++;
             }

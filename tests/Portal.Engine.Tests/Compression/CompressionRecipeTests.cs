@@ -51,7 +51,7 @@ public sealed class CompressionRecipeTests
         var parent = new ModelFigures(1000, 1000, 4000, 3800, 0.9, 0.05, 0.08, 10_000);
         var child = new ModelFigures(1000, 990, 1000, 900, 0.895, 0.025, 0.04, 25_000);
         var outcome = new QuantizationOutcome([4, 9], [new Float32Layer(0, "conv2d", null, null, "thin convolution")], 0.895, true,
-            new Dictionary<string, int> { ["QLinearConv"] = 1 });
+            new Dictionary<string, int> { ["QLinearConv"] = 1 }, Int8WeightForm.Name, "AVX2 without VNNI");
         var report = new CompressionReport(parent, child, ["a note"], outcome);
 
         var json = JsonSerializer.Serialize(report, s_json);

@@ -1,6 +1,7 @@
 using Portal.Engine.Compression;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
+using Portal.Engine.Platform;
 
 namespace Portal.Engine.Tests.Compression;
 
@@ -46,7 +47,7 @@ public sealed class QuantizationTests
         var expected = CompressionFixtures.Run(OnnxExporter.Export(parent.Spec, parent.Weights, new OnnxExportOptions { Standardization = parent.Standardization }), test);
         var actual = CompressionFixtures.Run(result.Onnx, test);
         var scale = expected.Max(MathF.Abs);
-        Assert.True(expected.Zip(actual).Max(p => MathF.Abs(p.First - p.Second)) < 0.1f * scale, "int8 logits stray more than 10 % of the largest logit");
+        Assert.True(expected.Zip(actual).Max(p => MathF.Abs(p.First - p.Second)) < 0.1f * scale, $"int8 logits stray more than 10 % of the largest logit on {CpuFeatures.Current.Describe()} (int8 kernel path {Int8KernelPath.For(CpuFeatures.Current)})");
         Assert.Contains(events, e => e is CompressionStageStarted { Stage: "calibrating" });
     }
 
