@@ -45,6 +45,23 @@ ensure_uplot() {
   rm -rf "$tmp"
 }
 
+# bench_machine prints the machine a benchmark runs on (CPU model, logical cores, the ISA flags that pick kernels,
+# as the engine reads them) and sets BENCH_CPU, the token with_cpu appends to the RESULT line as cpu=….
+bench_machine() {
+  local root tool lines
+  root=$(portal_root)
+  dotnet build "$root/scripts/bench/Portal.Bench" -c Release -nologo -clp:ErrorsOnly -v:q >/dev/null \
+    || die "building scripts/bench/Portal.Bench failed"
+  tool="$root/scripts/bench/Portal.Bench/bin/Release/net10.0/linux-x64/Portal.Bench"
+  lines=$("$tool" machine) || die "Portal.Bench machine failed"
+  echo "== machine: $(sed -n 's/^MACHINE //p' <<<"$lines")"
+  BENCH_CPU=$(sed -n 's/^CPU_TOKEN //p' <<<"$lines")
+  export BENCH_CPU
+}
+
+# with_cpu copies its input, appending cpu=$BENCH_CPU to RESULT lines (call bench_machine first).
+with_cpu() { sed -u -E "s|^RESULT .*|& cpu=${BENCH_CPU:?call bench_machine first}|"; }
+
 # stop PID: TERM, then KILL after 15 s; waits so nothing outlives the script.
 stop() {
   local pid=$1

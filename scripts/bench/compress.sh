@@ -32,11 +32,12 @@ cd "$(portal_root)"
 ensure_debian_packages dataset-fashion-mnist python3-onnx
 dotnet build scripts/bench/Portal.Bench -c Release -nologo -clp:ErrorsOnly -v:q
 bench=scripts/bench/Portal.Bench/bin/Release/net10.0/linux-x64/Portal.Bench
+bench_machine
 out=scripts/bench/out/compress
 rm -rf "$out"; mkdir -p "$out"
 log="$out/figures.txt"
 
-"$bench" compress "$@" | tee "$log"
+"$bench" compress "$@" | with_cpu | tee "$log"
 
 # The sweeps (--distill-only, --int8-only) write no file and end without a RESULT line.
 shopt -s nullglob

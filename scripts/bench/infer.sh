@@ -14,6 +14,7 @@ command -v node >/dev/null && command -v npm >/dev/null || ensure_debian_package
 
 dotnet build scripts/bench/Portal.Bench -c Release -nologo -clp:ErrorsOnly -v:q
 bench=scripts/bench/Portal.Bench/bin/Release/net10.0/linux-x64/Portal.Bench
+bench_machine
 out=scripts/bench/out/infer
 rm -rf "$out"; mkdir -p "$out"
 
@@ -21,7 +22,7 @@ echo "== node peer: onnxruntime-node@1.30.0 (CPU binaries in the package; the CU
 (cd scripts/bench/peers && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error)
 
 echo "== memory: 100 000 create-input/run/dispose cycles, 1 000 session load/run/dispose cycles"
-"$bench" infer --memory --out "$out"
+"$bench" infer --memory --out "$out" | with_cpu
 
 echo "== latency, throughput and parity"
-"$bench" infer --out "$out" --peers scripts/bench/peers "$@"
+"$bench" infer --out "$out" --peers scripts/bench/peers "$@" | with_cpu

@@ -51,6 +51,7 @@ ensure_debian_packages dataset-fashion-mnist gcc libc6-dev chromium curl jq
 command -v npm >/dev/null || ensure_debian_packages npm
 ensure_uplot
 [ -x /usr/bin/chromium ] || die "Debian's Chromium is not at /usr/bin/chromium after installing the chromium package"
+bench_machine
 
 out=scripts/bench/out/live
 rm -rf "$out"; mkdir -p "$out"
@@ -147,4 +148,4 @@ portal_cpu_before=$(cpu_seconds "$portal_pid")
 # The portal's CPU over the whole watch (the training run, the circuits, the release run's last batch).
 grep -v '^RESULT ' "$out/result.txt"
 echo "the portal (training and the viewers' circuits) used $(awk -v a="$portal_cpu_before" -v b="$(cpu_seconds "$portal_pid")" 'BEGIN { printf "%.1f", b - a }') s of CPU while the viewers watched"
-grep '^RESULT ' "$out/result.txt"
+grep '^RESULT ' "$out/result.txt" | with_cpu

@@ -43,6 +43,7 @@ ensure_debian_packages dataset-fashion-mnist gcc libc6-dev wrk curl jq
 command -v node >/dev/null && command -v npm >/dev/null || ensure_debian_packages nodejs npm
 images=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 [ -f "$images" ] || die "Fashion-MNIST test images are not at $images after installing dataset-fashion-mnist"
+bench_machine
 
 out=scripts/bench/out/serve
 rm -rf "$out"; mkdir -p "$out"
@@ -241,7 +242,7 @@ if [ "$mode" = soak ]; then
   growth=$(awk -v a="$rss_start" -v b="$rss_end" 'BEGIN { printf "%.1f", (b - a) / a * 100 }')
   echo "soak: $(field requests "$line") requests, $(field rps "$line") req/s, p50 $(field p50_ms "$line") ms, p99 $(field p99_ms "$line") ms"
   echo "resident memory ($(wc -l < "$work/rss.txt") readings, in $out/soak-rss.txt): first minute's mean $rss_start MB, last minute's mean $rss_end MB, lowest $rss_min MB, peak $rss_peak MB, growth $growth %"
-  echo "RESULT soak_minutes=$soak_minutes rss_start_mb=$rss_start rss_end_mb=$rss_end rss_growth_pct=$growth errors=$(errors_so_far)"
+  echo "RESULT soak_minutes=$soak_minutes rss_start_mb=$rss_start rss_end_mb=$rss_end rss_growth_pct=$growth errors=$(errors_so_far)" | with_cpu
   exit 0
 fi
 
@@ -306,4 +307,4 @@ done
 serve_ratio=$(ratio "$(rps '^portal$' fashion-mlp 64)" "$(rps '^node-' fashion-mlp 64)")
 batching_gain=$(ratio "$(rps '^portal$' fashion-cnn 64)" "$(rps '^portal-nobatch$' fashion-cnn 64)")
 p99=$(awk '$1 == "portal" && $2 == "fashion-mlp" && $3 == 64 { print $6 }' "$out/cells.txt")
-echo "RESULT serve_ratio_c64=$serve_ratio batching_gain_c64=$batching_gain p99_ms_c64=$p99 errors=$(errors_so_far)"
+echo "RESULT serve_ratio_c64=$serve_ratio batching_gain_c64=$batching_gain p99_ms_c64=$p99 errors=$(errors_so_far)" | with_cpu

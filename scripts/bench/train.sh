@@ -10,6 +10,7 @@ cd "$(portal_root)"
 ensure_debian_packages dataset-fashion-mnist python3-torch python3-numpy libopenblas0-pthread
 dotnet build scripts/bench/Portal.Bench -c Release -nologo -clp:ErrorsOnly -v:q
 bench=scripts/bench/Portal.Bench/bin/Release/net10.0/linux-x64/Portal.Bench
+bench_machine
 out=scripts/bench/out/train
 rm -rf "$out"; mkdir -p "$out"
 log="$out/figures.txt"; : > "$log"
@@ -69,4 +70,4 @@ peak_frac=$(ratio "$(gflops fashion-mlp)" "$(figure matmul_gflops)")
 echo "engine GFLOP/s (executed multiply-adds ×2): mlp $(gflops fashion-mlp), cnn $(gflops fashion-cnn); by the 6×forward convention: mlp $(gflops fashion-mlp _6n), cnn $(gflops fashion-cnn _6n); matmul 2048² $(figure matmul_gflops)"
 rss2=$(figure fashion-cnn.rss_mb_epoch2); rss5=$(figure fashion-cnn.rss_mb_epoch5)
 echo "fashion-cnn resident memory after epoch 2: $rss2 MB, after epoch 5: $rss5 MB"
-echo "RESULT train_ratio_mlp=$mlp_ratio train_ratio_cnn=$cnn_ratio acc_mlp=$(figure fashion-mlp.test_accuracy) acc_cnn=$(figure fashion-cnn.test_accuracy) peak_rss_mb_cnn=$(figure fashion-cnn.peak_rss_mb) mlp_peak_frac=$peak_frac"
+echo "RESULT train_ratio_mlp=$mlp_ratio train_ratio_cnn=$cnn_ratio acc_mlp=$(figure fashion-mlp.test_accuracy) acc_cnn=$(figure fashion-cnn.test_accuracy) peak_rss_mb_cnn=$(figure fashion-cnn.peak_rss_mb) mlp_peak_frac=$peak_frac" | with_cpu

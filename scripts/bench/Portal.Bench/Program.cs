@@ -8,6 +8,14 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["matmul"] = TrainBenchmark.Matmul,
     ["infer"] = Portal.Bench.Infer.InferBenchmark.RunAsync,
     ["compress"] = Portal.Bench.Compress.CompressBenchmark.Run,
+    ["machine"] = _ =>
+    {
+        // scripts/lib.sh's bench_machine: the header every benchmark prints, and the token its RESULT line ends with.
+        var cpu = Portal.Engine.Platform.CpuFeatures.Current;
+        Console.WriteLine($"MACHINE {cpu.Describe()}; int8 kernel path {Portal.Engine.Platform.Int8KernelPath.For(cpu)}");
+        Console.WriteLine($"CPU_TOKEN {cpu.Token()}");
+        return Task.FromResult(0);
+    },
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))

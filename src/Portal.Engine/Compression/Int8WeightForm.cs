@@ -14,12 +14,13 @@ public static class Int8WeightForm
     /// <summary>The largest weight magnitude written.</summary>
     public const int Limit = 63;
 
-    public const string Name = "u8s8, 7-bit weights";
+    /// <summary>uint8 activations, int8 weights in seven bits.</summary>
+    public const string Name = "u8s8-w7";
 
     /// <summary>The largest pair sum the form allows: every uint8 activation times a limit-sized weight, twice.</summary>
     public const int LargestPairSum = 2 * byte.MaxValue * Limit;
 
     public static string Reason(Int8KernelPath kernel) =>
-        $"int8 form {Name} (±{Limit}): adjacent u8×s8 products summed in int16 stay within ±{LargestPairSum} ≤ {Int8KernelPath.PairSumLimit}, "
+        $"int8 form {Name} (uint8 activations, int8 weights held to ±{Limit}): adjacent u8×s8 products summed in int16 stay within ±{LargestPairSum} ≤ {Int8KernelPath.PairSumLimit}, "
         + $"so the graph is exact on every x86-64 int8 kernel; this CPU runs {kernel.Name}";
 }

@@ -89,7 +89,7 @@ internal static class CompressBenchmark
         var scratchAccuracy = ModelEvaluator.Evaluate(scratch, test).Accuracy;
         Console.WriteLine(Invariant($"from scratch: {scratchAccuracy:P2}; distilled: {distilled.Report.Compressed.TestAccuracy:P2}"));
 
-        Console.WriteLine(Invariant($"RESULT int8_size_ratio={int8.Report.SizeRatio:F3} int8_speedup_b64={int8.Report.ThroughputRatio:F3} int8_acc_drop={-int8.Report.AccuracyChangePoints:F2} prune80_acc_drop={-prune80.Report.AccuracyChangePoints:F2} structured50_speedup_b64={structured50.Report.ThroughputRatio:F3} structured50_acc_drop={-structured50.Report.AccuracyChangePoints:F2} distill_gain={(distilled.Report.Compressed.TestAccuracy - scratchAccuracy) * 100:F2}"));
+        Console.WriteLine(Invariant($"RESULT int8_size_ratio={int8.Report.SizeRatio:F3} int8_speedup_b64={int8.Report.ThroughputRatio:F3} int8_acc_drop={-int8.Report.AccuracyChangePoints:F2} prune80_acc_drop={-prune80.Report.AccuracyChangePoints:F2} structured50_speedup_b64={structured50.Report.ThroughputRatio:F3} structured50_acc_drop={-structured50.Report.AccuracyChangePoints:F2} distill_gain={(distilled.Report.Compressed.TestAccuracy - scratchAccuracy) * 100:F2} int8_form={int8.Report.Quantization!.Form}"));
         return 0;
     }
 
