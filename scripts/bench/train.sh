@@ -3,6 +3,10 @@
 # One epoch of fashion-mlp and fashion-cnn (batch 128, Adam 1e-3, same initial weights, batch order and
 # standardised data), the peer at its best thread setting; then 5-epoch accuracy runs through the engine and
 # an outside-reader check of the engine's safetensors. Last line: RESULT train_ratio_mlp=… (see the issue).
+# BENCH_ISA=avx2 restricts both sides to AVX2 kernels on a CPU that has more (MKL, oneDNN, ATen, OpenBLAS and the
+# .NET JIT each told through its own environment variable), to see what a CPU without AVX-512 would do; the RESULT
+# line then says isa=avx2. It does not turn this CPU into another: caches, clocks and the engine's own choices by
+# CPU feature stay this machine's.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$(portal_root)"
@@ -11,6 +15,16 @@ ensure_debian_packages dataset-fashion-mnist python3-torch python3-numpy libopen
 dotnet build scripts/bench/Portal.Bench -c Release -nologo -clp:ErrorsOnly -v:q
 bench=scripts/bench/Portal.Bench/bin/Release/net10.0/linux-x64/Portal.Bench
 bench_machine
+isa=native
+case "${BENCH_ISA:-}" in
+  "") ;;
+  avx2)
+    isa=avx2
+    export MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2 DNNL_MAX_CPU_ISA=AVX2 ATEN_CPU_CAPABILITY=avx2 \
+      OPENBLAS_CORETYPE=Haswell DOTNET_EnableAVX512F=0
+    echo "== both sides restricted to AVX2 kernels (BENCH_ISA=avx2)" ;;
+  *) die "BENCH_ISA takes avx2 or nothing, not '$BENCH_ISA'" ;;
+esac
 out=scripts/bench/out/train
 rm -rf "$out"; mkdir -p "$out"
 log="$out/figures.txt"; : > "$log"
@@ -70,4 +84,4 @@ peak_frac=$(ratio "$(gflops fashion-mlp)" "$(figure matmul_gflops)")
 echo "engine GFLOP/s (executed multiply-adds ×2): mlp $(gflops fashion-mlp), cnn $(gflops fashion-cnn); by the 6×forward convention: mlp $(gflops fashion-mlp _6n), cnn $(gflops fashion-cnn _6n); matmul 2048² $(figure matmul_gflops)"
 rss2=$(figure fashion-cnn.rss_mb_epoch2); rss5=$(figure fashion-cnn.rss_mb_epoch5)
 echo "fashion-cnn resident memory after epoch 2: $rss2 MB, after epoch 5: $rss5 MB"
-echo "RESULT train_ratio_mlp=$mlp_ratio train_ratio_cnn=$cnn_ratio acc_mlp=$(figure fashion-mlp.test_accuracy) acc_cnn=$(figure fashion-cnn.test_accuracy) peak_rss_mb_cnn=$(figure fashion-cnn.peak_rss_mb) mlp_peak_frac=$peak_frac" | with_cpu
+echo "RESULT train_ratio_mlp=$mlp_ratio train_ratio_cnn=$cnn_ratio acc_mlp=$(figure fashion-mlp.test_accuracy) acc_cnn=$(figure fashion-cnn.test_accuracy) peak_rss_mb_cnn=$(figure fashion-cnn.peak_rss_mb) mlp_peak_frac=$peak_frac isa=$isa" | with_cpu
