@@ -30,7 +30,9 @@ public sealed class ModulePortal : PortalFactory
 
     public CapturingHost Host { get; } = new();
 
-    public static string ModuleManifest { get; } = Path.Combine(RepositoryRoot(), "modules", "Portal", "Portal.psd1");
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static string ModuleManifest { get; } = Path.Combine(RepositoryRoot, "modules", "Portal", "Portal.psd1");
 
     public Uri Address
     {
@@ -124,7 +126,7 @@ public sealed class ModulePortal : PortalFactory
         base.Dispose(disposing);
     }
 
-    private static string RepositoryRoot()
+    private static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
