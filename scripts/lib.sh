@@ -90,3 +90,17 @@ expect_status() {
   [ "$got" = "$want" ] || die "$what: HTTP $got, expected $want: $(cat "$work/body")"
 }
 expect() { expect_status "$@"; }
+
+# ensure_pwsh installs PowerShell (the PowerShell .NET tool, from NuGet) into .tools/pwsh, where the module's tests
+# run README's script in a real pwsh; once, or again when another version is there.
+ensure_pwsh() {
+  local version=7.6.10 target
+  target="$(portal_root)/.tools/pwsh"
+  [ -x "$target/pwsh" ] && [ -d "$target/.store/powershell/$version" ] && return 0
+  echo "Installing PowerShell $version (the PowerShell .NET tool) into .tools/pwsh"
+  if [ -e "$target/pwsh" ]; then
+    dotnet tool uninstall PowerShell --tool-path "$target" >/dev/null || die "could not remove the PowerShell tool in $target"
+  fi
+  dotnet tool install PowerShell --version "$version" --tool-path "$target" >/dev/null \
+    || die "dotnet tool install PowerShell --version $version failed"
+}

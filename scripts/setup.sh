@@ -18,6 +18,8 @@ ensure_debian_packages qemu-user
 command -v npm >/dev/null || ensure_debian_packages npm
 ensure_debian_packages chromium
 ensure_uplot
+# The PowerShell module's tests also run README's script in a real pwsh (the PowerShell .NET tool, in .tools/pwsh).
+ensure_pwsh
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] \
   || die "Fashion-MNIST is not at /usr/share/datasets/fashion-mnist after installing dataset-fashion-mnist"
 

@@ -120,10 +120,14 @@ public sealed class EvaluationTests(ModulePortal portal) : IClassFixture<ModuleP
         var report = PSObject.AsPSObject(evaluation.Properties["Report"].Value);
         Assert.Equal(90, (int)report.Properties["SampleCount"].Value);
         Assert.Contains(result.Progress, p => p.Activity.StartsWith($"Evaluating {model} v1 on {model}-held", StringComparison.Ordinal) && p.PercentComplete == 100);
-        // The module's table view of it names only properties the object has (the hosted engine has no Format-Table to render it).
+        // The module's table view of it names only properties the object has, and renders it.
         var view = System.Xml.Linq.XDocument.Load(Path.Combine(Path.GetDirectoryName(ModulePortal.ModuleManifest)!, "Portal.Format.ps1xml"))
             .Descendants("View").Single(v => v.Element("ViewSelectedBy")!.Element("TypeName")!.Value == evaluation.BaseObject.GetType().FullName);
         Assert.All(view.Descendants("PropertyName").Select(p => p.Value), name => Assert.NotNull(evaluation.Properties[name]));
+        var table = (string)portal.Invoke("$evaluation | Format-Table | Out-String -Width 200", new() { ["evaluation"] = evaluation }).Single().BaseObject;
+        var row = Assert.Single(PrintedObjects.Read(table));
+        Assert.Equal((model, "1", "Succeeded", registered.ToString("0.0000", System.Globalization.CultureInfo.InvariantCulture)),
+            (row["Model"], row["Version"], row["State"], row["Accuracy"]));
 
         // 4×4 images do not fit a network that takes 36 inputs: refused before any job runs.
         var (images, labels) = Portal.Server.Tests.Datasets.IdxFiles.Separable(30, 4, 3, 43);

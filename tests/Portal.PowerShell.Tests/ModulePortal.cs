@@ -13,8 +13,10 @@ using Portal.Server.Tests.Infrastructure;
 namespace Portal.PowerShell.Tests;
 
 /// <summary>
-/// A real portal on a loopback port and a real PowerShell 7.6 engine with modules/Portal imported, as a user's
-/// session would have it. Hub connections can be cut from the server's side (<see cref="DropHubConnections"/>).
+/// A real portal on a loopback port and a hosted PowerShell 7.6 engine (the full engine of Microsoft.PowerShell.SDK,
+/// utility modules included) with modules/Portal imported, as a user's session would have it; <see cref="RealPwsh"/>
+/// runs scripts against the same portal in a real pwsh process. Hub connections can be cut from the server's side
+/// (<see cref="DropHubConnections"/>).
 /// </summary>
 public sealed class ModulePortal : PortalFactory
 {
@@ -30,7 +32,12 @@ public sealed class ModulePortal : PortalFactory
 
     public CapturingHost Host { get; } = new();
 
-    public static string ModuleManifest { get; } = Path.Combine(RepositoryRoot(), "modules", "Portal", "Portal.psd1");
+    public static string RepositoryRoot { get; } = FindRepositoryRoot();
+
+    /// <summary>The folder a user puts on <c>$env:PSModulePath</c> so that <c>Import-Module Portal</c> finds the module.</summary>
+    public static string ModulesFolder { get; } = Path.Combine(RepositoryRoot, "modules");
+
+    public static string ModuleManifest { get; } = Path.Combine(ModulesFolder, "Portal", "Portal.psd1");
 
     public Uri Address
     {
@@ -50,7 +57,11 @@ public sealed class ModulePortal : PortalFactory
             if (_runspace is not null) return _runspace;
             if (!File.Exists(Path.Combine(Path.GetDirectoryName(ModuleManifest)!, "Portal.PowerShell.dll")))
                 throw new InvalidOperationException($"The module is not built: no Portal.PowerShell.dll beside {ModuleManifest} (run scripts/setup.sh, or build src/Portal.PowerShell in Release).");
-            var runspace = RunspaceFactory.CreateRunspace(Host, InitialSessionState.CreateDefault2());
+            // As a user who put modules/ on their module path: README's script imports the module by name.
+            var modulePath = Environment.GetEnvironmentVariable("PSModulePath") ?? "";
+            if (!modulePath.Split(Path.PathSeparator).Contains(ModulesFolder))
+                Environment.SetEnvironmentVariable("PSModulePath", string.Join(Path.PathSeparator, new[] { ModulesFolder, modulePath }.Where(p => p.Length > 0)));
+            var runspace = RunspaceFactory.CreateRunspace(Host, InitialSessionState.CreateDefault());
             runspace.Open();
             _runspace = runspace;
             Invoke($"Import-Module '{ModuleManifest}' -ErrorAction Stop");
@@ -124,7 +135,7 @@ public sealed class ModulePortal : PortalFactory
         base.Dispose(disposing);
     }
 
-    private static string RepositoryRoot()
+    private static string FindRepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

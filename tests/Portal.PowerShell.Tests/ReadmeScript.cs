@@ -7,7 +7,7 @@ public static partial class ReadmeScript
 {
     public static string FromPowerShellSection()
     {
-        var readme = File.ReadAllText(Path.Combine(Path.GetDirectoryName(Path.GetDirectoryName(Path.GetDirectoryName(ModulePortal.ModuleManifest)))!, "README.md"));
+        var readme = File.ReadAllText(Path.Combine(ModulePortal.RepositoryRoot, "README.md"));
         var section = SectionPattern().Match(readme);
         Assert.True(section.Success, "README.md has no '## From PowerShell' section");
         var block = BlockPattern().Match(section.Groups["body"].Value);

@@ -3,11 +3,19 @@ using Portal.Client.Models;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>Get-PortalAuditEvent: the audit log, newest first, filtered.</summary>
+/// <summary>Gets audit events, newest first, filtered.</summary>
+/// <remarks>
+/// Filter by actor, action prefix, subject and time; -First limits how many.
+/// </remarks>
+/// <example>
+/// <code>Get-PortalAuditEvent -Action promotion. -First 20</code>
+/// The 20 newest promotion events: requests, approvals, denials.
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PortalAuditEvent")]
 [OutputType(typeof(AuditEvent))]
 public sealed class GetPortalAuditEventCommand : PortalCmdlet
 {
+    /// <summary>Only the events of this user (user name).</summary>
     [Parameter]
     public string? Actor { get; set; }
 
@@ -15,19 +23,24 @@ public sealed class GetPortalAuditEventCommand : PortalCmdlet
     [Parameter]
     public string? Action { get; set; }
 
+    /// <summary>Only the events about this kind of thing (user, dataset, run, model, version, promotion, apikey …).</summary>
     [Parameter]
     public string? SubjectType { get; set; }
 
+    /// <summary>Only the events about this thing; binds the Id of an object piped in.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     public string? SubjectId { get; set; }
 
+    /// <summary>Only the events from this time on.</summary>
     [Parameter]
     public DateTimeOffset? After { get; set; }
 
+    /// <summary>Only the events before this time.</summary>
     [Parameter]
     public DateTimeOffset? Before { get; set; }
 
+    /// <summary>Only the newest n events.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int? First { get; set; }
@@ -52,19 +65,29 @@ public sealed class GetPortalAuditEventCommand : PortalCmdlet
     }
 }
 
-/// <summary>New-PortalApiKey: a key for yourself (or, as an Admin, for -UserId); its secret is shown once.</summary>
+/// <summary>Creates an API key; its secret is shown only once.</summary>
+/// <remarks>
+/// For yourself, or with -UserId (Admin) for another user.
+/// </remarks>
+/// <example>
+/// <code>(New-PortalApiKey -Name ci -ExpiresInDays 30).Secret</code>
+/// A key for 30 days; keep the secret, the portal stores only its hash.
+/// </example>
 [Cmdlet(VerbsCommon.New, "PortalApiKey", SupportsShouldProcess = true)]
 [OutputType(typeof(CreatedApiKey))]
 public sealed class NewPortalApiKeyCommand : PortalCmdlet
 {
+    /// <summary>What the key is for.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 
+    /// <summary>Days until the key expires, 1 to 366.</summary>
     [Parameter]
     [ValidateRange(1, 366)]
     public int? ExpiresInDays { get; set; }
 
+    /// <summary>The user the key is for (Admin only; default: you); binds the UserId of an object piped in.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
     public string? UserId { get; set; }
 
@@ -75,14 +98,22 @@ public sealed class NewPortalApiKeyCommand : PortalCmdlet
     }
 }
 
-/// <summary>Remove-PortalApiKey: revokes a key at once.</summary>
+/// <summary>Revokes an API key at once.</summary>
+/// <remarks>
+/// Calls with the key fail from then on.
+/// </remarks>
+/// <example>
+/// <code>Remove-PortalApiKey -Id $key.Key.Id</code>
+/// </example>
 [Cmdlet(VerbsCommon.Remove, "PortalApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 public sealed class RemovePortalApiKeyCommand : PortalCmdlet
 {
+    /// <summary>The key's id; binds the Id or KeyId of an object piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("KeyId")]
     public Guid Id { get; set; }
 
+    /// <summary>Write the revoked key's id.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 

@@ -5,10 +5,33 @@ using JobState = Portal.Client.Models.JobState;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>
-/// Invoke-PortalCompression: compresses a version (pruning, int8 quantisation or distillation), shows the job's
-/// stages and fine-tuning steps from the live stream, and returns the new version (the compression with -NoWait).
-/// </summary>
+/// <summary>Compresses a model version by pruning, int8 quantization or distillation, and returns the new version.</summary>
+/// <remarks>
+/// <para>
+/// -Prune sets weights to zero (-Sparsity, optionally -Gradual) or, with -Structured, removes whole neurons and
+/// channels (-Ratio); -FineTuneEpochs trains afterwards. -Quantize makes an int8 ONNX model calibrated on
+/// -CalibrationSamples training samples; layers that cost more than -TolerancePoints of test accuracy stay float32.
+/// -Distill trains -Student (a ready spec's name, JSON text or a hashtable) with the version as teacher (-Alpha,
+/// -Temperature, -Epochs).
+/// </para>
+/// <para>
+/// The job runs in the portal; the cmdlet shows its stages and steps from the live stream and returns the new
+/// version, whose lineage names the parent and the recipe and whose evidence compares both. -NoWait returns the
+/// queued compression instead. A recipe the portal refuses is an error record with the portal's message.
+/// </para>
+/// </remarks>
+/// <example>
+/// <code>Get-PortalModelVersion -Model fashion -Version 3 | Invoke-PortalCompression -Quantize -TolerancePoints 1</code>
+/// An int8 copy of version 3; any layer that costs more than one point of accuracy stays float32.
+/// </example>
+/// <example>
+/// <code>Invoke-PortalCompression -Model fashion -Version 3 -Prune -Structured -Ratio 0.5 -FineTuneEpochs 2</code>
+/// Half of each hidden layer's neurons or channels removed, then two epochs of fine-tuning.
+/// </example>
+/// <example>
+/// <code>Invoke-PortalCompression -Model fashion -Version 3 -Distill -Student fashion-mlp -Epochs 5 -Alpha 0.5 -Temperature 4</code>
+/// The ready spec fashion-mlp trained for five epochs on version 3's soft targets.
+/// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "PortalCompression", SupportsShouldProcess = true, DefaultParameterSetName = QuantizeSet)]
 [OutputType(typeof(ModelVersion), typeof(Compression))]
 public sealed class InvokePortalCompressionCommand : PortalCmdlet
@@ -28,6 +51,7 @@ public sealed class InvokePortalCompressionCommand : PortalCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int Version { get; set; }
 
+    /// <summary>Prune: unstructured (-Sparsity) or, with -Structured, structured (-Ratio).</summary>
     [Parameter(Mandatory = true, ParameterSetName = PruneSet)]
     public SwitchParameter Prune { get; set; }
 
@@ -52,6 +76,7 @@ public sealed class InvokePortalCompressionCommand : PortalCmdlet
     [ValidateRange(1, 10_000)]
     public int? FineTuneEpochs { get; set; }
 
+    /// <summary>Quantize to int8 (ONNX QDQ), calibrated on training samples.</summary>
     [Parameter(Mandatory = true, ParameterSetName = QuantizeSet)]
     public SwitchParameter Quantize { get; set; }
 
@@ -63,6 +88,7 @@ public sealed class InvokePortalCompressionCommand : PortalCmdlet
     [Parameter(ParameterSetName = QuantizeSet)]
     public double? TolerancePoints { get; set; }
 
+    /// <summary>Distill the version (the teacher) into -Student.</summary>
     [Parameter(Mandatory = true, ParameterSetName = DistillSet)]
     public SwitchParameter Distill { get; set; }
 

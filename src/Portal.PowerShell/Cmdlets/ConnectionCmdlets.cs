@@ -4,19 +4,30 @@ using Portal.PowerShell.Session;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>Connect-Portal: checks the key against the portal and makes the connection current for the module's cmdlets.</summary>
+/// <summary>Connects the module to a portal with an API key.</summary>
+/// <remarks>
+/// Checks the key with the portal (GET /api/v1/auth/me) and makes the connection current for every Portal cmdlet of
+/// the session until Disconnect-Portal or another Connect-Portal.
+/// </remarks>
+/// <example>
+/// <code>Connect-Portal -Uri http://127.0.0.1:5080 -ApiKey $env:PORTAL_API_KEY -PassThru</code>
+/// Connects with the key in PORTAL_API_KEY and writes the connection: the portal, the user and their roles.
+/// </example>
 [Cmdlet(VerbsCommunications.Connect, "Portal")]
 [OutputType(typeof(PortalConnection))]
 public sealed class ConnectPortalCommand : PortalCmdlet
 {
+    /// <summary>The portal's address, http or https (e.g. http://127.0.0.1:5080).</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNull]
     public Uri Uri { get; set; } = null!;
 
+    /// <summary>An API key of the portal (New-PortalApiKey, or the portal's API keys page); it is sent as X-Api-Key.</summary>
     [Parameter(Mandatory = true, Position = 1)]
     [ValidateNotNullOrEmpty]
     public string ApiKey { get; set; } = "";
 
+    /// <summary>Write the connection (portal, user name, user id and roles).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -46,7 +57,13 @@ public sealed class ConnectPortalCommand : PortalCmdlet
     }
 }
 
-/// <summary>Disconnect-Portal: forgets the connection and closes its live hub.</summary>
+/// <summary>Forgets the current portal connection.</summary>
+/// <remarks>
+/// Closes the live hub connection and forgets the API key; later Portal cmdlets need Connect-Portal again.
+/// </remarks>
+/// <example>
+/// <code>Disconnect-Portal</code>
+/// </example>
 [Cmdlet(VerbsCommunications.Disconnect, "Portal")]
 public sealed class DisconnectPortalCommand : PortalCmdlet
 {

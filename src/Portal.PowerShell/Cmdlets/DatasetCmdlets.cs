@@ -3,15 +3,25 @@ using Portal.Client.Models;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>Get-PortalDataset: one by id, or all (optionally by name, wildcards allowed).</summary>
+/// <summary>Gets datasets: one by id, or all (by name, wildcards allowed).</summary>
+/// <remarks>
+/// Lists the portal's datasets page by page as they arrive, or gets one by -Id. A dataset object pipes into
+/// Start-PortalTraining (its Id binds -DatasetId).
+/// </remarks>
+/// <example>
+/// <code>Get-PortalDataset -Name fashion*</code>
+/// The datasets whose names start with "fashion", such as the built-in fashion-mnist-train and fashion-mnist-test.
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PortalDataset", DefaultParameterSetName = "List")]
 [OutputType(typeof(Dataset))]
 public sealed class GetPortalDatasetCommand : PortalCmdlet
 {
+    /// <summary>The dataset's id; binds the Id or DatasetId of an object piped in.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "ById", ValueFromPipelineByPropertyName = true)]
     [Alias("DatasetId")]
     public Guid Id { get; set; }
 
+    /// <summary>Only the datasets of this name (wildcards allowed, case ignored).</summary>
     [Parameter(ParameterSetName = "List", Position = 0)]
     [SupportsWildcards]
     public string? Name { get; set; }
@@ -39,30 +49,49 @@ public sealed class GetPortalDatasetCommand : PortalCmdlet
     }
 }
 
-/// <summary>Import-PortalDataset: uploads IDX images and labels, or a CSV file; the server validates them.</summary>
+/// <summary>Uploads an IDX pair or a CSV file as a new dataset.</summary>
+/// <remarks>
+/// Streams the files to the portal, which validates them with the engine; a bad file is refused with the engine's
+/// reason (row, column, expected and found).
+/// </remarks>
+/// <example>
+/// <code>Import-PortalDataset -Name digits -ImagesPath ./train-images.idx.gz -LabelsPath ./train-labels.idx.gz</code>
+/// Uploads an IDX pair of images and labels (gzipped or not).
+/// </example>
+/// <example>
+/// <code>Import-PortalDataset -Name houses -CsvPath ./houses.csv -LabelColumn price -Task regression</code>
+/// Uploads a CSV file whose "price" column is the value to predict.
+/// </example>
 [Cmdlet(VerbsData.Import, "PortalDataset", SupportsShouldProcess = true, DefaultParameterSetName = "Idx")]
 [OutputType(typeof(Dataset))]
 public sealed class ImportPortalDatasetCommand : PortalCmdlet
 {
+    /// <summary>The new dataset's name.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 
+    /// <summary>The IDX file of the images (.idx or .idx.gz).</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Idx")]
     public string ImagesPath { get; set; } = "";
 
+    /// <summary>The IDX file of the labels, one per image (.idx or .idx.gz).</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Idx")]
     public string LabelsPath { get; set; } = "";
 
+    /// <summary>The names of the classes, in label order (label 0 first).</summary>
     [Parameter(ParameterSetName = "Idx")]
     public string[]? ClassName { get; set; }
 
+    /// <summary>The CSV file: a header row, then one sample per row.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Csv")]
     public string CsvPath { get; set; } = "";
 
+    /// <summary>The column that holds the label (default: the last column).</summary>
     [Parameter(ParameterSetName = "Csv")]
     public string? LabelColumn { get; set; }
 
+    /// <summary>What the label is: a class (classification, the default) or a number to predict (regression).</summary>
     [Parameter(ParameterSetName = "Csv")]
     [ValidateSet("classification", "regression")]
     public string? Task { get; set; }

@@ -3,10 +3,21 @@ using Portal.Client.Models;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>
-/// Start-PortalEvaluation: queues an evaluation job of a version on a dataset (its ONNX file through ONNX Runtime),
-/// and with -Wait follows it and returns the finished evaluation with its classification report.
-/// </summary>
+/// <summary>Measures a model version on a dataset in an evaluation job.</summary>
+/// <remarks>
+/// The portal runs the version's ONNX file through ONNX Runtime over -DatasetId and records its accuracy and
+/// classification report (per-class precision, recall and F1, and the confusion matrix); the version's registration
+/// evidence is not changed. A dataset that does not fit the version is refused at once. Without -Wait the queued
+/// evaluation is returned; with -Wait the cmdlet shows the job's progress and returns the finished evaluation with its
+/// report.
+/// </remarks>
+/// <example>
+/// <code>Get-PortalModelVersion -Model fashion -Version 3 | Start-PortalEvaluation -DatasetId $test.Id -Wait</code>
+/// </example>
+/// <example>
+/// <code>(Start-PortalEvaluation -Model fashion -Version 3 -DatasetId $test.Id -Wait).Report.ConfusionMatrix</code>
+/// The confusion matrix of version 3 on the dataset in $test.
+/// </example>
 [Cmdlet(VerbsLifecycle.Start, "PortalEvaluation", SupportsShouldProcess = true)]
 [OutputType(typeof(Evaluation))]
 public sealed class StartPortalEvaluationCommand : PortalJobCmdlet

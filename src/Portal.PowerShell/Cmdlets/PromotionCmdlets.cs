@@ -3,24 +3,38 @@ using Portal.Client.Models;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>Submit-PortalPromotion: asks to move a protected alias (default production) to a version; gates are checked now.</summary>
+/// <summary>Requests moving an alias (default production) to a version.</summary>
+/// <remarks>
+/// The model's gates are evaluated at once; an Approver other than you decides the request.
+/// </remarks>
+/// <example>
+/// <code>Submit-PortalPromotion -Model fashion -Version 3 -Comment 'better accuracy'</code>
+/// </example>
+/// <example>
+/// <code>Get-PortalModelVersion -Model fashion -First 1 | Submit-PortalPromotion -WhatIf</code>
+/// Shows the request the newest version would make, without making it.
+/// </example>
 [Cmdlet(VerbsLifecycle.Submit, "PortalPromotion", SupportsShouldProcess = true)]
 [OutputType(typeof(Promotion))]
 public sealed class SubmitPortalPromotionCommand : PortalCmdlet
 {
+    /// <summary>The model; binds the Model of a version piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string Model { get; set; } = "";
 
+    /// <summary>The version the alias should point to; binds the Number of a version piped in.</summary>
     [Parameter(Mandatory = true, Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Number")]
     [ValidateRange(1, int.MaxValue)]
     public int Version { get; set; }
 
+    /// <summary>The alias to move (default production).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string Alias { get; set; } = "production";
 
+    /// <summary>Why, for the Approvers and the audit log.</summary>
     [Parameter]
     public string? Comment { get; set; }
 
@@ -31,19 +45,29 @@ public sealed class SubmitPortalPromotionCommand : PortalCmdlet
     }
 }
 
-/// <summary>Get-PortalPromotion: one request by id, or the requests (filter by state and model).</summary>
+/// <summary>Gets promotion requests: one by id, or by state and model.</summary>
+/// <remarks>
+/// Each request with its gates, approvals and decisions.
+/// </remarks>
+/// <example>
+/// <code>Get-PortalPromotion -State Pending</code>
+/// The requests waiting for an Approver.
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PortalPromotion", DefaultParameterSetName = "List")]
 [OutputType(typeof(Promotion))]
 public sealed class GetPortalPromotionCommand : PortalCmdlet
 {
+    /// <summary>The request's id; binds the Id or PromotionId of an object piped in.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "ById", Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("PromotionId")]
     public Guid Id { get; set; }
 
+    /// <summary>Only the requests in this state.</summary>
     [Parameter(ParameterSetName = "List")]
     [ValidateSet("Pending", "Approved", "Denied", "Cancelled", "Expired")]
     public string? State { get; set; }
 
+    /// <summary>Only the requests of this model; binds the Model of an object piped in.</summary>
     [Parameter(ParameterSetName = "List", ValueFromPipelineByPropertyName = true)]
     public string? Model { get; set; }
 
@@ -61,13 +85,16 @@ public sealed class GetPortalPromotionCommand : PortalCmdlet
 /// <summary>The Id of a promotion request, bound from a promotion piped in.</summary>
 public abstract class PromotionDecisionCmdlet : PortalCmdlet
 {
+    /// <summary>The request's id; binds the Id or PromotionId of a request piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("PromotionId")]
     public Guid Id { get; set; }
 
+    /// <summary>The reason for the decision, kept with it and in the audit log.</summary>
     [Parameter]
     public string? Comment { get; set; }
 
+    /// <summary>Write the request after the decision.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -78,7 +105,14 @@ public abstract class PromotionDecisionCmdlet : PortalCmdlet
     }
 }
 
-/// <summary>Approve-PortalPromotion: an Approver's yes (not on one's own request); the alias moves once enough approvals are in.</summary>
+/// <summary>Approves a promotion request (not your own).</summary>
+/// <remarks>
+/// When enough approvals are in, the alias moves and serving swaps to the version. An Admin may approve despite failed
+/// gates with -OverrideReason.
+/// </remarks>
+/// <example>
+/// <code>Get-PortalPromotion -State Pending | Approve-PortalPromotion -Comment 'reviewed'</code>
+/// </example>
 [Cmdlet(VerbsLifecycle.Approve, "PortalPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Promotion))]
 public sealed class ApprovePortalPromotionCommand : PromotionDecisionCmdlet
@@ -90,7 +124,13 @@ public sealed class ApprovePortalPromotionCommand : PromotionDecisionCmdlet
     protected override void ProcessRecord() => Decide("Approve", ct => Client.Promotions.Approve(Id, Comment, OverrideReason, ct));
 }
 
-/// <summary>Deny-PortalPromotion: an Approver's no; the request closes.</summary>
+/// <summary>Denies a promotion request.</summary>
+/// <remarks>
+/// The request closes; the alias stays where it is.
+/// </remarks>
+/// <example>
+/// <code>Deny-PortalPromotion -Id $request.Id -Comment 'latency too high'</code>
+/// </example>
 [Cmdlet(VerbsLifecycle.Deny, "PortalPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Promotion))]
 public sealed class DenyPortalPromotionCommand : PromotionDecisionCmdlet
@@ -98,22 +138,32 @@ public sealed class DenyPortalPromotionCommand : PromotionDecisionCmdlet
     protected override void ProcessRecord() => Decide("Deny", ct => Client.Promotions.Deny(Id, Comment, ct));
 }
 
-/// <summary>Undo-PortalPromotion: rolls an alias back to the version that held it before.</summary>
+/// <summary>Rolls an alias back to the version that held it before.</summary>
+/// <remarks>
+/// An Approver's act, audited; serving swaps back at once.
+/// </remarks>
+/// <example>
+/// <code>Undo-PortalPromotion -Model fashion -Alias production -Comment 'regression in the field'</code>
+/// </example>
 [Cmdlet(VerbsCommon.Undo, "PortalPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(Rollback))]
 public sealed class UndoPortalPromotionCommand : PortalCmdlet
 {
+    /// <summary>The model; binds the Model of an object piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string Model { get; set; } = "";
 
+    /// <summary>The alias to roll back (default production); binds the Alias of an object piped in.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string Alias { get; set; } = "production";
 
+    /// <summary>Why, for the audit log.</summary>
     [Parameter]
     public string? Comment { get; set; }
 
+    /// <summary>Write the rollback (the alias, the version it left and the version it points to again).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 

@@ -3,11 +3,19 @@ using Portal.Client.Models;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>Get-PortalModel: one model by name, or every model (wildcards allowed).</summary>
+/// <summary>Gets registered models: one by name, or all (wildcards allowed).</summary>
+/// <remarks>
+/// Each model with its version count and aliases. A model object pipes into Get-PortalModelVersion.
+/// </remarks>
+/// <example>
+/// <code>Get-PortalModel -Name fashion*</code>
+/// The models whose names start with "fashion".
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PortalModel")]
 [OutputType(typeof(Model))]
 public sealed class GetPortalModelCommand : PortalCmdlet
 {
+    /// <summary>The model's name (wildcards allowed; without it, every model).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Model")]
     [SupportsWildcards]
@@ -36,7 +44,19 @@ public sealed class GetPortalModelCommand : PortalCmdlet
     }
 }
 
-/// <summary>Get-PortalModelVersion: a model's versions (newest first), or one version in full with -Version.</summary>
+/// <summary>Gets a model's versions (newest first), or one in full with -Version.</summary>
+/// <remarks>
+/// The list shows lineage and headline evidence; one version shows its artifacts, tags, evaluation and spec. Versions
+/// pipe into Submit-PortalPromotion, Invoke-PortalCompression and Start-PortalEvaluation.
+/// </remarks>
+/// <example>
+/// <code>Get-PortalModelVersion -Model fashion -First 1 | Submit-PortalPromotion</code>
+/// Asks for the newest version of fashion to go to production.
+/// </example>
+/// <example>
+/// <code>(Get-PortalModelVersion -Model fashion -Version 3).Evidence</code>
+/// The accuracy and latency version 3 was registered with.
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PortalModelVersion")]
 [OutputType(typeof(ModelVersionSummary), typeof(ModelVersion))]
 public sealed class GetPortalModelVersionCommand : PortalCmdlet
@@ -47,6 +67,7 @@ public sealed class GetPortalModelVersionCommand : PortalCmdlet
     [ValidateNotNullOrEmpty]
     public string Model { get; set; } = "";
 
+    /// <summary>One version's number: that version in full; binds the Number of a version piped in.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     [Alias("Number")]
     [ValidateRange(1, int.MaxValue)]
@@ -81,15 +102,24 @@ public sealed class GetPortalModelVersionCommand : PortalCmdlet
     }
 }
 
-/// <summary>New-PortalModel: registers a model name (its versions come from runs).</summary>
+/// <summary>Registers a new model name.</summary>
+/// <remarks>
+/// Versions of the model come from finished runs (Register-PortalModelVersion) or ONNX files
+/// (Import-PortalModelVersion).
+/// </remarks>
+/// <example>
+/// <code>New-PortalModel -Name fashion -Description 'Fashion-MNIST classifiers'</code>
+/// </example>
 [Cmdlet(VerbsCommon.New, "PortalModel", SupportsShouldProcess = true)]
 [OutputType(typeof(Model))]
 public sealed class NewPortalModelCommand : PortalCmdlet
 {
+    /// <summary>The model's name, unique in the portal.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [ValidateNotNullOrEmpty]
     public string Name { get; set; } = "";
 
+    /// <summary>What the model is for.</summary>
     [Parameter]
     public string? Description { get; set; }
 
@@ -100,11 +130,20 @@ public sealed class NewPortalModelCommand : PortalCmdlet
     }
 }
 
-/// <summary>Register-PortalModelVersion: makes a finished run's weights the model's next version (exported to ONNX and measured on held-out data).</summary>
+/// <summary>Registers a finished run's weights as a model's next version.</summary>
+/// <remarks>
+/// The portal exports the weights to ONNX and measures accuracy on the held-out -EvaluationDatasetId and latency with
+/// ONNX Runtime.
+/// </remarks>
+/// <example>
+/// <code>$run | Register-PortalModelVersion -Model fashion -EvaluationDatasetId $test.Id</code>
+/// The run in $run becomes the next version of fashion, its accuracy measured on the dataset in $test.
+/// </example>
 [Cmdlet(VerbsLifecycle.Register, "PortalModelVersion", SupportsShouldProcess = true)]
 [OutputType(typeof(ModelVersion))]
 public sealed class RegisterPortalModelVersionCommand : PortalCmdlet
 {
+    /// <summary>The model the version is added to (New-PortalModel).</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Model { get; set; } = "";
@@ -125,11 +164,25 @@ public sealed class RegisterPortalModelVersionCommand : PortalCmdlet
     }
 }
 
-/// <summary>Import-PortalModelVersion: registers an ONNX file made elsewhere (or by Export-PortalRun) as a model's next version.</summary>
+/// <summary>Registers an ONNX file as a model's next version.</summary>
+/// <remarks>
+/// The file is streamed to the portal, which reads its input and output tensors and class labels, times it with ONNX
+/// Runtime and, given -EvaluationDatasetId, measures its accuracy on that dataset. The version's lineage says it was
+/// imported. A file that is not a usable ONNX model, or that does not fit the dataset, is an error record with the
+/// portal's message. -Path binds the FullName of a file piped in, such as the one Export-PortalRun returns.
+/// </remarks>
+/// <example>
+/// <code>Import-PortalModelVersion -Model fashion -Path ./fashion.onnx -EvaluationDatasetId $test.Id</code>
+/// </example>
+/// <example>
+/// <code>$run | Export-PortalRun -Path ./fashion.onnx | Import-PortalModelVersion -Model fashion-imported</code>
+/// A run's ONNX file, saved and registered as a version of another model.
+/// </example>
 [Cmdlet(VerbsData.Import, "PortalModelVersion", SupportsShouldProcess = true)]
 [OutputType(typeof(ModelVersion))]
 public sealed class ImportPortalModelVersionCommand : PortalCmdlet
 {
+    /// <summary>The model the version is added to (New-PortalModel).</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Model { get; set; } = "";

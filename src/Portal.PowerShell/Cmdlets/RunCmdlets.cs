@@ -5,43 +5,61 @@ using JobState = Portal.Client.Models.JobState;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>Start-PortalTraining: queues a training run of a model spec on a dataset.</summary>
+/// <summary>Queues a training run of a model spec on a dataset.</summary>
+/// <remarks>
+/// The spec is JSON text or a hashtable; -Epochs, -BatchSize, -LearningRate, -Optimizer and -Seed set the usual
+/// options and -Options any other. The run trains in the portal; follow it with Wait-PortalRun or Watch-PortalRun.
+/// </remarks>
+/// <example>
+/// <code>Get-PortalDataset -Name fashion-mnist-train | Start-PortalTraining -Spec $spec -Epochs 5</code>
+/// Trains the spec in $spec (a hashtable: name, inputShape, layers) for 5 epochs on the built-in Fashion-MNIST.
+/// </example>
+/// <example>
+/// <code>Start-PortalTraining -DatasetId $train.Id -Spec (Get-Content ./spec.json -Raw) -Options @{ schedule = @{ kind = 'Cosine' } }</code>
+/// Trains a spec kept in a JSON file, with a cosine learning-rate schedule.
+/// </example>
 [Cmdlet(VerbsLifecycle.Start, "PortalTraining", SupportsShouldProcess = true)]
 [OutputType(typeof(Run))]
 public sealed class StartPortalTrainingCommand : PortalCmdlet
 {
-    /// <summary>The dataset to train on; binds the Id of a dataset piped in.</summary>
+    /// <summary>The dataset to train on; binds the Id of a dataset piped in (from Get-PortalDataset or Import-PortalDataset).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     public Guid DatasetId { get; set; }
 
-    /// <summary>The model spec: JSON text or a hashtable.</summary>
+    /// <summary>The model spec (name, inputShape and layers): JSON text or a hashtable.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNull]
     public object Spec { get; set; } = null!;
 
-    /// <summary>Default: the spec's name and the UTC time.</summary>
+    /// <summary>The run's name (default: the spec's name and the UTC time).</summary>
     [Parameter]
     public string? Name { get; set; }
 
+    /// <summary>Data the run is validated on after each epoch (validation loss and accuracy); none by default.</summary>
     [Parameter]
     public Guid? ValidationDatasetId { get; set; }
 
+    /// <summary>Passes over the training data.</summary>
     [Parameter]
     [ValidateRange(1, 10_000)]
     public int? Epochs { get; set; }
 
+    /// <summary>Samples per optimiser step.</summary>
     [Parameter]
     [ValidateRange(1, 1_000_000)]
     public int? BatchSize { get; set; }
 
+    /// <summary>The optimiser's (initial) learning rate.</summary>
     [Parameter]
     public double? LearningRate { get; set; }
 
+    /// <summary>The optimiser.</summary>
     [Parameter]
     [ValidateSet("Sgd", "Adam", "AdamW")]
     public string? Optimizer { get; set; }
 
+    /// <summary>The random seed: the same seed gives the same loss curve.</summary>
     [Parameter]
     public int? Seed { get; set; }
 
@@ -80,11 +98,24 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
     }
 }
 
-/// <summary>Get-PortalRun: one run by id, or every run (newest first).</summary>
+/// <summary>Gets training runs: one by id (with -Metrics its stored epochs, with -Steps its stored steps), or all.</summary>
+/// <remarks>
+/// Writes the run's state, progress, best epoch and stop reason, or every run, newest first; -Metrics adds one object
+/// per finished epoch, -Steps one per optimiser step of the finished epochs (step, epoch, loss, learning rate).
+/// </remarks>
+/// <example>
+/// <code>Get-PortalRun -Id $run.Id -Metrics -Steps</code>
+/// The run, then its epochs, then its steps.
+/// </example>
+/// <example>
+/// <code>Get-PortalRun | Where-Object State -eq Running</code>
+/// The runs that are training now.
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PortalRun", DefaultParameterSetName = "List")]
 [OutputType(typeof(Run), typeof(RunEpoch), typeof(RunStepPoint))]
 public sealed class GetPortalRunCommand : PortalCmdlet
 {
+    /// <summary>The run's id; binds the Id or RunId of an object piped in.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "ById", Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("RunId")]
     public Guid Id { get; set; }
@@ -111,16 +142,25 @@ public sealed class GetPortalRunCommand : PortalCmdlet
     }
 }
 
-/// <summary>Wait-PortalRun: waits for a run to finish, showing its progress from the live stream, and returns it.</summary>
+/// <summary>Waits for a run to finish, with a progress bar from the live stream.</summary>
+/// <remarks>
+/// Follows the run's live events (steps, epochs, status) and shows the step progress; returns the finished run, and
+/// writes an error if it did not succeed.
+/// </remarks>
+/// <example>
+/// <code>$run | Wait-PortalRun -TimeoutSeconds 600</code>
+/// Waits at most ten minutes for the run in $run.
+/// </example>
 [Cmdlet(VerbsLifecycle.Wait, "PortalRun")]
 [OutputType(typeof(Run))]
 public sealed class WaitPortalRunCommand : PortalCmdlet
 {
+    /// <summary>The run's id; binds the Id or RunId of a run piped in (from Start-PortalTraining).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("RunId")]
     public Guid Id { get; set; }
 
-    /// <summary>Seconds to wait at most (default: as long as it takes).</summary>
+    /// <summary>Seconds to wait at most (default: as long as it takes); the run goes on in the portal.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
     public int? TimeoutSeconds { get; set; }
@@ -177,11 +217,20 @@ public sealed class WaitPortalRunCommand : PortalCmdlet
     private static int ActivityId(Guid id) => id.GetHashCode() & 0x7fffffff;
 }
 
-/// <summary>Watch-PortalRun: writes every point of a run (steps, epochs, status changes) as it arrives, until the run finishes.</summary>
+/// <summary>Writes every live point of a run as it arrives, until it finishes.</summary>
+/// <remarks>
+/// Steps, epochs and status changes, in order, each once: the watch starts with the run's history and resumes after a
+/// dropped connection from the last point it saw.
+/// </remarks>
+/// <example>
+/// <code>Watch-PortalRun -Id $run.Id | Where-Object Type -eq epoch</code>
+/// Each epoch's losses and accuracies as the epoch ends.
+/// </example>
 [Cmdlet(VerbsCommon.Watch, "PortalRun")]
 [OutputType(typeof(RunPoint))]
 public sealed class WatchPortalRunCommand : PortalCmdlet
 {
+    /// <summary>The run's id; binds the Id or RunId of a run piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("RunId")]
     public Guid Id { get; set; }
@@ -204,15 +253,24 @@ public sealed class WatchPortalRunCommand : PortalCmdlet
     }
 }
 
-/// <summary>Stop-PortalRun: cancels a run (it stops after its current step; finished epochs are kept).</summary>
+/// <summary>Cancels a training run.</summary>
+/// <remarks>
+/// The run stops after its current step; the epochs it finished are kept.
+/// </remarks>
+/// <example>
+/// <code>Stop-PortalRun -Id $run.Id -Confirm:$false</code>
+/// Cancels the run without asking first.
+/// </example>
 [Cmdlet(VerbsLifecycle.Stop, "PortalRun", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Run))]
 public sealed class StopPortalRunCommand : PortalCmdlet
 {
+    /// <summary>The run's id; binds the Id or RunId of a run piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("RunId")]
     public Guid Id { get; set; }
 
+    /// <summary>Write the run after the cancellation.</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 

@@ -2,10 +2,19 @@ using System.Management.Automation;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>
-/// Export-PortalRun: has the portal export a finished run's weights to ONNX (a job, with progress), then saves the
-/// ONNX file to -Path and returns it.
-/// </summary>
+/// <summary>Exports a finished run's weights to ONNX and saves the file.</summary>
+/// <remarks>
+/// The portal exports the run's trained weights to an ONNX file in a job; the cmdlet shows the job's progress from the
+/// live stream, then downloads the file to -Path and returns it. An existing file is replaced only with -Force. A run
+/// without weights yet, or already being exported, is an error record with the portal's message.
+/// </remarks>
+/// <example>
+/// <code>Get-PortalRun -Id $run.Id | Export-PortalRun -Path ./model.onnx</code>
+/// </example>
+/// <example>
+/// <code>Export-PortalRun -Id $run.Id -Path ./model.onnx -Force -TimeoutSeconds 300</code>
+/// Replaces ./model.onnx, waiting at most five minutes for the export.
+/// </example>
 [Cmdlet(VerbsData.Export, "PortalRun", SupportsShouldProcess = true)]
 [OutputType(typeof(FileInfo))]
 public sealed class ExportPortalRunCommand : PortalJobCmdlet

@@ -5,13 +5,27 @@ using Portal.Client.Models;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>Invoke-PortalInference: sends rows of features to a served model (Open Inference Protocol v2) and writes one prediction per row.</summary>
+/// <summary>Predicts rows of features through a served model.</summary>
+/// <remarks>
+/// Sends the rows to /v2/models/{model}/infer (Open Inference Protocol v2) through an alias (default production) or a
+/// version, and writes one prediction per row: the predicted class and the raw outputs. Rows piped in are sent in one
+/// request.
+/// </remarks>
+/// <example>
+/// <code>Invoke-PortalInference -Model fashion -InputObject (, $pixels)</code>
+/// One image (784 numbers in $pixels) through the version production serves.
+/// </example>
+/// <example>
+/// <code>$rows | Invoke-PortalInference -Model fashion -Version 3</code>
+/// Each row in $rows through version 3.
+/// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "PortalInference", DefaultParameterSetName = "Alias")]
 [OutputType(typeof(Prediction))]
 public sealed class InvokePortalInferenceCommand : PortalCmdlet
 {
     private readonly List<float[]> _rows = [];
 
+    /// <summary>The served model's name.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNullOrEmpty]
     public string Model { get; set; } = "";
@@ -21,10 +35,12 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
     [ValidateNotNull]
     public object InputObject { get; set; } = null!;
 
+    /// <summary>The alias whose version answers (default production).</summary>
     [Parameter(ParameterSetName = "Alias")]
     [ValidateNotNullOrEmpty]
     public string Alias { get; set; } = InferenceClient.DefaultAlias;
 
+    /// <summary>The version that answers, instead of an alias's.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Version")]
     [ValidateRange(1, int.MaxValue)]
     public int Version { get; set; }
@@ -82,14 +98,23 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
 /// <summary>One row's answer: the predicted class (the largest output) and the raw outputs.</summary>
 public sealed record Prediction(int Row, string Model, string? Version, int Class, double[] Scores);
 
-/// <summary>Get-PortalDeploymentMetric: the live window of a deployment (or of every deployment), one object per served version.</summary>
+/// <summary>Gets the live window of a deployment: throughput, latency percentiles, errors, batch size.</summary>
+/// <remarks>
+/// One object per served version (the alias holder and a canary), for one deployment or, without -Model, for every
+/// deployment.
+/// </remarks>
+/// <example>
+/// <code>Get-PortalDeploymentMetric -Model fashion -Alias production</code>
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PortalDeploymentMetric")]
 [OutputType(typeof(DeploymentMetric))]
 public sealed class GetPortalDeploymentMetricCommand : PortalCmdlet
 {
+    /// <summary>The deployed model (without it, every deployment); binds the Model of an object piped in.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     public string? Model { get; set; }
 
+    /// <summary>The deployment's alias (default production); binds the Alias of an object piped in.</summary>
     [Parameter(Position = 1, ValueFromPipelineByPropertyName = true)]
     public string Alias { get; set; } = InferenceClient.DefaultAlias;
 
