@@ -45,7 +45,8 @@ public static class NativeRuntime
     {
         // Large, short-lived batch tensors otherwise go through mmap/munmap and page faults on every step.
         var allocatorTuned = TuneAllocator();
-        var mkl = MklVendorCheck.Apply(); // must precede libtorch's load to take effect
+        var mkl = MklVendorCheck.Apply(); // this and the wait policy must precede libtorch's load to take effect
+        var waiting = OpenMpWaitPolicy.Apply();
         LoadLibtorch();
 
         var threads = options.IntraOpThreads ?? Environment.ProcessorCount;
@@ -67,7 +68,7 @@ public static class NativeRuntime
             device = "cpu";
             reason = "CUDA is not available to this libtorch build (CPU package, or no GPU or driver)";
         }
-        return new RuntimeInfo(device, reason, threads, allocatorTuned, mkl);
+        return new RuntimeInfo(device, reason, threads, allocatorTuned, mkl, waiting);
     }
 
     private static void LoadLibtorch()

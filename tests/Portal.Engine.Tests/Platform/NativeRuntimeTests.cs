@@ -18,6 +18,18 @@ public class NativeRuntimeTests
     }
 
     [Fact]
+    public void OpenMP_threads_wait_passively_unless_the_environment_already_says_how()
+    {
+        // .NET's copy of the environment as the process started, before the runtime set anything natively.
+        var given = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+
+        var info = NativeRuntime.EnsureStarted();
+
+        Assert.Equal(string.IsNullOrEmpty(given) ? "PASSIVE" : given, OpenMpWaitPolicy.Current());
+        Assert.Contains(string.IsNullOrEmpty(given) ? "passively" : "set in the environment", info.ThreadWaiting);
+    }
+
+    [Fact]
     public void Build_output_marks_the_missing_glibcxx_requirement_weak_where_the_system_lacks_it()
     {
         var requirement = ElfVersionRequirements.Find(NativeLibrary, NativeLoadDiagnosis.RequiredGlibcxx);
