@@ -47,14 +47,16 @@ for model in fashion-mlp fashion-cnn; do
     cat "$out/speed.txt"
     engine_best=$(max "$engine_best" "$(grep -E "^FIGURE $model.engine_samples_per_s=" "$out/speed.txt" | cut -d= -f2)")
     count=$(grep -E "^FIGURE train_count=" "$out/speed.txt" | cut -d= -f2)
-    # The peer's few sensible settings on $threads cores: torch intra-op threads × OpenBLAS threads.
-    for setting in "1 $threads" "$threads 1" "$threads $threads"; do
+    # The peer's few sensible settings on $threads cores: torch intra-op threads × OpenBLAS threads × OpenMP's wait
+    # policy, libgomp's default or passive (the engine waits passively; the peer gets both).
+    for setting in "1 $threads default" "$threads 1 default" "$threads $threads default" "$threads 1 PASSIVE" "$threads $threads PASSIVE"; do
       set -- $setting
-      line=$(OPENBLAS_NUM_THREADS=$2 OMP_NUM_THREADS=$1 "${peer_env[@]}" /usr/bin/python3 scripts/bench/peers/train_peer.py speed \
+      waiting=(); [ "$3" = default ] || waiting=(OMP_WAIT_POLICY="$3")
+      line=$(OPENBLAS_NUM_THREADS=$2 OMP_NUM_THREADS=$1 "${peer_env[@]}" "${waiting[@]}" /usr/bin/python3 scripts/bench/peers/train_peer.py speed \
         --spec "$out/$model.spec.json" --weights "$out/$model.init.safetensors" \
         --features "$out/train.features.f32" --labels "$out/train.labels.i64" --order "$out/train.order.i64" \
         --count "$count" --torch-threads "$1")
-      echo "$line openblas_threads=$2"
+      echo "$line openblas_threads=$2 omp_wait_policy=$3"
       peer_best=$(max "$peer_best" "$(sed -E 's/.*samples_per_s=([0-9.]+).*/\1/' <<<"$line")")
     done
   done
