@@ -45,6 +45,10 @@ if [ -f "$native" ] && [ -n "$libstdcxx" ] && ! grep -qa 'GLIBCXX_3\.4\.32' "$li
     || die "$native still requires GLIBCXX_3.4.32, which this system's libstdc++ lacks; the publish step should have marked it weak (Directory.Build.targets)"
 fi
 
+# ONNX Runtime's natives come from the package src/Portal.Server picks (PortalOnnxRuntimeNative=gpu).
+[ -f "$out/libonnxruntime.so" ] \
+  || die "$out lacks libonnxruntime.so; the publish step should have copied ONNX Runtime's natives (src/Portal.Engine/OnnxRuntimeNative.targets)"
+
 mkdir -p "$data"
 cat <<MSG
 

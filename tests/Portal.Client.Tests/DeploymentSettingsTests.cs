@@ -68,6 +68,8 @@ public sealed class DeploymentSettingsTests(LivePortal portal) : IClassFixture<L
         var server = await viewer.Inference.ServerMetadata(ct);
         Assert.Equal("portal", server.Name);
         Assert.False(string.IsNullOrEmpty(server.Version));
+        Assert.Equal("cpu", server.ExecutionProvider?.Device);
+        Assert.Contains("no CUDA execution provider", server.ExecutionProvider?.Reason);
         Assert.True(await viewer.Inference.IsModelReady(model, "staging", ct: ct));
         Assert.True(await viewer.Inference.IsModelReady(model, version: 1, ct: ct));
         var metadata = await viewer.Inference.Metadata(model, "staging", ct: ct);

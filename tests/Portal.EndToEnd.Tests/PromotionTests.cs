@@ -54,9 +54,16 @@ public sealed class PromotionTests(PortalBrowser portal)
 
         // The approved alias is served under /v2; a few seconds of requests show on the deployment page as they happen,
         // and drift is drawn every second against the threshold of the PSI rule ada sets.
+        string device, reason;
         using (var client = await portal.Portal.SignedInClient("ada", PortalProcess.UserPassword))
-            await new PortalApi(client).CreateAlertRule("inputs shifted", "psi_input", 0.2, 30, "e2e-promo");
+        {
+            var api = new PortalApi(client);
+            await api.CreateAlertRule("inputs shifted", "psi_input", 0.2, 30, "e2e-promo");
+            (device, reason) = await api.ExecutionProvider();
+        }
         await ada.Open("/deployments/e2e-promo/production", "#deployment-summary");
+        // The page says what GET /v2 says: the device the server's sessions run on, and why.
+        Assert.Equal($"Serving on {device.ToUpperInvariant()}: {reason}", (await ada.Page.Locator("#serving-device").InnerTextAsync()).Trim());
         Assert.Contains("inputs shifted (psi_input > 0.2 for 30 s)", await ada.Page.Locator("#deployment-drift-rules").InnerTextAsync());
         using (var client = await portal.Portal.SignedInClient("dave", PortalProcess.UserPassword))
         {

@@ -67,7 +67,17 @@ public sealed record InferenceModelMetadata(
 public sealed record InferenceServerMetadata(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("version")] string Version,
-    [property: JsonPropertyName("extensions")] IReadOnlyList<string> Extensions);
+    [property: JsonPropertyName("extensions")] IReadOnlyList<string> Extensions)
+{
+    /// <summary>Where the server's sessions run and why (the portal's extension of the protocol).</summary>
+    [JsonPropertyName("execution_provider")]
+    public InferenceExecutionProvider? ExecutionProvider { get; init; }
+}
+
+/// <summary>The device a portal's ONNX Runtime sessions run on (<c>cuda</c> or <c>cpu</c>) and the reason, e.g. why not CUDA.</summary>
+public sealed record InferenceExecutionProvider(
+    [property: JsonPropertyName("device")] string Device,
+    [property: JsonPropertyName("reason")] string Reason);
 
 public sealed record InferenceTensorMetadata(
     [property: JsonPropertyName("name")] string Name,

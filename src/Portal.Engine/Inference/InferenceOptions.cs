@@ -14,7 +14,10 @@ public sealed record InferenceOptions
     /// <summary>Run independent branches of the graph in parallel; sequential suits the feed-forward networks Portal trains.</summary>
     public bool ParallelExecution { get; init; }
 
-    /// <summary>Use the CUDA execution provider when this ONNX Runtime has one; otherwise the CPU, with the reason reported.</summary>
+    /// <summary>
+    /// Use the CUDA execution provider when this ONNX Runtime has one and it starts on <see cref="CudaDeviceId"/> (decided
+    /// once per process); otherwise the CPU, with the reason reported.
+    /// </summary>
     public bool PreferCuda { get; init; } = true;
 
     public int CudaDeviceId { get; init; }

@@ -5,20 +5,6 @@ namespace Portal.Engine.Inference;
 /// <summary>The one place ONNX Runtime session options are set: threads, optimisation level, execution provider.</summary>
 internal static class SessionConfiguration
 {
-    private const string CudaProvider = "CUDAExecutionProvider";
-
-    private static readonly Lazy<(string[] Providers, string? Error)> s_available = new(() =>
-    {
-        try
-        {
-            return (OrtEnv.Instance().GetAvailableProviders(), null);
-        }
-        catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or TypeInitializationException or EntryPointNotFoundException)
-        {
-            return ([], e.Message);
-        }
-    });
-
     public static SessionOptions Create(InferenceOptions options, out ExecutionProviderInfo provider)
     {
         if (options.IntraOpThreads is < 0) throw new ArgumentException($"IntraOpThreads must be positive (or null for the runtime's choice), not {options.IntraOpThreads}.");
@@ -59,19 +45,16 @@ internal static class SessionConfiguration
     {
         if (!options.PreferCuda)
             return new ExecutionProviderInfo("cpu", "CPU requested by the inference options");
-        var (providers, error) = s_available.Value;
-        if (error is not null)
-            return new ExecutionProviderInfo("cpu", $"ONNX Runtime could not list its execution providers ({error})");
-        if (!providers.Contains(CudaProvider, StringComparer.Ordinal))
-            return new ExecutionProviderInfo("cpu", $"this ONNX Runtime build has no CUDA execution provider (it has {string.Join(", ", providers)})");
+        var decided = CudaAvailability.Decide(options.CudaDeviceId);
+        if (decided.Device != "cuda") return decided;
         try
         {
             session.AppendExecutionProvider_CUDA(options.CudaDeviceId);
-            return new ExecutionProviderInfo("cuda", $"CUDA execution provider on device {options.CudaDeviceId}");
+            return decided;
         }
         catch (Exception e) when (e is OnnxRuntimeException or DllNotFoundException or EntryPointNotFoundException)
         {
-            return new ExecutionProviderInfo("cpu", $"the CUDA execution provider is present but did not start ({e.Message})");
+            return new ExecutionProviderInfo("cpu", $"the CUDA execution provider started once but not for this session ({e.Message})");
         }
     }
 }

@@ -52,12 +52,17 @@ public static class InferenceProtocolApi
         return WriteJson(context, ready ? 200 : 503, w => w.WriteBoolean("ready", ready));
     }
 
-    private static Task ServerMetadata(HttpContext context) => WriteJson(context, 200, w =>
+    /// <summary>The protocol's fields, and the portal's extension <c>execution_provider</c>: the device sessions run on and why.</summary>
+    private static Task ServerMetadata(HttpContext context, ServingDevice device) => WriteJson(context, 200, w =>
     {
         w.WriteString("name", "portal");
         w.WriteString("version", s_version);
         w.WriteStartArray("extensions");
         w.WriteEndArray();
+        w.WriteStartObject("execution_provider");
+        w.WriteString("device", device.Provider.Device);
+        w.WriteString("reason", device.Provider.Reason);
+        w.WriteEndObject();
     });
 
     private static async Task ModelMetadata(HttpContext context, string name, string? version)

@@ -10,6 +10,8 @@ public static class ServingSetup
     public static IServiceCollection AddServing(this IServiceCollection services)
     {
         services.AddOptions<ServingOptions>().BindConfiguration(ServingOptions.Section);
+        services.AddSingleton<ServingDevice>();
+        services.AddSingleton<IStartupTask, ServingDevice.Startup>();
         services.AddSingleton<DeploymentSet>();
         services.AddSingleton<IAliasMoveObserver>(sp => sp.GetRequiredService<DeploymentSet>());
         services.AddSingleton<IStartupTask, DeploymentStartup>();

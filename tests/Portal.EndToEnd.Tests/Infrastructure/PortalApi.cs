@@ -53,6 +53,13 @@ public sealed class PortalApi(HttpClient client)
     public async Task<string> InputName(string model) =>
         (await Read(await client.GetAsync($"/v2/models/{model}"))).GetProperty("inputs")[0].GetProperty("name").GetString()!;
 
+    /// <summary>GET /v2's execution_provider: the device the server's sessions run on, and why.</summary>
+    public async Task<(string Device, string Reason)> ExecutionProvider()
+    {
+        var provider = (await Read(await client.GetAsync("/v2"))).GetProperty("execution_provider");
+        return (provider.GetProperty("device").GetString()!, provider.GetProperty("reason").GetString()!);
+    }
+
     /// <summary>Sends one-image inference requests until cancelled; returns how many succeeded.</summary>
     public async Task<int> InferRepeatedly(string model, string input, CancellationToken ct)
     {

@@ -116,6 +116,16 @@ public sealed class InferenceModelTests : IDisposable
         Assert.Equal(provider, model.ExecutionProvider);
     }
 
+    [Fact]
+    public void The_device_is_decided_once_and_every_later_session_reuses_the_decision()
+    {
+        var first = InferenceModel.DescribeExecutionProvider(new InferenceOptions { CudaDeviceId = 0 });
+
+        Assert.Same(first, InferenceModel.DescribeExecutionProvider(new InferenceOptions { CudaDeviceId = 0, IntraOpThreads = 1 }));
+        using var model = InferenceModel.Load(ExternalModels.TwoInputSum());
+        Assert.Same(first, model.ExecutionProvider);
+    }
+
     [Theory]
     [InlineData(GraphOptimization.None)]
     [InlineData(GraphOptimization.Basic)]

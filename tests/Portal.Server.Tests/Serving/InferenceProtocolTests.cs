@@ -41,6 +41,16 @@ public sealed class InferenceProtocolTests(ServingPortal portal)
     }
 
     [Fact]
+    public async Task Server_metadata_names_the_device_sessions_run_on_and_why()
+    {
+        // These tests run on ONNX Runtime's CPU package (PortalOnnxRuntimeNative=cpu), which has no CUDA provider.
+        var provider = JsonDocument.Parse(await portal.Viewer.GetStringAsync("/v2")).RootElement.GetProperty("execution_provider");
+
+        Assert.Equal("cpu", provider.GetProperty("device").GetString());
+        Assert.Equal("this ONNX Runtime build has no CUDA execution provider (it has CPUExecutionProvider)", provider.GetProperty("reason").GetString());
+    }
+
+    [Fact]
     public async Task Model_metadata_gives_the_served_tensors_with_protocol_datatypes_and_dynamic_batch()
     {
         var model = await portal.CreateModel(2, ("production", 1), ("staging", 2));
