@@ -54,6 +54,7 @@ public static class PortalServer
         Components.UiSetup.AddPortalUi(services);
 
         var app = builder.Build();
+        app.UseSecurityHeaders();
         app.UsePortalProblems();
         app.UseStatusCodePages();
         app.UseAuthentication();
@@ -61,7 +62,14 @@ public static class PortalServer
         app.Use(BodySizeLimit(options.MaxJsonBodyBytes));
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-        app.MapScalarApiReference("/reference").AllowAnonymous();
+        // The reference's own inline script carries the response's nonce, and it runs without eval (js/api-reference.js);
+        // its fonts are the system's, not a CDN's.
+        app.MapScalarApiReference("/reference", (reference, context) =>
+        {
+            reference.Nonce = SecurityHeaders.ScriptNonce(context);
+            reference.HeadContent = "<script src=\"/js/api-reference.js\"></script>";
+            reference.DefaultFonts = false;
+        }).AllowAnonymous();
         var v1 = app.MapGroup("/api/v1");
         v1.MapAuthApi();
         v1.MapUsersApi();

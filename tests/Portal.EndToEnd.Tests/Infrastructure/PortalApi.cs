@@ -17,14 +17,26 @@ public sealed class PortalApi(HttpClient client)
         return (await Read(await client.PostAsync("/api/v1/datasets/idx", form))).GetProperty("id").GetGuid();
     }
 
+    /// <summary>A classification CSV: the header names the columns and <paramref name="labelColumn"/> holds each row's class.</summary>
+    public async Task<Guid> UploadCsv(string name, string text, string labelColumn)
+    {
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent(name), "name" },
+            { new StringContent(labelColumn), "labelColumn" },
+            { new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(text)), "file", "data.csv" },
+        };
+        return (await Read(await client.PostAsync("/api/v1/datasets/csv", form))).GetProperty("id").GetGuid();
+    }
+
     public async Task<Guid> DatasetId(string name)
     {
         var page = await Read(await client.GetAsync("/api/v1/datasets?limit=500"));
         return page.GetProperty("items").EnumerateArray().Single(d => d.GetProperty("name").GetString() == name).GetProperty("id").GetGuid();
     }
 
-    /// <summary>Starts a run and waits until it succeeded.</summary>
-    public async Task<Guid> Train(string name, Guid datasetId, string spec, object options, TimeSpan limit)
+    /// <summary>Starts a run and waits until it succeeded; <paramref name="spec"/> is a ready spec's name or a spec document.</summary>
+    public async Task<Guid> Train(string name, Guid datasetId, object spec, object options, TimeSpan limit)
     {
         var run = await Read(await client.PostAsJsonAsync("/api/v1/runs", new { name, datasetId, spec, options }));
         var id = run.GetProperty("id").GetGuid();
@@ -39,10 +51,31 @@ public sealed class PortalApi(HttpClient client)
         throw new TimeoutException($"Run {name} did not succeed within {limit}.");
     }
 
-    public async Task RegisterVersion(string model, Guid runId, Guid evaluationDatasetId)
+    public async Task RegisterVersion(string model, Guid runId, Guid evaluationDatasetId, string description = "made by the e2e tests")
     {
-        await Read(await client.PostAsJsonAsync("/api/v1/models", new { name = model, description = "made by the e2e tests" }));
+        await Read(await client.PostAsJsonAsync("/api/v1/models", new { name = model, description }));
         await Read(await client.PostAsJsonAsync($"/api/v1/models/{model}/versions", new { runId, evaluationDatasetId }));
+    }
+
+    public async Task SetTag(string model, int version, string key, string value) =>
+        await Read(await client.PutAsJsonAsync($"/api/v1/models/{model}/versions/{version}/tags/{key}", new { value }));
+
+    /// <summary>Asks for <paramref name="alias"/> to point at the version; returns the request's id.</summary>
+    public async Task<Guid> RequestPromotion(string model, string alias, int version, string comment) =>
+        (await Read(await client.PostAsJsonAsync("/api/v1/promotions", new { model, alias, version, comment }))).GetProperty("id").GetGuid();
+
+    public async Task ApprovePromotion(Guid id, string comment) =>
+        await Read(await client.PostAsJsonAsync($"/api/v1/promotions/{id}/approve", new { comment }));
+
+    public async Task CreateApiKey(string name) =>
+        await Read(await client.PostAsJsonAsync("/api/v1/api-keys", new { name, expiresInDays = 30 }));
+
+    /// <summary>Every user's id and role, by user name (an Admin's call).</summary>
+    public async Task<IReadOnlyDictionary<string, (string Id, string Role)>> Users()
+    {
+        var page = await Read(await client.GetAsync("/api/v1/users?limit=500"));
+        return page.GetProperty("items").EnumerateArray().ToDictionary(
+            u => u.GetProperty("userName").GetString()!, u => (u.GetProperty("id").GetString()!, u.GetProperty("role").GetString()!));
     }
 
     /// <summary>An alert rule ("fire when METRIC > THRESHOLD for WINDOW s") on every alias of <paramref name="model"/>.</summary>

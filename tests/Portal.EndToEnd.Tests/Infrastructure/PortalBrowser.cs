@@ -38,6 +38,7 @@ public sealed class PortalBrowser : IAsyncLifetime
             BaseURL = Portal.Address.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
         });
+        await context.AddInitScriptAsync(PortalPage.ViolationRecorder);
         var page = new PortalPage(await context.NewPageAsync(), userName);
         await page.Page.GotoAsync("/runs");
         await page.Page.WaitForURLAsync("**/sign-in**");

@@ -21,6 +21,16 @@ public sealed class PortalPage
         };
     }
 
+    /// <summary>
+    /// Run before any script of every page: keeps each Content-Security-Policy violation the page reports (the
+    /// blocked script or resource and where it was) in <c>window.__portalCspViolations</c>.
+    /// </summary>
+    public const string ViolationRecorder = """
+        window.__portalCspViolations = [];
+        document.addEventListener("securitypolicyviolation", e => window.__portalCspViolations.push(
+          `${e.effectiveDirective} refused ${e.blockedURI || "inline"} at ${e.sourceFile || location.pathname}:${e.lineNumber} ${e.sample}`));
+        """;
+
     public IPage Page { get; }
 
     public string UserName { get; }
@@ -45,6 +55,9 @@ public sealed class PortalPage
         await Page.WaitForFunctionAsync("() => window.Blazor !== undefined");
         await Page.Locator(selector).First.WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
     }
+
+    /// <summary>The Content-Security-Policy violations the current page has reported since it loaded.</summary>
+    public async Task<IReadOnlyList<string>> CspViolations() => await Page.EvaluateAsync<string[]>("() => window.__portalCspViolations ?? []");
 
     public async Task Screenshot(string name)
     {
