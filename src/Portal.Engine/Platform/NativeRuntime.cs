@@ -34,11 +34,12 @@ public static class NativeRuntime
 
     /// <summary>
     /// libtorch's OpenMP thread count is per calling thread: every thread that runs tensor work (a training
-    /// worker, say) applies the process's setting before its first op.
+    /// worker, say) applies the process's setting, or its own choice of <paramref name="threads"/>, before its first op.
     /// </summary>
-    public static void ApplyToCurrentThread(RuntimeInfo runtime)
+    public static void ApplyToCurrentThread(RuntimeInfo runtime, int? threads = null)
     {
-        if (torch.get_num_threads() != runtime.IntraOpThreads) torch.set_num_threads(runtime.IntraOpThreads);
+        var wanted = threads ?? runtime.IntraOpThreads;
+        if (torch.get_num_threads() != wanted) torch.set_num_threads(wanted);
     }
 
     private static RuntimeInfo Start(RuntimeOptions options)
@@ -68,7 +69,7 @@ public static class NativeRuntime
             device = "cpu";
             reason = "CUDA is not available to this libtorch build (CPU package, or no GPU or driver)";
         }
-        return new RuntimeInfo(device, reason, threads, allocatorTuned, mkl, waiting);
+        return new RuntimeInfo(device, reason, threads, options.IntraOpThreads is not null, allocatorTuned, mkl, waiting);
     }
 
     private static void LoadLibtorch()

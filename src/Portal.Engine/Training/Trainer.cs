@@ -16,7 +16,7 @@ public sealed class Trainer
 
         return ProgressStream.Run<TrainingEvent>((events, stop) =>
         {
-            NativeRuntime.ApplyToCurrentThread(runtime);
+            NativeRuntime.ApplyToCurrentThread(runtime, TrainingThreads.For(request.Spec, request.Options.BatchSize, runtime));
             using var session = new TrainingSession(request, runtime, events);
             session.Run(stop);
             return Task.CompletedTask;

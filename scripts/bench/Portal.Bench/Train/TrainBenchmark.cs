@@ -50,13 +50,13 @@ internal static class TrainBenchmark
         };
         var result = await new Trainer().TrainToEnd(new TrainingRequest(spec, train, null, options) { InitialWeights = initial });
         var epoch = result.History[0];
-        var (executed, conventional) = TrainingFlops.PerSample(spec);
+        var (executed, conventional) = TrainingCost.FlopsPerSample(spec);
         Figure($"{spec.Name}.engine_samples_per_s", epoch.SamplesPerSecond);
         Figure($"{spec.Name}.flops_per_sample", executed);
         Figure($"{spec.Name}.flops_per_sample_6n", conventional);
         Figure($"{spec.Name}.engine_train_acc", epoch.TrainAccuracy ?? 0);
         Figure("train_count", train.Count);
-        Figure("threads", runtime.IntraOpThreads);
+        Figure("threads", TrainingThreads.For(spec, BatchSize, runtime));
         Console.WriteLine($"device={runtime.Device} ({runtime.DeviceReason})");
         return 0;
     }
