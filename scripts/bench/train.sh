@@ -29,8 +29,8 @@ out=scripts/bench/out/train
 rm -rf "$out"; mkdir -p "$out"
 log="$out/figures.txt"; : > "$log"
 
+# The peer tries its settings on this many cores; the engine chooses its own threads unless PORTAL_THREADS is set.
 threads=${PORTAL_THREADS:-$(nproc)}
-export PORTAL_THREADS=$threads
 # The same allocator settings the engine applies to itself with mallopt, given to the peer through glibc's environment.
 peer_env=(env MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=16777216)
 figure() { grep -E "^FIGURE $1=" "$log" | tail -1 | cut -d= -f2; }
