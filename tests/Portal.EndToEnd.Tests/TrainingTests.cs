@@ -90,10 +90,25 @@ public sealed class TrainingTests(PortalBrowser portal)
         carol.AssertNoConsoleErrors();
     }
 
-    /// <summary>Sets a file input and waits until the circuit has the file (the page names it).</summary>
+    /// <summary>
+    /// Sets a file input and waits until the circuit has the file (the page names it). InputFile attaches its change
+    /// listener only after the element first renders, so a file set in that moment goes unseen: set it again until the
+    /// page names it, as a person would pick it again.
+    /// </summary>
     private static async Task Choose(Microsoft.Playwright.IPage page, string part, string path)
     {
-        await page.SetInputFilesAsync($"#upload-{part}", path);
-        await page.Locator($".chosen-file[data-part='{part}']", new() { HasTextString = Path.GetFileName(path) }).WaitForAsync();
+        var chosen = page.Locator($".chosen-file[data-part='{part}']", new() { HasTextString = Path.GetFileName(path) });
+        for (var attempt = 1; ; attempt++)
+        {
+            await page.SetInputFilesAsync($"#upload-{part}", path);
+            try
+            {
+                await chosen.WaitForAsync(new() { Timeout = 5_000 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < 6)
+            {
+            }
+        }
     }
 }
