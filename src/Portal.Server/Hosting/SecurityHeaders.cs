@@ -14,7 +14,8 @@ public static class SecurityHeaders
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
-        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
+        // base64url: no '+' or '/', which an HTML attribute would carry encoded.
+        var nonce = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
         context.Items[NonceKey] = nonce;
         // Written as the response starts, so that responses which clear their headers (error pages) carry them too.
         context.Response.OnStarting(() =>
