@@ -16,7 +16,7 @@ internal static class MklVendorCheck
     /// <summary>What was done, for the runtime report; null when nothing applies (not AMD, or disabled).</summary>
     public static string? Apply()
     {
-        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("PORTAL_MKL_AMD") == "0" || !IsAmd())
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("PORTAL_MKL_AMD") == "0" || !CpuFeatures.Current.IsAmd)
             return null;
         var shim = Path.Combine(AppContext.BaseDirectory, ShimFile);
         if (!File.Exists(shim))
@@ -24,18 +24,6 @@ internal static class MklVendorCheck
         return dlopen(shim, RtldNow | RtldGlobal) != IntPtr.Zero
             ? "AMD CPU: MKL vendor check answered so MKL picks kernels by CPU features"
             : $"AMD CPU: MKL keeps its generic kernels ({ShimFile} did not load)";
-    }
-
-    private static bool IsAmd()
-    {
-        try
-        {
-            return File.ReadLines("/proc/cpuinfo").Any(l => l.StartsWith("vendor_id", StringComparison.Ordinal) && l.Contains("AuthenticAMD", StringComparison.Ordinal));
-        }
-        catch (IOException)
-        {
-            return false;
-        }
     }
 
     [DllImport("libc", EntryPoint = "dlopen")]
