@@ -24,12 +24,13 @@ public sealed class RunsClient
         Create(new CreateRunRequest(name, datasetId, validationDatasetId, Parse(specJson, "spec"), optionsJson is null ? null : Parse(optionsJson, "options")), ct);
 
     /// <summary>
-    /// Starts a training run whose spec is JSON text or plain objects (dictionaries, lists, numbers, strings), with
-    /// options as a dictionary (<c>epochs</c>, <c>batchSize</c>, …); used by callers that do not share this client's JSON library.
+    /// Starts a training run whose spec is a ready spec's name (<c>fashion-mlp</c>), JSON text (an object) or plain
+    /// objects (dictionaries, lists, numbers, strings), with options as a dictionary (<c>epochs</c>, <c>batchSize</c>, …);
+    /// used by callers that do not share this client's JSON library.
     /// </summary>
     public Task<Run> Create(Guid datasetId, object spec, IReadOnlyDictionary<string, object?>? options, string? name = null, Guid? validationDatasetId = null, CancellationToken ct = default) =>
         Create(new CreateRunRequest(name, datasetId, validationDatasetId,
-            spec is string json ? Parse(json, "spec") : JsonSerializer.SerializeToElement(spec, PortalHttp.Json),
+            spec is string text && text.TrimStart().StartsWith('{') ? Parse(text, "spec") : JsonSerializer.SerializeToElement(spec, PortalHttp.Json),
             options is null ? null : JsonSerializer.SerializeToElement(options, PortalHttp.Json)), ct);
 
     public Task<Page<Run>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<Run>("api/v1/runs", offset, limit, ct);
