@@ -35,6 +35,19 @@ public abstract class PortalCmdlet : PSCmdlet
 
     protected override void StopProcessing() => _stopping.Cancel();
 
+    /// <summary>Writes <paramref name="sendToPipeline"/> as PowerShell objects (see <see cref="PowerShellObjects"/>): every cmdlet of the module writes through here.</summary>
+    protected new void WriteObject(object? sendToPipeline) => base.WriteObject(PowerShellObjects.Of(sendToPipeline));
+
+    protected new void WriteObject(object? sendToPipeline, bool enumerateCollection)
+    {
+        if (!enumerateCollection || sendToPipeline is not System.Collections.IEnumerable items || sendToPipeline is string)
+        {
+            WriteObject(sendToPipeline);
+            return;
+        }
+        foreach (var item in items) WriteObject(item);
+    }
+
     /// <summary>Runs an async call and waits for it here, on the pipeline thread (cmdlets may only write from it).</summary>
     protected static T Await<T>(Task<T> task) => task.GetAwaiter().GetResult();
 
