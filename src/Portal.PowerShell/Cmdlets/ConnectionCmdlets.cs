@@ -7,7 +7,8 @@ namespace Portal.PowerShell.Cmdlets;
 /// <summary>Connects the module to a portal with an API key.</summary>
 /// <remarks>
 /// Checks the key with the portal (GET /api/v1/auth/me) and makes the connection current for every Portal cmdlet of
-/// the session until Disconnect-Portal or another Connect-Portal.
+/// the session until Disconnect-Portal or another Connect-Portal. A refused key or an unreachable portal is an error
+/// record that -ErrorAction governs, and leaves the previous connection current.
 /// </remarks>
 /// <example>
 /// <code>Connect-Portal -Uri http://127.0.0.1:5080 -ApiKey $env:PORTAL_API_KEY -PassThru</code>
@@ -35,9 +36,12 @@ public sealed class ConnectPortalCommand : PortalCmdlet
 
     protected override void ProcessRecord()
     {
+        // Errors are written, not thrown, so that -ErrorAction decides: SilentlyContinue goes on quietly, Stop stops.
+        // A failed attempt leaves the previous connection, if any, current.
         if (!Uri.IsAbsoluteUri || (Uri.Scheme != "http" && Uri.Scheme != "https"))
         {
-            ThrowTerminatingError(new ErrorRecord(new ArgumentException($"'{Uri}' is not an http(s) address of a portal."), "PortalBadUri", ErrorCategory.InvalidArgument, Uri));
+            WriteError(new ErrorRecord(new ArgumentException($"'{Uri}' is not an http(s) address of a portal."), "PortalBadUri", ErrorCategory.InvalidArgument, Uri));
+            return;
         }
         var client = new PortalClient(Uri, ApiKey);
         try
@@ -51,8 +55,8 @@ public sealed class ConnectPortalCommand : PortalCmdlet
         catch (Exception e)
         {
             Await(client.DisposeAsync().AsTask());
-            if (AsErrorRecord(e, Uri) is { } record) ThrowTerminatingError(record);
-            throw;
+            if (AsErrorRecord(e, Uri) is not { } record) throw;
+            WriteError(record);
         }
     }
 }
