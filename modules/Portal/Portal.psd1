@@ -10,6 +10,7 @@
     Description          = 'The Portal model lifecycle from PowerShell: datasets, training runs watched live and exported to ONNX, the model registry and evaluations of its versions, promotions and their approvals, compression (pruning, int8, distillation), inference and deployment metrics, the audit log and API keys.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
+    TypesToProcess       = @('Portal.Types.ps1xml')
     FormatsToProcess     = @('Portal.Format.ps1xml')
     CmdletsToExport      = @(
         'Approve-PortalPromotion'
@@ -17,6 +18,7 @@
         'Deny-PortalPromotion'
         'Disconnect-Portal'
         'Export-PortalRun'
+        'Get-PortalApiKey'
         'Get-PortalAuditEvent'
         'Get-PortalDataset'
         'Get-PortalDeploymentMetric'
@@ -34,6 +36,7 @@
         'Remove-PortalApiKey'
         'Start-PortalEvaluation'
         'Start-PortalTraining'
+        'Stop-PortalPromotion'
         'Stop-PortalRun'
         'Submit-PortalPromotion'
         'Undo-PortalPromotion'

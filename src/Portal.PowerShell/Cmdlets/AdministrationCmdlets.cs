@@ -65,9 +65,54 @@ public sealed class GetPortalAuditEventCommand : PortalCmdlet
     }
 }
 
+/// <summary>Gets your API keys (with -All, as an Admin, every user's), revoked ones included.</summary>
+/// <remarks>
+/// Each key's name, prefix (the secret's first characters), owner, expiry and revocation; never the secret, which the
+/// portal does not keep. A key pipes into Remove-PortalApiKey.
+/// </remarks>
+/// <example>
+/// <code>Get-PortalApiKey -Name ci*</code>
+/// Your keys whose names start with "ci".
+/// </example>
+/// <example>
+/// <code>Get-PortalApiKey -Name smoke-* | Remove-PortalApiKey -Confirm:$false</code>
+/// Revokes your keys whose names start with "smoke-".
+/// </example>
+[Cmdlet(VerbsCommon.Get, "PortalApiKey")]
+[OutputType(typeof(ApiKey))]
+public sealed class GetPortalApiKeyCommand : PortalCmdlet
+{
+    /// <summary>Only the keys of this name (wildcards allowed, case ignored).</summary>
+    [Parameter(Position = 0)]
+    [SupportsWildcards]
+    public string? Name { get; set; }
+
+    /// <summary>Every user's keys, not only yours (Admin only; for anyone else the portal lists their own).</summary>
+    [Parameter]
+    public SwitchParameter All { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        var pattern = Name is null ? null : new WildcardPattern(Name, WildcardOptions.IgnoreCase);
+        var enumerator = Client.ApiKeys.ListAll(All, Stopped).GetAsyncEnumerator(Stopped);
+        try
+        {
+            while (TryCall(async _ => await enumerator.MoveNextAsync(), Name, out var moved) && moved)
+            {
+                if (pattern is null || pattern.IsMatch(enumerator.Current.Name)) WriteObject(enumerator.Current);
+            }
+        }
+        finally
+        {
+            Await(enumerator.DisposeAsync().AsTask());
+        }
+    }
+}
+
 /// <summary>Creates an API key; its secret is shown only once.</summary>
 /// <remarks>
-/// For yourself, or with -UserId (Admin) for another user.
+/// For yourself, or with -UserId (Admin) for another user. The key is written with its secret in full; the new key
+/// pipes into Remove-PortalApiKey (its KeyId binds -Id).
 /// </remarks>
 /// <example>
 /// <code>(New-PortalApiKey -Name ci -ExpiresInDays 30).Secret</code>
@@ -105,13 +150,17 @@ public sealed class NewPortalApiKeyCommand : PortalCmdlet
 /// <example>
 /// <code>Remove-PortalApiKey -Id $key.Key.Id</code>
 /// </example>
+/// <example>
+/// <code>New-PortalApiKey -Name smoke-test -ExpiresInDays 1 | Remove-PortalApiKey -Confirm:$false -PassThru</code>
+/// Creates a key and revokes it at once, writing its id.
+/// </example>
 [Cmdlet(VerbsCommon.Remove, "PortalApiKey", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 public sealed class RemovePortalApiKeyCommand : PortalCmdlet
 {
-    /// <summary>The key's id; binds the Id or KeyId of an object piped in.</summary>
+    /// <summary>The key's id (-Id is the same); binds the KeyId of a key piped in (from Get-PortalApiKey or New-PortalApiKey).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("KeyId")]
-    public Guid Id { get; set; }
+    [Alias("Id")]
+    public Guid KeyId { get; set; }
 
     /// <summary>Write the revoked key's id.</summary>
     [Parameter]
@@ -119,7 +168,7 @@ public sealed class RemovePortalApiKeyCommand : PortalCmdlet
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess($"API key {Id}", "Revoke")) return;
-        if (TryCall(ct => Client.ApiKeys.Revoke(Id, ct), Id) && PassThru) WriteObject(Id);
+        if (!ShouldProcess($"API key {KeyId}", "Revoke")) return;
+        if (TryCall(ct => Client.ApiKeys.Revoke(KeyId, ct), KeyId) && PassThru) WriteObject(KeyId);
     }
 }

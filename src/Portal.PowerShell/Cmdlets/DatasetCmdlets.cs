@@ -6,20 +6,26 @@ namespace Portal.PowerShell.Cmdlets;
 /// <summary>Gets datasets: one by id, or all (by name, wildcards allowed).</summary>
 /// <remarks>
 /// Lists the portal's datasets page by page as they arrive, or gets one by -Id. A dataset object pipes into
-/// Start-PortalTraining (its Id binds -DatasetId).
+/// Start-PortalTraining (its DatasetId binds -DatasetId); a run piped in gets the dataset it trained on.
 /// </remarks>
 /// <example>
 /// <code>Get-PortalDataset -Name fashion*</code>
 /// The datasets whose names start with "fashion", such as the built-in fashion-mnist-train and fashion-mnist-test.
 /// </example>
+/// <example>
+/// <code>Get-PortalRun -Id $run.Id | Get-PortalDataset</code>
+/// The dataset the run in $run trained on.
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PortalDataset", DefaultParameterSetName = "List")]
 [OutputType(typeof(Dataset))]
 public sealed class GetPortalDatasetCommand : PortalCmdlet
 {
-    /// <summary>The dataset's id; binds the Id or DatasetId of an object piped in.</summary>
+    /// <summary>
+    /// The dataset's id (-Id is the same); binds the DatasetId of an object piped in: a dataset, or the run trained on it.
+    /// </summary>
     [Parameter(Mandatory = true, ParameterSetName = "ById", ValueFromPipelineByPropertyName = true)]
-    [Alias("DatasetId")]
-    public Guid Id { get; set; }
+    [Alias("Id")]
+    public Guid DatasetId { get; set; }
 
     /// <summary>Only the datasets of this name (wildcards allowed, case ignored).</summary>
     [Parameter(ParameterSetName = "List", Position = 0)]
@@ -30,7 +36,7 @@ public sealed class GetPortalDatasetCommand : PortalCmdlet
     {
         if (ParameterSetName == "ById")
         {
-            if (TryCall(ct => Client.Datasets.Get(Id, ct), Id, out var dataset)) WriteObject(dataset);
+            if (TryCall(ct => Client.Datasets.Get(DatasetId, ct), DatasetId, out var dataset)) WriteObject(dataset);
             return;
         }
         var pattern = Name is null ? null : new WildcardPattern(Name, WildcardOptions.IgnoreCase);

@@ -53,42 +53,47 @@ public sealed class SubmitPortalPromotionCommand : PortalCmdlet
 /// <code>Get-PortalPromotion -State Pending</code>
 /// The requests waiting for an Approver.
 /// </example>
+/// <example>
+/// <code>Get-PortalModel -Name fashion | Get-PortalPromotion</code>
+/// Every request about the model fashion, newest first.
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PortalPromotion", DefaultParameterSetName = "List")]
 [OutputType(typeof(Promotion))]
 public sealed class GetPortalPromotionCommand : PortalCmdlet
 {
-    /// <summary>The request's id; binds the Id or PromotionId of an object piped in.</summary>
+    /// <summary>The request's id (-Id is the same); binds the PromotionId of a request piped in.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "ById", Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("PromotionId")]
-    public Guid Id { get; set; }
+    [Alias("Id")]
+    public Guid PromotionId { get; set; }
 
     /// <summary>Only the requests in this state.</summary>
     [Parameter(ParameterSetName = "List")]
     [ValidateSet("Pending", "Approved", "Denied", "Cancelled", "Expired")]
     public string? State { get; set; }
 
-    /// <summary>Only the requests of this model; binds the Model of an object piped in.</summary>
+    /// <summary>Only the requests of this model; binds the ModelName of a model piped in, or the Model of a version.</summary>
     [Parameter(ParameterSetName = "List", ValueFromPipelineByPropertyName = true)]
+    [Alias("ModelName")]
     public string? Model { get; set; }
 
     protected override void ProcessRecord()
     {
         if (ParameterSetName == "ById")
         {
-            if (TryCall(ct => Client.Promotions.Get(Id, ct), Id, out var promotion)) WriteObject(promotion);
+            if (TryCall(ct => Client.Promotions.Get(PromotionId, ct), PromotionId, out var promotion)) WriteObject(promotion);
             return;
         }
         WriteAll(Client.Promotions.ListAll(State, Model, Stopped), Model);
     }
 }
 
-/// <summary>The Id of a promotion request, bound from a promotion piped in.</summary>
+/// <summary>The id of a promotion request, bound from a promotion piped in.</summary>
 public abstract class PromotionDecisionCmdlet : PortalCmdlet
 {
-    /// <summary>The request's id; binds the Id or PromotionId of a request piped in.</summary>
+    /// <summary>The request's id (-Id is the same); binds the PromotionId of a request piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("PromotionId")]
-    public Guid Id { get; set; }
+    [Alias("Id")]
+    public Guid PromotionId { get; set; }
 
     /// <summary>The reason for the decision, kept with it and in the audit log.</summary>
     [Parameter]
@@ -100,8 +105,8 @@ public abstract class PromotionDecisionCmdlet : PortalCmdlet
 
     protected void Decide(string action, Func<CancellationToken, Task<Promotion>> decide)
     {
-        if (!ShouldProcess($"promotion request {Id}", action)) return;
-        if (TryCall(decide, Id, out var promotion) && PassThru) WriteObject(promotion);
+        if (!ShouldProcess($"promotion request {PromotionId}", action)) return;
+        if (TryCall(decide, PromotionId, out var promotion) && PassThru) WriteObject(promotion);
     }
 }
 
@@ -121,7 +126,7 @@ public sealed class ApprovePortalPromotionCommand : PromotionDecisionCmdlet
     [Parameter]
     public string? OverrideReason { get; set; }
 
-    protected override void ProcessRecord() => Decide("Approve", ct => Client.Promotions.Approve(Id, Comment, OverrideReason, ct));
+    protected override void ProcessRecord() => Decide("Approve", ct => Client.Promotions.Approve(PromotionId, Comment, OverrideReason, ct));
 }
 
 /// <summary>Denies a promotion request.</summary>
@@ -135,7 +140,26 @@ public sealed class ApprovePortalPromotionCommand : PromotionDecisionCmdlet
 [OutputType(typeof(Promotion))]
 public sealed class DenyPortalPromotionCommand : PromotionDecisionCmdlet
 {
-    protected override void ProcessRecord() => Decide("Deny", ct => Client.Promotions.Deny(Id, Comment, ct));
+    protected override void ProcessRecord() => Decide("Deny", ct => Client.Promotions.Deny(PromotionId, Comment, ct));
+}
+
+/// <summary>Cancels a pending promotion request (your own, or any as an Admin).</summary>
+/// <remarks>
+/// The request closes as Cancelled and the alias stays where it is; the cancellation and its comment are in the audit
+/// log. Only the requester or an Admin may cancel, and only while the request is pending.
+/// </remarks>
+/// <example>
+/// <code>Stop-PortalPromotion -Id $request.Id -Comment 'submitted the wrong version'</code>
+/// </example>
+/// <example>
+/// <code>Get-PortalPromotion -State Pending -Model fashion | Stop-PortalPromotion -PassThru</code>
+/// Cancels the pending requests about fashion and writes each one, now Cancelled.
+/// </example>
+[Cmdlet(VerbsLifecycle.Stop, "PortalPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[OutputType(typeof(Promotion))]
+public sealed class StopPortalPromotionCommand : PromotionDecisionCmdlet
+{
+    protected override void ProcessRecord() => Decide("Cancel", ct => Client.Promotions.Cancel(PromotionId, Comment, ct));
 }
 
 /// <summary>Rolls an alias back to the version that held it before.</summary>
@@ -145,12 +169,17 @@ public sealed class DenyPortalPromotionCommand : PromotionDecisionCmdlet
 /// <example>
 /// <code>Undo-PortalPromotion -Model fashion -Alias production -Comment 'regression in the field'</code>
 /// </example>
+/// <example>
+/// <code>Get-PortalModel -Name fashion | Undo-PortalPromotion -Alias production -Comment 'errors in the field' -Confirm:$false -PassThru</code>
+/// Rolls production of the model piped in back, without asking, and writes the rollback.
+/// </example>
 [Cmdlet(VerbsCommon.Undo, "PortalPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(Rollback))]
 public sealed class UndoPortalPromotionCommand : PortalCmdlet
 {
-    /// <summary>The model; binds the Model of an object piped in.</summary>
+    /// <summary>The model; binds the ModelName of a model piped in, or the Model of a version or deployment.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ModelName")]
     [ValidateNotNullOrEmpty]
     public string Model { get; set; } = "";
 

@@ -61,9 +61,9 @@ public sealed class GetPortalModelCommand : PortalCmdlet
 [OutputType(typeof(ModelVersionSummary), typeof(ModelVersion))]
 public sealed class GetPortalModelVersionCommand : PortalCmdlet
 {
-    /// <summary>The model; binds the Name of a model piped in.</summary>
+    /// <summary>The model (-Name is the same); binds the ModelName of a model piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("Name")]
+    [Alias("ModelName", "Name")]
     [ValidateNotNullOrEmpty]
     public string Model { get; set; } = "";
 

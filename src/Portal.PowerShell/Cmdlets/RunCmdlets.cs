@@ -7,7 +7,7 @@ namespace Portal.PowerShell.Cmdlets;
 
 /// <summary>Queues a training run of a model spec on a dataset.</summary>
 /// <remarks>
-/// The spec is JSON text or a hashtable; -Epochs, -BatchSize, -LearningRate, -Optimizer and -Seed set the usual
+/// The spec is a ready spec's name (fashion-mlp, fashion-cnn), JSON text or a hashtable; -Epochs, -BatchSize, -LearningRate, -Optimizer and -Seed set the usual
 /// options and -Options any other. The run trains in the portal; follow it with Wait-PortalRun or Watch-PortalRun.
 /// </remarks>
 /// <example>
@@ -18,16 +18,20 @@ namespace Portal.PowerShell.Cmdlets;
 /// <code>Start-PortalTraining -DatasetId $train.Id -Spec (Get-Content ./spec.json -Raw) -Options @{ schedule = @{ kind = 'Cosine' } }</code>
 /// Trains a spec kept in a JSON file, with a cosine learning-rate schedule.
 /// </example>
+/// <example>
+/// <code>Start-PortalTraining -DatasetId $train.Id -Spec fashion-cnn -Epochs 1</code>
+/// Trains the ready convolutional network for one epoch.
+/// </example>
 [Cmdlet(VerbsLifecycle.Start, "PortalTraining", SupportsShouldProcess = true)]
 [OutputType(typeof(Run))]
 public sealed class StartPortalTrainingCommand : PortalCmdlet
 {
-    /// <summary>The dataset to train on; binds the Id of a dataset piped in (from Get-PortalDataset or Import-PortalDataset).</summary>
+    /// <summary>The dataset to train on; binds the DatasetId of a dataset piped in (from Get-PortalDataset or Import-PortalDataset).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
     public Guid DatasetId { get; set; }
 
-    /// <summary>The model spec (name, inputShape and layers): JSON text or a hashtable.</summary>
+    /// <summary>The model spec: a ready spec's name (fashion-mlp, fashion-cnn), or its name, inputShape and layers as JSON text or a hashtable.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNull]
     public object Spec { get; set; } = null!;
@@ -90,7 +94,12 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
         Set("optimizer", Optimizer);
         Set("seed", Seed);
 
-        var specName = spec is Dictionary<string, object?> fields && fields.TryGetValue("name", out var n) && n is string s ? s : null;
+        var specName = spec switch
+        {
+            Dictionary<string, object?> fields when fields.TryGetValue("name", out var n) && n is string s => s,
+            string ready when !ready.TrimStart().StartsWith('{') => ready,
+            _ => null,
+        };
         // Runs are named; without -Name the spec's name and the time say what and when.
         var name = Name ?? $"{specName ?? "run"}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
         if (!ShouldProcess($"run '{name}': {specName ?? "the given spec"} on dataset {DatasetId}", "Start training")) return;
@@ -111,14 +120,18 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
 /// <code>Get-PortalRun | Where-Object State -eq Running</code>
 /// The runs that are training now.
 /// </example>
+/// <example>
+/// <code>Get-PortalModelVersion -Model fashion -Version 3 | Get-PortalRun</code>
+/// The run whose weights became version 3 of fashion.
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PortalRun", DefaultParameterSetName = "List")]
 [OutputType(typeof(Run), typeof(RunEpoch), typeof(RunStepPoint))]
 public sealed class GetPortalRunCommand : PortalCmdlet
 {
-    /// <summary>The run's id; binds the Id or RunId of an object piped in.</summary>
+    /// <summary>The run's id (-Id is the same); binds the RunId of an object piped in: a run, or a version trained by it.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "ById", Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("RunId")]
-    public Guid Id { get; set; }
+    [Alias("Id")]
+    public Guid RunId { get; set; }
 
     /// <summary>Also write the run's stored curve (one object per epoch) after it.</summary>
     [Parameter(ParameterSetName = "ById")]
@@ -135,10 +148,10 @@ public sealed class GetPortalRunCommand : PortalCmdlet
             WriteAll(Client.Runs.ListAll(Stopped), null);
             return;
         }
-        if (!TryCall(ct => Client.Runs.Get(Id, ct), Id, out var run)) return;
+        if (!TryCall(ct => Client.Runs.Get(RunId, ct), RunId, out var run)) return;
         WriteObject(run);
-        if (Metrics && TryCall(ct => Client.Runs.Metrics(Id, ct), Id, out var curve)) WriteObject(curve, enumerateCollection: true);
-        if (Steps && TryCall(ct => Client.Runs.Steps(Id, ct), Id, out var steps)) WriteObject(steps, enumerateCollection: true);
+        if (Metrics && TryCall(ct => Client.Runs.Metrics(RunId, ct), RunId, out var curve)) WriteObject(curve, enumerateCollection: true);
+        if (Steps && TryCall(ct => Client.Runs.Steps(RunId, ct), RunId, out var steps)) WriteObject(steps, enumerateCollection: true);
     }
 }
 
@@ -155,10 +168,10 @@ public sealed class GetPortalRunCommand : PortalCmdlet
 [OutputType(typeof(Run))]
 public sealed class WaitPortalRunCommand : PortalCmdlet
 {
-    /// <summary>The run's id; binds the Id or RunId of a run piped in (from Start-PortalTraining).</summary>
+    /// <summary>The run's id (-Id is the same); binds the RunId of a run piped in (from Start-PortalTraining).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("RunId")]
-    public Guid Id { get; set; }
+    [Alias("Id")]
+    public Guid RunId { get; set; }
 
     /// <summary>Seconds to wait at most (default: as long as it takes); the run goes on in the portal.</summary>
     [Parameter]
@@ -171,12 +184,12 @@ public sealed class WaitPortalRunCommand : PortalCmdlet
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(Stopped, timeout.Token);
         // Each record is a new object: the engine keeps the records it is given, so one reused record would
         // show its last state everywhere.
-        var activity = $"Training run {Id}";
-        var activityId = ActivityId(Id);
+        var activity = $"Training run {RunId}";
+        var activityId = ActivityId(RunId);
         WriteProgress(new ProgressRecord(activityId, activity, "Waiting for the run to start"));
         try
         {
-            foreach (var point in RunPoints.Follow(Client, Id, 0, linked.Token))
+            foreach (var point in RunPoints.Follow(Client, RunId, 0, linked.Token))
             {
                 if (point.Type == "step" && point.TotalSteps > 0)
                 {
@@ -193,10 +206,10 @@ public sealed class WaitPortalRunCommand : PortalCmdlet
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !Stopped.IsCancellationRequested)
         {
-            WriteError(new ErrorRecord(new TimeoutException($"Run {Id} did not finish within {TimeoutSeconds} seconds."), "PortalWaitTimeout", ErrorCategory.OperationTimeout, Id));
+            WriteError(new ErrorRecord(new TimeoutException($"Run {RunId} did not finish within {TimeoutSeconds} seconds."), "PortalWaitTimeout", ErrorCategory.OperationTimeout, RunId));
             return;
         }
-        catch (Exception e) when (AsErrorRecord(e, Id) is { } record)
+        catch (Exception e) when (AsErrorRecord(e, RunId) is { } record)
         {
             WriteError(record);
             return;
@@ -205,7 +218,7 @@ public sealed class WaitPortalRunCommand : PortalCmdlet
         {
             WriteProgress(new ProgressRecord(activityId, activity, "Done") { RecordType = ProgressRecordType.Completed });
         }
-        if (!TryCall(ct => Client.Runs.Get(Id, ct), Id, out var run)) return;
+        if (!TryCall(ct => Client.Runs.Get(RunId, ct), RunId, out var run)) return;
         WriteObject(run);
         if (run.State != JobState.Succeeded)
         {
@@ -230,10 +243,10 @@ public sealed class WaitPortalRunCommand : PortalCmdlet
 [OutputType(typeof(RunPoint))]
 public sealed class WatchPortalRunCommand : PortalCmdlet
 {
-    /// <summary>The run's id; binds the Id or RunId of a run piped in.</summary>
+    /// <summary>The run's id (-Id is the same); binds the RunId of a run piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("RunId")]
-    public Guid Id { get; set; }
+    [Alias("Id")]
+    public Guid RunId { get; set; }
 
     /// <summary>Start after this sequence number (0: from the run's first point).</summary>
     [Parameter]
@@ -244,9 +257,9 @@ public sealed class WatchPortalRunCommand : PortalCmdlet
     {
         try
         {
-            foreach (var point in RunPoints.Follow(Client, Id, AfterSequence, Stopped)) WriteObject(point);
+            foreach (var point in RunPoints.Follow(Client, RunId, AfterSequence, Stopped)) WriteObject(point);
         }
-        catch (Exception e) when (AsErrorRecord(e, Id) is { } record)
+        catch (Exception e) when (AsErrorRecord(e, RunId) is { } record)
         {
             WriteError(record);
         }
@@ -265,20 +278,33 @@ public sealed class WatchPortalRunCommand : PortalCmdlet
 [OutputType(typeof(Run))]
 public sealed class StopPortalRunCommand : PortalCmdlet
 {
-    /// <summary>The run's id; binds the Id or RunId of a run piped in.</summary>
+    /// <summary>The run's id (-Id is the same); binds the RunId of a run piped in.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
-    [Alias("RunId")]
-    public Guid Id { get; set; }
+    [Alias("Id")]
+    public Guid RunId { get; set; }
 
-    /// <summary>Write the run after the cancellation.</summary>
+    /// <summary>Write the run once it has stopped (a running run stops after its current step).</summary>
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
     protected override void ProcessRecord()
     {
-        if (!ShouldProcess($"run {Id}", "Stop")) return;
-        if (!TryCall(ct => Client.Runs.Cancel(Id, ct), Id, out _)) return;
-        if (PassThru && TryCall(ct => Client.Runs.Get(Id, ct), Id, out var run)) WriteObject(run);
+        if (!ShouldProcess($"run {RunId}", "Stop")) return;
+        if (!TryCall(ct => Client.Runs.Cancel(RunId, ct), RunId, out var job) || !PassThru) return;
+        if (!job.State.IsFinished())
+        {
+            // A running run stops after its current step: the run written is the stopped one, not the one still running.
+            try
+            {
+                _ = RunPoints.Follow(Client, RunId, 0, Stopped).LastOrDefault();
+            }
+            catch (Exception e) when (AsErrorRecord(e, RunId) is { } record)
+            {
+                WriteError(record);
+                return;
+            }
+        }
+        if (TryCall(ct => Client.Runs.Get(RunId, ct), RunId, out var run)) WriteObject(run);
     }
 }
 

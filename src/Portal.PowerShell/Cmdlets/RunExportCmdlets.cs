@@ -19,10 +19,10 @@ namespace Portal.PowerShell.Cmdlets;
 [OutputType(typeof(FileInfo))]
 public sealed class ExportPortalRunCommand : PortalJobCmdlet
 {
-    /// <summary>The run; binds the Id of a run piped in.</summary>
+    /// <summary>The run (-Id is the same); binds the RunId of a run piped in.</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
-    [Alias("RunId")]
-    public Guid Id { get; set; }
+    [Alias("Id")]
+    public Guid RunId { get; set; }
 
     /// <summary>Where the .onnx file goes.</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -41,10 +41,10 @@ public sealed class ExportPortalRunCommand : PortalJobCmdlet
             WriteError(new ErrorRecord(new IOException($"{path} exists; use -Force to replace it."), "PortalFileExists", ErrorCategory.ResourceExists, path));
             return;
         }
-        if (!ShouldProcess($"run {Id} to ONNX at {path}", "Export")) return;
-        if (!TryCall(ct => Client.Runs.Export(Id, ct), Id, out var job)) return;
-        if (!WaitForJob(job.Id, $"Exporting run {Id} to ONNX", Id)) return;
-        if (!TryCall(ct => Client.Runs.Onnx(Id, ct), Id, out var onnx)) return;
+        if (!ShouldProcess($"run {RunId} to ONNX at {path}", "Export")) return;
+        if (!TryCall(ct => Client.Runs.Export(RunId, ct), RunId, out var job)) return;
+        if (!WaitForJob(job.Id, $"Exporting run {RunId} to ONNX", RunId)) return;
+        if (!TryCall(ct => Client.Runs.Onnx(RunId, ct), RunId, out var onnx)) return;
         try
         {
             File.WriteAllBytes(path, onnx);

@@ -106,12 +106,17 @@ public sealed record Prediction(int Row, string Model, string? Version, int Clas
 /// <example>
 /// <code>Get-PortalDeploymentMetric -Model fashion -Alias production</code>
 /// </example>
+/// <example>
+/// <code>Get-PortalModel -Name fashion | Get-PortalDeploymentMetric</code>
+/// The production figures of the model piped in.
+/// </example>
 [Cmdlet(VerbsCommon.Get, "PortalDeploymentMetric")]
 [OutputType(typeof(DeploymentMetric))]
 public sealed class GetPortalDeploymentMetricCommand : PortalCmdlet
 {
-    /// <summary>The deployed model (without it, every deployment); binds the Model of an object piped in.</summary>
+    /// <summary>The deployed model (without it, every deployment); binds the ModelName of a model piped in, or the Model of a version.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ModelName")]
     public string? Model { get; set; }
 
     /// <summary>The deployment's alias (default production); binds the Alias of an object piped in.</summary>
