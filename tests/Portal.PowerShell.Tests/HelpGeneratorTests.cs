@@ -37,8 +37,8 @@ public sealed class HelpGeneratorTests : IDisposable
         Assert.All(compression.Syntax, s => Assert.Equal(["WhatIf", "Confirm"], s.Parameters.TakeLast(2).Select(p => p.Parameter.Name)));
         Assert.Equal(["List", "ById"], cmdlets.Single(c => c.Name == "Get-PortalRun").Syntax.Select(s => s.ParameterSet));
         var wait = cmdlets.Single(c => c.Name == "Wait-PortalRun");
-        var id = wait.Parameters.Single(p => p.Name == "Id");
-        Assert.Equal((0, true, "True (ByPropertyName)", "RunId"), (id.Binding.Position, id.Binding.Mandatory, id.Binding.PipelineInput, id.Aliases.Single()));
+        var id = wait.Parameters.Single(p => p.Name == "RunId");
+        Assert.Equal((0, true, "True (ByPropertyName)", "Id"), (id.Binding.Position, id.Binding.Mandatory, id.Binding.PipelineInput, id.Aliases.Single()));
         var timeout = wait.Parameters.Single(p => p.Name == "TimeoutSeconds");
         Assert.Equal(("Int32", "System.Int32", null, false), (timeout.TypeName, timeout.TypeFullName, timeout.Binding.Position, timeout.Binding.Mandatory));
         Assert.Equal(["Portal.Client.Models.Run"], wait.Outputs);

@@ -69,7 +69,7 @@ public sealed class LifecycleTests(ModulePortal portal) : IClassFixture<ModulePo
             """, new() { ["images"] = images, ["labels"] = labels });
 
         Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
-        var kinds = result.Output.Select(o => o.BaseObject.GetType().Name).ToList();
+        var kinds = result.Output.Select(o => o.TypeNames[0].Split('.')[^1]).ToList();
         Assert.Equal(["Run", "RunEpoch", "RunEpoch"], kinds.Take(3));
         var steps = result.Output.Skip(3).Select(o => o.BaseObject).ToList();
         Assert.All(steps, s => Assert.Equal("RunStepPoint", s.GetType().Name));

@@ -8,7 +8,7 @@ public sealed class ModuleTests(ModulePortal portal) : IClassFixture<ModulePorta
 {
     // Cmdlets that only read or wait; every other one changes something and must support -WhatIf/-Confirm.
     private static readonly string[] s_readers =
-        ["Connect-Portal", "Disconnect-Portal", "Get-PortalAuditEvent", "Get-PortalDataset", "Get-PortalDeploymentMetric", "Get-PortalModel",
+        ["Connect-Portal", "Disconnect-Portal", "Get-PortalApiKey", "Get-PortalAuditEvent", "Get-PortalDataset", "Get-PortalDeploymentMetric", "Get-PortalModel",
          "Get-PortalModelVersion", "Get-PortalPromotion", "Get-PortalRun", "Invoke-PortalInference", "Wait-PortalRun", "Watch-PortalRun"];
 
     private IReadOnlyList<string> AssemblyCmdlets()
