@@ -24,8 +24,8 @@ public sealed partial class RegistryInPwshTests
     public async Task Stop_PortalRun_PassThru_writes_the_run_once_it_has_stopped()
     {
         var run = await Pwsh("""
-            $fashion = Get-PortalDataset -Name fashion-mnist-train
-            $training = Start-PortalTraining -DatasetId $fashion.Id -Spec fashion-mlp -Epochs 1
+            $spec = @{ name = 'fashion-wide'; inputShape = @(784); layers = @(@{ type = 'linear'; outFeatures = 256 }, @{ type = 'relu' }, @{ type = 'linear'; outFeatures = 10 }) }
+            $training = Get-PortalDataset -Name fashion-mnist-train | Start-PortalTraining -Spec $spec -Epochs 1
             $deadline = [datetime]::UtcNow.AddMinutes(2)
             while ((Get-PortalRun -Id $training.Id).State -ne 'Running' -and [datetime]::UtcNow -lt $deadline) { Start-Sleep -Milliseconds 50 }
             "before: $((Get-PortalRun -Id $training.Id).State)"
