@@ -34,6 +34,9 @@ public sealed class CompressionTests(ModulePortal portal) : IClassFixture<Module
         return model;
     }
 
+    /// <summary>A property of an object the module wrote (its JSON arrives as objects: <c>$version.Spec.layers</c>).</summary>
+    private static object? Member(object? value, string name) => PSObject.AsPSObject(value).Properties[name].Value;
+
     private async Task<int> CompressionCount(string model)
     {
         var admin = await portal.AdminClient(); // the factory's own client, not ours to dispose
@@ -95,8 +98,8 @@ public sealed class CompressionTests(ModulePortal portal) : IClassFixture<Module
 
         Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
         var version = result.Output.Single();
-        var spec = JsonDocument.Parse(version.Properties["Spec"].Value.ToString()!).RootElement;
-        Assert.Equal(8, spec.GetProperty("layers")[0].GetProperty("outFeatures").GetInt32());
+        var layers = (object[])Member(Member(version, "Spec"), "layers")!;
+        Assert.Equal(8L, Member(layers[0], "outFeatures"));
         var steps = result.Progress.Where(p => p.StatusDescription.Contains("step ", StringComparison.Ordinal)).Select(p => p.PercentComplete).ToList();
         Assert.True(steps.Count >= 10, $"only {steps.Count} step records");
         Assert.Equal(steps.Order(), steps);
@@ -116,10 +119,9 @@ public sealed class CompressionTests(ModulePortal portal) : IClassFixture<Module
 
         Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
         var version = result.Output.Single();
-        var spec = JsonDocument.Parse(version.Properties["Spec"].Value.ToString()!).RootElement;
-        Assert.Equal("tiny-student", spec.GetProperty("name").GetString());
-        var recipe = JsonDocument.Parse(PSObject.AsPSObject(version.Properties["Lineage"].Value).Properties["Recipe"].Value.ToString()!).RootElement;
-        Assert.Equal(("distill", 0.3, 2.0), (recipe.GetProperty("method").GetString(), recipe.GetProperty("alpha").GetDouble(), recipe.GetProperty("temperature").GetDouble()));
+        Assert.Equal("tiny-student", Member(Member(version, "Spec"), "name"));
+        var recipe = Member(Member(version, "Lineage"), "Recipe");
+        Assert.Equal(("distill", 0.3, 2.0), (Member(recipe, "method"), Convert.ToDouble(Member(recipe, "alpha")), Convert.ToDouble(Member(recipe, "temperature"))));
         Assert.Contains(result.Progress, p => p.StatusDescription.Contains("step ", StringComparison.Ordinal));
     }
 

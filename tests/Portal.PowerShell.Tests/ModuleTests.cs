@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Reflection;
+using System.Text.RegularExpressions;
 
 namespace Portal.PowerShell.Tests;
 
@@ -35,6 +36,18 @@ public sealed class ModuleTests(ModulePortal portal) : IClassFixture<ModulePorta
             "Approve-PortalPromotion", "Deny-PortalPromotion", "Undo-PortalPromotion", "Invoke-PortalInference", "Get-PortalDeploymentMetric",
             "Get-PortalAuditEvent", "New-PortalApiKey", "Remove-PortalApiKey", "Invoke-PortalCompression"];
         Assert.Empty(required.Except(exported));
+    }
+
+    [Fact]
+    public void README_names_every_cmdlet_of_the_manifest_and_their_number()
+    {
+        var manifest = File.ReadAllText(ModulePortal.ModuleManifest);
+        var exported = Regex.Matches(manifest, @"^\s+'(?<name>\w+-\w+)'\s*$", RegexOptions.Multiline)
+            .Select(m => m.Groups["name"].Value).ToList();
+        var readme = File.ReadAllText(Path.Combine(ModulePortal.RepositoryRoot, "README.md"));
+
+        Assert.Contains($"The module's {exported.Count} cmdlets:", readme);
+        Assert.All(exported, name => Assert.Contains($"`{name}`", readme));
     }
 
     [Fact]
