@@ -10,6 +10,7 @@ public sealed class PortalOptions
 
     public DatabaseOptions Database { get; set; } = new();
     public JobOptions Jobs { get; set; } = new();
+    public KeyRingOptions KeyRing { get; set; } = new();
 
     /// <summary>The first admin's password; without it a one-time password is generated and printed on first start.</summary>
     public string? AdminPassword { get; set; }
@@ -37,4 +38,13 @@ public sealed class JobOptions
 
     /// <summary>Evaluation and export jobs run at once.</summary>
     public int OtherConcurrency { get; set; } = 1;
+}
+
+public sealed class KeyRingOptions
+{
+    /// <summary>A PKCS#12 (.pfx) file whose certificate encrypts the data-protection keys at rest; unset, they are stored unencrypted.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The password of <see cref="CertificatePath"/>.</summary>
+    public string? CertificatePassword { get; set; }
 }
