@@ -10,6 +10,7 @@ public sealed class PortalOptions
 
     public DatabaseOptions Database { get; set; } = new();
     public JobOptions Jobs { get; set; } = new();
+    public AuditOptions Audit { get; set; } = new();
     public KeyRingOptions KeyRing { get; set; } = new();
 
     /// <summary>The first admin's password; without it a one-time password is generated and printed on first start.</summary>
@@ -38,6 +39,12 @@ public sealed class JobOptions
 
     /// <summary>Evaluation and export jobs run at once.</summary>
     public int OtherConcurrency { get; set; } = 1;
+}
+
+public sealed class AuditOptions
+{
+    /// <summary>How often the audit chain's head is checkpointed to audit/checkpoints.jsonl (when it has grown).</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
 }
 
 public sealed class KeyRingOptions

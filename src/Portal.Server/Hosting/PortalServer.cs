@@ -31,9 +31,7 @@ public static class PortalServer
         services.AddPortalDatabase(options);
         services.AddPortalAuth();
         services.AddSingleton<ArtifactStore>();
-        services.AddScoped<AuditLog>();
-        services.AddScoped<AuditChainVerifier>();
-        services.AddScoped<AuditQuery>();
+        services.AddPortalAudit(options);
         services.AddSingleton<IStartupTask, AdminBootstrap>();
         services.AddSingleton<IStartupTask, ArtifactCleanup>();
         services.AddHostedService<StartupRunner>();

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Server.Artifacts;
+using Portal.Server.Audit;
 using Portal.Server.Auth;
 using Portal.Server.Tests.Infrastructure;
 
@@ -20,9 +21,10 @@ public sealed class DataFolderPermissionTests
         await using var portal = PortalFactory.On(storage);
         await portal.CreateUser(PortalRoles.Viewer);
         await portal.Services.GetRequiredService<ArtifactStore>().Write([1, 2, 3, 4], CancellationToken.None);
+        await portal.Services.GetRequiredService<AuditCheckpointWriter>().CheckpointNow(CancellationToken.None);
 
         var written = Entries(storage.DataDirectory);
-        foreach (var expected in new[] { "portal.db", "portal.db-wal", "portal.db-shm" })
+        foreach (var expected in new[] { "portal.db", "portal.db-wal", "portal.db-shm", "keys/" + AuditChainKey.FileName, "audit/checkpoints.jsonl" })
             Assert.Contains(expected, written.Keys);
         Assert.Contains(written.Keys, name => name.StartsWith("keys/key-", StringComparison.Ordinal) && name.EndsWith(".xml", StringComparison.Ordinal));
         Assert.Contains(written.Keys, name => name.StartsWith("artifacts/", StringComparison.Ordinal) && !Directory.Exists(Path.Combine(storage.DataDirectory, name)));
