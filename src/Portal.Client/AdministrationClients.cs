@@ -21,6 +21,10 @@ public sealed class AuditClient
     /// <summary>The chain verification report, as JSON (its fields: whether the chain holds, how many events, where it breaks).</summary>
     public Task<JsonElement> Verify(CancellationToken ct = default) => _http.Get<JsonElement>("api/v1/audit/verify", ct);
 
+    /// <summary>The chain's checkpoints, newest first: keep them elsewhere, so a later truncation or rewrite of the log shows.</summary>
+    public Task<Page<AuditCheckpoint>> Checkpoints(int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        _http.GetPage<AuditCheckpoint>("api/v1/audit/checkpoints", offset, limit, ct);
+
     private static string Path(AuditQuery? q) => PortalHttp.WithQuery("api/v1/audit",
         ("actor", q?.Actor), ("action", q?.Action), ("subjectType", q?.SubjectType), ("subjectId", q?.SubjectId),
         ("from", q?.From?.ToString("O", CultureInfo.InvariantCulture)), ("to", q?.To?.ToString("O", CultureInfo.InvariantCulture)));

@@ -26,6 +26,7 @@ public sealed class ApiCoverageTests
         ["DELETE /api/v1/api-keys/{id:guid}"] = "ApiKeysClient.Revoke",
         ["GET /api/v1/audit"] = "AuditClient.List",
         ["GET /api/v1/audit/verify"] = "AuditClient.Verify",
+        ["GET /api/v1/audit/checkpoints"] = "AuditClient.Checkpoints",
 
         ["GET /api/v1/datasets"] = "DatasetsClient.List",
         ["GET /api/v1/datasets/{id:guid}"] = "DatasetsClient.Get",

@@ -2,6 +2,9 @@ namespace Portal.Client.Models;
 
 public sealed record AuditEvent(long Sequence, DateTimeOffset Time, string Actor, string Action, string SubjectType, string SubjectId, string? Details, string Hash);
 
+/// <summary>The audit chain's head at a moment: event <see cref="Sequence"/> had hash <see cref="Head"/>; <see cref="Mac"/> authenticates it and <see cref="Previous"/>, the previous checkpoint's MAC.</summary>
+public sealed record AuditCheckpoint(long Sequence, string Head, DateTimeOffset Time, string Previous, string Mac);
+
 /// <summary>GET /api/v1/audit filters; null means "any".</summary>
 public sealed record AuditQuery
 {

@@ -15,6 +15,7 @@ public static class AuditApi
         var group = v1.MapGroup("/audit").WithTags("Audit").RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
         group.MapGet("/", List);
         group.MapGet("/verify", Verify);
+        group.MapGet("/checkpoints", Checkpoints);
         return v1;
     }
 
@@ -23,4 +24,14 @@ public static class AuditApi
 
     private static async Task<Ok<AuditChainReport>> Verify(AuditChainVerifier verifier, CancellationToken ct) =>
         TypedResults.Ok(await verifier.Verify(ct));
+
+    /// <summary>
+    /// The chain's checkpoints, newest first, as the checkpoint file holds them (up to the first line that fails its
+    /// checks, which /verify reports): for an outside system to keep, so a later truncation or rewrite shows.
+    /// </summary>
+    private static async Task<Ok<Page<AuditCheckpoint>>> Checkpoints([AsParameters] PageRequest page, AuditCheckpointLog log, CancellationToken ct)
+    {
+        var checkpoints = (await log.Read(ct)).Checkpoints;
+        return TypedResults.Ok(new Page<AuditCheckpoint>([.. checkpoints.Reverse().Skip(page.Skip).Take(page.Take)], page.Skip, page.Take, checkpoints.Count));
+    }
 }

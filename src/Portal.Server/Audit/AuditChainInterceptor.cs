@@ -7,9 +7,9 @@ namespace Portal.Server.Audit;
 /// <summary>
 /// Gives new audit events their sequence numbers and hashes as they are saved. Saves that carry audit events
 /// run one at a time in this process, from reading the chain's tail to commit, so the chain never forks; across
-/// processes the unique sequence and previous-hash indexes refuse a fork.
+/// processes the unique sequence and previous-hash indexes refuse a fork. Hashes are keyed (<see cref="AuditChainKey"/>).
 /// </summary>
-public sealed class AuditChainInterceptor : SaveChangesInterceptor
+public sealed class AuditChainInterceptor(AuditChainKey key) : SaveChangesInterceptor
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DbContext? _holder;
@@ -80,7 +80,7 @@ public sealed class AuditChainInterceptor : SaveChangesInterceptor
         {
             e.Sequence = ++sequence;
             e.PreviousHash = previous;
-            e.Hash = AuditHash.Compute(e);
+            e.Hash = AuditHash.Keyed(e, key);
             previous = e.Hash;
         }
     }

@@ -10,6 +10,8 @@ public sealed class PortalOptions
 
     public DatabaseOptions Database { get; set; } = new();
     public JobOptions Jobs { get; set; } = new();
+    public AuditOptions Audit { get; set; } = new();
+    public KeyRingOptions KeyRing { get; set; } = new();
 
     /// <summary>The first admin's password; without it a one-time password is generated and printed on first start.</summary>
     public string? AdminPassword { get; set; }
@@ -37,4 +39,19 @@ public sealed class JobOptions
 
     /// <summary>Evaluation and export jobs run at once.</summary>
     public int OtherConcurrency { get; set; } = 1;
+}
+
+public sealed class AuditOptions
+{
+    /// <summary>How often the audit chain's head is checkpointed to audit/checkpoints.jsonl (when it has grown).</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+public sealed class KeyRingOptions
+{
+    /// <summary>A PKCS#12 (.pfx) file whose certificate encrypts the data-protection keys at rest; unset, they are stored unencrypted.</summary>
+    public string? CertificatePath { get; set; }
+
+    /// <summary>The password of <see cref="CertificatePath"/>.</summary>
+    public string? CertificatePassword { get; set; }
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Portal.Server.Api;
@@ -19,20 +18,20 @@ public static class PortalServer
         ApplyEnvironmentShortcuts(builder);
         var options = builder.Configuration.GetSection(PortalOptions.Section).Get<PortalOptions>() ?? new PortalOptions();
 
+        // Before anything is written there: the database, the keys and artifacts are the service account's alone.
+        var tightened = DataFolder.MakePrivate(options.DataDirectory);
+
         var services = builder.Services;
         services.Configure<PortalOptions>(builder.Configuration.GetSection(PortalOptions.Section));
         services.AddSingleton<TimeProvider, MicrosecondClock>();
-        // Sign-in cookies stay valid across restarts and do not depend on the account's home folder.
-        services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(Path.GetFullPath(options.DataDirectory), "keys")));
+        services.AddPortalDataProtection(options);
         services.AddProblemDetails();
         services.AddOpenApi();
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = options.MaxUploadBytes);
         services.AddPortalDatabase(options);
         services.AddPortalAuth();
         services.AddSingleton<ArtifactStore>();
-        services.AddScoped<AuditLog>();
-        services.AddScoped<AuditChainVerifier>();
-        services.AddScoped<AuditQuery>();
+        services.AddPortalAudit(options);
         services.AddSingleton<IStartupTask, AdminBootstrap>();
         services.AddSingleton<IStartupTask, ArtifactCleanup>();
         services.AddHostedService<StartupRunner>();
@@ -54,6 +53,7 @@ public static class PortalServer
         Components.UiSetup.AddPortalUi(services);
 
         var app = builder.Build();
+        if (tightened > 0) app.Logger.LogWarning("{Count} files and folders in the data folder {Folder} were readable by others and are now private to this account", tightened, Path.GetFullPath(options.DataDirectory));
         app.UseSecurityHeaders();
         app.UsePortalProblems();
         app.UseStatusCodePages();

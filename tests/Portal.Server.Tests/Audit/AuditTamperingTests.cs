@@ -18,7 +18,7 @@ public sealed class AuditTamperingTests
         var target = await MiddleSequence(portal);
         await portal.InDatabase(db => db.Database.ExecuteSqlAsync($"UPDATE \"AuditEvents\" SET \"Details\" = '{{\"forged\":true}}' WHERE \"Sequence\" = {target}"));
 
-        var report = await (await portal.AdminClient()).GetJson<AuditChainReport>("/api/v1/audit/verify");
+        var report = await Verify(portal);
         Assert.False(report.Valid);
         Assert.Equal(target, report.FirstBrokenSequence);
         Assert.Equal(target - 1, report.EventsChecked);
@@ -26,19 +26,47 @@ public sealed class AuditTamperingTests
     }
 
     [Fact]
-    public async Task Rehashing_an_altered_event_breaks_the_link_of_the_next_one()
+    public async Task Rewriting_a_middle_event_and_recomputing_every_later_hash_is_reported_at_that_event()
     {
         await using var portal = await PortalWithEvents(6);
         var target = await MiddleSequence(portal);
+        // What someone with the database but not the audit key can do: alter an event, then hash it and every later
+        // event again with SHA-256 so that each links to the one before.
+        await portal.InDatabase(async db =>
+        {
+            var rewritten = await db.AuditEvents.Where(a => a.Sequence >= target).OrderBy(a => a.Sequence).ToListAsync();
+            rewritten[0].Actor = "someone-else";
+            var previous = rewritten[0].PreviousHash;
+            foreach (var e in rewritten)
+            {
+                e.PreviousHash = previous;
+                e.Hash = AuditHash.Plain(e);
+                previous = e.Hash;
+            }
+            await db.SaveChangesAsync();
+        });
+
+        var report = await Verify(portal);
+        Assert.False(report.Valid);
+        Assert.Equal(target, report.FirstBrokenSequence);
+        Assert.Contains($"event {target} was altered", report.Problem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rehashing_an_altered_event_with_the_key_breaks_the_link_of_the_next_one()
+    {
+        await using var portal = await PortalWithEvents(6);
+        var target = await MiddleSequence(portal);
+        var key = portal.Services.GetRequiredService<AuditChainKey>();
         await portal.InDatabase(async db =>
         {
             var e = await db.AuditEvents.SingleAsync(a => a.Sequence == target);
             e.Actor = "someone-else";
-            e.Hash = AuditHash.Compute(e);
+            e.Hash = AuditHash.Keyed(e, key);
             await db.SaveChangesAsync();
         });
 
-        var report = await (await portal.AdminClient()).GetJson<AuditChainReport>("/api/v1/audit/verify");
+        var report = await Verify(portal);
         Assert.False(report.Valid);
         Assert.Equal(target + 1, report.FirstBrokenSequence);
         Assert.Contains($"event {target + 1} does not link to event {target}", report.Problem, StringComparison.Ordinal);
@@ -51,7 +79,7 @@ public sealed class AuditTamperingTests
         var target = await MiddleSequence(portal);
         await portal.InDatabase(db => db.Database.ExecuteSqlAsync($"DELETE FROM \"AuditEvents\" WHERE \"Sequence\" = {target}"));
 
-        var report = await (await portal.AdminClient()).GetJson<AuditChainReport>("/api/v1/audit/verify");
+        var report = await Verify(portal);
         Assert.False(report.Valid);
         Assert.Equal(target, report.FirstBrokenSequence);
         Assert.Contains($"event {target} is missing (the next is {target + 1})", report.Problem, StringComparison.Ordinal);

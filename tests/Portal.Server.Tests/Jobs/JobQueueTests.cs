@@ -11,7 +11,7 @@ namespace Portal.Server.Tests.Jobs;
 public sealed class JobQueueTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("portal-queue").FullName;
-    private readonly AuditChainInterceptor _audit = new();
+    private readonly AuditChainInterceptor _audit = new(new AuditChainKey(new byte[32]));
     private readonly JobQueue _queue = new(TimeProvider.System);
 
     public async Task InitializeAsync()

@@ -174,7 +174,8 @@ public abstract class PersistenceContract
             Assert.Equal([v2], await db.AliasAssignments.Where(x => x.ModelId == model).Select(x => x.VersionId).ToListAsync());
             Assert.Equal(["alice"], await db.AuditEvents.Where(e => e.SubjectId == model.ToString()).Select(e => e.Actor).ToListAsync());
         });
-        Assert.True((await portal.InDatabase(db => new AuditChainVerifier(db).Verify(CancellationToken.None))).Valid);
+        await using (var check = portal.Services.CreateAsyncScope())
+            Assert.True((await check.ServiceProvider.GetRequiredService<AuditChainVerifier>().Verify(CancellationToken.None)).Valid);
     }
 
     [Fact]
@@ -199,7 +200,8 @@ public abstract class PersistenceContract
         var stored = await portal.InDatabase(db => db.AuditEvents.AsNoTracking().Where(e => e.Action == "test.time").OrderBy(e => e.Sequence).ToListAsync());
         Assert.Equal(times.Select(t => AuditHash.Truncate(t).UtcTicks), stored.Select(e => e.Time.UtcTicks));
         Assert.All(stored, e => Assert.Equal(TimeSpan.Zero, e.Time.Offset));
-        Assert.All(stored, e => Assert.Equal(e.Hash, AuditHash.Compute(e)));
+        var key = portal.Services.GetRequiredService<AuditChainKey>();
+        Assert.All(stored, e => Assert.Equal(e.Hash, AuditHash.Keyed(e, key)));
         var report = await (await portal.AdminClient()).GetJson<AuditChainReport>("/api/v1/audit/verify");
         Assert.True(report.Valid, report.Problem);
     }
