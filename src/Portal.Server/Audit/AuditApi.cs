@@ -13,8 +13,15 @@ public static class AuditApi
     public static RouteGroupBuilder MapAuditApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/audit").WithTags("Audit").RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
-        group.MapGet("/", List);
-        group.MapGet("/verify", Verify);
+        group.MapGet("/", List)
+            .WithSummary("Search the audit trail")
+            .WithDescription("Every change made through the portal, newest first: who (`actor`), what (`action`, matched as a prefix, e.g. `promotion.`), "
+                + "on which subject (`subjectType`, `subjectId`), and between `from` (inclusive) and `to` (exclusive). Each event carries its hash in the chain. "
+                + "Paged: `offset`, and `limit` (default 50, at most 500).");
+        group.MapGet("/verify", Verify)
+            .WithSummary("Verify the audit chain")
+            .WithDescription("Recomputes every event's hash from its content and its predecessor's hash. `valid` is false when an event was changed, removed "
+                + "or inserted; the report then names the first broken sequence number and why.");
         return v1;
     }
 
