@@ -48,7 +48,7 @@ internal sealed class JsonElementSchemas : IOpenApiSchemaTransformer
             ["payload"] = (_, _) => Task.FromResult<IOpenApiSchema>(new OpenApiSchema
             {
                 Type = JsonSchemaType.Object,
-                Description = "What the job works on, by kind: the run, export, evaluation or compression id it belongs to.",
+                Description = "What the job works on, by kind: {\"runId\": …} for training and export, {\"evaluationId\": …} for evaluation, {\"compressionId\": …} for compression.",
             }),
         },
     };
