@@ -2,9 +2,11 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 using Portal.Engine.Compression;
+using Portal.Engine.Evaluation;
 using Portal.Engine.Models;
 using Portal.Engine.Training;
 using Portal.Server.Compression;
+using Portal.Server.Evaluations;
 using Portal.Server.Jobs;
 using Portal.Server.Registry;
 using Portal.Server.Training;
@@ -13,7 +15,7 @@ namespace Portal.Server.Api.OpenApi;
 
 /// <summary>
 /// The shapes behind the fields the API keeps as raw JSON (<c>JsonElement</c>), which the generator can only describe
-/// as "any value": a run's spec and options, a compression recipe, a job's payload.
+/// as "any value": a run's spec and options, a compression recipe, a job's payload, a classification report.
 /// </summary>
 internal sealed class JsonElementSchemas : IOpenApiSchemaTransformer
 {
@@ -43,6 +45,19 @@ internal sealed class JsonElementSchemas : IOpenApiSchemaTransformer
         {
             ["recipe"] = (c, ct) => Shape<CompressionRecipe>(c, "For a compressed version, the recipe that made it from its parent.", nullable: true, ct),
         },
+        [typeof(VersionView)] = new()
+        {
+            ["spec"] = (c, ct) => Shape<ModelSpec>(c, "The network, for a version made from a run or a compression; null for an imported ONNX file.", nullable: true, ct),
+        },
+        [typeof(EvidenceView)] = new()
+        {
+            ["evaluation"] = (c, ct) => Shape<ClassificationReport>(c, "The classification report on the evaluation dataset; null when the version was not evaluated.", nullable: true, ct),
+            ["compression"] = (c, ct) => Shape<CompressionReport>(c, "For a compressed version, its figures side by side with its parent's.", nullable: true, ct),
+        },
+        [typeof(EvaluationService.EvaluationView)] = new()
+        {
+            ["report"] = (c, ct) => Shape<ClassificationReport>(c, "The classification report, once the evaluation succeeded.", nullable: true, ct),
+        },
         [typeof(JobsApi.JobView)] = new()
         {
             ["payload"] = (_, _) => Task.FromResult<IOpenApiSchema>(new OpenApiSchema
@@ -55,7 +70,8 @@ internal sealed class JsonElementSchemas : IOpenApiSchemaTransformer
 
     public async Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {
-        if (context.JsonPropertyInfo is not null || schema.Properties is null || !s_fields.TryGetValue(context.JsonTypeInfo.Type, out var fields)) return;
+        // A type is met at the top of a body or as another type's property (EvidenceView in VersionView); either way its fields are replaced.
+        if (schema.Properties is null || !s_fields.TryGetValue(context.JsonTypeInfo.Type, out var fields)) return;
         foreach (var (name, schemaOf) in fields)
         {
             if (!schema.Properties.ContainsKey(name))
