@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Portal.Server.Api;
+using Portal.Server.Api.OpenApi;
 using Portal.Server.Persistence;
 
 namespace Portal.Server.Auth;
@@ -20,9 +21,20 @@ public static class ApiKeysApi
     public static RouteGroupBuilder MapApiKeysApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/api-keys").WithTags("API keys").RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
-        group.MapGet("/", List);
-        group.MapPost("/", Create);
-        group.MapDelete("/{id:guid}", Revoke);
+        group.MapGet("/", List)
+            .WithSummary("List API keys")
+            .WithDescription("The caller's own keys: name, prefix, owner, expiry and revocation, never the secret. An Admin lists everyone's with `all=true`. "
+                + "Paged: `offset`, and `limit` (default 50, at most 500).");
+        group.MapPost("/", Create)
+            .WithSummary("Create an API key")
+            .WithDescription("The answer carries the key's secret, shown this once; send it as the X-Api-Key header. The key acts with its owner's role, "
+                + "expires after `expiresInDays` (1 to 366, default 90) and can be revoked. An Admin may create a key for another user with `userId`.")
+            .WithRequestExample(new CreateKeyRequest("nightly-training", 30, null))
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapDelete("/{id:guid}", Revoke)
+            .WithSummary("Revoke an API key")
+            .WithDescription("The key stops working at once. Anyone may revoke their own keys, an Admin anyone's; 404 for a key that does not exist or is not the caller's.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return v1;
     }
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Portal.Server.Api;
+using Portal.Server.Api.OpenApi;
 using Portal.Server.Audit;
 
 namespace Portal.Server.Auth;
@@ -15,9 +16,19 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/auth").WithTags("Auth");
-        group.MapPost("/sign-in", SignIn).AllowAnonymous();
-        group.MapPost("/sign-out", SignOut).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
-        group.MapGet("/me", GetMe).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
+        group.MapPost("/sign-in", SignIn).AllowAnonymous()
+            .WithSummary("Sign in with a user name and password")
+            .WithDescription("Checks the password and sets the session cookie `portal.auth` (HTTP-only, SameSite=Strict, valid 8 hours, renewed while used); "
+                + "the answer is the signed-in user with their roles. Five wrong passwords in a row lock the account for 15 minutes (423), and its API keys "
+                + "stop working at once. Scripts may use an API key instead (POST /api/v1/api-keys), sent as the X-Api-Key header.")
+            .WithRequestExample(new SignInRequest("ada", "a-long-pass-phrase"))
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status423Locked);
+        group.MapPost("/sign-out", SignOut).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .WithSummary("Sign out")
+            .WithDescription("Ends the caller's cookie session. API keys are not affected: revoke one with DELETE /api/v1/api-keys/{id}.");
+        group.MapGet("/me", GetMe).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .WithSummary("Who is calling")
+            .WithDescription("The caller's user id, name and roles, and whether the call came with an API key (`viaApiKey`) or the session cookie.");
         return v1;
     }
 

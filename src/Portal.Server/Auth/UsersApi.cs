@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Server.Api;
+using Portal.Server.Api.OpenApi;
 
 namespace Portal.Server.Auth;
 
@@ -15,9 +16,20 @@ public static class UsersApi
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/users").WithTags("Users").RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Admin));
-        group.MapGet("/", List);
-        group.MapPost("/", Create);
-        group.MapPut("/{id}/role", ChangeRole);
+        group.MapGet("/", List)
+            .WithSummary("List users")
+            .WithDescription("Every user in user-name order, with their role and whether they are locked out. Paged: `offset`, and `limit` (default 50, at most 500).");
+        group.MapPost("/", Create)
+            .WithSummary("Create a user")
+            .WithDescription("A new user with one role: Viewer, Contributor, Approver or Admin, each with the rights of those before it. "
+                + "The password needs at least 12 characters. 400 names what is wrong; 409 when the user name is taken.")
+            .WithRequestExample(new CreateUserRequest("ada", "a-long-pass-phrase", PortalRoles.Contributor))
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPut("/{id}/role", ChangeRole)
+            .WithSummary("Change a user's role")
+            .WithDescription("Replaces the user's role with `role` (Viewer, Contributor, Approver or Admin); API keys already in use carry the new role from the next call.")
+            .WithRequestExample(new ChangeRoleRequest(PortalRoles.Approver))
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         return v1;
     }
 

@@ -28,6 +28,7 @@ public static class PortalServer
         services.AddProblemDetails();
         services.AddOpenApi();
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = options.MaxUploadBytes);
+        Api.OpenApi.OpenApiSetup.AddOpenApiDescriptions(services);
         services.AddPortalDatabase(options);
         services.AddPortalAuth();
         services.AddSingleton<ArtifactStore>();

@@ -18,10 +18,25 @@ public static class JobsApi
     public static RouteGroupBuilder MapJobsApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/jobs").WithTags("Jobs");
-        group.MapGet("/", List).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
-        group.MapGet("/{id:guid}", Get).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
-        group.MapPost("/{id:guid}/cancel", Cancel).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor));
-        group.MapPost("/{id:guid}/resume", Resume).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor));
+        group.MapGet("/", List).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .WithSummary("List jobs")
+            .WithDescription("Long work (training, export, evaluation, compression), newest first, filtered by `state` (Queued, Running, Succeeded, Failed, "
+                + "Cancelled, Interrupted) and `kind` (training, export, evaluation, compression). Paged: `offset`, and `limit` (default 50, at most 500).")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/{id:guid}", Get).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .WithSummary("Get a job")
+            .WithDescription("The job's state, progress (0 to 1), the reason it failed, attempts and times. Live updates are on the hub /hubs/live, topic `job:{id}`.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id:guid}/cancel", Cancel).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
+            .WithSummary("Cancel a job")
+            .WithDescription("A queued or interrupted job is cancelled at once (200). A running job is told to stop and stops within a batch (202, still Running "
+                + "in the answer). Only the job's creator or an Admin may cancel it (403); 409 when it has already finished.")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{id:guid}/resume", Resume).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
+            .WithSummary("Resume an interrupted job")
+            .WithDescription("Queues again a job the server stopped by going down (Interrupted); training continues from its last checkpoint. "
+                + "Only the job's creator or an Admin may resume it (403); 409 for a job in any other state.")
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return v1;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Portal.Server.Api;
+using Portal.Server.Api.OpenApi;
 using Portal.Server.Artifacts;
 using Portal.Server.Auth;
 using Portal.Server.Hosting;
@@ -31,24 +32,65 @@ public static class ModelsApi
         var contributor = PortalRoles.AtLeast(PortalRoles.Contributor);
         var models = v1.MapGroup("/models").WithTags("Models");
 
-        models.MapGet("/", ListModels).RequireAuthorization(viewer);
-        models.MapPost("/", CreateModel).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(409);
-        models.MapGet("/{name}", GetModel).RequireAuthorization(viewer).ProducesProblem(404);
+        models.MapGet("/", ListModels).RequireAuthorization(viewer)
+            .WithSummary("List models")
+            .WithDescription("Registered models in name order, each with its latest version and aliases. Paged: `offset`, and `limit` (default 50, at most 500).");
+        models.MapPost("/", CreateModel).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(409)
+            .WithSummary("Create a model")
+            .WithDescription("A named model with no versions yet. The name goes in URLs: 1 to 100 letters, digits, '-', '_' or '.', starting with a letter or digit, "
+                + "unique regardless of case (409 otherwise). The description is optional, up to 2000 characters.")
+            .WithRequestExample(new CreateModelRequest("fashion-mlp", "Fashion-MNIST classifier for the catalogue's image tagging."));
+        models.MapGet("/{name}", GetModel).RequireAuthorization(viewer).ProducesProblem(404)
+            .WithSummary("Get a model")
+            .WithDescription("The model, its version count, latest version and current aliases.");
 
-        models.MapGet("/{name}/versions", ListVersions).RequireAuthorization(viewer).ProducesProblem(404);
-        models.MapPost("/{name}/versions", RegisterVersion).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
+        models.MapGet("/{name}/versions", ListVersions).RequireAuthorization(viewer).ProducesProblem(404)
+            .WithSummary("List a model's versions")
+            .WithDescription("The model's versions, newest first, each with its source, evidence figures and aliases. Paged: `offset`, and `limit` (default 50, at most 500).");
+        models.MapPost("/{name}/versions", RegisterVersion).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Register a version from a training run")
+            .WithDescription("Makes the next version of the model from a succeeded run: its spec and weights, exported to ONNX. Evidence is measured in this request: "
+                + "accuracy on held-out data (`evaluationDatasetId`; by default fashion-mnist-test for a run trained on fashion-mnist-train, none for a regression run; "
+                + "never the run's own training set) and ONNX Runtime latency. 409 when the run has not succeeded.")
+            .WithRequestExample(new RegisterVersionRequest(Guid.Parse("6f1c1d2e-8a4b-4c3d-9e2f-1a2b3c4d5e6f"), null));
         models.MapPost("/{name}/versions/import", ImportVersion).RequireAuthorization(contributor)
-            .Accepts<IFormFile>("multipart/form-data")
+            .Accepts<ImportVersionForm>("multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(maxUpload))
-            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413);
-        models.MapGet("/{name}/versions/{number:int}", GetVersion).RequireAuthorization(viewer).ProducesProblem(404);
-        models.MapGet("/{name}/versions/{number:int}/artifacts/{kind}", DownloadArtifact).RequireAuthorization(viewer).ProducesProblem(404);
-        models.MapPut("/{name}/versions/{number:int}/tags/{key}", SetTag).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(404);
-        models.MapDelete("/{name}/versions/{number:int}/tags/{key}", RemoveTag).RequireAuthorization(contributor).ProducesProblem(404);
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413)
+            .WithSummary("Import an ONNX file as a version")
+            .WithDescription("Makes the next version of the model from an ONNX file made elsewhere, sent as multipart/form-data: the file in the field `file`, "
+                + "and optionally `evaluationDatasetId`, a dataset to measure its accuracy on (its inputs and outputs must fit that dataset). "
+                + "Latency is always measured. 400 when ONNX Runtime cannot load the file; 413 above Portal:MaxUploadBytes.")
+            .WithRequestExample(new { file = "fashion-mlp.onnx", evaluationDatasetId = Guid.Parse("0b7e2f5c-3d4a-4e6b-8c9d-2f1e0a3b4c5d") });
+        models.MapGet("/{name}/versions/{number:int}", GetVersion).RequireAuthorization(viewer).ProducesProblem(404)
+            .WithSummary("Get a version")
+            .WithDescription("The version with its lineage (the run, or the parent and recipe of a compression), measured evidence, artifacts, tags and aliases.");
+        models.MapGet("/{name}/versions/{number:int}/artifacts/{kind}", DownloadArtifact).RequireAuthorization(viewer).ProducesProblem(404)
+            .Produces<Stream>(StatusCodes.Status200OK, VersionArtifacts.OnnxMediaType, VersionArtifacts.SafetensorsMediaType)
+            .WithSummary("Download a version's file")
+            .WithDescription("`kind` is `onnx` (the served model, application/onnx) or `weights` (safetensors, application/safetensors; versions made from runs only). "
+                + "The ETag is the file's SHA-256.");
+        models.MapPut("/{name}/versions/{number:int}/tags/{key}", SetTag).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(404)
+            .WithSummary("Set a tag on a version")
+            .WithDescription("Creates or replaces the tag `key` (1 to 100 letters, digits, '-', '_', '.' or ':', starting with a letter or digit) with `value` "
+                + "(up to 500 characters, may be empty).")
+            .WithRequestExample(new SetTagRequest("reviewed by the data team"));
+        models.MapDelete("/{name}/versions/{number:int}/tags/{key}", RemoveTag).RequireAuthorization(contributor).ProducesProblem(404)
+            .WithSummary("Remove a tag from a version")
+            .WithDescription("Deletes the tag `key`; 404 when the version has no such tag.");
 
-        models.MapGet("/{name}/aliases", ListAliases).RequireAuthorization(viewer).ProducesProblem(404);
-        models.MapPut("/{name}/aliases/{alias}", MoveAlias).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(404).ProducesProblem(409);
-        models.MapGet("/{name}/aliases/{alias}/history", AliasHistory).RequireAuthorization(viewer).ProducesProblem(400).ProducesProblem(404);
+        models.MapGet("/{name}/aliases", ListAliases).RequireAuthorization(viewer).ProducesProblem(404)
+            .WithSummary("List a model's aliases")
+            .WithDescription("Each alias with the version it points at, since when, who moved it there, and whether the model's promotion policy protects it.");
+        models.MapPut("/{name}/aliases/{alias}", MoveAlias).RequireAuthorization(contributor).ProducesProblem(400).ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Move an unprotected alias")
+            .WithDescription("Points `alias` (1 to 64 lowercase letters, digits or '-') at `version`, creating the alias if needed; serving follows. "
+                + "An alias the model's policy protects (production by default) moves only through an approved promotion request: 409.")
+            .WithRequestExample(new MoveAliasRequest(2));
+        models.MapGet("/{name}/aliases/{alias}/history", AliasHistory).RequireAuthorization(viewer).ProducesProblem(400).ProducesProblem(404)
+            .WithSummary("An alias's history")
+            .WithDescription("Which version held the alias, from when until when, who moved it and why (direct move, promotion or rollback), newest first. "
+                + "Paged: `offset`, and `limit` (default 50, at most 500).");
         return v1;
     }
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
+using Portal.Server.Api.OpenApi;
 using Portal.Server.Auth;
 
 namespace Portal.Server.Serving;
@@ -26,22 +27,72 @@ public static class InferenceProtocolApi
     public static IEndpointRouteBuilder MapInferenceProtocol(this IEndpointRouteBuilder app)
     {
         var v2 = app.MapGroup("/v2").WithTags("Inference (Open Inference Protocol v2)");
-        v2.MapGet("/health/live", Live).AllowAnonymous();
-        v2.MapGet("/health/ready", Ready).AllowAnonymous();
+        // As a Delegate, not a RequestDelegate: only a Delegate's endpoint is described in the OpenAPI document.
+        v2.MapGet("/health/live", (Delegate)Live).AllowAnonymous()
+            .WithSummary("Is the server alive")
+            .WithDescription("200 while the process answers at all; for a liveness probe. No key needed.")
+            .Produces<ProtocolServerLiveness>();
+        v2.MapGet("/health/ready", Ready).AllowAnonymous()
+            .WithSummary("Is the server ready")
+            .WithDescription("200 once every deployment known at start-up has loaded (or failed to load), 503 before; for a readiness probe. No key needed.")
+            .Produces<ProtocolServerReadiness>().Produces<ProtocolServerReadiness>(StatusCodes.Status503ServiceUnavailable);
         var viewer = PortalRoles.AtLeast(PortalRoles.Viewer);
-        v2.MapGet("/", ServerMetadata).RequireAuthorization(viewer);
-        v2.MapGet("/models/{name}", (HttpContext c, string name) => ModelMetadata(c, name, null)).RequireAuthorization(viewer);
-        v2.MapGet("/models/{name}/versions/{version}", (HttpContext c, string name, string version) => ModelMetadata(c, name, version)).RequireAuthorization(viewer);
-        v2.MapGet("/models/{name}/ready", (HttpContext c, string name) => ModelReady(c, name, null)).RequireAuthorization(viewer);
-        v2.MapGet("/models/{name}/versions/{version}/ready", (HttpContext c, string name, string version) => ModelReady(c, name, version)).RequireAuthorization(viewer);
+        v2.MapGet("/", ServerMetadata).RequireAuthorization(viewer)
+            .WithSummary("Server metadata")
+            .WithDescription("The server's name and version, and the device ONNX Runtime sessions run on and why (`execution_provider`, the portal's extension).")
+            .Produces<ProtocolServerMetadata>();
+        v2.MapGet("/models/{name}", (HttpContext c, string name) => ModelMetadata(c, name, null)).RequireAuthorization(viewer)
+            .WithSummary("Model metadata")
+            .WithDescription("The input and output tensors (name, datatype, shape with -1 for the rows) of the version the model's alias serves: "
+                + "`production` unless `?alias=` names another. Send exactly this input to infer.")
+            .Produces<ProtocolModelMetadata>().WithProtocolErrors(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
+        v2.MapGet("/models/{name}/versions/{version}", (HttpContext c, string name, string version) => ModelMetadata(c, name, version)).RequireAuthorization(viewer)
+            .WithSummary("Model version metadata")
+            .WithDescription("The input and output tensors of version `version`, which must be served: the holder or the canary of one of the model's aliases.")
+            .Produces<ProtocolModelMetadata>().WithProtocolErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
+        v2.MapGet("/models/{name}/ready", (HttpContext c, string name) => ModelReady(c, name, null)).RequireAuthorization(viewer)
+            .WithSummary("Is a model ready")
+            .WithDescription("200 when the model's alias (`production` unless `?alias=` names another) has a loaded version to answer with; "
+                + "404 when it is not served, 503 while its version is loading or failed to load, each with the reason.")
+            .Produces<ProtocolModelReadiness>().WithProtocolErrors(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
+        v2.MapGet("/models/{name}/versions/{version}/ready", (HttpContext c, string name, string version) => ModelReady(c, name, version)).RequireAuthorization(viewer)
+            .WithSummary("Is a model version ready")
+            .WithDescription("200 when version `version` is loaded and served by one of the model's aliases (as holder or canary); 404 otherwise.")
+            .Produces<ProtocolModelReadiness>().WithProtocolErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
         v2.MapPost("/models/{name}/infer", (HttpContext c, string name) => Infer(c, name, null))
-            .RequireAuthorization(viewer).WithMetadata(new OwnBodyLimit());
+            .RequireAuthorization(viewer).WithMetadata(new OwnBodyLimit())
+            .WithSummary("Run inference")
+            .WithDescription("Runs the rows of the one input tensor through the version the model's alias serves (`production` unless `?alias=` names "
+                + "another; with a canary, its share of requests goes to the canary version) and answers the output tensor, one row per input row. "
+                + "Requests arriving together are batched (PUT /api/v1/deployments/{model}/{alias}/batching). The input's name, datatype (FP32) and shape "
+                + "must match GET /v2/models/{name}; `data` is row-major, flat or nested. Errors are the protocol's `{\"error\": …}`: 400 for a request "
+                + "that does not fit the model, 404 when the model or alias is not served, 413 above Portal:Serving:MaxRequestBytes, 503 while loading "
+                + "or when the queue is full.")
+            .Accepts<ProtocolInferenceRequest>("application/json").WithRequestExample(InferenceExample)
+            .Produces<ProtocolInferenceResponse>()
+            .WithProtocolErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status503ServiceUnavailable);
         v2.MapPost("/models/{name}/versions/{version}/infer", (HttpContext c, string name, string version) => Infer(c, name, version))
-            .RequireAuthorization(viewer).WithMetadata(new OwnBodyLimit());
+            .RequireAuthorization(viewer).WithMetadata(new OwnBodyLimit())
+            .WithSummary("Run inference on a given version")
+            .WithDescription("As POST /v2/models/{name}/infer, on version `version`, which must be served: the holder or the canary of one of the model's "
+                + "aliases. The answer's model_version is always that version.")
+            .Accepts<ProtocolInferenceRequest>("application/json").WithRequestExample(InferenceExample)
+            .Produces<ProtocolInferenceResponse>()
+            .WithProtocolErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status503ServiceUnavailable);
         // Scrapers present a Viewer's API key; a cookie challenge would redirect them to a sign-in page.
         app.MapPrometheusScrapingEndpoint("/metrics")
             .RequireAuthorization(new AuthorizeAttribute { Policy = viewer, AuthenticationSchemes = ApiKeyAuthenticationHandler.SchemeName });
         return app;
+    }
+
+    /// <summary>Two rows for a model that takes 1×2×2 values per sample (fashion-mlp and fashion-cnn take 1×28×28).</summary>
+    private static ProtocolInferenceRequest InferenceExample { get; } = new(
+        "request-42", [new ProtocolInputTensor("input", [2, 1, 2, 2], "FP32", [0.1f, 0.7f, 0.2f, 0.9f, 0.4f, 0.3f, 0.8f, 0.5f])]);
+
+    private static RouteHandlerBuilder WithProtocolErrors(this RouteHandlerBuilder endpoint, params int[] statuses)
+    {
+        foreach (var status in statuses) endpoint.Produces<ProtocolError>(status);
+        return endpoint;
     }
 
     private static Task Live(HttpContext context) => WriteJson(context, 200, w => w.WriteBoolean("live", true));

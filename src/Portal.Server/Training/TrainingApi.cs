@@ -1,7 +1,10 @@
 using System.Security.Claims;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Engine.Training;
 using Portal.Server.Api;
+using Portal.Server.Api.OpenApi;
 using Portal.Server.Auth;
 using Portal.Server.Jobs;
 
@@ -13,6 +16,8 @@ namespace Portal.Server.Training;
 /// </summary>
 public static class TrainingApi
 {
+    private static readonly JsonSerializerOptions s_example = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
+
     public sealed record RunView(
         Guid Id, string Name, Guid DatasetId, Guid? ValidationDatasetId, JsonElement Spec, JsonElement Options,
         Guid JobId, JobState State, double Progress, string? Error, int Attempts,
@@ -22,14 +27,57 @@ public static class TrainingApi
     public static RouteGroupBuilder MapTrainingApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/runs").WithTags("Training");
-        group.MapPost("/", Create).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor));
-        group.MapGet("/", List).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
-        group.MapGet("/{id:guid}", Get).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
-        group.MapGet("/{id:guid}/metrics", Metrics).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
-        group.MapGet("/{id:guid}/steps", Steps).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer)).ProducesProblem(404);
-        group.MapGet("/{id:guid}/artifacts/weights", Weights).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
-        group.MapPost("/{id:guid}/exports", Export).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor)).ProducesProblem(404).ProducesProblem(409);
-        group.MapGet("/{id:guid}/artifacts/onnx", Onnx).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer)).ProducesProblem(404);
+        group.MapPost("/", Create).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
+            .WithSummary("Start a training run")
+            .WithDescription("Queues a training job for the network `spec` (a ready spec's name, e.g. fashion-mlp or fashion-cnn, or a whole spec) on the dataset "
+                + "`datasetId`, validated each epoch on `validationDatasetId` if given. `options` holds the hyper-parameters; each one left out takes the "
+                + "engine's default (5 epochs, batch 128, Adam at 0.001, constant rate, seed 42, per-feature standardisation). The spec, options and datasets "
+                + "are checked against each other now, so a misfit is a 400 naming it rather than a failed job. The answer is the run with its job; follow it "
+                + "at GET /api/v1/jobs/{jobId} or live on the hub /hubs/live, topic `run:{id}`.")
+            .WithRequestExample(new TrainingService.CreateRunRequest(
+                "fashion-mlp-cosine", Guid.Parse("3f2b8c1a-5d6e-4f70-8a9b-0c1d2e3f4a5b"), Guid.Parse("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),
+                JsonSerializer.SerializeToElement("fashion-mlp"),
+                JsonSerializer.SerializeToElement(new RunOptions
+                {
+                    Epochs = 10,
+                    BatchSize = 128,
+                    Optimizer = OptimizerKind.AdamW,
+                    LearningRate = 0.002,
+                    WeightDecay = 0.01,
+                    Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine, WarmupSteps = 200 },
+                    EarlyStopping = new EarlyStopping(MonitoredMetric.ValidationAccuracy, Patience: 2),
+                }, s_example)))
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/", List).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .WithSummary("List training runs")
+            .WithDescription("Runs, newest first, each with its job's state and progress. Paged: `offset`, and `limit` (default 50, at most 500).");
+        group.MapGet("/{id:guid}", Get).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .WithSummary("Get a training run")
+            .WithDescription("The run: its spec and the full options it trains with, its job's state and progress, the best epoch and why it stopped, "
+                + "and its weights and ONNX files once they exist. Cancel or resume it through its job (/api/v1/jobs/{jobId}/cancel, /resume).")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:guid}/metrics", Metrics).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .WithSummary("A run's figures per epoch")
+            .WithDescription("One entry per finished epoch, in order: training loss and accuracy, validation loss and accuracy (with a validation set), "
+                + "learning rate, seconds and samples per second.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{id:guid}/steps", Steps).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer)).ProducesProblem(404)
+            .WithSummary("A run's loss per step")
+            .WithDescription("Every optimiser step of the finished epochs, in order: step, epoch, loss and learning rate. The steps of the epoch in progress "
+                + "are live on the hub /hubs/live, topic `run:{id}`.");
+        group.MapGet("/{id:guid}/artifacts/weights", Weights).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .Produces<Stream>(StatusCodes.Status200OK, TrainingJobHandler.WeightsMediaType)
+            .WithSummary("Download a run's weights")
+            .WithDescription("The trained weights as safetensors, tensors named as in a PyTorch nn.Sequential (`0.weight`, `0.bias`, …); 404 until the run has them.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/{id:guid}/exports", Export).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor)).ProducesProblem(404).ProducesProblem(409)
+            .WithSummary("Export a run to ONNX")
+            .WithDescription("Queues an export job (202 with the job); once it succeeds the ONNX file is at GET /api/v1/runs/{id}/artifacts/onnx. "
+                + "409 while the run has no weights yet or an export of it is still queued or running.");
+        group.MapGet("/{id:guid}/artifacts/onnx", Onnx).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer)).ProducesProblem(404)
+            .Produces<Stream>(StatusCodes.Status200OK, Registry.VersionArtifacts.OnnxMediaType)
+            .WithSummary("Download a run's ONNX file")
+            .WithDescription("The run exported to ONNX (opset 17) by POST /api/v1/runs/{id}/exports; 404 until an export has succeeded.");
         return v1;
     }
 
