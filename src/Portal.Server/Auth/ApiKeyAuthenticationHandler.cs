@@ -42,7 +42,7 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             new(ClaimTypes.NameIdentifier, user.Id),
             new(ClaimTypes.Name, user.UserName ?? user.Id),
-            new("api_key", key.Id.ToString()),
+            new(PrincipalCheck.ApiKeyClaim, key.Id.ToString()),
         };
         claims.AddRange((await users.GetRolesAsync(user)).Select(r => new Claim(ClaimTypes.Role, r)));
         tickets.Add(presented, claims, key.ExpiresAt);
