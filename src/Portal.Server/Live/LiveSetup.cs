@@ -12,6 +12,7 @@ public static class LiveSetup
         services.AddSingleton<LiveCounters>();
         services.AddSingleton<LiveHubAccess>();
         services.AddSignalR().AddHubOptions<LiveHub>(o => o.AddFilter<LiveHubAccess>());
+        LiveHubDocumentation.AddToOpenApi(services);
     }
 
     public static void MapLiveHub(IEndpointRouteBuilder app) =>
