@@ -11,11 +11,11 @@ namespace Portal.Server.Tests.Auth;
 /// <summary>
 /// A Blazor circuit's user follows the store: a role change replaces the role, signing out makes the circuit
 /// anonymous. The circuit is the server's own scoped AuthenticationStateProvider, given the user as Blazor gives it
-/// at a circuit's start; waits are bounded by <see cref="Bound"/> (the promise is "within 2 s"), never measured.
+/// at a circuit's start; waits are bounded by <see cref="s_bound"/> (the promise is "within 2 s"), never measured.
 /// </summary>
 public sealed class CircuitAuthenticationStateTests : IClassFixture<PortalFactory>
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(2);
 
     private readonly PortalFactory _portal;
 
@@ -53,7 +53,7 @@ public sealed class CircuitAuthenticationStateTests : IClassFixture<PortalFactor
 
     private static async Task<AuthenticationState> WithinBound(Task<AuthenticationState> changed)
     {
-        var first = await Task.WhenAny(changed, Task.Delay(Bound));
+        var first = await Task.WhenAny(changed, Task.Delay(s_bound));
         Assert.True(first == changed, "The circuit's user did not change within the bound.");
         return await changed;
     }

@@ -17,12 +17,12 @@ namespace Portal.Server.Tests.Live;
 
 /// <summary>
 /// A live hub connection keeps only the rights its caller still has: revoking the key or signing out closes it with
-/// its streams, and every invocation checks the caller again. Waits are bounded by <see cref="Bound"/> (the promise
+/// its streams, and every invocation checks the caller again. Waits are bounded by <see cref="s_bound"/> (the promise
 /// is "within 2 s"), never measured.
 /// </summary>
 public sealed class LiveHubAccessTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(2);
 
     private readonly PortalFactory _portal = new();
     private readonly List<HubConnection> _connections = [];
@@ -109,7 +109,7 @@ public sealed class LiveHubAccessTests : IAsyncLifetime
         return hub.StreamAsync<LiveMessage>(nameof(LiveHub.Stream), topic, 0L).GetAsyncEnumerator();
     }
 
-    /// <summary>True when the stream ends (completes or fails) before <see cref="Bound"/> passes.</summary>
+    /// <summary>True when the stream ends (completes or fails) before <see cref="s_bound"/> passes.</summary>
     private static async Task<bool> EndsWithinBound(IAsyncEnumerator<LiveMessage> stream)
     {
         var reading = Task.Run(async () =>
@@ -124,7 +124,7 @@ public sealed class LiveHubAccessTests : IAsyncLifetime
             {
             }
         });
-        return await Task.WhenAny(reading, Task.Delay(Bound)) == reading;
+        return await Task.WhenAny(reading, Task.Delay(s_bound)) == reading;
     }
 
     private async Task<HubConnection> Connect(Action<Microsoft.AspNetCore.Http.Connections.Client.HttpConnectionOptions> configure)

@@ -20,7 +20,7 @@ namespace Portal.Server.Tests.Live;
 /// </summary>
 public sealed class LiveHubProtocolTests : IAsyncLifetime
 {
-    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan s_bound = TimeSpan.FromSeconds(30);
 
     private readonly PortalFactory _portal = new();
     private readonly List<HubConnection> _connections = [];
@@ -86,7 +86,7 @@ public sealed class LiveHubProtocolTests : IAsyncLifetime
         var runId = Guid.NewGuid();
         var topic = TrainingJobHandler.RunTopic(runId);
         var hub = await Connect(o => o.Headers[ApiKeyAuthenticationHandler.HeaderName] = viewer.ApiKey);
-        using var cancel = new CancellationTokenSource(Bound);
+        using var cancel = new CancellationTokenSource(s_bound);
         var stream = hub.StreamAsync<LiveMessage>(nameof(LiveHub.Stream), topic, 0L, cancel.Token).GetAsyncEnumerator(cancel.Token);
 
         bus.Publish(topic, "step", new RunStepEvent(runId, 1, 1, 2, 1.0, 0.001, 100, DateTimeOffset.UtcNow));
@@ -107,7 +107,7 @@ public sealed class LiveHubProtocolTests : IAsyncLifetime
         var topic = TrainingJobHandler.RunTopic(run);
         _portal.Services.GetRequiredService<LiveBus>().Publish(topic, "step", new RunStepEvent(run, 1, 1, 2, 1.0, 0.001, 100, DateTimeOffset.UtcNow));
         var hub = await Connect(o => o.Headers[ApiKeyAuthenticationHandler.HeaderName] = viewer.ApiKey);
-        using var cancel = new CancellationTokenSource(Bound);
+        using var cancel = new CancellationTokenSource(s_bound);
 
         var all = new List<long>();
         await foreach (var m in hub.StreamAsync<LiveMessage>(nameof(LiveHub.Stream), topic, 0L, cancel.Token)) all.Add(m.Sequence);
