@@ -24,10 +24,11 @@ public static class RequestBodyLimits
     public static IApplicationBuilder UseJsonBodyLimit(this IApplicationBuilder app, long limit) => app.Use(async (context, next) =>
     {
         var feature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (feature is { IsReadOnly: false } && context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is null)
-            feature.MaxRequestBodySize = limit;
+        var capped = feature is { IsReadOnly: false } && context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is null;
+        if (capped) feature!.MaxRequestBodySize = limit;
         await next(context);
-        if (context.Response is { StatusCode: StatusCodes.Status413PayloadTooLarge, HasStarted: false })
+        // Endpoints with limits of their own answer their 413s themselves (/v2 in the protocol's shape).
+        if (capped && context.Response is { StatusCode: StatusCodes.Status413PayloadTooLarge, HasStarted: false, ContentType: null })
         {
             await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
             {
