@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Server.Artifacts;
+using Portal.Server.Hosting;
 
 namespace Portal.Server.Api;
 
@@ -32,12 +33,18 @@ public static class ProblemMapping
         {
             ModelSpecException or DatasetFormatException or ArgumentException or FormatException or InvalidDataException
                 or System.Text.Json.JsonException => (StatusCodes.Status400BadRequest, "The request is invalid"),
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, RequestBodyLimits.TooLargeTitle),
             BadHttpRequestException bad => (bad.StatusCode, "The request is invalid"),
             ArtifactTooLargeException => (StatusCodes.Status413PayloadTooLarge, "The upload is too large"),
             DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "Someone else changed this first"),
             _ => (StatusCodes.Status500InternalServerError, "The server failed"),
         };
-        var detail = status == StatusCodes.Status500InternalServerError ? null : error?.Message;
+        var detail = status == StatusCodes.Status500InternalServerError ? null : error switch
+        {
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => RequestBodyLimits.TooLarge(context, RequestBodyLimits.FailedEndpoint(context)),
+            ArtifactTooLargeException => RequestBodyLimits.UploadTooLarge(error.Message),
+            _ => error?.Message,
+        };
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         context.Response.StatusCode = status;
         await problems.WriteAsync(new ProblemDetailsContext

@@ -7,8 +7,9 @@ using Microsoft.Extensions.Options;
 namespace Portal.Server.Auth;
 
 /// <summary>
-/// Authenticates <c>X-Api-Key: ptl_…</c> (or <c>Authorization: ApiKey ptl_…</c>) as the key's user, with that
-/// user's current roles; an expired, revoked or unknown key fails, so the request gets 401.
+/// Authenticates <c>X-Api-Key: ptl_…</c> (or <c>Authorization: Bearer ptl_…</c>, or <c>Authorization: ApiKey ptl_…</c>;
+/// on the live hub also <c>?access_token=ptl_…</c>) as the key's user, with that user's current roles; an expired,
+/// revoked or unknown key fails, so the request gets 401.
 /// </summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
@@ -18,11 +19,21 @@ public sealed class ApiKeyAuthenticationHandler(
     public const string SchemeName = "ApiKey";
     public const string HeaderName = "X-Api-Key";
 
+    /// <summary>The query parameter SignalR clients put the token in where a transport cannot send headers.</summary>
+    public const string AccessTokenQuery = "access_token";
+
     public static string? Presented(HttpRequest request)
     {
         if (request.Headers.TryGetValue(HeaderName, out var header) && !string.IsNullOrEmpty(header)) return header.ToString();
         var authorization = request.Headers.Authorization.ToString();
-        return authorization.StartsWith("ApiKey ", StringComparison.OrdinalIgnoreCase) ? authorization["ApiKey ".Length..].Trim() : null;
+        foreach (var scheme in (ReadOnlySpan<string>)["ApiKey ", "Bearer "])
+        {
+            if (authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase)) return authorization[scheme.Length..].Trim();
+        }
+        // Browsers open WebSockets and server-sent events without custom headers, so SignalR's clients send the token
+        // (AccessTokenProvider) in the query string; only the hub accepts it there, keeping keys out of other URLs.
+        if (request.Path.StartsWithSegments(Live.LiveSetup.HubPath) && request.Query[AccessTokenQuery] is [{ Length: > 0 } token]) return token;
+        return null;
     }
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -42,7 +53,7 @@ public sealed class ApiKeyAuthenticationHandler(
         {
             new(ClaimTypes.NameIdentifier, user.Id),
             new(ClaimTypes.Name, user.UserName ?? user.Id),
-            new("api_key", key.Id.ToString()),
+            new(PrincipalCheck.ApiKeyClaim, key.Id.ToString()),
         };
         claims.AddRange((await users.GetRolesAsync(user)).Select(r => new Claim(ClaimTypes.Role, r)));
         tickets.Add(presented, claims, key.ExpiresAt);

@@ -7,7 +7,7 @@ using Portal.Server.Persistence;
 namespace Portal.Server.Auth;
 
 /// <summary>Creates, finds and revokes API keys. The secret exists only in the value returned by <see cref="Create"/>.</summary>
-public sealed class ApiKeyService(PortalDbContext db, AuditLog audit, TimeProvider clock, ApiKeyTicketCache tickets)
+public sealed class ApiKeyService(PortalDbContext db, AuditLog audit, TimeProvider clock, PrincipalChanges changes)
 {
     private const string Scheme = "ptl";
 
@@ -55,7 +55,7 @@ public sealed class ApiKeyService(PortalDbContext db, AuditLog audit, TimeProvid
             key.RevokedAt = clock.GetUtcNow();
             audit.Append(actor, "apikey.revoke", "apikey", key.Id.ToString(), new { key.Name, key.Prefix });
             await db.SaveChangesAsync(ct);
-            tickets.Clear();
+            changes.Raise(key.UserId);
         }
         return true;
     }

@@ -35,7 +35,7 @@ public sealed class ApiKeyTicketCache(TimeProvider clock)
         _entries[Fingerprint(presented)] = new Entry([.. claims], until < keyExpiresAt ? until : keyExpiresAt);
     }
 
-    /// <summary>Forgets every key: called when a key is revoked or a user's role changes.</summary>
+    /// <summary>Forgets every key: called through <see cref="PrincipalChanges"/> when a key is revoked or a user's role changes.</summary>
     public void Clear() => _entries.Clear();
 
     private static string Fingerprint(string presented) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(presented)));

@@ -53,8 +53,15 @@ public static class AuthApi
         return TypedResults.Ok(new Me(user.Id, user.UserName!, [.. await users.GetRolesAsync(user)], false));
     }
 
-    private static async Task<NoContent> SignOut(SignInManager<PortalUser> signIn)
+    private static async Task<NoContent> SignOut(SignInManager<PortalUser> signIn, PrincipalChanges changes, ClaimsPrincipal principal)
     {
+        // A new security stamp ends the user's cookie sessions, and the signal closes their open circuits and hub
+        // connections now; a caller with an API key has no session to end.
+        if (!principal.HasClaim(c => c.Type == PrincipalCheck.ApiKeyClaim) && await signIn.UserManager.GetUserAsync(principal) is { } user)
+        {
+            await signIn.UserManager.UpdateSecurityStampAsync(user);
+            changes.Raise(user.Id);
+        }
         await signIn.SignOutAsync();
         return TypedResults.NoContent();
     }

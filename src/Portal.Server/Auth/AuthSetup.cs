@@ -60,6 +60,8 @@ public static class AuthSetup
         });
         services.AddScoped<ApiKeyService>();
         services.AddSingleton<ApiKeyTicketCache>();
+        services.AddSingleton<PrincipalChanges>();
+        services.AddScoped<PrincipalCheck>();
         services.AddScoped<ApiKeyListing>();
         services.AddScoped<UserDirectory>();
         return services;

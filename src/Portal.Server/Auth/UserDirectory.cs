@@ -6,7 +6,7 @@ using Portal.Server.Audit;
 namespace Portal.Server.Auth;
 
 /// <summary>Users and their role (Admin only): the logic of /api/v1/users and of the Users and roles page.</summary>
-public sealed class UserDirectory(UserManager<PortalUser> users, AuditLog audit, ApiKeyTicketCache tickets)
+public sealed class UserDirectory(UserManager<PortalUser> users, AuditLog audit, PrincipalChanges changes)
 {
     /// <summary>A user, or why the request was refused (<see cref="Status"/> 400, 404 or 409).</summary>
     public sealed record Outcome(UsersApi.UserView? User, int Status, string? Problem, string? Title = null);
@@ -42,8 +42,8 @@ public sealed class UserDirectory(UserManager<PortalUser> users, AuditLog audit,
         if (user is null) return Refused(404, $"No user {id}.");
         await users.RemoveFromRolesAsync(user, await users.GetRolesAsync(user));
         await users.AddToRoleAsync(user, role);
-        // Remembered API-key authentications carry the old role.
-        tickets.Clear();
+        // Remembered API-key authentications, open hub connections and circuits carry the old role.
+        changes.Raise(user.Id);
         await audit.Record(actor, "user.role", "user", user.Id, new { userName = user.UserName, role }, ct);
         return new Outcome(await View(user), 200, null);
     }

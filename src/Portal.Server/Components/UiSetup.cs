@@ -17,6 +17,7 @@ public static class UiSetup
     {
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddCascadingAuthenticationState();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, CircuitAuthenticationState>();
         services.AddMudServices();
         services.AddScoped<FeatureServices>();
         services.AddScoped<Registry.RunLineage>();

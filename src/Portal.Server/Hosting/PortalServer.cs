@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Http.Metadata;
 using Portal.Server.Api;
 using Portal.Server.Artifacts;
 using Portal.Server.Audit;
@@ -60,7 +59,7 @@ public static class PortalServer
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
-        app.Use(BodySizeLimit(options.MaxJsonBodyBytes));
+        app.UseJsonBodyLimit(options.MaxJsonBodyBytes);
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
         // The reference's own inline script carries the response's nonce, and it runs without eval (js/api-reference.js);
@@ -102,15 +101,6 @@ public static class PortalServer
         if (Environment.GetEnvironmentVariable("PORTAL_PORT") is { Length: > 0 } port && builder.Configuration["urls"] is null)
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
     }
-
-    /// <summary>Caps every request body not already capped by its endpoint (uploads set their own larger limit).</summary>
-    private static Func<HttpContext, RequestDelegate, Task> BodySizeLimit(long limit) => (context, next) =>
-    {
-        var feature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
-        if (feature is { IsReadOnly: false } && context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is null)
-            feature.MaxRequestBodySize = limit;
-        return next(context);
-    };
 
     private sealed class ArtifactCleanup : IStartupTask
     {

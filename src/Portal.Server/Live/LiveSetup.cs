@@ -1,4 +1,4 @@
-using Portal.Server.Auth;
+using Microsoft.AspNetCore.SignalR;
 
 namespace Portal.Server.Live;
 
@@ -10,9 +10,11 @@ public static class LiveSetup
     {
         services.AddSingleton<LiveBus>(sp => new LiveBus(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<LiveCounters>();
-        services.AddSignalR();
+        services.AddSingleton<LiveHubAccess>();
+        services.AddSignalR().AddHubOptions<LiveHub>(o => o.AddFilter<LiveHubAccess>());
+        LiveHubDocumentation.AddToOpenApi(services);
     }
 
     public static void MapLiveHub(IEndpointRouteBuilder app) =>
-        app.MapHub<LiveHub>(HubPath).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
+        app.MapHub<LiveHub>(HubPath).RequireAuthorization(LiveHubAccess.Policy);
 }

@@ -21,12 +21,14 @@ public static class InferenceProtocolApi
 {
     public const string DefaultAlias = "production";
 
+    public const string Prefix = "/v2";
+
     private static readonly JsonWriterOptions s_writer = new() { SkipValidation = true };
     private static readonly string s_version = typeof(InferenceProtocolApi).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
     public static IEndpointRouteBuilder MapInferenceProtocol(this IEndpointRouteBuilder app)
     {
-        var v2 = app.MapGroup("/v2").WithTags("Inference (Open Inference Protocol v2)");
+        var v2 = app.MapGroup(Prefix).WithTags("Inference (Open Inference Protocol v2)");
         // As a Delegate, not a RequestDelegate: only a Delegate's endpoint is described in the OpenAPI document.
         v2.MapGet("/health/live", (Delegate)Live).AllowAnonymous()
             .WithSummary("Is the server alive")
@@ -213,11 +215,13 @@ public static class InferenceProtocolApi
         }
     }
 
+    private const string LimitSetting = "the setting " + ServingOptions.Section + ":" + nameof(ServingOptions.MaxRequestBytes) + " raises it";
+
     /// <summary>The body into a pooled buffer, refused with 413 as soon as it passes the limit.</summary>
     private static async Task<(byte[] Buffer, int Length)> ReadBody(HttpRequest request, long limit)
     {
         if (request.ContentLength is long declared && declared > limit)
-            throw new ServingException(StatusCodes.Status413PayloadTooLarge, $"The request body is {declared} bytes; the limit is {limit} bytes.");
+            throw new ServingException(StatusCodes.Status413PayloadTooLarge, $"The request body is {declared} bytes; the limit is {limit} bytes ({LimitSetting}).");
         var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, request.ContentLength is long known ? known + 1 : 16 * 1024));
         var length = 0;
         try
@@ -235,7 +239,7 @@ public static class InferenceProtocolApi
                 if (read == 0) break;
                 length += read;
                 if (length > limit)
-                    throw new ServingException(StatusCodes.Status413PayloadTooLarge, $"The request body is over the limit of {limit} bytes.");
+                    throw new ServingException(StatusCodes.Status413PayloadTooLarge, $"The request body is over the limit of {limit} bytes ({LimitSetting}).");
             }
             return (buffer, length);
         }

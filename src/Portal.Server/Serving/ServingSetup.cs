@@ -18,6 +18,7 @@ public static class ServingSetup
         services.AddSingleton<DeploymentMetricsPublisher>();
         services.AddHostedService(sp => sp.GetRequiredService<DeploymentMetricsPublisher>());
         services.AddScoped<DeploymentService>();
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ProtocolAuthorizationResults>();
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter("Portal.*")
             .AddMeter("Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel")

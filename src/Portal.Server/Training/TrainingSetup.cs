@@ -10,6 +10,7 @@ public static class TrainingSetup
         services.AddSingleton<TrainingJobHandler>();
         services.AddSingleton<IJobHandler>(sp => sp.GetRequiredService<TrainingJobHandler>());
         services.AddSingleton<IJobHandler, RunExportJobHandler>();
+        services.AddSingleton<Live.ILiveTopicEnd, RunTopicEnd>();
         return services;
     }
 }

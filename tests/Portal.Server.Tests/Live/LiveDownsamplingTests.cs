@@ -60,7 +60,7 @@ public class LiveDownsamplingTests
         bus.Publish("run:lag", "status", "Succeeded");
 
         var received = new List<LiveMessage>();
-        await foreach (var m in LiveStream.Read(subscription, counters, cancel.Token))
+        await foreach (var m in LiveStream.Read(subscription, counters, ct: cancel.Token))
         {
             received.Add(m);
             if (m.Type == "status") break;
@@ -94,7 +94,7 @@ public class LiveDownsamplingTests
         });
 
         var received = new List<long>();
-        await foreach (var m in LiveStream.Read(subscription, counters, cancel.Token))
+        await foreach (var m in LiveStream.Read(subscription, counters, ct: cancel.Token))
         {
             received.Add(m.Sequence);
             if (received.Count == 400) break;

@@ -22,6 +22,33 @@ public sealed class UploadLimitTests
     }
 
     [Fact]
+    public async Task An_upload_over_the_limit_names_the_setting_that_raises_it()
+    {
+        using var portal = new SmallUploadPortal();
+        var admin = await portal.AdminClient();
+        (await admin.PostAsJsonAsync("/api/v1/models", new { name = "limited" })).EnsureSuccessStatusCode();
+        using var form = new MultipartFormDataContent { { new ByteArrayContent(new byte[3 * SmallUploadPortal.Limit]), "file", "large.onnx" } };
+
+        var response = await admin.PostAsync("/api/v1/models/limited/versions/import", form);
+
+        await response.AssertProblem(HttpStatusCode.RequestEntityTooLarge, "Portal:MaxUploadBytes", "Portal__MaxUploadBytes");
+    }
+
+    [Fact]
+    public async Task A_json_body_over_its_limit_is_413_naming_the_setting_that_raises_it()
+    {
+        using var portal = new SmallUploadPortal();
+        // Kestrel enforces body limits; the in-memory test server does not.
+        portal.UseKestrel(0);
+        portal.StartServer();
+        var admin = await portal.AdminClient();
+
+        var response = await admin.PostAsJsonAsync("/api/v1/models", new { name = "verbose", description = new string('x', SmallUploadPortal.Limit) });
+
+        await response.AssertProblem(HttpStatusCode.RequestEntityTooLarge, $"{SmallUploadPortal.Limit / 8} bytes", "Portal:MaxJsonBodyBytes", "Portal__MaxJsonBodyBytes");
+    }
+
+    [Fact]
     public async Task An_onnx_upload_larger_than_json_bodies_but_within_the_limit_is_read()
     {
         using var portal = new SmallUploadPortal();

@@ -157,6 +157,16 @@ public sealed class BadInputTests(ServingPortal portal)
     }
 
     [Fact]
+    public async Task A_body_over_the_limit_names_the_setting_that_raises_it()
+    {
+        var huge = new string(' ', (int)ServingPortal.MaxRequestBytes + 1);
+
+        var message = await (await portal.Viewer.Infer("/v2/models/any/infer", huge)).Error(HttpStatusCode.RequestEntityTooLarge);
+
+        Assert.Contains("Portal:Serving:MaxRequestBytes", message);
+    }
+
+    [Fact]
     public async Task The_server_still_answers_correctly_after_refusals()
     {
         var model = await portal.CreateModel();
