@@ -9,7 +9,8 @@ namespace Portal.Server.Approvals;
 
 /// <summary>
 /// Promotion policies (GET: Viewer, PUT: Admin), promotion requests (read: Viewer, create: Contributor, cancel:
-/// the requester or an Admin, approve/deny: Approver or the policy's higher role) and alias rollback (Approver).
+/// the requester or an Admin, approve/deny: Approver or the policy's higher role, never the requester, refused with
+/// the reason by <see cref="PromotionService"/>) and alias rollback (Approver).
 /// </summary>
 public static class ApprovalsApi
 {
@@ -26,8 +27,9 @@ public static class ApprovalsApi
         promotions.MapGet("/", List).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
         promotions.MapGet("/{id:guid}", Get).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
         promotions.MapPost("/", Create).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor));
-        promotions.MapPost("/{id:guid}/approve", Approve).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Approver));
-        promotions.MapPost("/{id:guid}/deny", Deny).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Approver));
+        // Contributors reach the service, which refuses them with the reason (their own request, or the policy's role).
+        promotions.MapPost("/{id:guid}/approve", Approve).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor));
+        promotions.MapPost("/{id:guid}/deny", Deny).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor));
         promotions.MapPost("/{id:guid}/cancel", Cancel).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor));
         return v1;
     }
