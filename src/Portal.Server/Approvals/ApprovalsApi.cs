@@ -10,7 +10,8 @@ namespace Portal.Server.Approvals;
 
 /// <summary>
 /// Promotion policies (GET: Viewer, PUT: Admin), promotion requests (read: Viewer, create: Contributor, cancel:
-/// the requester or an Admin, approve/deny: Approver or the policy's higher role) and alias rollback (Approver).
+/// the requester or an Admin, approve/deny: Approver or the policy's higher role, never the requester, refused with
+/// the reason by <see cref="PromotionService"/>) and alias rollback (Approver).
 /// </summary>
 public static class ApprovalsApi
 {
@@ -57,17 +58,18 @@ public static class ApprovalsApi
                 + "request for it is pending.")
             .WithRequestExample(new PromotionDraft("fashion-mlp", "production", 4, "Accuracy 0.893 against 0.887 on fashion-mnist-test, same latency."))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        promotions.MapPost("/{id:guid}/approve", Approve).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Approver))
+        // Contributors reach the service, which refuses them with the reason (their own request, or the policy's role).
+        promotions.MapPost("/{id:guid}/approve", Approve).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
             .WithSummary("Approve a promotion request")
             .WithDescription("Adds the caller's approval; the approval that reaches the policy's count moves the alias, and serving follows. The body is optional. "
-                + "Takes the policy's approver role, and never the requester (403). A request whose gates failed can be approved only by an Admin giving "
+                + "Takes the policy's approver role, and never the requester: both refusals are 403 with the reason. A request whose gates failed can be approved only by an Admin giving "
                 + "`overrideReason`.")
             .WithRequestExample(new ApprovalInput("Checked the confusion matrix on shirts and pullovers.", null))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
-        promotions.MapPost("/{id:guid}/deny", Deny).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Approver))
+        promotions.MapPost("/{id:guid}/deny", Deny).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
             .WithSummary("Deny a promotion request")
-            .WithDescription("Closes the request as denied; a comment saying why is required. Takes the policy's approver role, and never the requester (403).")
+            .WithDescription("Closes the request as denied; a comment saying why is required. Takes the policy's approver role, and never the requester: both refusals are 403 with the reason.")
             .WithRequestExample(new DenialInput("Latency p95 doubled on the canary; fix the batch-1 path first."))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

@@ -18,6 +18,10 @@ public static class PromotionActions
         && request.RequestedBy != user.Name
         && request.Decisions.All(d => d.DecidedBy != user.Name);
 
+    /// <summary>Why the requester of a pending request sees no Approve button: the reason the service gives them.</summary>
+    public static string? WhyRequesterMayNotDecide(SignedInUser user, PromotionView request) =>
+        IsPending(request) && request.RequestedBy == user.Name ? PromotionService.OwnRequestApproval : null;
+
     /// <summary>Cancel: the requester, or an Admin.</summary>
     public static bool MayCancel(SignedInUser user, PromotionView request) =>
         IsPending(request) && (request.RequestedBy == user.Name || user.IsAtLeast(PortalRoles.Admin));

@@ -18,6 +18,12 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
 {
     public const string SystemActor = "system";
 
+    /// <summary>Why the requester may not approve: the API's 403 and the approvals page say the same.</summary>
+    public const string OwnRequestApproval = "A requester cannot approve their own request; another approver must decide it.";
+
+    /// <summary>Why the requester may not deny: the API's 403 and the approvals page say the same.</summary>
+    public const string OwnRequestDenial = "A requester cannot decide their own request; cancel it instead.";
+
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     public async Task<Outcome<PromotionView>> Create(PromotionDraft draft, Caller caller, CancellationToken ct)
@@ -124,10 +130,10 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         var (request, refusal) = await PendingRequest(id, "approved", ct);
         if (refusal is not null) return refusal;
         var policy = await policies.Effective(request!.ModelId, ct);
+        // The requester hears why first, whatever their role: that reason holds even after a promotion to Approver.
+        if (caller.Name == request.RequestedBy) return Refusal.Forbidden(OwnRequestApproval);
         if (!caller.HasAtLeast(policy.ApproverRole))
             return Refusal.Forbidden($"Approving promotions of this model takes the role {policy.ApproverRole}; you are {caller.Role}.");
-        if (caller.Name == request.RequestedBy)
-            return Refusal.Forbidden("A requester cannot approve their own request; another approver must decide it.");
         var decisions = await db.PromotionDecisions.Where(d => d.RequestId == id).ToListAsync(ct);
         if (decisions.FirstOrDefault(d => d.DecidedBy == caller.Name) is { } mine)
             return Refusal.Conflict($"You already decided request {id} ({mine.Kind} at {mine.DecidedAt:u}); an approver decides a request once.");
@@ -181,10 +187,9 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         var (request, refusal) = await PendingRequest(id, "denied", ct);
         if (refusal is not null) return refusal;
         var policy = await policies.Effective(request!.ModelId, ct);
+        if (caller.Name == request.RequestedBy) return Refusal.Forbidden(OwnRequestDenial);
         if (!caller.HasAtLeast(policy.ApproverRole))
             return Refusal.Forbidden($"Deciding promotions of this model takes the role {policy.ApproverRole}; you are {caller.Role}.");
-        if (caller.Name == request.RequestedBy)
-            return Refusal.Forbidden("A requester cannot decide their own request; cancel it instead.");
         if (await db.PromotionDecisions.AnyAsync(d => d.RequestId == id && d.DecidedBy == caller.Name, ct))
             return Refusal.Conflict($"You already decided request {id}; an approver decides a request once.");
 

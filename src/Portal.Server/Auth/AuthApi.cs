@@ -16,13 +16,13 @@ public static class AuthApi
     public static RouteGroupBuilder MapAuthApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/auth").WithTags("Auth");
-        group.MapPost("/sign-in", SignIn).AllowAnonymous()
+        group.MapPost("/sign-in", SignIn).AllowAnonymous().RequireRateLimiting(SignInThrottle.EndpointPolicy)
             .WithSummary("Sign in with a user name and password")
             .WithDescription("Checks the password and sets the session cookie `portal.auth` (HTTP-only, SameSite=Strict, valid 8 hours, renewed while used); "
-                + "the answer is the signed-in user with their roles. Five wrong passwords in a row lock the account for 15 minutes (423), and its API keys "
-                + "stop working at once. Scripts may use an API key instead (POST /api/v1/api-keys), sent as the X-Api-Key header.")
+                + "the answer is the signed-in user with their roles. After five wrong passwords from one address or for one user name, each further "
+                + "attempt must wait longer (429 with Retry-After); accounts never lock, API keys keep working, and unknown names are answered as known ones. Scripts may use an API key instead (POST /api/v1/api-keys), sent as the X-Api-Key header.")
             .WithRequestExample(new SignInRequest("ada", "a-long-pass-phrase"))
-            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status423Locked);
+            .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status429TooManyRequests);
         group.MapPost("/sign-out", SignOut).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
             .WithSummary("Sign out")
             .WithDescription("Ends the caller's cookie session. API keys are not affected: revoke one with DELETE /api/v1/api-keys/{id}.");
@@ -33,24 +33,26 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<Me>, ProblemHttpResult>> SignIn(
-        SignInRequest request, SignInManager<PortalUser> signIn, UserManager<PortalUser> users, AuditLog audit, ApiKeyTicketCache tickets, CancellationToken ct)
+        SignInRequest request, PasswordSignIn passwords, SignInManager<PortalUser> signIn, UserManager<PortalUser> users, AuditLog audit,
+        HttpContext http, CancellationToken ct)
     {
-        var user = await users.FindByNameAsync(request.UserName ?? "");
-        if (user is null)
-            return TypedResults.Problem("Unknown user name or wrong password.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
-        var result = await signIn.CheckPasswordSignInAsync(user, request.Password ?? "", lockoutOnFailure: true);
-        if (result.IsLockedOut)
-        {
-            // The user's API keys stop working now, not when their remembered authentication runs out.
-            tickets.Clear();
-            await audit.Record(user.UserName!, "auth.lockout", "user", user.Id, null, ct);
-            return TypedResults.Problem("Too many failed sign-ins: the account is locked for a while.", statusCode: StatusCodes.Status423Locked, title: "Locked out");
-        }
-        if (!result.Succeeded)
+        var outcome = await passwords.Attempt(request.UserName ?? "", request.Password ?? "", http.Connection.RemoteIpAddress, ct);
+        if (outcome.RetryAfter is { } wait) return Throttled(http, wait);
+        if (outcome.User is not { } user)
             return TypedResults.Problem("Unknown user name or wrong password.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
         await signIn.SignInAsync(user, isPersistent: false);
         await audit.Record(user.UserName!, "auth.sign-in", "user", user.Id, null, ct);
         return TypedResults.Ok(new Me(user.Id, user.UserName!, [.. await users.GetRolesAsync(user)], false));
+    }
+
+    /// <summary>429 with Retry-After: the answer to every sign-in attempt that must wait, from the throttle or the endpoint's rate limiter.</summary>
+    public static ProblemHttpResult Throttled(HttpContext http, TimeSpan wait)
+    {
+        var seconds = (long)Math.Ceiling(Math.Max(wait.TotalSeconds, 1));
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return TypedResults.Problem(
+            $"Too many failed sign-ins from this address or for this user name; try again in {seconds} s. API keys keep working meanwhile.",
+            statusCode: StatusCodes.Status429TooManyRequests, title: "Too many sign-in attempts");
     }
 
     private static async Task<NoContent> SignOut(SignInManager<PortalUser> signIn, PrincipalChanges changes, ClaimsPrincipal principal)

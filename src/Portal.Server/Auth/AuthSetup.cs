@@ -1,7 +1,9 @@
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.RateLimiting;
 using Portal.Server.Persistence;
 
 namespace Portal.Server.Auth;
@@ -21,9 +23,6 @@ public static class AuthSetup
                 o.Password.RequireDigit = false;
                 o.Password.RequireUppercase = false;
                 o.Password.RequireLowercase = false;
-                o.Lockout.MaxFailedAccessAttempts = 5;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
-                o.Lockout.AllowedForNewUsers = true;
                 o.User.RequireUniqueEmail = false;
             })
             .AddRoles<IdentityRole>()
@@ -64,7 +63,22 @@ public static class AuthSetup
         services.AddScoped<PrincipalCheck>();
         services.AddScoped<ApiKeyListing>();
         services.AddScoped<UserDirectory>();
+        // Failed sign-ins slow further ones down (SignInThrottle) instead of locking the account, which anyone could do to anyone.
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddRateLimiter(o => o.AddPolicy(SignInThrottle.EndpointPolicy, new OneAttemptAtATime()));
         return services;
+    }
+
+    /// <summary>One sign-in at a time per client address (a few wait their turn; more are refused with 429).</summary>
+    private sealed class OneAttemptAtATime : IRateLimiterPolicy<string>
+    {
+        public Func<OnRejectedContext, CancellationToken, ValueTask>? OnRejected { get; } = (rejected, _) =>
+            new(AuthApi.Throttled(rejected.HttpContext, TimeSpan.FromSeconds(1)).ExecuteAsync(rejected.HttpContext));
+
+        public RateLimitPartition<string> GetPartition(HttpContext httpContext) =>
+            RateLimitPartition.GetConcurrencyLimiter(SignInThrottle.AddressKey(httpContext.Connection.RemoteIpAddress),
+                _ => new ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 8, QueueProcessingOrder = QueueProcessingOrder.OldestFirst });
     }
 
     private static Task Deny(RedirectContext<CookieAuthenticationOptions> ctx, int status)

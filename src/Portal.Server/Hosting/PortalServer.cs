@@ -59,6 +59,7 @@ public static class PortalServer
         app.UseStatusCodePages();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         app.UseJsonBodyLimit(options.MaxJsonBodyBytes);
 
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

@@ -123,6 +123,29 @@ public sealed class PromotionLifecycleTests(PortalFactory portal) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_contributor_requester_is_told_why_they_cannot_decide_their_own_request()
+    {
+        var model = await Model(portal, (0.90, 2.0), (0.91, 2.0));
+        var requester = await portal.CreateUser(PortalRoles.Contributor);
+        var request = await requester.Client.Requested(model, Production, 2);
+
+        Assert.Contains("A requester cannot approve their own request", await (await requester.Client.Approve(request.Id)).Problem(HttpStatusCode.Forbidden));
+        Assert.Contains("A requester cannot decide their own request", await (await requester.Client.Deny(request.Id, "no")).Problem(HttpStatusCode.Forbidden));
+        Assert.Equal("Pending", (await requester.Client.Promotion(request.Id)).State);
+    }
+
+    [Fact]
+    public async Task A_contributor_who_did_not_ask_is_told_approving_takes_the_approver_role()
+    {
+        var model = await Model(portal, (0.90, 2.0), (0.91, 2.0));
+        var requester = await portal.CreateUser(PortalRoles.Contributor);
+        var contributor = await portal.CreateUser(PortalRoles.Contributor);
+        var request = await requester.Client.Requested(model, Production, 2);
+
+        Assert.Contains("takes the role Approver", await (await contributor.Client.Approve(request.Id)).Problem(HttpStatusCode.Forbidden));
+    }
+
+    [Fact]
     public async Task A_contributor_cannot_approve_or_deny()
     {
         var model = await Model(portal, (0.90, 2.0), (0.91, 2.0));

@@ -44,16 +44,6 @@ public sealed class AuditTrailTests(PortalFactory portal) : IClassFixture<Portal
     }
 
     [Fact]
-    public async Task A_lockout_is_recorded()
-    {
-        var user = await portal.CreateUser(PortalRoles.Viewer);
-        for (var attempt = 0; attempt < 5; attempt++)
-            await portal.AnonymousClient().PostJson("/api/v1/auth/sign-in", new AuthApi.SignInRequest(user.UserName, "definitely wrong"));
-        var events = (await (await portal.AdminClient()).GetJson<Page<AuditApi.AuditEventView>>($"/api/v1/audit?action=auth.&subjectId={user.Id}")).Items;
-        Assert.Equal("auth.lockout", Assert.Single(events).Action);
-    }
-
-    [Fact]
     public async Task The_chain_verifies_over_every_event_written()
     {
         await portal.CreateUser(PortalRoles.Approver);

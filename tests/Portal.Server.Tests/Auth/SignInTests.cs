@@ -40,37 +40,6 @@ public sealed class SignInTests(PortalFactory portal) : IClassFixture<PortalFact
     }
 
     [Fact]
-    public async Task Five_failed_sign_ins_lock_the_account_even_against_the_right_password()
-    {
-        var user = await portal.CreateUser(PortalRoles.Contributor);
-        var client = portal.AnonymousClient();
-        for (var attempt = 1; attempt <= 4; attempt++)
-        {
-            var failed = await client.PostJson("/api/v1/auth/sign-in", new AuthApi.SignInRequest(user.UserName, $"wrong-password-{attempt}"));
-            await failed.AssertProblem(HttpStatusCode.Unauthorized);
-        }
-        var fifth = await client.PostJson("/api/v1/auth/sign-in", new AuthApi.SignInRequest(user.UserName, "wrong-password-5"));
-        await fifth.AssertProblem(HttpStatusCode.Locked, "locked");
-
-        var right = await client.PostJson("/api/v1/auth/sign-in", new AuthApi.SignInRequest(user.UserName, user.Password));
-        await right.AssertProblem(HttpStatusCode.Locked);
-    }
-
-    [Fact]
-    public async Task A_locked_out_users_api_key_stops_working()
-    {
-        var user = await portal.CreateUser(PortalRoles.Approver);
-        await user.Client.GetJson<AuthApi.Me>("/api/v1/auth/me");
-        var client = portal.AnonymousClient();
-        for (var attempt = 1; attempt <= 5; attempt++)
-            await client.PostJson("/api/v1/auth/sign-in", new AuthApi.SignInRequest(user.UserName, "not-the-password"));
-
-        Assert.Equal(HttpStatusCode.Unauthorized, (await user.Client.GetAsync("/api/v1/auth/me")).StatusCode);
-        var listed = await (await portal.AdminClient()).GetJson<Portal.Server.Api.Page<UsersApi.UserView>>("/api/v1/users?limit=500");
-        Assert.True(listed.Items.Single(u => u.Id == user.Id).LockedOut);
-    }
-
-    [Fact]
     public async Task Signing_out_ends_the_cookie_session()
     {
         var user = await portal.CreateUser(PortalRoles.Viewer);

@@ -79,7 +79,7 @@ public sealed class EndpointRoleMatrixTests(ITestOutputHelper output) : IDisposa
 
     /// <summary>
     /// The role model of the portal, as rules: reading is for Viewers; creating and changing is for Contributors;
-    /// deciding promotions and rolling back is for Approvers, and so is changing the alert rules they act on; users and
+    /// deciding promotions (which the service checks, with reasons) and rolling back is for Approvers, and so is changing the alert rules they act on; users and
     /// promotion policies are for Admins; every user manages their own API keys and session; the live hub is for reading.
     /// Inference (/v2) and the Prometheus text (/metrics) are reads; a deployment's batching is an Admin's (it trades
     /// every caller's latency), its canary an Approver's (it sends the alias's traffic to a version nobody approved for it).
@@ -93,8 +93,9 @@ public sealed class EndpointRoleMatrixTests(ITestOutputHelper output) : IDisposa
         if (pattern.StartsWith("/api/v1/users", StringComparison.Ordinal)) return PortalRoles.Admin;
         if (pattern.StartsWith("/api/v1/alert-rules", StringComparison.Ordinal) && method != "GET") return PortalRoles.Approver;
         if (pattern.EndsWith("/policy", StringComparison.Ordinal) && method != "GET") return PortalRoles.Admin;
-        if (pattern.EndsWith("/approve", StringComparison.Ordinal) || pattern.EndsWith("/deny", StringComparison.Ordinal) || pattern.EndsWith("/rollback", StringComparison.Ordinal))
-            return PortalRoles.Approver;
+        if (pattern.EndsWith("/rollback", StringComparison.Ordinal)) return PortalRoles.Approver;
+        // A Contributor reaches approve and deny only to be refused with the reason (their own request, or the policy's role).
+        if (pattern.EndsWith("/approve", StringComparison.Ordinal) || pattern.EndsWith("/deny", StringComparison.Ordinal)) return PortalRoles.Contributor;
         if (method == "GET" || pattern.StartsWith("/api/v1/api-keys", StringComparison.Ordinal) || pattern == "/api/v1/auth/sign-out")
             return PortalRoles.Viewer;
         return PortalRoles.Contributor;

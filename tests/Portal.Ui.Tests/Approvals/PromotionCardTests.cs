@@ -33,6 +33,14 @@ public sealed class PromotionCardTests : ComponentContext
     }
 
     [Fact]
+    public void The_requester_is_told_why_they_cannot_approve_in_the_words_the_api_uses()
+    {
+        var card = Render(Request(requestedBy: "carol"), User("carol", PortalRoles.Contributor));
+        Assert.Equal(PromotionService.OwnRequestApproval, card.Find(".own-request-note").TextContent.Trim());
+        Assert.Empty(Render(Request(requestedBy: "carol"), User("ada", PortalRoles.Approver)).FindAll(".own-request-note"));
+    }
+
+    [Fact]
     public void A_contributor_who_did_not_ask_and_a_viewer_see_no_buttons()
     {
         Assert.Empty(Render(Request(), User("dave", PortalRoles.Contributor)).FindAll("button"));

@@ -1,0 +1,45 @@
+using System.Net;
+using System.Security.Cryptography;
+using Microsoft.AspNetCore.Identity;
+using Portal.Server.Audit;
+
+namespace Portal.Server.Auth;
+
+/// <summary>
+/// Checks a user name and password under the <see cref="SignInThrottle"/>: the one sign-in of the portal (the REST
+/// endpoint, which the sign-in page posts to). A name that does not exist costs the same password-hash work and gets
+/// the same answers as one that does, so neither the status nor the time tells which names exist.
+/// </summary>
+public sealed class PasswordSignIn(UserManager<PortalUser> users, SignInThrottle throttle, AuditLog audit)
+{
+    /// <summary>The user who signed in, or how long to wait before trying again, or neither (a wrong name or password).</summary>
+    public sealed record Outcome(PortalUser? User, TimeSpan? RetryAfter);
+
+    // Verified against when the name is unknown; no password matches it (the user of this hash does not exist).
+    private static readonly PortalUser s_nobody = new() { UserName = "" };
+    private static string? s_nobodysHash;
+
+    public async Task<Outcome> Attempt(string userName, string password, IPAddress? clientAddress, CancellationToken ct)
+    {
+        var address = SignInThrottle.AddressKey(clientAddress);
+        if (throttle.WaitBefore(address, userName) is { } wait) return new Outcome(null, wait);
+
+        var user = await users.FindByNameAsync(userName);
+        if (user is not null && await users.CheckPasswordAsync(user, password)) return new Outcome(user, null);
+        if (user is null) VerifyAgainstNobody(password);
+
+        var recorded = throttle.RecordFailure(address, userName);
+        // One row when a spell of throttling begins, none for the attempts within it: the log cannot be flooded.
+        if (recorded.AddressThrottled)
+            await audit.Record("anonymous", "auth.throttle", "address", address, new { failures = recorded.AddressFailures }, ct);
+        if (recorded.AccountThrottled)
+            await audit.Record("anonymous", "auth.throttle", "user", user?.Id ?? "unknown user name", new { failures = recorded.AccountFailures, address }, ct);
+        return new Outcome(null, null);
+    }
+
+    private void VerifyAgainstNobody(string password)
+    {
+        var hash = s_nobodysHash ??= users.PasswordHasher.HashPassword(s_nobody, RandomNumberGenerator.GetHexString(32));
+        users.PasswordHasher.VerifyHashedPassword(s_nobody, hash, password);
+    }
+}
