@@ -34,7 +34,7 @@ public static class PortalServer
         services.AddScoped<AuditChainVerifier>();
         services.AddScoped<AuditQuery>();
         services.AddSingleton<IStartupTask, AdminBootstrap>();
-        services.AddSingleton<IStartupTask, ArtifactCleanup>();
+        services.AddSingleton<IStartupTask, ArtifactSweep>();
         services.AddHostedService<StartupRunner>();
         services.AddScoped<Registry.AliasMover>();
         services.AddSingleton<Datasets.DatasetLoader>();
@@ -110,15 +110,4 @@ public static class PortalServer
             feature.MaxRequestBodySize = limit;
         return next(context);
     };
-
-    private sealed class ArtifactCleanup : IStartupTask
-    {
-        public int Order => 5;
-
-        public Task Run(IServiceProvider services, CancellationToken ct)
-        {
-            services.GetRequiredService<ArtifactStore>().RemoveStaleTemporaries();
-            return Task.CompletedTask;
-        }
-    }
 }
