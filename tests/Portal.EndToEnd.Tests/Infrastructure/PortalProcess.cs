@@ -107,8 +107,9 @@ public sealed class PortalProcess : IAsyncDisposable
                 var response = await client.PostAsJsonAsync("/api/v1/auth/sign-in", new { userName = "admin", password = AdminPassword });
                 if (response.IsSuccessStatusCode) return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too busy starting to answer within the client's timeout.
             }
             await Task.Delay(250);
         }
