@@ -8,7 +8,8 @@ namespace Portal.Engine.Training;
 /// <summary>
 /// Epoch checkpoints in a directory: each in its own <c>epoch-NNNN</c> folder (network state with batch-norm
 /// statistics, optimiser state, best network so far, run state), made current by atomically replacing
-/// <c>checkpoint.json</c>. A crash mid-write leaves the previous checkpoint current and intact.
+/// <c>checkpoint.json</c>. A crash mid-write leaves the previous checkpoint current and intact; a write that fails
+/// (a full disk) removes its half-written folder, and the next save removes any a crash left behind.
 /// </summary>
 internal sealed class CheckpointStore(string directory)
 {
@@ -31,25 +32,49 @@ internal sealed class CheckpointStore(string directory)
     public void Save(State state, nn.Module network, ITrainingOptimizer optimizer, nn.Module? best)
     {
         Directory.CreateDirectory(directory);
+        RemoveHalfWritten();
         var name = $"epoch-{state.Epoch:D4}";
         var folder = Path.Combine(directory, name);
         var staging = Path.Combine(directory, $".{name}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
-        network.save(Path.Combine(staging, "network.bin"));
-        (best ?? network).save(Path.Combine(staging, "best.bin"));
-        optimizer.Save(Path.Combine(staging, "optimizer.bin"));
-        WriteDurably(Path.Combine(staging, "state.json"), JsonSerializer.SerializeToUtf8Bytes(state, s_json));
-        if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
-        Directory.Move(staging, folder);
+        try
+        {
+            Directory.CreateDirectory(staging);
+            network.save(Path.Combine(staging, "network.bin"));
+            (best ?? network).save(Path.Combine(staging, "best.bin"));
+            optimizer.Save(Path.Combine(staging, "optimizer.bin"));
+            WriteDurably(Path.Combine(staging, "state.json"), JsonSerializer.SerializeToUtf8Bytes(state, s_json));
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+            Directory.Move(staging, folder);
+        }
+        catch
+        {
+            if (Directory.Exists(staging)) Directory.Delete(staging, recursive: true);
+            throw;
+        }
 
         var pointerTemp = Path.Combine(directory, $".{PointerFile}.{Guid.NewGuid():N}");
-        WriteDurably(pointerTemp, JsonSerializer.SerializeToUtf8Bytes(new Pointer(name), s_json));
-        File.Move(pointerTemp, Path.Combine(directory, PointerFile), overwrite: true);
+        try
+        {
+            WriteDurably(pointerTemp, JsonSerializer.SerializeToUtf8Bytes(new Pointer(name), s_json));
+            File.Move(pointerTemp, Path.Combine(directory, PointerFile), overwrite: true);
+        }
+        catch
+        {
+            File.Delete(pointerTemp);
+            throw;
+        }
 
         foreach (var old in Directory.EnumerateDirectories(directory, "epoch-*"))
         {
             if (Path.GetFileName(old) != name) Directory.Delete(old, recursive: true);
         }
+    }
+
+    /// <summary>Staging folders and pointer temporaries (their names start with a dot) of writes that never completed.</summary>
+    private void RemoveHalfWritten()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(directory, ".epoch-*")) Directory.Delete(folder, recursive: true);
+        foreach (var file in Directory.EnumerateFiles(directory, $".{PointerFile}.*")) File.Delete(file);
     }
 
     public static bool Exists(string directory) => File.Exists(Path.Combine(directory, PointerFile));

@@ -1,19 +1,57 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Server.Artifacts;
 using Portal.Server.Hosting;
+using Portal.Server.Persistence;
 
 namespace Portal.Server.Api;
 
 /// <summary>
 /// Turns the exceptions that mean "bad request" into RFC 9457 problem details with the exception's message,
-/// so an endpoint can let the engine's validation speak for itself. Anything else is a 500 without details.
+/// so an endpoint can let the engine's validation speak for itself. Storage that refuses writes (a read-only
+/// database, a full data volume) is a 503 naming the cause. Anything else is a 500 without details.
 /// </summary>
 public static class ProblemMapping
 {
+    public const string DatabaseReadOnly = "The database is read-only: the portal cannot save changes until it is writable again.";
+    public const string NoSpaceLeft = "No space is left on the data volume: the portal cannot save changes until space is freed.";
+
+    // SQLite's primary result codes (the low byte of an extended code), PostgreSQL's SQLSTATEs, and errno on Linux.
+    private const int SqliteReadOnly = 8;
+    private const int SqliteFull = 13;
+    private const string PostgresReadOnlyTransaction = "25006";
+    private const string PostgresDiskFull = "53100";
+    private const int NoSpaceErrno = 28;
+    private const int WindowsDiskFull = unchecked((int)0x80070070);
+    private const int WindowsHandleDiskFull = unchecked((int)0x80070027);
+
+    /// <summary>
+    /// Why storage refused a write, in words for the caller (<see cref="DatabaseReadOnly"/> or <see cref="NoSpaceLeft"/>);
+    /// null when <paramref name="error"/> (or an exception it wraps) is no such refusal.
+    /// </summary>
+    public static string? StorageFailure(Exception? error)
+    {
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SqliteException sqlite when (sqlite.SqliteErrorCode & 0xFF) == SqliteReadOnly:
+                case PostgresException { SqlState: PostgresReadOnlyTransaction }:
+                    return DatabaseReadOnly;
+                case SqliteException sqlite when (sqlite.SqliteErrorCode & 0xFF) == SqliteFull:
+                case PostgresException { SqlState: PostgresDiskFull }:
+                case IOException { HResult: NoSpaceErrno or WindowsDiskFull or WindowsHandleDiskFull }:
+                    return NoSpaceLeft;
+            }
+        }
+        return null;
+    }
+
     public static ProblemHttpResult BadRequest(string detail, string title = "The request is invalid") =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title);
 
@@ -29,8 +67,11 @@ public static class ProblemMapping
     public static IApplicationBuilder UsePortalProblems(this IApplicationBuilder app) => app.UseExceptionHandler(handler => handler.Run(async context =>
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var storageFailure = StorageFailure(error);
+        if (storageFailure is not null) context.RequestServices.GetRequiredService<StorageHealth>().Failed(storageFailure);
         var (status, title) = error switch
         {
+            _ when storageFailure is not null => (StatusCodes.Status503ServiceUnavailable, "Storage refuses writes"),
             ModelSpecException or DatasetFormatException or ArgumentException or FormatException or InvalidDataException
                 or System.Text.Json.JsonException => (StatusCodes.Status400BadRequest, "The request is invalid"),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, RequestBodyLimits.TooLargeTitle),
@@ -39,7 +80,7 @@ public static class ProblemMapping
             DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "Someone else changed this first"),
             _ => (StatusCodes.Status500InternalServerError, "The server failed"),
         };
-        var detail = status == StatusCodes.Status500InternalServerError ? null : error switch
+        var detail = status == StatusCodes.Status500InternalServerError ? null : storageFailure ?? error switch
         {
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => RequestBodyLimits.TooLarge(context, RequestBodyLimits.FailedEndpoint(context)),
             ArtifactTooLargeException => RequestBodyLimits.UploadTooLarge(error.Message),

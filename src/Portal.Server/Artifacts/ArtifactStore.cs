@@ -7,9 +7,10 @@ namespace Portal.Server.Artifacts;
 /// <summary>
 /// Content-addressed files under the data folder: <c>artifacts/ab/abcdef…</c>, named by their SHA-256. A file is
 /// written to a temporary name, flushed to disk and renamed, so a crash leaves either the whole file or none;
-/// reads check the hash. Temporaries left by a crash are removed at start.
+/// reads check the hash. Temporaries left by a crash are removed at start, and so are files no row references
+/// (<see cref="ArtifactSweep"/>): a file reaches the store before the row that references it is committed.
 /// </summary>
-public sealed class ArtifactStore
+public class ArtifactStore
 {
     private readonly string _root;
     private readonly string _staging;
@@ -31,7 +32,7 @@ public sealed class ArtifactStore
         {
             string sha;
             long size;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true))
+            await using (var file = CreateStagingFile(temp))
             using (var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256))
             {
                 var buffer = new byte[1 << 16];
@@ -61,6 +62,10 @@ public sealed class ArtifactStore
             throw;
         }
     }
+
+    /// <summary>The seam where bytes meet the data volume; tests put a full volume here.</summary>
+    protected virtual FileStream CreateStagingFile(string path) =>
+        new(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
 
     public Task<Stored> Write(byte[] content, CancellationToken ct) => Write(new MemoryStream(content, writable: false), ct);
 
@@ -99,6 +104,20 @@ public sealed class ArtifactStore
             removed++;
         }
         return removed;
+    }
+
+    /// <summary>Every stored file: its name (the SHA-256) and when it was last written.</summary>
+    public IEnumerable<(string Sha256, DateTimeOffset WrittenAt)> StoredFiles()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(_root))
+        {
+            if (Path.GetFileName(folder).Length != 2) continue;
+            foreach (var file in Directory.EnumerateFiles(folder))
+            {
+                var name = Path.GetFileName(file);
+                if (name.Length == 64 && name.All(Uri.IsHexDigit)) yield return (name, File.GetLastWriteTimeUtc(file));
+            }
+        }
     }
 
     private string PathOf(string sha256)

@@ -20,6 +20,12 @@ public sealed class PortalOptions
     public bool RegisterBuiltinDatasets { get; set; } = true;
 
     public long MaxUploadBytes { get; set; } = 200L * 1024 * 1024;
+
+    /// <summary>
+    /// How old a stored file that no row references must be before start-up removes it: younger ones may belong to
+    /// an upload another node is still committing.
+    /// </summary>
+    public TimeSpan UnreferencedArtifactGrace { get; set; } = TimeSpan.FromHours(1);
     public long MaxJsonBodyBytes { get; set; } = 1024 * 1024;
 }
 

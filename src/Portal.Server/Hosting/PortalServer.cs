@@ -33,7 +33,7 @@ public static class PortalServer
         services.AddSingleton<ArtifactStore>();
         services.AddPortalAudit(options);
         services.AddSingleton<IStartupTask, AdminBootstrap>();
-        services.AddSingleton<IStartupTask, ArtifactCleanup>();
+        services.AddSingleton<IStartupTask, ArtifactSweep>();
         services.AddHostedService<StartupRunner>();
         services.AddScoped<Registry.AliasMover>();
         services.AddSingleton<Datasets.DatasetLoader>();
@@ -101,16 +101,5 @@ public static class PortalServer
         if (overrides.Count > 0) builder.Configuration.AddInMemoryCollection(overrides);
         if (Environment.GetEnvironmentVariable("PORTAL_PORT") is { Length: > 0 } port && builder.Configuration["urls"] is null)
             builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-    }
-
-    private sealed class ArtifactCleanup : IStartupTask
-    {
-        public int Order => 5;
-
-        public Task Run(IServiceProvider services, CancellationToken ct)
-        {
-            services.GetRequiredService<ArtifactStore>().RemoveStaleTemporaries();
-            return Task.CompletedTask;
-        }
     }
 }

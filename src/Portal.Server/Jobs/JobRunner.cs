@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Server.Api;
 using Portal.Server.Audit;
 using Portal.Server.Hosting;
 using Portal.Server.Live;
@@ -12,11 +13,15 @@ namespace Portal.Server.Jobs;
 /// Claims queued jobs and runs them with their kind's <see cref="IJobHandler"/>: training jobs in one lane,
 /// every other kind in another, each with its configured concurrency (Portal:Jobs). Woken when a job is queued,
 /// and polls in case another process queued one. On shutdown, running jobs stop and are recorded Interrupted.
+/// A job stopped by storage refusing writes is Interrupted too (resumable), not Failed. Recording an outcome is
+/// retried; when storage still refuses it, the job is left to <see cref="RunningJobs"/> to answer for as Interrupted
+/// and recorded on a later round, once storage takes writes again.
 /// It talks to other parts only through the database and the live bus, so it can later run in a process of its own.
 /// </summary>
 public sealed class JobRunner : BackgroundService
 {
     private static readonly TimeSpan s_pollInterval = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan[] s_recordRetryDelays = [TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(1)];
     private readonly IServiceScopeFactory _scopes;
     private readonly Dictionary<string, IJobHandler> _handlers;
     private readonly JobQueue _queue;
@@ -62,6 +67,7 @@ public sealed class JobRunner : BackgroundService
         {
             try
             {
+                await RecordUnrecorded();
                 foreach (var lane in _lanes) await Fill(lane, stopping);
             }
             catch (Exception e) when (!stopping.IsCancellationRequested)
@@ -141,6 +147,12 @@ public sealed class JobRunner : BackgroundService
                 outcome = JobState.Interrupted;
                 reason = "The server shut down while the job ran; resume it to continue from its last checkpoint.";
             }
+            catch (Exception e) when (ProblemMapping.StorageFailure(e) is { } cause)
+            {
+                outcome = JobState.Interrupted;
+                reason = $"{cause} The job stopped; resume it to continue from its last checkpoint.";
+                _log.LogWarning(e, "Job {Job} ({Kind}) stopped: storage refused a write.", job.Id, job.Kind);
+            }
             catch (Exception e)
             {
                 outcome = JobState.Failed;
@@ -152,7 +164,16 @@ public sealed class JobRunner : BackgroundService
                 _log.LogWarning("Job {Job} was changed elsewhere while it ran here; its outcome ({Outcome}) is not recorded.", job.Id, outcome);
                 return;
             }
-            var finished = await Finish(job.Id, execution.Stamp, outcome, reason, handle.CancelledBy ?? "system");
+            JobRecord? finished;
+            try
+            {
+                finished = await FinishRetrying(job.Id, execution.Stamp, outcome, reason, handle.CancelledBy ?? "system");
+            }
+            catch (Exception e)
+            {
+                LeaveUnrecorded(job, execution, e);
+                return;
+            }
             if (finished is not null)
             {
                 JobTopics.PublishStatus(_bus, finished, _handlers.Values);
@@ -169,6 +190,68 @@ public sealed class JobRunner : BackgroundService
             Interlocked.Decrement(ref lane.Running);
             _active.TryRemove(job.Id, out _);
             _queue.Wake();
+        }
+    }
+
+    private async Task<JobRecord?> FinishRetrying(Guid jobId, Guid stamp, JobState to, string? reason, string actor)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await Finish(jobId, stamp, to, reason, actor);
+            }
+            catch (Exception e) when (attempt < s_recordRetryDelays.Length && e is not DbUpdateConcurrencyException)
+            {
+                _log.LogWarning("Recording job {Job} {State} failed ({Error}); trying again.", jobId, to, e.Message);
+                await Task.Delay(s_recordRetryDelays[attempt], _clock);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The job's outcome could not be recorded: it leaves the running set as Interrupted with the storage error as
+    /// its reason, so it can be resumed or cancelled at once; its row is recorded on a later round.
+    /// </summary>
+    private void LeaveUnrecorded(JobRecord job, JobExecution execution, Exception error)
+    {
+        var cause = ProblemMapping.StorageFailure(error) ?? "Storage refused to record the job's outcome.";
+        var reason = $"{cause} The job stopped but its outcome could not be recorded; resume it to continue from its last checkpoint.";
+        _log.LogError(error, "Recording the outcome of job {Job} failed; it counts as Interrupted until storage takes writes.", job.Id);
+        _running.Unrecorded(job.Id, new RunningJobs.UnrecordedOutcome(execution.Stamp, reason));
+        var shown = new JobRecord
+        {
+            Id = job.Id,
+            Kind = job.Kind,
+            Payload = job.Payload,
+            CreatedBy = job.CreatedBy,
+            State = JobState.Interrupted,
+            Progress = execution.Progress,
+            Error = reason,
+        };
+        JobTopics.PublishStatus(_bus, shown, _handlers.Values);
+    }
+
+    /// <summary>Records the jobs left unrecorded as Interrupted, now that storage may take writes again.</summary>
+    private async Task RecordUnrecorded()
+    {
+        foreach (var (jobId, outcome) in _running.UnrecordedJobs())
+        {
+            try
+            {
+                var recorded = await Finish(jobId, outcome.Stamp, JobState.Interrupted, outcome.Reason, "system");
+                _running.Recorded(jobId);
+                if (recorded is not null) JobTopics.PublishStatus(_bus, recorded, _handlers.Values);
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                // A user resumed or cancelled it first.
+                _running.Recorded(jobId);
+            }
+            catch (Exception e) when (ProblemMapping.StorageFailure(e) is not null)
+            {
+                // Still refused; the next round tries again.
+            }
         }
     }
 

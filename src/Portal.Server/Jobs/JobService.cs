@@ -41,10 +41,11 @@ public sealed class JobService(PortalDbContext db, AuditLog audit, JobQueue queu
             query = query.Where(j => j.State == state);
         }
         if (!string.IsNullOrEmpty(filter.Kind)) query = query.Where(j => j.Kind == filter.Kind);
-        return await page.Apply(query.OrderByDescending(j => j.CreatedAt), j => j, ct);
+        return await page.Apply(query.OrderByDescending(j => j.CreatedAt), running.AsKnown, ct);
     }
 
-    public Task<JobRecord?> Find(Guid id, CancellationToken ct) => db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct);
+    public async Task<JobRecord?> Find(Guid id, CancellationToken ct) =>
+        await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct) is { } job ? running.AsKnown(job) : null;
 
     /// <summary>A queued or interrupted job is cancelled at once; a running one is signalled and stops within a batch.</summary>
     public async Task<JobChange> Cancel(Guid id, string actor, bool mayActForOthers, CancellationToken ct)
@@ -53,6 +54,7 @@ public sealed class JobService(PortalDbContext db, AuditLog audit, JobQueue queu
         {
             var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id, ct);
             if (Denied(job, id, actor, mayActForOthers) is { } denied) return denied;
+            InterruptUnrecorded(job!);
             switch (job!.State)
             {
                 case JobState.Running:
@@ -69,6 +71,7 @@ public sealed class JobService(PortalDbContext db, AuditLog audit, JobQueue queu
                     JobLifecycle.Move(job, JobState.Cancelled, clock.GetUtcNow(), $"Cancelled by {actor}.");
                     audit.Append(actor, "job.cancel", "job", id.ToString(), new { job.Kind, from = was.ToString() });
                     if (!await TrySave(attempt, ct)) continue;
+                    running.Recorded(id);
                     Publish(job);
                     handlers.FirstOrDefault(h => h.Kind == job.Kind)?.Release(job);
                     return new JobChange(JobChangeOutcome.Done, job);
@@ -85,15 +88,28 @@ public sealed class JobService(PortalDbContext db, AuditLog audit, JobQueue queu
         {
             var job = await db.Jobs.FirstOrDefaultAsync(j => j.Id == id, ct);
             if (Denied(job, id, actor, mayActForOthers) is { } denied) return denied;
+            InterruptUnrecorded(job!);
             if (job!.State != JobState.Interrupted)
                 return new JobChange(JobChangeOutcome.Conflict, job, $"Job {id} is {job.State}; only an interrupted job can be resumed.");
             JobLifecycle.Move(job, JobState.Queued, clock.GetUtcNow());
             audit.Append(actor, "job.resume", "job", id.ToString(), new { job.Kind, job.Attempts });
             if (!await TrySave(attempt, ct)) continue;
+            running.Recorded(id);
             queue.Wake();
             Publish(job);
             return new JobChange(JobChangeOutcome.Done, job);
         }
+    }
+
+    /// <summary>
+    /// A job that stopped here but whose outcome storage refused still reads Running: record it Interrupted, with the
+    /// storage error, in the same save as the user's move.
+    /// </summary>
+    private void InterruptUnrecorded(JobRecord job)
+    {
+        if (running.UnrecordedOf(job) is not { } outcome) return;
+        JobLifecycle.Move(job, JobState.Interrupted, clock.GetUtcNow(), outcome.Reason);
+        audit.Append("system", "job.interrupt", "job", job.Id.ToString(), new { job.Kind, reason = outcome.Reason });
     }
 
     private static JobChange? Denied(JobRecord? job, Guid id, string actor, bool mayActForOthers)

@@ -10,6 +10,8 @@ public static class DatabaseSetup
     public static IServiceCollection AddPortalDatabase(this IServiceCollection services, PortalOptions options)
     {
         services.AddSingleton<AuditChainInterceptor>();
+        services.AddSingleton<StorageHealth>();
+        services.AddSingleton<StorageHealthInterceptor>();
         var database = options.Database;
         switch (database.Provider.ToLowerInvariant())
         {
@@ -17,14 +19,14 @@ public static class DatabaseSetup
                 var file = Path.Combine(Path.GetFullPath(options.DataDirectory), "portal.db");
                 var sqlite = database.ConnectionString ?? $"Data Source={file};Cache=Shared";
                 services.AddDbContext<PortalDbContext, SqlitePortalDbContext>((sp, o) =>
-                    o.UseSqlite(sqlite).AddInterceptors(sp.GetRequiredService<AuditChainInterceptor>()));
+                    o.UseSqlite(sqlite).AddInterceptors(sp.GetRequiredService<AuditChainInterceptor>(), sp.GetRequiredService<StorageHealthInterceptor>()));
                 break;
             case "postgres":
             case "postgresql":
                 var postgres = database.ConnectionString
                     ?? throw new InvalidOperationException("Portal:Database:Provider is postgres but Portal:Database:ConnectionString is not set (e.g. Portal__Database__ConnectionString=\"Host=127.0.0.1;Database=portal;Username=portal;Password=…\").");
                 services.AddDbContext<PortalDbContext, PostgresPortalDbContext>((sp, o) =>
-                    o.UseNpgsql(postgres).AddInterceptors(sp.GetRequiredService<AuditChainInterceptor>()));
+                    o.UseNpgsql(postgres).AddInterceptors(sp.GetRequiredService<AuditChainInterceptor>(), sp.GetRequiredService<StorageHealthInterceptor>()));
                 break;
             default:
                 throw new InvalidOperationException($"Portal:Database:Provider is '{database.Provider}'; use sqlite or postgres.");

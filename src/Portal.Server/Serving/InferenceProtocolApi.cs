@@ -99,10 +99,16 @@ public static class InferenceProtocolApi
 
     private static Task Live(HttpContext context) => WriteJson(context, 200, w => w.WriteBoolean("live", true));
 
-    private static Task Ready(HttpContext context, DeploymentSet deployments)
+    /// <summary>Not ready until the deployments are loaded, nor while storage refuses writes (then <c>reason</c> says why).</summary>
+    private static async Task Ready(HttpContext context, DeploymentSet deployments, Persistence.StorageHealth storage)
     {
-        var ready = deployments.StartedUp;
-        return WriteJson(context, ready ? 200 : 503, w => w.WriteBoolean("ready", ready));
+        var storageFault = await storage.Check(context.RequestAborted);
+        var ready = deployments.StartedUp && storageFault is null;
+        await WriteJson(context, ready ? 200 : 503, w =>
+        {
+            w.WriteBoolean("ready", ready);
+            if (storageFault is not null) w.WriteString("reason", storageFault);
+        });
     }
 
     /// <summary>The protocol's fields, and the portal's extension <c>execution_provider</c>: the device sessions run on and why.</summary>

@@ -35,6 +35,18 @@ public sealed class PortalApi(HttpClient client)
         return page.GetProperty("items").EnumerateArray().Single(d => d.GetProperty("name").GetString() == name).GetProperty("id").GetGuid();
     }
 
+    /// <summary>Starts a run without waiting for it; <paramref name="spec"/> is a ready spec's name or a spec document.</summary>
+    public async Task<Guid> StartRun(string name, Guid datasetId, object spec, object options) =>
+        (await Read(await client.PostAsJsonAsync("/api/v1/runs", new { name, datasetId, spec, options }))).GetProperty("id").GetGuid();
+
+    /// <summary>The run's job state (Running, Interrupted, …) and how many epochs it has stored.</summary>
+    public async Task<(string State, int Epochs)> RunProgress(Guid runId)
+    {
+        var state = (await Read(await client.GetAsync($"/api/v1/runs/{runId}"))).GetProperty("state").GetString()!;
+        var epochs = (await Read(await client.GetAsync($"/api/v1/runs/{runId}/metrics"))).GetArrayLength();
+        return (state, epochs);
+    }
+
     /// <summary>Starts a run and waits until it succeeded; <paramref name="spec"/> is a ready spec's name or a spec document.</summary>
     public async Task<Guid> Train(string name, Guid datasetId, object spec, object options, TimeSpan limit)
     {

@@ -31,11 +31,12 @@ public sealed class PortalBrowser : IAsyncLifetime
     }
 
     /// <summary>Signs <paramref name="userName"/> in through the sign-in page and waits for the runs page's circuit.</summary>
-    public async Task<PortalPage> SignIn(string userName, string password)
+    /// <param name="portal">Another portal than the suite's (one a test started itself); null for the suite's.</param>
+    public async Task<PortalPage> SignIn(string userName, string password, PortalProcess? portal = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
-            BaseURL = Portal.Address.ToString(),
+            BaseURL = (portal ?? Portal).Address.ToString(),
             ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
         });
         await context.AddInitScriptAsync(PortalPage.ViolationRecorder);

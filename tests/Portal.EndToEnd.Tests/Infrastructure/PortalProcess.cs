@@ -40,13 +40,14 @@ public sealed class PortalProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<PortalProcess> Start()
+    /// <param name="dataDirectory">An earlier portal's data folder, to start it again as after a crash; null for a fresh one.</param>
+    public static async Task<PortalProcess> Start(string? dataDirectory = null)
     {
         var project = Path.GetFullPath(typeof(PortalProcess).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .Single(a => a.Key == "PortalServerDirectory").Value!);
         var dll = Path.Combine(project, "bin", "Release", "net10.0", "linux-x64", "Portal.Server.dll");
         if (!File.Exists(dll)) throw new FileNotFoundException($"The server is not built: {dll} is missing (dotnet build src/Portal.Server -c Release).");
-        var data = Directory.CreateTempSubdirectory("portal-e2e-").FullName;
+        var data = dataDirectory ?? Directory.CreateTempSubdirectory("portal-e2e-").FullName;
         var port = FreePort();
         var info = new ProcessStartInfo("dotnet", [dll, "--contentRoot", project])
         {
@@ -106,8 +107,9 @@ public sealed class PortalProcess : IAsyncDisposable
                 var response = await client.PostAsJsonAsync("/api/v1/auth/sign-in", new { userName = "admin", password = AdminPassword });
                 if (response.IsSuccessStatusCode) return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too busy starting to answer within the client's timeout.
             }
             await Task.Delay(250);
         }
@@ -119,6 +121,14 @@ public sealed class PortalProcess : IAsyncDisposable
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Kills the process (SIGKILL, as a crash or power loss would) and keeps its data folder for a restart.</summary>
+    public async Task Kill()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

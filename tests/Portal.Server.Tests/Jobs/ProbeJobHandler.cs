@@ -5,7 +5,8 @@ namespace Portal.Server.Tests.Jobs;
 
 /// <summary>
 /// A job kind whose runs the test steers: each names a gate; the run reports when it started, optionally reports
-/// progress, then waits (cancellably) until the test opens the gate, and fails if the payload says so.
+/// progress, then waits (cancellably) until the test opens the gate, optionally reports progress again, and fails if
+/// the payload says so.
 /// </summary>
 public sealed class ProbeJobHandler : IJobHandler
 {
@@ -13,7 +14,7 @@ public sealed class ProbeJobHandler : IJobHandler
 
     private readonly ConcurrentDictionary<string, Gate> _gates = new();
 
-    public sealed record Payload(string Gate, bool Wait = true, string? FailWith = null, double? Progress = null);
+    public sealed record Payload(string Gate, bool Wait = true, string? FailWith = null, double? Progress = null, double? ProgressAtEnd = null);
 
     public string Kind => ProbeKind;
 
@@ -43,6 +44,7 @@ public sealed class ProbeJobHandler : IJobHandler
         gate.Started.TrySetResult(job);
         if (payload.Progress is { } progress) await job.ReportProgress(progress);
         if (payload.Wait) await gate.Opened.Task.WaitAsync(ct);
+        if (payload.ProgressAtEnd is { } last) await job.ReportProgress(last);
         if (payload.FailWith is { } message) throw new InvalidOperationException(message);
     }
 

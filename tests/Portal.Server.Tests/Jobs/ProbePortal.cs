@@ -22,6 +22,9 @@ public sealed class ProbePortal : PortalFactory
 
     public ProbeJobHandler Probe { get; } = new();
 
+    /// <summary>Makes storage refuse writes on demand.</summary>
+    public StorageFaults Faults { get; } = new();
+
     /// <summary>A second portal on this one's storage (dispose this one first, as a restart would).</summary>
     public static ProbePortal Restart(TestStorage storage) => new(storage, ownsStorage: false);
 
@@ -38,6 +41,10 @@ public sealed class ProbePortal : PortalFactory
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services => services.AddSingleton<IJobHandler>(Probe));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton<IJobHandler>(Probe);
+            Faults.Install(services);
+        });
     }
 }
