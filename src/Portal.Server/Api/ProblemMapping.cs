@@ -37,7 +37,12 @@ public static class ProblemMapping
             DbUpdateConcurrencyException => (StatusCodes.Status409Conflict, "Someone else changed this first"),
             _ => (StatusCodes.Status500InternalServerError, "The server failed"),
         };
-        var detail = status == StatusCodes.Status500InternalServerError ? null : error?.Message;
+        var detail = status == StatusCodes.Status500InternalServerError ? null : error switch
+        {
+            System.Text.Json.JsonException json => JsonErrors.Describe(json),
+            BadHttpRequestException bad => JsonErrors.Describe(bad),
+            _ => error?.Message,
+        };
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
         context.Response.StatusCode = status;
         await problems.WriteAsync(new ProblemDetailsContext
