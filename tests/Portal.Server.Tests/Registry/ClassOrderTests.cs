@@ -5,10 +5,10 @@ using System.Text;
 using Portal.Server.Datasets;
 using Portal.Server.Evaluations;
 using Portal.Server.Jobs;
-using Portal.Server.Tests.Jobs;
 using Portal.Server.Registry;
 using Portal.Server.Tests.Datasets;
 using Portal.Server.Tests.Infrastructure;
+using Portal.Server.Tests.Jobs;
 
 namespace Portal.Server.Tests.Registry;
 
