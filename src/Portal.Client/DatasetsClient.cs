@@ -49,6 +49,7 @@ public sealed class DatasetsClient
         Field("delimiter", options?.Delimiter);
         Field("header", options?.Header?.ToString().ToLowerInvariant());
         Field("skipLines", options?.SkipLines?.ToString(CultureInfo.InvariantCulture));
+        Field("classNames", options?.ClassNames is { } names ? string.Join(",", names) : null);
         return Upload("api/v1/datasets/csv", form, ct);
     }
 

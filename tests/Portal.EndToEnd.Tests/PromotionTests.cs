@@ -15,7 +15,7 @@ public sealed class PromotionTests(PortalBrowser portal)
             var api = new PortalApi(client);
             var files = Directory.CreateTempSubdirectory("portal-e2e-idx-").FullName;
             var (images, labels) = IdxFiles.FirstOfFashionMnist(2000, files);
-            var train = await api.UploadIdx("e2e-promo-train", images, labels);
+            var train = await api.UploadIdx("e2e-promo-train", images, labels, IdxFiles.FashionClassNames);
             var run = await api.Train("e2e promo mlp", train, "fashion-mlp", new { epochs = 1, batchSize = 64 }, TimeSpan.FromMinutes(5));
             await api.RegisterVersion("e2e-promo", run, await api.DatasetId("fashion-mnist-test"));
         }

@@ -27,7 +27,7 @@ public sealed class LifecycleTests(ModulePortal portal) : IClassFixture<ModulePo
         var model = $"ps-{Guid.NewGuid().ToString("N")[..8]}";
         portal.Invoke($$"""
             $train = Import-PortalDataset -Name "$model-train" -ImagesPath $images -LabelsPath $labels -ClassName a, b, c
-            $held = Import-PortalDataset -Name "$model-held" -ImagesPath $heldImages -LabelsPath $heldLabels
+            $held = Import-PortalDataset -Name "$model-held" -ImagesPath $heldImages -LabelsPath $heldLabels -ClassName a, b, c
             $run = $train | Start-PortalTraining -Spec {{ModulePortal.TinySpec.Script}} -Epochs 2 -BatchSize 16 -Seed 3 | Wait-PortalRun
             New-PortalModel -Name $model | Out-Null
             $run | Register-PortalModelVersion -Model $model -EvaluationDatasetId $held.Id | Out-Null

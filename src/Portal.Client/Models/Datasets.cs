@@ -14,6 +14,11 @@ public sealed record CsvImportOptions
     public string? LabelColumn { get; init; }
     public int? LabelColumnIndex { get; init; }
     public string? Delimiter { get; init; }
+
+    /// <summary>Whether the first line names the columns (the server's default: true, but a first line of numbers only must be said).</summary>
     public bool? Header { get; init; }
     public int? SkipLines { get; init; }
+
+    /// <summary>Classification: the class names in label order (label 0 first); every label must be one of them. Default: the labels sorted.</summary>
+    public IReadOnlyList<string>? ClassNames { get; init; }
 }

@@ -6,9 +6,10 @@ namespace Portal.Engine.Data;
 /// Reads a CSV file as a dataset of [D] samples: every column but the label column is a numeric feature.
 /// </summary>
 /// <remarks>
-/// For classification, class names are the distinct labels sorted: numerically when every label is an integer
-/// (so "2" comes before "10"), otherwise by ordinal string order; a label's index is its place in that order. This
-/// does not depend on the order of the rows, so any slice of the same file gets the same mapping for the same classes.
+/// For classification, class names are <see cref="CsvOptions.ClassNames"/> when given (every label must be one of
+/// them), otherwise the distinct labels sorted: numerically when every label is an integer (so "2" comes before
+/// "10"), otherwise by ordinal string order; a label's index is its place in that order. This does not depend on the
+/// order of the rows, so any slice of the same file gets the same mapping for the same classes.
 /// Labels are trimmed of surrounding spaces. Numbers use the invariant culture ('.' decimal point, exponents allowed);
 /// NaN and infinities are refused. Messages name the 1-based physical line in the file where the record starts.
 /// We parse CSV ourselves (see <see cref="CsvRecordReader"/>) rather than with CsvHelper: the format we accept is
@@ -42,7 +43,10 @@ public static class CsvLoader
         string[]? header = null;
         var columnsLine = firstLine;
         var pending = true;
-        if (options.HasHeader)
+        if (options.HasHeader is null && fields.All(f => double.TryParse(f, NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+            throw new DatasetFormatException(
+                $"'{source}' line {firstLine} holds only numbers: it may be a header or the first data row. Say which with the header option (true: it names the columns; false: it is data).");
+        if (options.HasHeader != false)
         {
             header = [.. fields.Select(f => f.Trim())];
             pending = false;
@@ -89,7 +93,7 @@ public static class CsvLoader
         var shape = new[] { columnCount - 1 };
         if (options.Task == CsvTask.Regression)
             return new Dataset(name, [.. features], shape, [.. targets], 1);
-        var (labels, classNames) = ClassIndices(labelTexts);
+        var (labels, classNames) = options.ClassNames is { } given ? GivenClassIndices(labelTexts, given, source) : ClassIndices(labelTexts);
         return new Dataset(name, [.. features], shape, labels, classNames);
     }
 
@@ -97,10 +101,19 @@ public static class CsvLoader
     {
         if (options.LabelColumn is not null && options.LabelColumnIndex is not null)
             throw new ArgumentException($"Reading '{source}': give the label column by name or by index, not both.", nameof(options));
-        if (options.LabelColumn is not null && !options.HasHeader)
+        if (options.LabelColumn is not null && options.HasHeader == false)
             throw new ArgumentException($"Reading '{source}': the label column '{options.LabelColumn}' is named, but the file is read without a header.", nameof(options));
         if (options.SkipLines < 0)
             throw new ArgumentException($"Reading '{source}': cannot skip {options.SkipLines} lines.", nameof(options));
+        if (options.ClassNames is { } names)
+        {
+            if (options.Task == CsvTask.Regression)
+                throw new ArgumentException($"Reading '{source}': class names are given, but the task is regression.", nameof(options));
+            if (names.Count == 0 || names.Any(string.IsNullOrWhiteSpace))
+                throw new ArgumentException($"Reading '{source}': the class names must be one or more non-blank names.", nameof(options));
+            if (names.Select(n => n.Trim()).GroupBy(n => n, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                throw new ArgumentException($"Reading '{source}': the class names name '{twice.Key}' twice.", nameof(options));
+        }
         if (options.Delimiter is '"' or '\r' or '\n' or ' ')
             throw new ArgumentException($"Reading '{source}': U+{(int)options.Delimiter:X4} cannot be the delimiter (quotes, line breaks and spaces have other meanings).", nameof(options));
     }
@@ -140,6 +153,21 @@ public static class CsvLoader
         if (!float.IsFinite(single))
             throw new DatasetFormatException($"'{source}' line {line}, {Column(header, column)}: '{text}' is not a finite 32-bit number.");
         return single;
+    }
+
+    /// <summary>Each row's index among the given class names, in their order.</summary>
+    private static (int[] Labels, string[] ClassNames) GivenClassIndices(List<string> texts, IReadOnlyList<string> given, string source)
+    {
+        string[] names = [.. given.Select(n => n.Trim())];
+        var byName = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
+        var labels = new int[texts.Count];
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if (!byName.TryGetValue(texts[i], out labels[i]))
+                throw new DatasetFormatException(
+                    $"'{source}' has the label '{texts[i]}', which is not among the given class names [{string.Join(", ", names)}].");
+        }
+        return (labels, names);
     }
 
     /// <summary>Class names sorted (numerically if all are integers, else ordinally) and each row's index among them.</summary>

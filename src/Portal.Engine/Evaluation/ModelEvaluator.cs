@@ -14,6 +14,7 @@ public static class ModelEvaluator
     public static EvaluationResult Evaluate(TrainedModel model, Dataset data, int batchSize = DefaultBatchSize, CancellationToken cancellationToken = default)
     {
         if (!data.IsClassification) throw new ArgumentException($"Dataset '{data.Name}' has float targets; evaluation reports classification figures.");
+        data = ClassOrder.Align(data, model.ClassNames, $"Model '{model.Spec.Name}'");
         if (data.ClassNames.Count != model.ClassNames.Count)
             throw new ArgumentException($"Dataset '{data.Name}' has {data.ClassNames.Count} classes; the model predicts {model.ClassNames.Count}.");
         var (logits, _) = Predict(model, data, batchSize, cancellationToken);

@@ -1,3 +1,4 @@
+using Portal.Engine.Data;
 using Portal.Engine.Models;
 
 namespace Portal.Engine.Training;
@@ -18,6 +19,8 @@ internal static class TrainingDataCheck
             if (data.IsClassification != request.Train.IsClassification)
                 throw new ArgumentException($"The {role} data '{data.Name}' and the training data disagree on classes versus targets.");
         }
+        if (request.Validation is { } validation && ClassOrder.Mismatch(request.Train.ClassNames, $"The training data '{request.Train.Name}'", validation) is { } reason)
+            throw new ArgumentException($"The validation data's classes differ: {reason}.");
         if (request.Train.Count == 0) throw new ArgumentException($"The training data '{request.Train.Name}' is empty.");
 
         var output = report.OutputShape;

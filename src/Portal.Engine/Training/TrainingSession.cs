@@ -55,7 +55,8 @@ internal sealed class TrainingSession : IDisposable
         _standardization = resumed?.Standardization ?? request.FixedStandardization
             ?? (_options.Standardization is { } mode ? FeatureStandardization.Fit(request.Train, mode) : null);
         _train = new TensorDataset(request.Train, _inputShape, _standardization, _device);
-        _validation = request.Validation is { Count: > 0 } v ? new TensorDataset(v, _inputShape, _standardization, _device) : null;
+        _validation = request.Validation is { Count: > 0 } v ? new TensorDataset(ClassOrder.Align(v, request.Train.ClassNames, $"The training data '{request.Train.Name}'"), _inputShape, _standardization, _device)
+            : null;
 
         manual_seed(_options.Seed);
         _network = NetworkFactory.Build(request.Spec, _device);

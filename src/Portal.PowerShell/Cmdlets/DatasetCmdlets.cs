@@ -68,6 +68,11 @@ public sealed class GetPortalDatasetCommand : PortalCmdlet
 /// <code>Import-PortalDataset -Name houses -CsvPath ./houses.csv -LabelColumn price -Task regression</code>
 /// Uploads a CSV file whose "price" column is the value to predict.
 /// </example>
+/// <example>
+/// <code>Import-PortalDataset -Name cancer-test -CsvPath ./wdbc-test.csv -Header $true -SkipLines 1 -Delimiter ';' -ClassName malignant, benign</code>
+/// Uploads a CSV file after one preamble line, with ';' between fields and its first line naming the columns; label 0
+/// is "malignant" and 1 "benign", as the model trained on the same coding expects.
+/// </example>
 [Cmdlet(VerbsData.Import, "PortalDataset", SupportsShouldProcess = true, DefaultParameterSetName = "Idx")]
 [OutputType(typeof(Dataset))]
 public sealed class ImportPortalDatasetCommand : PortalCmdlet
@@ -85,17 +90,42 @@ public sealed class ImportPortalDatasetCommand : PortalCmdlet
     [Parameter(Mandatory = true, ParameterSetName = "Idx")]
     public string LabelsPath { get; set; } = "";
 
-    /// <summary>The names of the classes, in label order (label 0 first).</summary>
+    /// <summary>
+    /// The names of the classes, in label order (label 0 first). For a CSV file, every label must be one of them;
+    /// without it the labels are sorted.
+    /// </summary>
     [Parameter(ParameterSetName = "Idx")]
+    [Parameter(ParameterSetName = "Csv")]
     public string[]? ClassName { get; set; }
 
-    /// <summary>The CSV file: a header row, then one sample per row.</summary>
+    /// <summary>The CSV file: one sample per row, after an optional header row.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Csv")]
     public string CsvPath { get; set; } = "";
 
-    /// <summary>The column that holds the label (default: the last column).</summary>
+    /// <summary>The column that holds the label, by its header name (default: the last column).</summary>
     [Parameter(ParameterSetName = "Csv")]
     public string? LabelColumn { get; set; }
+
+    /// <summary>The column that holds the label, by its 0-based index (default: the last column).</summary>
+    [Parameter(ParameterSetName = "Csv")]
+    [ValidateRange(0, int.MaxValue)]
+    public int? LabelColumnIndex { get; set; }
+
+    /// <summary>
+    /// Whether the first line (after -SkipLines) names the columns. The server takes it as a header by default, but
+    /// refuses a first line of numbers only unless this says which it is.
+    /// </summary>
+    [Parameter(ParameterSetName = "Csv")]
+    public bool? Header { get; set; }
+
+    /// <summary>Lines to ignore at the start of the file (a preamble or comments), before any header.</summary>
+    [Parameter(ParameterSetName = "Csv")]
+    [ValidateRange(0, int.MaxValue)]
+    public int? SkipLines { get; set; }
+
+    /// <summary>The field delimiter: one character, or 'tab' (default ',').</summary>
+    [Parameter(ParameterSetName = "Csv")]
+    public string? Delimiter { get; set; }
 
     /// <summary>What the label is: a class (classification, the default) or a number to predict (regression).</summary>
     [Parameter(ParameterSetName = "Csv")]
@@ -124,7 +154,16 @@ public sealed class ImportPortalDatasetCommand : PortalCmdlet
                 return await Client.Datasets.ImportIdx(Name, images, labels, ClassName, ct);
             }
             using var csv = File.OpenRead(files[0]);
-            return await Client.Datasets.ImportCsv(Name, csv, new CsvImportOptions { LabelColumn = LabelColumn, Task = Task }, ct);
+            return await Client.Datasets.ImportCsv(Name, csv, new CsvImportOptions
+            {
+                LabelColumn = LabelColumn,
+                LabelColumnIndex = LabelColumnIndex,
+                Header = Header,
+                SkipLines = SkipLines,
+                Delimiter = Delimiter,
+                Task = Task,
+                ClassNames = ClassName,
+            }, ct);
         }, Name, out var dataset);
         if (ok) WriteObject(dataset);
     }

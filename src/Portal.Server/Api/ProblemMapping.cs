@@ -84,6 +84,8 @@ public static class ProblemMapping
         {
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => RequestBodyLimits.TooLarge(context, RequestBodyLimits.FailedEndpoint(context)),
             ArtifactTooLargeException => RequestBodyLimits.UploadTooLarge(error.Message),
+            System.Text.Json.JsonException json => JsonErrors.Describe(json),
+            BadHttpRequestException bad => JsonErrors.Describe(bad),
             _ => error?.Message,
         };
         var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();

@@ -151,7 +151,11 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
                 throw RegistryException.Invalid("checkpointDirectory is chosen by the server, not by a request: leave it out of the recipe.");
             return recipe;
         }
-        catch (Exception e) when (e is JsonException or NotSupportedException)
+        catch (JsonException e)
+        {
+            throw RegistryException.Invalid($"The recipe is invalid: {JsonErrors.Describe(e)} (method is one of prune-unstructured, prune-structured, quantize-int8, distill).", e);
+        }
+        catch (NotSupportedException e)
         {
             throw RegistryException.Invalid($"The recipe is invalid: {e.Message} (method is one of prune-unstructured, prune-structured, quantize-int8, distill).", e);
         }

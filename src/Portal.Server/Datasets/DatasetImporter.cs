@@ -6,6 +6,7 @@ using Portal.Server.Artifacts;
 using Portal.Server.Audit;
 using Portal.Server.Hosting;
 using Portal.Server.Persistence;
+using Portal.Server.Registry;
 
 namespace Portal.Server.Datasets;
 
@@ -17,7 +18,6 @@ namespace Portal.Server.Datasets;
 /// </summary>
 public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, ArtifactStore artifacts, IOptions<PortalOptions> options, TimeProvider clock)
 {
-    public const int MaxNameLength = 200;
     private const string IdxMediaType = "application/x-idx";
     private const string CsvMediaType = "text/csv";
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
@@ -29,9 +29,21 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     /// <summary>The imported dataset, or why the name cannot be used.</summary>
     public sealed record Outcome(DatasetRecord? Dataset, string? Conflict);
 
+    /// <summary>The text fields of an IDX upload.</summary>
+    public static readonly string[] IdxFields = ["name", "classNames"];
+
+    /// <summary>The file parts of an IDX upload.</summary>
+    public static readonly string[] IdxFiles = ["images", "labels"];
+
+    /// <summary>The text fields of a CSV upload.</summary>
+    public static readonly string[] CsvFields = ["name", "labelColumn", "labelColumnIndex", "header", "skipLines", "delimiter", "task", "classNames"];
+
+    /// <summary>The file part of a CSV upload.</summary>
+    public static readonly string[] CsvFiles = ["file"];
+
     /// <summary>Parts: <c>images</c> and <c>labels</c> (IDX files, raw or gzip), <c>name</c>, optional <c>classNames</c> (comma-separated or repeated).</summary>
     public Task<Outcome> ImportIdx(string? contentType, Stream body, string actor, CancellationToken ct) =>
-        Import(contentType, body, actor, async (form, name) =>
+        Import(contentType, body, actor, IdxFields, IdxFiles, async (form, name) =>
         {
             var images = form.File("images");
             var labels = form.File("labels");
@@ -48,11 +60,13 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
 
     /// <summary>
     /// Parts: <c>file</c>, <c>name</c>, and optionally <c>labelColumn</c> (a header name) or <c>labelColumnIndex</c>
-    /// (0-based; default the last column), <c>header</c> (true/false, default true), <c>skipLines</c>, <c>delimiter</c>,
-    /// <c>task</c> (classification or regression).
+    /// (0-based; default the last column), <c>header</c> (true/false; default true, but a first line of numbers only
+    /// is refused unless it is given), <c>skipLines</c>, <c>delimiter</c>, <c>task</c> (classification or regression),
+    /// <c>classNames</c> (the label order). The options recorded with the dataset are those the file was read with:
+    /// the header decided and the class order used.
     /// </summary>
     public Task<Outcome> ImportCsv(string? contentType, Stream body, string actor, CancellationToken ct) =>
-        Import(contentType, body, actor, async (form, name) =>
+        Import(contentType, body, actor, CsvFields, CsvFiles, async (form, name) =>
         {
             var file = form.File("file");
             var csv = ReadCsvOptions(form);
@@ -61,11 +75,12 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
                 data = CsvLoader.Load(reader, name, csv);
             var record = Record(name, DatasetFormat.Csv, data, actor);
             record.PrimaryArtifact = file.Sha256;
-            record.CsvOptions = JsonSerializer.Serialize(csv, s_json);
+            var used = csv with { HasHeader = csv.HasHeader ?? true, ClassNames = data.IsClassification ? data.ClassNames : null };
+            record.CsvOptions = JsonSerializer.Serialize(used, s_json);
             return (record, [(file, CsvMediaType)]);
         }, ct);
 
-    private async Task<Outcome> Import(string? contentType, Stream body, string actor,
+    private async Task<Outcome> Import(string? contentType, Stream body, string actor, string[] fields, string[] files,
         Func<UploadForm, string, Task<(DatasetRecord Record, (UploadForm.StoredFile File, string MediaType)[] Files)>> load, CancellationToken ct)
     {
         var form = new UploadForm(artifacts, options.Value.MaxUploadBytes);
@@ -73,16 +88,17 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
         try
         {
             await form.Read(contentType, body, ct);
+            form.RefuseUnknown(fields, files);
             var name = form.RequiredText("name");
-            if (name.Length > MaxNameLength) throw new ArgumentException($"A dataset name has at most {MaxNameLength} characters, not {name.Length}.");
+            RegistryNames.CheckDatasetName(name);
             if (await NameTaken(name, ct)) return Taken(name);
 
-            var (record, files) = await load(form, name);
+            var (record, stored) = await load(form, name);
 
             await s_commit.WaitAsync(ct);
             try
             {
-                foreach (var (file, mediaType) in files.DistinctBy(f => f.File.Sha256))
+                foreach (var (file, mediaType) in stored.DistinctBy(f => f.File.Sha256))
                 {
                     if (!await db.Artifacts.AnyAsync(a => a.Sha256 == file.Sha256, ct))
                         db.Artifacts.Add(new ArtifactRecord { Sha256 = file.Sha256, Size = file.Size, MediaType = mediaType, CreatedAt = record.CreatedAt });
@@ -95,7 +111,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
                     record.Count,
                     record.SampleShape,
                     classes = record.ClassNames.Length,
-                    files = files.Select(f => new { part = f.File.Part, fileName = f.File.FileName, sha256 = f.File.Sha256, size = f.File.Size }),
+                    files = stored.Select(f => new { part = f.File.Part, fileName = f.File.FileName, sha256 = f.File.Sha256, size = f.File.Size }),
                 });
                 try
                 {
@@ -129,7 +145,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
         {
             LabelColumn = form.Text("labelColumn"),
             LabelColumnIndex = form.Integer("labelColumnIndex"),
-            HasHeader = form.Boolean("header") ?? true,
+            HasHeader = form.Boolean("header"),
             SkipLines = form.Integer("skipLines") ?? 0,
             Delimiter = delimiter switch
             {
@@ -138,6 +154,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
                 "\\t" or "tab" => '\t',
                 _ => throw new ArgumentException($"Field 'delimiter' must be one character (or 'tab'), not '{delimiter}'."),
             },
+            ClassNames = form.List("classNames"),
             Task = task is null ? CsvTask.Classification
                 : Enum.TryParse<CsvTask>(task, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
                 : throw new ArgumentException($"Field 'task' must be classification or regression, not '{task}'."),

@@ -28,11 +28,17 @@ public static class DatasetsApi
         group.MapPost("/idx", UploadIdx)
             .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
             .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
-            .Accepts<IFormCollection>("multipart/form-data");
+            .Accepts<Stream>("multipart/form-data")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .DescribeIdxUpload();
         group.MapPost("/csv", UploadCsv)
             .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
             .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
-            .Accepts<IFormCollection>("multipart/form-data");
+            .Accepts<Stream>("multipart/form-data")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .DescribeCsvUpload();
         return v1;
     }
 

@@ -65,6 +65,20 @@ public sealed class UploadForm(ArtifactStore store, long maxBytes)
         }
     }
 
+    /// <summary>Refuses, by name, any field or file part the operation does not take: a misspelt option must not be ignored.</summary>
+    /// <exception cref="ArgumentException">The upload has a part not in <paramref name="fields"/> or <paramref name="files"/>.</exception>
+    public void RefuseUnknown(IReadOnlyCollection<string> fields, IReadOnlyCollection<string> files)
+    {
+        string[] unknown =
+        [
+            .. _fields.Keys.Where(f => !fields.Contains(f, StringComparer.OrdinalIgnoreCase)).Select(f => $"field '{f}'"),
+            .. _files.Keys.Where(f => !files.Contains(f, StringComparer.OrdinalIgnoreCase)).Select(f => $"file part '{f}'"),
+        ];
+        if (unknown.Length > 0)
+            throw new ArgumentException(
+                $"The upload has the unknown {string.Join(" and ", unknown)}; this upload takes the fields {string.Join(", ", fields)} and the file part{(files.Count == 1 ? "" : "s")} {string.Join(", ", files)}.");
+    }
+
     /// <exception cref="ArgumentException">The upload has no such file part.</exception>
     public StoredFile File(string part) =>
         _files.TryGetValue(part, out var file) ? file : throw new ArgumentException($"The upload has no '{part}' file part.");

@@ -25,6 +25,9 @@ public static class PortalServer
         services.AddSingleton<TimeProvider, MicrosecondClock>();
         services.AddPortalDataProtection(options);
         services.AddProblemDetails();
+        // A body or parameter that cannot be bound throws, so UsePortalProblems answers it with a problem saying what
+        // was wrong, in every environment (by default only Development throws; elsewhere the 400 has no body).
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = options.MaxUploadBytes);
         Api.OpenApi.OpenApiSetup.AddOpenApiDescriptions(services);

@@ -1,13 +1,16 @@
 using Portal.Engine.Data;
 using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;
+using Portal.Engine.Onnx;
 
 namespace Portal.Server.Registry;
 
 /// <summary>
 /// Accuracy and the classification report of an ONNX model on a labelled dataset, run by ONNX Runtime: imported
 /// files have no spec to rebuild in TorchSharp. The model gets the dataset's raw features and its first output is
-/// read as one score per class (logits or probabilities: the arg-max is the same).
+/// read as one score per class (logits or probabilities: the arg-max is the same). A model that names its classes
+/// (the <c>portal.class_labels</c> metadata) is scored by name: the dataset's labels are renumbered into the model's
+/// order, and a dataset with other class names is refused.
 /// </summary>
 public static class OnnxEvaluator
 {
@@ -21,6 +24,16 @@ public static class OnnxEvaluator
             return $"model '{model.Name}' does not take one float32 input [batch, …fixed] with a float32 output [batch, …fixed]";
         if (signature.InputValuesPerSample != data.FeatureCount)
             return $"model '{model.Name}' takes {model.Inputs[0]} ({signature.InputValuesPerSample} values per sample) but dataset '{data.Name}' has samples [{string.Join(',', data.SampleShape)}] ({data.FeatureCount} values)";
+        IReadOnlyList<string> modelClasses;
+        try
+        {
+            modelClasses = model.Info.ClassLabels ?? [];
+        }
+        catch (OnnxFormatException e)
+        {
+            return $"model '{model.Name}' names its classes unreadably: {e.Message}";
+        }
+        if (ClassOrder.Mismatch(modelClasses, $"model '{model.Name}'", data) is { } classes) return classes;
         if (signature.OutputValuesPerSample != data.ClassNames.Count)
             return $"model '{model.Name}' gives {model.Outputs[0]} ({signature.OutputValuesPerSample} values per sample) but dataset '{data.Name}' has {data.ClassNames.Count} classes";
         return null;
@@ -29,6 +42,7 @@ public static class OnnxEvaluator
     public static ClassificationReport Evaluate(InferenceModel model, Dataset data, CancellationToken ct)
     {
         if (Misfit(model, data) is { } reason) throw new ArgumentException($"Cannot evaluate on this dataset: {reason}.");
+        data = ClassOrder.Align(data, model.Info.ClassLabels ?? [], $"model '{model.Name}'");
         var signature = model.BatchedFloat!;
         var perSample = signature.InputValuesPerSample;
         var classes = signature.OutputValuesPerSample;

@@ -2,7 +2,7 @@ using System.Text.RegularExpressions;
 
 namespace Portal.Server.Registry;
 
-/// <summary>The spelling rules of the names the registry puts in URLs: model names, alias names and tag keys.</summary>
+/// <summary>The spelling rules of the names the portal puts in URLs and file names: model and dataset names, alias names and tag keys.</summary>
 public static partial class RegistryNames
 {
     public const int MaxModelName = 100;
@@ -14,9 +14,19 @@ public static partial class RegistryNames
     /// <summary>Letters, digits, '-', '_' and '.', starting with a letter or digit; 1..100 characters.</summary>
     public static void CheckModelName(string? name)
     {
-        if (string.IsNullOrEmpty(name) || name.Length > MaxModelName || !ModelNamePattern().IsMatch(name))
-            throw RegistryException.Invalid($"Model name '{name}' is not allowed: use 1..{MaxModelName} letters, digits, '-', '_' or '.', starting with a letter or digit.");
+        if (NameProblem("Model", name) is { } problem) throw RegistryException.Invalid(problem);
     }
+
+    /// <summary>The rule of model names; refused as a bad request (<see cref="ArgumentException"/>), as the importer refuses a bad upload.</summary>
+    public static void CheckDatasetName(string? name)
+    {
+        if (NameProblem("Dataset", name) is { } problem) throw new ArgumentException(problem);
+    }
+
+    private static string? NameProblem(string kind, string? name) =>
+        string.IsNullOrEmpty(name) || name.Length > MaxModelName || !ModelNamePattern().IsMatch(name)
+            ? $"{kind} name '{name}' is not allowed: use 1..{MaxModelName} letters, digits, '-', '_' or '.', starting with a letter or digit."
+            : null;
 
     /// <summary>Lowercase letters, digits and '-'; 1..64 characters (<c>production</c>, <c>staging</c>, <c>canary-eu</c>).</summary>
     public static void CheckAlias(string? alias)

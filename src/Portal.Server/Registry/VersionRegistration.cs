@@ -72,6 +72,8 @@ public sealed class VersionRegistration(
         ClassificationReport? report = null;
         if (evaluationData is not null)
         {
+            if (ClassOrder.Mismatch(classNames, $"Run '{run.Name}' (trained on dataset '{training.Name}')", evaluationData) is { } misfit)
+                throw RegistryException.Invalid($"Cannot evaluate on dataset '{evaluationData.Name}': {misfit}.");
             var trained = new TrainedModel(spec, weights, standardization, classNames);
             report = await Task.Run(() => ModelEvaluator.Evaluate(trained, evaluationData, cancellationToken: ct).Report, ct);
         }

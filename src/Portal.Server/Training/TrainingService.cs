@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Training;
 using Portal.Server.Api;
@@ -152,7 +153,7 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"The run options are invalid: {e.Message}", e);
+            throw new ArgumentException($"The run options are invalid: {JsonErrors.Describe(e)}", e);
         }
     }
 
@@ -190,8 +191,8 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
             if (output.Count != 1 || output[0] != 1)
                 throw new ArgumentException($"Model '{spec.Name}' outputs [{string.Join(',', output)}] but the targets of '{train.Name}' have width 1.");
         }
-        if (validation is not null && classes > 0 && validation.ClassNames.Length != classes)
-            throw new ArgumentException($"The validation dataset '{validation.Name}' has {validation.ClassNames.Length} classes, the training dataset '{train.Name}' {classes}.");
+        if (validation is not null && ClassOrder.Mismatch(train.ClassNames, $"The training dataset '{train.Name}'", validation.ClassNames, validation.Name) is { } misfit)
+            throw new ArgumentException($"The validation dataset's classes differ: {misfit}.");
         if (options.EarlyStopping is not null && validation is null)
             throw new ArgumentException("Early stopping watches a validation metric: give a validationDatasetId.");
         if (options.Augmentation is not null && spec.InputShape.Count != 3)

@@ -6,11 +6,12 @@ namespace Portal.EndToEnd.Tests.Infrastructure;
 /// <summary>The REST calls that set the scene for a browser test (what the test is not about happens over the API).</summary>
 public sealed class PortalApi(HttpClient client)
 {
-    public async Task<Guid> UploadIdx(string name, string images, string labels)
+    public async Task<Guid> UploadIdx(string name, string images, string labels, string classNames)
     {
         using var form = new MultipartFormDataContent
         {
             { new StringContent(name), "name" },
+            { new StringContent(classNames), "classNames" },
             { new ByteArrayContent(await File.ReadAllBytesAsync(images)), "images", Path.GetFileName(images) },
             { new ByteArrayContent(await File.ReadAllBytesAsync(labels)), "labels", Path.GetFileName(labels) },
         };

@@ -239,4 +239,28 @@ public sealed class CsvLoaderTests
         var e = Assert.Throws<DatasetFormatException>(() => CsvLoader.Load(bad));
         Assert.Contains($"'{bad}' line 2, column 'length' (1): 'x' is not a number", e.Message);
     }
+
+    [Fact]
+    public void A_first_line_of_numbers_is_refused_unless_the_header_option_is_given()
+    {
+        const string text = "1,2,0\n3,4,1\n5,6,0\n";
+
+        var e = Fails(text);
+
+        Assert.Contains("'t.csv' line 1 holds only numbers", e.Message);
+        Assert.Equal(3, Load(text, new CsvOptions { HasHeader = false }).Count);
+        Assert.Equal(2, Load(text, new CsvOptions { HasHeader = true }).Count);
+    }
+
+    [Fact]
+    public void Class_names_given_in_order_fix_the_label_coding()
+    {
+        var data = Load("radius,diagnosis\n1,benign\n9,malignant\n", new CsvOptions { ClassNames = ["malignant", "benign", "unseen"] });
+
+        Assert.Equal(["malignant", "benign", "unseen"], data.ClassNames);
+        Assert.Equal([1, 0], data.Labels.ToArray());
+        Assert.Contains("the label 'other', which is not among the given class names [x, y]", Fails("a,b\n1,other\n", new CsvOptions { ClassNames = ["x", "y"] }).Message);
+        Assert.Throws<ArgumentException>(() => Load("a,b\n1,x\n", new CsvOptions { ClassNames = ["x", "x"] }));
+        Assert.Throws<ArgumentException>(() => Load("a,b\n1,2\n", new CsvOptions { ClassNames = ["x"], Task = CsvTask.Regression }));
+    }
 }

@@ -32,6 +32,22 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task A_validation_set_coded_in_another_order_is_scored_by_class_name()
+    {
+        var train = TrainingData.Blobs(100, 3, 4, seed: 1);
+        var validation = TrainingData.Blobs(30, 3, 4, seed: 2);
+        // The same samples with the classes listed in reverse, so label i names the class that is 2 - i in training.
+        var reversed = new Dataset("reversed", validation.Features.ToArray(), validation.SampleShape,
+            [.. validation.Labels.ToArray().Select(l => 2 - l)], [.. validation.ClassNames.Reverse()]);
+
+        var (_, same) = await Run(new TrainingRequest(s_mlp, train, validation, Options(2)));
+        var (_, other) = await Run(new TrainingRequest(s_mlp, train, reversed, Options(2)));
+
+        Assert.Equal(same.History[^1].ValidationAccuracy, other.History[^1].ValidationAccuracy);
+        Assert.True(same.History[^1].ValidationAccuracy > 0.9, $"validation accuracy {same.History[^1].ValidationAccuracy}");
+    }
+
+    [Fact]
     public async Task Each_step_carries_the_wall_clock_time_it_completed_in_step_order()
     {
         var before = DateTimeOffset.UtcNow;

@@ -12,7 +12,8 @@ internal static class HandMadeOnnx
     /// bottom half's, class 1 the opposite. With the data's noise the halves never overlap, so it is always right.
     /// </summary>
     /// <param name="classZeroBias">Small values change the file, not the answers: a file no other test has stored.</param>
-    public static byte[] TopVersusBottom(float classZeroBias = 0f)
+    /// <param name="classLabels">The class names the file records (the portal's metadata), in output order; none when null.</param>
+    public static byte[] TopVersusBottom(float classZeroBias = 0f, string[]? classLabels = null)
     {
         var weight = new float[2 * SyntheticImages.Pixels];
         for (var p = 0; p < SyntheticImages.Pixels; p++)
@@ -21,7 +22,8 @@ internal static class HandMadeOnnx
             weight[SyntheticImages.Pixels + p] = -weight[p];
         }
         var spec = new ModelSpec("top-vs-bottom", [SyntheticImages.Pixels], [new LinearLayer(2)]);
-        return OnnxExporter.Export(spec, new ModelWeights([new NamedTensor("0.weight", [2, SyntheticImages.Pixels], weight), new NamedTensor("0.bias", [2], [classZeroBias, 0f])]));
+        return OnnxExporter.Export(spec, new ModelWeights([new NamedTensor("0.weight", [2, SyntheticImages.Pixels], weight), new NamedTensor("0.bias", [2], [classZeroBias, 0f])]),
+            new OnnxExportOptions { ClassLabels = classLabels });
     }
 
     /// <summary>[batch, 3] → [batch, 2]: fits no dataset of the tests.</summary>
