@@ -21,7 +21,7 @@ public sealed class ResumeTests(PortalBrowser browser)
             using (var client = await crashed.SignedInClient("rita", PortalProcess.UserPassword))
             {
                 var api = new PortalApi(client);
-                var dataset = await api.UploadIdx("e2e-resume", images, labels);
+                var dataset = await api.UploadIdx("e2e-resume", images, labels, IdxFiles.FashionClassNames);
                 runId = await api.StartRun("e2e resume", dataset, "fashion-mlp", new { epochs = 200, batchSize = 64 });
                 // Killed once an epoch is checkpointed and stored, so there is something to continue from.
                 await Until(async () => (await api.RunProgress(runId)).Epochs >= 1, TimeSpan.FromMinutes(3), "the run stored its first epoch");

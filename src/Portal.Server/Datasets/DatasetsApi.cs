@@ -23,8 +23,15 @@ public static class DatasetsApi
     {
         var limit = ((IEndpointRouteBuilder)v1).ServiceProvider.GetRequiredService<IOptions<PortalOptions>>().Value.MaxUploadBytes;
         var group = v1.MapGroup("/datasets").WithTags("Datasets");
-        group.MapGet("/", List).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
-        group.MapGet("/{id:guid}", Get).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
+        group.MapGet("/", List).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .WithSummary("List datasets")
+            .WithDescription("Datasets in name order: each one's format (idx or csv), sample shape, row count, class names in label order, "
+                + "artifacts, and for a CSV the options its import used. Paged: `offset`, and `limit` (default 50, at most 500).");
+        group.MapGet("/{id:guid}", Get).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .WithSummary("Get a dataset")
+            .WithDescription("One dataset: its format, sample shape, row count, class names in label order (label i is the i-th name), "
+                + "artifacts, who uploaded it and when, and for a CSV the options its import used.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/idx", UploadIdx)
             .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
             .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
