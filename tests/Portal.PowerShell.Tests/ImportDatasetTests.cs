@@ -18,7 +18,7 @@ public sealed class ImportDatasetTests(ModulePortal portal) : IClassFixture<Modu
             Set-Content -Path ./cancer.csv -Value "# exported by a tool", "benign;0.5;1", "malignant;9;2", "benign;1;3"
             Import-PortalDataset -Name $env:DATASET -CsvPath ./cancer.csv -SkipLines 1 -Header $false -Delimiter ';' -LabelColumnIndex 0 `
                 -Task classification -ClassName malignant, benign -ErrorAction Stop |
-                Select-Object Name, Count, ClassNames, SampleShape, @{ Name = 'CsvOptions'; Expression = { $_.CsvOptions.GetRawText() } } |
+                Select-Object Name, Count, ClassNames, SampleShape, CsvOptions |
                 ConvertTo-Json -Depth 4
             """, new Dictionary<string, string>
         {
@@ -32,8 +32,7 @@ public sealed class ImportDatasetTests(ModulePortal portal) : IClassFixture<Modu
         Assert.Equal((name, 3), (dataset.GetProperty("Name").GetString(), dataset.GetProperty("Count").GetInt32()));
         Assert.Equal(["malignant", "benign"], dataset.GetProperty("ClassNames").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal([2], dataset.GetProperty("SampleShape").EnumerateArray().Select(e => e.GetInt32()));
-        using var recorded = JsonDocument.Parse(dataset.GetProperty("CsvOptions").GetString()!);
-        var options = recorded.RootElement;
+        var options = dataset.GetProperty("CsvOptions");
         Assert.Equal((false, 1, ";", 0), (options.GetProperty("hasHeader").GetBoolean(), options.GetProperty("skipLines").GetInt32(),
             options.GetProperty("delimiter").GetString(), options.GetProperty("labelColumnIndex").GetInt32()));
         Assert.Equal(["malignant", "benign"], options.GetProperty("classNames").EnumerateArray().Select(e => e.GetString()));

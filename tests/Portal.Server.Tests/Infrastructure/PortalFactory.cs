@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
@@ -51,6 +53,17 @@ public class PortalFactory : WebApplicationFactory<Program>
     }
 
     public TestStorage Storage { get; }
+
+    /// <summary>
+    /// Starts the portal on a real Kestrel port (for what the in-memory server lacks: body limits, SignalR's
+    /// transports) and gives its address.
+    /// </summary>
+    public Uri StartOnKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        return new Uri(Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+    }
 
     /// <summary>A portal on <paramref name="storage"/>; give the same storage to a second factory to "restart" the portal.</summary>
     /// <param name="ownsStorage">Delete the storage when this factory is disposed.</param>

@@ -1,7 +1,5 @@
 using System.Net;
 using System.Net.Http.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
@@ -31,9 +29,7 @@ public sealed class LiveHubAccessTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _portal.UseKestrel(0);
-        _portal.StartServer();
-        _address = new Uri(_portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        _address = _portal.StartOnKestrel();
         await _portal.AdminClient();
     }
 

@@ -1,8 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,9 +26,7 @@ public sealed class LiveHubProtocolTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _portal.UseKestrel(0);
-        _portal.StartServer();
-        _address = new Uri(_portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        _address = _portal.StartOnKestrel();
         await _portal.AdminClient();
     }
 

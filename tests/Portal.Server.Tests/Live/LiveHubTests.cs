@@ -1,7 +1,5 @@
 using System.Net;
 using System.Text.Json;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,9 +19,7 @@ public sealed class LiveHubTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _portal.UseKestrel(0);
-        _portal.StartServer();
-        _address = new Uri(_portal.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        _address = _portal.StartOnKestrel();
         await _portal.AdminClient();
     }
 
