@@ -69,4 +69,8 @@ public sealed class UsersClient
 
     public Task<User> ChangeRole(string id, string role, CancellationToken ct = default) =>
         _http.Put<User>($"api/v1/users/{PortalHttp.Segment(id)}/role", new { role }, ct);
+
+    /// <summary>Disables a user (their password, keys and open sessions stop working at once) or enables them again.</summary>
+    public Task<User> SetDisabled(string id, bool disabled, CancellationToken ct = default) =>
+        _http.Put<User>($"api/v1/users/{PortalHttp.Segment(id)}/access", new { disabled }, ct);
 }

@@ -21,6 +21,7 @@ public sealed class ApiCoverageTests
         ["GET /api/v1/users"] = "UsersClient.List",
         ["POST /api/v1/users"] = "UsersClient.Create",
         ["PUT /api/v1/users/{id}/role"] = "UsersClient.ChangeRole",
+        ["PUT /api/v1/users/{id}/access"] = "UsersClient.SetDisabled",
         ["GET /api/v1/api-keys"] = "ApiKeysClient.List",
         ["POST /api/v1/api-keys"] = "ApiKeysClient.Create",
         ["DELETE /api/v1/api-keys/{id:guid}"] = "ApiKeysClient.Revoke",

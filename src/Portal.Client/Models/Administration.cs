@@ -23,6 +23,6 @@ public sealed record ApiKey(Guid Id, string Name, string Prefix, string UserId, 
 /// <summary>A new key: <see cref="Secret"/> is shown this once and never again.</summary>
 public sealed record CreatedApiKey(ApiKey Key, string Secret);
 
-public sealed record User(string Id, string UserName, string Role, bool LockedOut, DateTimeOffset CreatedAt);
+public sealed record User(string Id, string UserName, string Role, bool Disabled, DateTimeOffset CreatedAt);
 
 public sealed record Me(string Id, string UserName, IReadOnlyList<string> Roles, bool ViaApiKey);

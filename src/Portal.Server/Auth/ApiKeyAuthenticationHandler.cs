@@ -47,7 +47,7 @@ public sealed class ApiKeyAuthenticationHandler(
         var key = await keys.Find(presented, Context.RequestAborted);
         if (key is null) return AuthenticateResult.Fail("The API key is unknown, expired or revoked.");
         var user = await users.FindByIdAsync(key.UserId);
-        if (user is null || await users.IsLockedOutAsync(user)) return AuthenticateResult.Fail("The API key's user is gone or locked out.");
+        if (user is null || await users.IsLockedOutAsync(user)) return AuthenticateResult.Fail("The API key's user is gone or disabled.");
 
         var claims = new List<Claim>
         {

@@ -38,6 +38,8 @@ public static class AuthApi
     {
         var outcome = await passwords.Attempt(request.UserName ?? "", request.Password ?? "", http.Connection.RemoteIpAddress, ct);
         if (outcome.RetryAfter is { } wait) return Throttled(http, wait);
+        if (outcome.Disabled)
+            return TypedResults.Problem("This user is disabled; an Admin can enable it again.", statusCode: StatusCodes.Status403Forbidden, title: "Sign-in refused");
         if (outcome.User is not { } user)
             return TypedResults.Problem("Unknown user name or wrong password.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
         await signIn.SignInAsync(user, isPersistent: false);

@@ -12,8 +12,11 @@ namespace Portal.Server.Auth;
 /// </summary>
 public sealed class PasswordSignIn(UserManager<PortalUser> users, SignInThrottle throttle, AuditLog audit)
 {
-    /// <summary>The user who signed in, or how long to wait before trying again, or neither (a wrong name or password).</summary>
-    public sealed record Outcome(PortalUser? User, TimeSpan? RetryAfter);
+    /// <summary>
+    /// The user who signed in, or how long to wait before trying again, or that the right password belongs to a
+    /// disabled user, or none of these (a wrong name or password).
+    /// </summary>
+    public sealed record Outcome(PortalUser? User, TimeSpan? RetryAfter, bool Disabled = false);
 
     // Verified against when the name is unknown; no password matches it (the user of this hash does not exist).
     private static readonly PortalUser s_nobody = new() { UserName = "" };
@@ -25,7 +28,8 @@ public sealed class PasswordSignIn(UserManager<PortalUser> users, SignInThrottle
         if (throttle.WaitBefore(address, userName) is { } wait) return new Outcome(null, wait);
 
         var user = await users.FindByNameAsync(userName);
-        if (user is not null && await users.CheckPasswordAsync(user, password)) return new Outcome(user, null);
+        if (user is not null && await users.CheckPasswordAsync(user, password))
+            return await users.IsLockedOutAsync(user) ? new Outcome(null, null, Disabled: true) : new Outcome(user, null);
         if (user is null) VerifyAgainstNobody(password);
 
         var recorded = throttle.RecordFailure(address, userName);

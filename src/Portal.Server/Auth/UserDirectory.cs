@@ -48,6 +48,23 @@ public sealed class UserDirectory(UserManager<PortalUser> users, AuditLog audit,
         return new Outcome(await View(user), 200, null);
     }
 
+    /// <summary>
+    /// Disables or enables a user. Disabled is Identity's lockout with no end, which the API-key handler, sign-in and
+    /// <see cref="PrincipalCheck"/> refuse; a new security stamp ends the user's cookie sessions.
+    /// </summary>
+    public async Task<Outcome> SetDisabled(string id, bool disabled, string actor, CancellationToken ct)
+    {
+        var user = await users.FindByIdAsync(id);
+        if (user is null) return Refused(404, $"No user {id}.");
+        if (disabled && user.UserName == actor) return Refused(409, "You cannot disable yourself; ask another Admin.");
+        await users.SetLockoutEnabledAsync(user, true);
+        await users.SetLockoutEndDateAsync(user, disabled ? DateTimeOffset.MaxValue : null);
+        await users.UpdateSecurityStampAsync(user);
+        changes.Raise(user.Id);
+        await audit.Record(actor, disabled ? "user.disable" : "user.enable", "user", user.Id, new { userName = user.UserName }, ct);
+        return new Outcome(await View(user), 200, null);
+    }
+
     private static Outcome Refused(int status, string problem, string? title = null) => new(null, status, problem, title);
 
     private async Task<UsersApi.UserView> View(PortalUser user)

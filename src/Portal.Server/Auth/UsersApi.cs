@@ -11,14 +11,16 @@ public static class UsersApi
 
     public sealed record ChangeRoleRequest(string Role);
 
-    public sealed record UserView(string Id, string UserName, string Role, bool LockedOut, DateTimeOffset CreatedAt);
+    public sealed record AccessRequest(bool Disabled);
+
+    public sealed record UserView(string Id, string UserName, string Role, bool Disabled, DateTimeOffset CreatedAt);
 
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/users").WithTags("Users").RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Admin));
         group.MapGet("/", List)
             .WithSummary("List users")
-            .WithDescription("Every user in user-name order, with their role and whether they are locked out. Paged: `offset`, and `limit` (default 50, at most 500).");
+            .WithDescription("Every user in user-name order, with their role and whether they are disabled. Paged: `offset`, and `limit` (default 50, at most 500).");
         group.MapPost("/", Create)
             .WithSummary("Create a user")
             .WithDescription("A new user with one role: Viewer, Contributor, Approver or Admin, each with the rights of those before it. "
@@ -30,6 +32,13 @@ public static class UsersApi
             .WithDescription("Replaces the user's role with `role` (Viewer, Contributor, Approver or Admin); API keys already in use carry the new role from the next call.")
             .WithRequestExample(new ChangeRoleRequest(PortalRoles.Approver))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{id}/access", SetAccess)
+            .WithSummary("Disable or enable a user")
+            .WithDescription("`disabled: true` stops the user at once: their password no longer signs in (403), their API keys answer 401, "
+                + "and their open sessions, hub connections and browser circuits end. `disabled: false` lets them back in with the same "
+                + "password and keys. An Admin cannot disable themselves (409).")
+            .WithRequestExample(new AccessRequest(true))
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         return v1;
     }
 
@@ -47,6 +56,13 @@ public static class UsersApi
         string id, ChangeRoleRequest request, UserDirectory directory, HttpContext http, CancellationToken ct)
     {
         var outcome = await directory.ChangeRole(id, request.Role, Actor.Name(http.User), ct);
+        return outcome.User is { } user ? TypedResults.Ok(user) : Problem(outcome);
+    }
+
+    private static async Task<Results<Ok<UserView>, ProblemHttpResult>> SetAccess(
+        string id, AccessRequest request, UserDirectory directory, HttpContext http, CancellationToken ct)
+    {
+        var outcome = await directory.SetDisabled(id, request.Disabled, Actor.Name(http.User), ct);
         return outcome.User is { } user ? TypedResults.Ok(user) : Problem(outcome);
     }
 

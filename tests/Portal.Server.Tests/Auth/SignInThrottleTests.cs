@@ -72,7 +72,7 @@ public sealed class SignInThrottleTests(SignInThrottleTests.ThrottledPortal port
         var me = await user.Client.GetJson<AuthApi.Me>("/api/v1/auth/me");
         Assert.True(me.ViaApiKey);
         var listed = await (await portal.AdminClient()).GetJson<Page<UsersApi.UserView>>("/api/v1/users?limit=500");
-        Assert.False(listed.Items.Single(u => u.Id == user.Id).LockedOut);
+        Assert.False(listed.Items.Single(u => u.Id == user.Id).Disabled);
     }
 
     [Fact]

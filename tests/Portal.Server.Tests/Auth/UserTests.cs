@@ -15,7 +15,7 @@ public sealed class UserTests(PortalFactory portal) : IClassFixture<PortalFactor
             .ReadJson<UsersApi.UserView>(HttpStatusCode.Created);
         Assert.Equal("grace", created.UserName);
         Assert.Equal(PortalRoles.Approver, created.Role);
-        Assert.False(created.LockedOut);
+        Assert.False(created.Disabled);
 
         var client = await portal.SignIn("grace", "correct horse battery");
         Assert.Equal([PortalRoles.Approver], (await client.GetJson<AuthApi.Me>("/api/v1/auth/me")).Roles);
@@ -40,6 +40,31 @@ public sealed class UserTests(PortalFactory portal) : IClassFixture<PortalFactor
             (await caller.Client.PutJson($"/api/v1/users/{victim.Id}/role", new UsersApi.ChangeRoleRequest(PortalRoles.Admin))).StatusCode);
 
         Assert.Equal([role], (await caller.Client.GetJson<AuthApi.Me>("/api/v1/auth/me")).Roles);
+    }
+
+    [Fact]
+    public async Task A_disabled_user_cannot_sign_in_or_use_their_key_until_enabled_again()
+    {
+        var admin = await portal.AdminClient();
+        var user = await portal.CreateUser(PortalRoles.Contributor);
+
+        var disabled = await (await admin.PutJson($"/api/v1/users/{user.Id}/access", new UsersApi.AccessRequest(true))).ReadJson<UsersApi.UserView>(HttpStatusCode.OK);
+        Assert.True(disabled.Disabled);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await user.Client.GetAsync("/api/v1/auth/me")).StatusCode);
+        var signIn = await portal.AnonymousClient().PostJson("/api/v1/auth/sign-in", new AuthApi.SignInRequest(user.UserName, user.Password));
+        await signIn.AssertProblem(HttpStatusCode.Forbidden, "disabled");
+
+        await (await admin.PutJson($"/api/v1/users/{user.Id}/access", new UsersApi.AccessRequest(false))).AssertStatus(HttpStatusCode.OK);
+        await (await user.Client.GetAsync("/api/v1/auth/me")).AssertStatus(HttpStatusCode.OK);
+        await portal.SignIn(user.UserName, user.Password);
+    }
+
+    [Fact]
+    public async Task An_admin_cannot_disable_themselves()
+    {
+        var admin = await portal.AdminClient();
+        var me = await admin.GetJson<AuthApi.Me>("/api/v1/auth/me");
+        await (await admin.PutJson($"/api/v1/users/{me.Id}/access", new UsersApi.AccessRequest(true))).AssertProblem(HttpStatusCode.Conflict, "cannot disable yourself");
     }
 
     [Fact]

@@ -50,6 +50,21 @@ public sealed class LiveHubAccessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Disabling_a_user_ends_their_open_stream_and_refuses_their_next_call()
+    {
+        var viewer = await _portal.CreateUser(PortalRoles.Viewer);
+        var hub = await Connect(o => o.Headers[ApiKeyAuthenticationHandler.HeaderName] = viewer.ApiKey);
+        var stream = StreamBusyRun(hub);
+        Assert.True(await stream.MoveNextAsync());
+
+        var admin = await _portal.AdminClient();
+        await (await admin.PutJson($"/api/v1/users/{viewer.Id}/access", new UsersApi.AccessRequest(true))).AssertStatus(HttpStatusCode.OK);
+
+        Assert.True(await EndsWithinBound(stream), "The disabled user's stream was still delivering messages after the bound.");
+        await Assert.ThrowsAnyAsync<Exception>(() => hub.InvokeAsync<long>(nameof(LiveHub.LastSequence), LiveTopics.Jobs));
+    }
+
+    [Fact]
     public async Task Every_invocation_checks_the_caller_again_so_a_key_revoked_behind_the_hubs_back_is_refused()
     {
         var viewer = await _portal.CreateUser(PortalRoles.Viewer);
