@@ -49,7 +49,8 @@ fi
 [ -f "$out/libonnxruntime.so" ] \
   || die "$out lacks libonnxruntime.so; the publish step should have copied ONNX Runtime's natives (src/Portal.Engine/OnnxRuntimeNative.targets)"
 
-mkdir -p "$data"
+# Private to this account from the start, as the portal keeps everything in it.
+(umask 077; mkdir -p "$data")
 cat <<MSG
 
   Portal        http://127.0.0.1:$port
