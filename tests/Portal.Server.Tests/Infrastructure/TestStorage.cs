@@ -50,12 +50,23 @@ public sealed class TestStorage : IDisposable
         _disposed = true;
         if (IsPostgres) PostgresTestServer.DropDatabase(ConnectionString!);
         else SqliteConnection.ClearAllPools();
-        try
+        // A file written as the portal stops (the last audit checkpoint, SQLite closing its WAL) can land while the
+        // folder is being removed; the removal is tried again rather than failing the test that owned the folder.
+        for (var attempt = 1; ; attempt++)
         {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (DirectoryNotFoundException)
-        {
+            try
+            {
+                Directory.Delete(DataDirectory, recursive: true);
+                return;
+            }
+            catch (DirectoryNotFoundException)
+            {
+                return;
+            }
+            catch (IOException) when (attempt < 5)
+            {
+                Thread.Sleep(100 * attempt);
+            }
         }
     }
 }
