@@ -10,8 +10,6 @@ public static partial class LiveTopics
 {
     public const string Jobs = "jobs";
 
-    public static string Deployment(string model, string alias) => $"deployment:{model}/{alias}";
-
     /// <summary>Null when <paramref name="topic"/> may be followed, else why not.</summary>
     public static string? Refusal(string? topic) => topic is not null && Pattern().IsMatch(topic)
         ? null

@@ -184,6 +184,6 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.HasOne<RegisteredModel>().WithMany().HasForeignKey(d => d.ModelId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        Serving.Alerts.AlertsModel.Configure(builder);
+        Serving.Alerts.AlertTableMapping.Configure(builder);
     }
 }

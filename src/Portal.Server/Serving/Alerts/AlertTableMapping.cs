@@ -2,8 +2,8 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Portal.Server.Serving.Alerts;
 
-/// <summary>The alert tables, configured from <see cref="Persistence.PortalDbContext"/> in one call.</summary>
-public static class AlertsModel
+/// <summary>The EF Core mapping of the alert tables, applied by <see cref="Persistence.PortalDbContext"/> in one call.</summary>
+public static class AlertTableMapping
 {
     public static void Configure(ModelBuilder builder)
     {
