@@ -166,9 +166,9 @@ public sealed record QuantizationRecipe : CompressionRecipe
     /// <summary>
     /// Leave in float32 a convolution whose input channels × kernel² is below <see cref="ThinConvolutionDepth"/>
     /// (a first layer on grey images: 1 × 3² = 9). ONNX Runtime's int8 convolution is slower than its float32 one
-    /// there (measured: as slow as the whole 32→64 convolution after it), while such a layer holds little of the work.
+    /// there (as slow as the much wider convolution after it), while such a layer holds little of the work.
     /// Its fast symmetric kernel needs input channels in multiples of 4; padding 1 channel to 4 (zero weights) reaches it
-    /// but was measured still 1.2–1.3× the 32→64 convolution, against about a quarter of it in float32.
+    /// but stays slower than the float32 layer.
     /// </summary>
     public bool ThinConvolutionsFloat32 { get; init; } = true;
 

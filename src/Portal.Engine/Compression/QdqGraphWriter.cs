@@ -68,7 +68,7 @@ internal static class QdqGraphWriter
                     }
                 // A float32 convolution with ReLU then max pooling is written Conv → MaxPool → Relu (the two commute):
                 // ONNX Runtime would otherwise move the next QuantizeLinear above the pooling and pool uint8 values
-                // in NCHW layout, which it does several times slower than the float pooling it replaces.
+                // in NCHW layout, which it does far more slowly than the float pooling it replaces.
                 case WeightOp { Relu: true } w when !quantizedLayers.Contains(w.Layer) && index + 1 < network.Ops.Count
                     && network.Ops[index + 1] is PassOp { Spec: MaxPool2dLayer pool } next:
                     {

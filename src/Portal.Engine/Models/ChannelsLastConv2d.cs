@@ -6,8 +6,8 @@ namespace Portal.Engine.Models;
 /// <summary>
 /// The network's first convolution on the CPU, emitting its output in channels-last memory layout (NCHW shape,
 /// NHWC strides). libtorch keeps that layout through batch norm, activations, pooling and later convolutions,
-/// whose CPU kernels are vectorised over channels there: the fashion-cnn forward pass went from 21.6 to 9 ms
-/// per batch of 128. The first convolution's input usually has one channel, where the layouts coincide and
+/// whose CPU kernels are vectorised over channels there and so run the convolutions faster than channels-first.
+/// The first convolution's input usually has one channel, where the layouts coincide and
 /// libtorch would stay channels-first. Parameters keep the names <c>weight</c> and <c>bias</c>, and values and
 /// logical shapes are unchanged, so weights, checkpoints and ONNX export do not see the difference.
 /// </summary>

@@ -4,8 +4,9 @@ namespace Portal.Engine.Platform;
 
 /// <summary>
 /// Makes libtorch's statically linked MKL use its fast kernels on AMD CPUs by loading a one-function library
-/// (<c>mkl_serv_intel_cpu_true</c> returning 1) into the global symbol scope before libtorch loads. Measured
-/// on an AVX-512 EPYC: 2048² SGEMM 205 → 428 GFLOP/s. Set PORTAL_MKL_AMD=0 to leave MKL's default.
+/// (<c>mkl_serv_intel_cpu_true</c> returning 1) into the global symbol scope before libtorch loads: without it MKL
+/// runs generic kernels on AMD, leaving the CPU's wide vector units idle in every matrix product. Set
+/// PORTAL_MKL_AMD=0 to leave MKL's default.
 /// </summary>
 internal static class MklVendorCheck
 {

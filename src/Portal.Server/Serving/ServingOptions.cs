@@ -12,8 +12,9 @@ public sealed class ServingOptions
 
     /// <summary>
     /// Rows merged into one ONNX Runtime run; 1 turns batching off (each request runs on its own). 32 by default:
-    /// measured here with one ORT thread, the Fashion-MNIST MLP costs 9.6 µs a sample alone, 2.0 in batches of 32 and
-    /// 1.9 in 64; the CNN, whose cost is its convolutions' arithmetic, 40 µs alone and 32–33 from batch 4 to 64.
+    /// a small model's cost per sample is mostly the run's fixed overhead, which a batch shares, and beyond a few
+    /// dozen rows there is little overhead left to share; a model whose cost is its arithmetic (a CNN's convolutions)
+    /// gains little from batching at any size.
     /// </summary>
     public int MaxBatchSize { get; set; } = 32;
 

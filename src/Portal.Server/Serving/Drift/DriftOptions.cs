@@ -11,9 +11,9 @@ public sealed class DriftOptions
     public int BucketSeconds { get; set; } = 5;
 
     /// <summary>
-    /// Rows binned per second and served version at most; rows beyond it in a bucket are not counted. Binning a
-    /// 784-pixel row costs a few microseconds on the batching thread, so this caps the observer's cost at about a
-    /// millisecond a second however busy the deployment, while 200 rows/s still fill a window with 12 000 samples.
+    /// Rows binned per second and served version at most; rows beyond it in a bucket are not counted. Binning runs
+    /// on the batching thread and costs in proportion to the rows, so this bounds the observer's cost per second
+    /// however busy the deployment, while 200 rows/s still fill a window with 12 000 samples.
     /// </summary>
     public int MaxRowsPerSecond { get; set; } = 200;
 

@@ -14,8 +14,8 @@ namespace Portal.Server.Serving.Drift;
 /// Computes a version's reference on its first traffic, from its evaluation dataset: the inputs' decile bins, and
 /// the classes the version itself predicts on that data (its ONNX file run by the engine's ONNX Runtime evaluator,
 /// read back from the confusion matrix's columns). Kept in memory for the life of the process: a version and its
-/// evaluation data never change, so the result is the same every time, and it takes about a second per version —
-/// less than a table, a migration and the staleness questions of a stored copy would cost.
+/// evaluation data never change, so the result is the same every time, and computing it once per version and
+/// process costs less than a table, a migration and the staleness questions of a stored copy would.
 /// </summary>
 /// <remarks>An outcome without a reference (no evaluation dataset, a file that cannot run) is kept too: it would fail the same way again.</remarks>
 public sealed class DriftReferences(
