@@ -1,4 +1,5 @@
 using Portal.EndToEnd.Tests.Infrastructure;
+using Portal.Server.Tests.Infrastructure;
 
 namespace Portal.EndToEnd.Tests;
 
@@ -72,9 +73,8 @@ public sealed class PromotionTests(PortalBrowser portal)
             using var stop = new CancellationTokenSource();
             var traffic = api.InferRepeatedly("e2e-promo", input, stop.Token);
             var throughput = ada.Page.Locator("[data-chart='Throughput']");
-            var deadline = DateTime.UtcNow.AddSeconds(60);
-            while (DateTime.UtcNow < deadline && (int.TryParse(await throughput.GetAttributeAsync("data-points") ?? "0", out var points) ? points : 0) < 8)
-                await Task.Delay(250);
+            await Poll.LastRead(async () => int.TryParse(await throughput.GetAttributeAsync("data-points") ?? "0", out var points) ? points : 0,
+                points => points >= 8, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(250));
             Assert.NotEqual("–", await ada.Page.Locator("#deployment-rps").InnerTextAsync());
             Assert.True(int.Parse(await ada.Page.Locator("[data-chart='Drift (PSI)']").GetAttributeAsync("data-points") ?? "0") > 0, "no drift report was drawn");
             await ada.Screenshot("11-deployment-live");

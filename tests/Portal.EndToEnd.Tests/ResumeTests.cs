@@ -1,4 +1,5 @@
 using Portal.EndToEnd.Tests.Infrastructure;
+using Portal.Server.Tests.Infrastructure;
 
 namespace Portal.EndToEnd.Tests;
 
@@ -24,7 +25,8 @@ public sealed class ResumeTests(PortalBrowser browser)
                 var dataset = await api.UploadIdx("e2e-resume", images, labels, IdxFiles.FashionClassNames);
                 runId = await api.StartRun("e2e resume", dataset, "fashion-mlp", new { epochs = 200, batchSize = 64 });
                 // Killed once an epoch is checkpointed and stored, so there is something to continue from.
-                await Until(async () => (await api.RunProgress(runId)).Epochs >= 1, TimeSpan.FromMinutes(3), "the run stored its first epoch");
+                var limit = TimeSpan.FromMinutes(3);
+                await Poll.Until(async () => (await api.RunProgress(runId)).Epochs >= 1, limit, () => $"Waited {limit} for the run to store its first epoch.", TimeSpan.FromMilliseconds(200));
             }
             await crashed.Kill();
             restarted = await PortalProcess.Start(crashed.DataDirectory);
@@ -70,16 +72,6 @@ public sealed class ResumeTests(PortalBrowser browser)
             catch (TimeoutException) when (attempt < 5)
             {
             }
-        }
-    }
-
-    private static async Task Until(Func<Task<bool>> condition, TimeSpan limit, string what)
-    {
-        var deadline = DateTime.UtcNow + limit;
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Waited {limit} for {what}.");
-            await Task.Delay(200);
         }
     }
 }

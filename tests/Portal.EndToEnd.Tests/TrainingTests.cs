@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Portal.EndToEnd.Tests.Infrastructure;
+using Portal.Server.Tests.Infrastructure;
 
 namespace Portal.EndToEnd.Tests;
 
@@ -58,21 +59,21 @@ public sealed class TrainingTests(PortalBrowser portal)
         var chart = page.Locator("[data-chart='Loss per step']");
         var seen = new List<int>();
         var succeeded = page.Locator("#run-state [data-state='Succeeded']");
-        var deadline = DateTime.UtcNow.AddMinutes(5);
         var midRunShot = false;
-        while (DateTime.UtcNow < deadline && await succeeded.CountAsync() == 0)
-        {
-            if (int.TryParse(await chart.GetAttributeAsync("data-points") ?? "0", out var points) && points > 0 && (seen.Count == 0 || points != seen[^1]))
+        await Poll.LastRead(async () =>
             {
-                seen.Add(points);
-                if (!midRunShot && points > 50)
+                if (int.TryParse(await chart.GetAttributeAsync("data-points") ?? "0", out var points) && points > 0 && (seen.Count == 0 || points != seen[^1]))
                 {
-                    midRunShot = true;
-                    await carol.Screenshot("05-run-live");
+                    seen.Add(points);
+                    if (!midRunShot && points > 50)
+                    {
+                        midRunShot = true;
+                        await carol.Screenshot("05-run-live");
+                    }
                 }
-            }
-            await Task.Delay(50);
-        }
+                return await succeeded.CountAsync();
+            },
+            count => count > 0, TimeSpan.FromMinutes(5), TimeSpan.FromMilliseconds(50));
         Assert.True(await succeeded.CountAsync() == 1, $"The run did not succeed in time; point counts seen: {string.Join(", ", seen)}\n{portal.Portal.Log}");
         Assert.True(seen.Count >= 3, $"The curve should be seen growing; point counts seen: {string.Join(", ", seen)}");
         Assert.Equal(seen.OrderBy(p => p), seen);

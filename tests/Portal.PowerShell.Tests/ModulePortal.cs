@@ -1,13 +1,6 @@
-using System.Collections.Concurrent;
 using System.Collections.ObjectModel;
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
 using Portal.Server.Tests.Infrastructure;
 
 namespace Portal.PowerShell.Tests;
@@ -16,19 +9,11 @@ namespace Portal.PowerShell.Tests;
 /// A real portal on a loopback port and a hosted PowerShell 7.6 engine (the full engine of Microsoft.PowerShell.SDK,
 /// utility modules included) with modules/Portal imported, as a user's session would have it; <see cref="RealPwsh"/>
 /// runs scripts against the same portal in a real pwsh process. Hub connections can be cut from the server's side
-/// (<see cref="DropHubConnections"/>).
+/// (<see cref="LoopbackPortal.DropHubConnections"/>).
 /// </summary>
-public sealed class ModulePortal : PortalFactory
+public sealed class ModulePortal : LoopbackPortal
 {
-    private readonly HubConnections _hubConnections = new();
     private Runspace? _runspace;
-    private Uri? _address;
-
-    public ModulePortal()
-        : base(TestStorage.Sqlite(), ownsStorage: true, AdminPassword)
-    {
-        UseKestrel(0);
-    }
 
     public CapturingHost Host { get; } = new();
 
@@ -38,17 +23,6 @@ public sealed class ModulePortal : PortalFactory
     public static string ModulesFolder { get; } = Path.Combine(RepositoryRoot, "modules");
 
     public static string ModuleManifest { get; } = Path.Combine(ModulesFolder, "Portal", "Portal.psd1");
-
-    public Uri Address
-    {
-        get
-        {
-            if (_address is not null) return _address;
-            StartServer();
-            var address = Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return _address = new Uri(address + "/");
-        }
-    }
 
     public Runspace Runspace
     {
@@ -108,22 +82,7 @@ public sealed class ModulePortal : PortalFactory
         return result.Output;
     }
 
-    /// <summary>Aborts every open hub connection from the server's side; returns how many there were.</summary>
-    public int DropHubConnections() => _hubConnections.AbortAll();
-
     public static JsonSpec TinySpec { get; } = new();
-
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
-    {
-        base.ConfigureWebHost(builder);
-        builder.ConfigureTestServices(services =>
-        {
-            services.AddSingleton(_hubConnections);
-            services.AddSignalR(o => o.AddFilter<HubConnections>());
-            // Compression reports time parent and child briefly: the figures are not what these tests check.
-            services.AddSingleton(new Portal.Engine.Compression.MeasurementOptions { LatencyCalls = 50, ThroughputSeconds = 0.1, Rounds = 1 });
-        });
-    }
 
     protected override void Dispose(bool disposing)
     {
@@ -142,30 +101,6 @@ public sealed class ModulePortal : PortalFactory
             if (File.Exists(Path.Combine(dir.FullName, "Portal.sln"))) return dir.FullName;
         }
         throw new InvalidOperationException($"No Portal.sln above {AppContext.BaseDirectory}.");
-    }
-
-    private sealed class HubConnections : IHubFilter
-    {
-        private readonly ConcurrentDictionary<string, HubCallerContext> _open = new();
-
-        public int AbortAll()
-        {
-            var open = _open.Values.ToList();
-            foreach (var context in open) context.Abort();
-            return open.Count;
-        }
-
-        public Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
-        {
-            _open[context.Context.ConnectionId] = context.Context;
-            return next(context);
-        }
-
-        public Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception, Func<HubLifetimeContext, Exception?, Task> next)
-        {
-            _open.TryRemove(context.Context.ConnectionId, out _);
-            return next(context, exception);
-        }
     }
 }
 

@@ -65,7 +65,7 @@ public sealed class PipelinePortal : IAsyncLifetime, IDisposable
         Promote("fashion", 1);
         Promote("rollback", 1);
         Promote("rollback", 2);
-        foreach (var model in new[] { "fashion", "rollback" }) AnswerOnce(model);
+        foreach (var model in new[] { "fashion", "rollback" }) await AnswerOnce(model);
         Portal.Connect(Contributor.ApiKey);
     }
 
@@ -79,16 +79,13 @@ public sealed class PipelinePortal : IAsyncLifetime, IDisposable
     }
 
     /// <summary>Infers through production until the newly promoted version answers (it loads after the approval).</summary>
-    private void AnswerOnce(string model)
-    {
-        for (var attempt = 0; attempt < 200; attempt++)
-        {
-            var answer = Portal.Run("Invoke-PortalInference -Model $model -InputObject (, [float[]]::new(36))", new() { ["model"] = model });
-            if (answer.Errors.Count == 0 && answer.Output.Count == 1) return;
-            Thread.Sleep(100);
-        }
-        Assert.Fail($"Production of {model} never answered.");
-    }
+    private Task AnswerOnce(string model) =>
+        Poll.Until(() =>
+            {
+                var answer = Portal.Run("Invoke-PortalInference -Model $model -InputObject (, [float[]]::new(36))", new() { ["model"] = model });
+                return answer.Errors.Count == 0 && answer.Output.Count == 1;
+            },
+            TimeSpan.FromSeconds(20), () => $"Production of {model} never answered.", TimeSpan.FromMilliseconds(100));
 
     public Task DisposeAsync() => Task.CompletedTask;
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Portal.Server.Tests.Infrastructure;
 
 namespace Portal.EndToEnd.Tests.Infrastructure;
 
@@ -53,15 +54,14 @@ public sealed class PortalApi(HttpClient client)
     {
         var run = await Read(await client.PostAsJsonAsync("/api/v1/runs", new { name, datasetId, spec, options }));
         var id = run.GetProperty("id").GetGuid();
-        var deadline = DateTime.UtcNow + limit;
-        while (DateTime.UtcNow < deadline)
-        {
-            var state = (await Read(await client.GetAsync($"/api/v1/runs/{id}"))).GetProperty("state").GetString();
-            if (state == "Succeeded") return id;
-            if (state is "Failed" or "Cancelled") throw new InvalidOperationException($"Run {name} ended {state}.");
-            await Task.Delay(500);
-        }
-        throw new TimeoutException($"Run {name} did not succeed within {limit}.");
+        await Poll.Until(async () =>
+            {
+                var state = (await Read(await client.GetAsync($"/api/v1/runs/{id}"))).GetProperty("state").GetString();
+                if (state is "Failed" or "Cancelled") throw new InvalidOperationException($"Run {name} ended {state}.");
+                return state == "Succeeded";
+            },
+            limit, () => $"Run {name} did not succeed within {limit}.", TimeSpan.FromMilliseconds(500));
+        return id;
     }
 
     public async Task RegisterVersion(string model, Guid runId, Guid evaluationDatasetId, string description = "made by the e2e tests")

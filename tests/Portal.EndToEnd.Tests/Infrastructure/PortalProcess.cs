@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Reflection;
 using System.Text;
+using Portal.Server.Tests.Infrastructure;
 
 namespace Portal.EndToEnd.Tests.Infrastructure;
 
@@ -97,23 +98,23 @@ public sealed class PortalProcess : IAsyncDisposable
     private async Task WaitUntilUp(TimeSpan limit)
     {
         using var client = new HttpClient { BaseAddress = Address, Timeout = TimeSpan.FromSeconds(5) };
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < limit)
+        await Poll.Until(() => IsUp(client), limit, () => $"The portal did not come up within {limit}:\n{Log}", TimeSpan.FromMilliseconds(250));
+    }
+
+    private async Task<bool> IsUp(HttpClient client)
+    {
+        if (_process.HasExited) throw new InvalidOperationException($"The portal exited with {_process.ExitCode}:\n{Log}");
+        try
         {
-            if (_process.HasExited) throw new InvalidOperationException($"The portal exited with {_process.ExitCode}:\n{Log}");
-            try
-            {
-                // Up once the sign-in page renders and the admin exists (start-up tasks have run).
-                var response = await client.PostAsJsonAsync("/api/v1/auth/sign-in", new { userName = "admin", password = AdminPassword });
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-                // Not listening yet, or too busy starting to answer within the client's timeout.
-            }
-            await Task.Delay(250);
+            // Up once the sign-in page renders and the admin exists (start-up tasks have run).
+            var response = await client.PostAsJsonAsync("/api/v1/auth/sign-in", new { userName = "admin", password = AdminPassword });
+            return response.IsSuccessStatusCode;
         }
-        throw new TimeoutException($"The portal did not come up within {limit}:\n{Log}");
+        catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+        {
+            // Not listening yet, or too busy starting to answer within the client's timeout.
+            return false;
+        }
     }
 
     private static int FreePort()

@@ -55,58 +55,41 @@ public sealed class StorageFaults : DbCommandInterceptor
         services.AddSingleton<ArtifactStore>(sp => new FaultyArtifactStore(this, sp.GetRequiredService<IOptions<PortalOptions>>()));
     }
 
-    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
-    {
-        Refuse(command);
-        return result;
-    }
+    // Every way EF Core sends a command, sync or async, comes through one check before the command runs.
+    public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result) =>
+        Checked(command, result);
 
     public override ValueTask<InterceptionResult<DbDataReader>> ReaderExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default)
-    {
-        Refuse(command);
-        return ValueTask.FromResult(result);
-    }
+        InterceptionResult<DbDataReader> result, CancellationToken cancellationToken = default) => ValueTask.FromResult(Checked(command, result));
 
-    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result)
-    {
-        Refuse(command);
-        return result;
-    }
+    public override InterceptionResult<int> NonQueryExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<int> result) =>
+        Checked(command, result);
 
     public override ValueTask<InterceptionResult<int>> NonQueryExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<int> result, CancellationToken cancellationToken = default)
-    {
-        Refuse(command);
-        return ValueTask.FromResult(result);
-    }
+        InterceptionResult<int> result, CancellationToken cancellationToken = default) => ValueTask.FromResult(Checked(command, result));
 
-    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result)
-    {
-        Refuse(command);
-        return result;
-    }
+    public override InterceptionResult<object> ScalarExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<object> result) =>
+        Checked(command, result);
 
     public override ValueTask<InterceptionResult<object>> ScalarExecutingAsync(DbCommand command, CommandEventData eventData,
-        InterceptionResult<object> result, CancellationToken cancellationToken = default)
-    {
-        Refuse(command);
-        return ValueTask.FromResult(result);
-    }
+        InterceptionResult<object> result, CancellationToken cancellationToken = default) => ValueTask.FromResult(Checked(command, result));
 
-    private void Refuse(DbCommand command)
+    /// <summary>Lets <paramref name="result"/> through, unless <paramref name="command"/> is a write that must be refused now.</summary>
+    private T Checked<T>(DbCommand command, T result) => Refusal(command) is { } refusal ? throw refusal : result;
+
+    private Exception? Refusal(DbCommand command)
     {
-        if (!Writes(command.CommandText)) return;
+        if (!Writes(command.CommandText)) return null;
         var fault = _database;
         if (fault == DatabaseFault.None && Interlocked.CompareExchange(ref _oneOffRefusals, 0, 1) == 1) fault = DatabaseFault.ReadOnly;
-        if (fault == DatabaseFault.None) return;
+        if (fault == DatabaseFault.None) return null;
         if (command is NpgsqlCommand)
         {
-            throw fault == DatabaseFault.ReadOnly
+            return fault == DatabaseFault.ReadOnly
                 ? new PostgresException("cannot execute UPDATE in a read-only transaction", "ERROR", "ERROR", "25006")
                 : new PostgresException("could not extend file: No space left on device", "ERROR", "ERROR", "53100");
         }
-        throw fault == DatabaseFault.ReadOnly
+        return fault == DatabaseFault.ReadOnly
             ? new SqliteException("SQLite Error 8: 'attempt to write a readonly database'.", 8)
             : new SqliteException("SQLite Error 13: 'database or disk is full'.", 13);
     }

@@ -85,10 +85,8 @@ public sealed class JobStorageFailureTests
 
         portal.Faults.Database = StorageFaults.DatabaseFault.None;
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        JobRecord row;
-        while ((row = await portal.InDatabase(db => db.Jobs.AsNoTracking().FirstAsync(j => j.Id == id))).State != JobState.Interrupted && clock.Elapsed < s_wait)
-            await Task.Delay(50);
+        var row = await Poll.LastRead(() => portal.InDatabase(db => db.Jobs.AsNoTracking().FirstAsync(j => j.Id == id)),
+            r => r.State == JobState.Interrupted, s_wait);
         Assert.Equal(JobState.Interrupted, row.State);
         Assert.Contains("database is read-only", row.Error);
         Assert.Empty(portal.Probe.Released);

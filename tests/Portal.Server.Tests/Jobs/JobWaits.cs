@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Portal.Server.Jobs;
 using Portal.Server.Tests.Infrastructure;
 
@@ -7,17 +6,10 @@ namespace Portal.Server.Tests.Jobs;
 public static class JobWaits
 {
     /// <summary>Polls GET /api/v1/jobs/{id} until the job is in <paramref name="state"/>; fails with the last state seen after <paramref name="timeout"/>.</summary>
-    public static async Task<JobsApi.JobView> WaitForJob(this HttpClient client, Guid id, JobState state, TimeSpan? timeout = null)
+    public static Task<JobsApi.JobView> WaitForJob(this HttpClient client, Guid id, JobState state, TimeSpan? timeout = null)
     {
         var limit = timeout ?? TimeSpan.FromSeconds(60);
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var job = await client.GetJson<JobsApi.JobView>($"/api/v1/jobs/{id}");
-            if (job.State == state) return job;
-            if (clock.Elapsed > limit)
-                throw new Xunit.Sdk.XunitException($"Job {id} did not become {state} within {limit}: it is {job.State} ({job.Error}).");
-            await Task.Delay(20);
-        }
+        return Poll.Until(() => client.GetJson<JobsApi.JobView>($"/api/v1/jobs/{id}"), job => job.State == state, limit,
+            job => $"Job {id} did not become {state} within {limit}: it is {job.State} ({job.Error}).", TimeSpan.FromMilliseconds(20));
     }
 }

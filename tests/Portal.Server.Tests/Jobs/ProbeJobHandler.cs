@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Portal.Server.Jobs;
+using Portal.Server.Tests.Infrastructure;
 
 namespace Portal.Server.Tests.Jobs;
 
@@ -22,15 +23,8 @@ public sealed class ProbeJobHandler : IJobHandler
     public ConcurrentQueue<Guid> Released { get; } = new();
 
     /// <summary>The runner releases a job just after it records the job failed or cancelled: wait for that.</summary>
-    public async Task WaitReleased(Guid jobId)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (!Released.Contains(jobId))
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(10)) throw new Xunit.Sdk.XunitException($"Job {jobId} was not released within 10 s of ending.");
-            await Task.Delay(10);
-        }
-    }
+    public Task WaitReleased(Guid jobId) =>
+        Poll.Until(() => Released.Contains(jobId), TimeSpan.FromSeconds(10), () => $"Job {jobId} was not released within 10 s of ending.", TimeSpan.FromMilliseconds(10));
 
     public Gate For(string name) => _gates.GetOrAdd(name, _ => new Gate());
 

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Server.Live;
 using Portal.Server.Serving;
+using Portal.Server.Tests.Infrastructure;
 
 namespace Portal.Server.Tests.Serving;
 
@@ -17,12 +18,8 @@ public sealed class MetricsTests(ServingPortal portal)
 
         var anonymous = await portal.AnonymousClient().GetAsync("/metrics");
         // The exporter caches its text for a moment; wait for a scrape that has this model.
-        string text = "";
-        for (var attempt = 0; attempt < 50 && !text.Contains(model, StringComparison.Ordinal); attempt++)
-        {
-            if (attempt > 0) await Task.Delay(100);
-            text = await portal.Viewer.GetStringAsync("/metrics");
-        }
+        var text = await Poll.LastRead(() => portal.Viewer.GetStringAsync("/metrics"), t => t.Contains(model, StringComparison.Ordinal),
+            TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(100));
 
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
         var lines = text.Split('\n').Where(l => l.Contains($"model=\"{model}\"", StringComparison.Ordinal)).ToList();

@@ -141,16 +141,12 @@ public sealed class ServingPortal : PortalFactory, IAsyncLifetime
     /// <summary>Waits until the deployment serves <paramref name="version"/> (loads happen in the background after a move).</summary>
     public Task WaitServed(string model, string alias, int version) => WaitServedIn(this, model, alias, version);
 
-    private static async Task WaitServedIn(PortalFactory portal, string model, string alias, int version)
+    private static Task WaitServedIn(PortalFactory portal, string model, string alias, int version)
     {
         var deployments = portal.Services.GetRequiredService<DeploymentSet>();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (deployments.Find(model, alias)?.Current.Primary?.Number != version)
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"{model}/{alias} did not come to serve version {version}; it serves {deployments.Find(model, alias)?.Current.Primary?.Number.ToString() ?? "nothing"} ({deployments.Find(model, alias)?.Problem}).");
-            await Task.Delay(10);
-        }
+        return Poll.Until(() => deployments.Find(model, alias)?.Current.Primary?.Number == version, TimeSpan.FromSeconds(30),
+            () => $"{model}/{alias} did not come to serve version {version}; it serves {deployments.Find(model, alias)?.Current.Primary?.Number.ToString() ?? "nothing"} ({deployments.Find(model, alias)?.Problem}).",
+            TimeSpan.FromMilliseconds(10));
     }
 }
 

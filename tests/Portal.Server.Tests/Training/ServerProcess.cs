@@ -91,22 +91,20 @@ public sealed class ServerProcess : IAsyncDisposable
         _process.Dispose();
     }
 
-    private async Task WaitUntilServing(TimeSpan timeout)
+    private Task WaitUntilServing(TimeSpan timeout) =>
+        Poll.Until(Serving, timeout, () => $"The server did not answer within {timeout}:\n{Output}", TimeSpan.FromMilliseconds(100));
+
+    private async Task<bool> Serving()
     {
-        var clock = Stopwatch.StartNew();
-        while (true)
+        if (_process.HasExited)
+            throw new Xunit.Sdk.XunitException($"The server exited with code {_process.ExitCode} while starting:\n{Output}");
+        try
         {
-            if (_process.HasExited)
-                throw new Xunit.Sdk.XunitException($"The server exited with code {_process.ExitCode} while starting:\n{Output}");
-            try
-            {
-                if ((await Client.GetAsync("/openapi/v1.json")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            if (clock.Elapsed > timeout) throw new Xunit.Sdk.XunitException($"The server did not answer within {timeout}:\n{Output}");
-            await Task.Delay(100);
+            return (await Client.GetAsync("/openapi/v1.json")).IsSuccessStatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return false;
         }
     }
 

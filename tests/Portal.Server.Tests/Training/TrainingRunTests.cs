@@ -153,25 +153,11 @@ public sealed class TrainingRunTests(TrainingPortal portal) : IClassFixture<Trai
     }
 
     /// <summary>The runner drops a run's checkpoint just after it records the job failed or cancelled.</summary>
-    private async Task CheckpointGone(Guid runId)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (Directory.Exists(portal.CheckpointDirectory(runId)))
-        {
-            if (clock.Elapsed > TimeSpan.FromSeconds(10)) throw new Xunit.Sdk.XunitException($"The checkpoint of run {runId} is still there 10 s after its job ended.");
-            await Task.Delay(20);
-        }
-    }
+    private Task CheckpointGone(Guid runId) =>
+        Poll.Until(() => !Directory.Exists(portal.CheckpointDirectory(runId)), TimeSpan.FromSeconds(10),
+            () => $"The checkpoint of run {runId} is still there 10 s after its job ended.", TimeSpan.FromMilliseconds(20));
 
-    internal static async Task<RunEpochView[]> WaitForEpochs(HttpClient client, Guid runId, int atLeast, int seconds = 60)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
-        {
-            var metrics = await client.GetJson<RunEpochView[]>($"/api/v1/runs/{runId}/metrics");
-            if (metrics.Length >= atLeast) return metrics;
-            if (clock.Elapsed > TimeSpan.FromSeconds(seconds)) throw new Xunit.Sdk.XunitException($"Run {runId} stored {metrics.Length} epochs in {seconds} s, fewer than {atLeast}.");
-            await Task.Delay(20);
-        }
-    }
+    internal static Task<RunEpochView[]> WaitForEpochs(HttpClient client, Guid runId, int atLeast, int seconds = 60) =>
+        Poll.Until(() => client.GetJson<RunEpochView[]>($"/api/v1/runs/{runId}/metrics"), metrics => metrics.Length >= atLeast, TimeSpan.FromSeconds(seconds),
+            metrics => $"Run {runId} stored {metrics.Length} epochs in {seconds} s, fewer than {atLeast}.", TimeSpan.FromMilliseconds(20));
 }

@@ -21,6 +21,7 @@ namespace Portal.Server.Tests.Serving.Alerts;
 public sealed class AlertEvaluatorTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
     private static readonly TimeSpan s_patience = TimeSpan.FromSeconds(20);
+    private static readonly TimeSpan s_pause = TimeSpan.FromMilliseconds(100);
 
     [Fact]
     public async Task A_latency_rule_fires_after_its_window_and_resolves_when_latency_recovers()
@@ -115,28 +116,20 @@ public sealed class AlertEvaluatorTests(PortalFactory portal) : IClassFixture<Po
     private async Task<T> PublishUntil<T>(string topic, Func<object> payload, TimeSpan step, Func<Task<T?>> done, string type = "metrics")
         where T : class
     {
-        var deadline = DateTime.UtcNow + s_patience;
-        while (DateTime.UtcNow < deadline)
-        {
-            Bus.Publish(topic, type, payload());
-            if (await done() is { } value) return value;
-            await Task.Delay(100);
-            if (step > TimeSpan.Zero) Clock.Advance(step);
-        }
-        throw new Xunit.Sdk.XunitException($"Nothing happened within {s_patience.TotalSeconds} s of publishing on {topic}.");
+        var first = true;
+        return (await Poll.Until(async () =>
+            {
+                if (!first && step > TimeSpan.Zero) Clock.Advance(step);
+                first = false;
+                Bus.Publish(topic, type, payload());
+                return await done();
+            },
+            value => value is not null, s_patience, _ => $"Nothing happened within {s_patience.TotalSeconds} s of publishing on {topic}.", s_pause))!;
     }
 
     private static async Task<T> Eventually<T>(Func<Task<T?>> done)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow + s_patience;
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await done() is { } value) return value;
-            await Task.Delay(100);
-        }
-        throw new Xunit.Sdk.XunitException($"Nothing happened within {s_patience.TotalSeconds} s.");
-    }
+        where T : class =>
+        (await Poll.Until(done, value => value is not null, s_patience, _ => $"Nothing happened within {s_patience.TotalSeconds} s.", s_pause))!;
 
     private static List<LiveEvent> Drain(LiveSubscription subscription)
     {

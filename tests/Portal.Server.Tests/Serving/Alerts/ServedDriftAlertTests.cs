@@ -38,17 +38,15 @@ public sealed class ServedDriftAlertTests : IDisposable
         var data = SyntheticImages.Create(Count, seed: 5).ToDataset("served");
         var inverted = data.Features.ToArray().Select(v => 1f - v).ToArray();
 
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        List<AlertView> alerts = [];
         string? lastRefusal = null;
-        while (DateTime.UtcNow < deadline && alerts.Select(a => a.Metric).Distinct().Count() < 2)
-        {
-            var response = await viewer.PostAsync($"/v2/models/{model}/infer", new StringContent(Body(inverted, Count), Encoding.UTF8, "application/json"));
-            // The deployment loads in the background after the alias moves; until then the request is refused.
-            if (response.StatusCode != HttpStatusCode.OK) lastRefusal = await response.Content.ReadAsStringAsync();
-            alerts = [.. (await viewer.GetJson<Page<AlertView>>($"{AlertsUrl}?model={model}")).Items];
-            await Task.Delay(200);
-        }
+        var alerts = await Poll.LastRead(async () =>
+            {
+                var response = await viewer.PostAsync($"/v2/models/{model}/infer", new StringContent(Body(inverted, Count), Encoding.UTF8, "application/json"));
+                // The deployment loads in the background after the alias moves; until then the request is refused.
+                if (response.StatusCode != HttpStatusCode.OK) lastRefusal = await response.Content.ReadAsStringAsync();
+                return (await viewer.GetJson<Page<AlertView>>($"{AlertsUrl}?model={model}")).Items;
+            },
+            items => items.Select(a => a.Metric).Distinct().Count() >= 2, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(200));
 
         Assert.True(alerts.Count >= 2, $"alerts: {string.Join(", ", alerts.Select(a => a.Metric))}; last refusal: {lastRefusal}");
         var drift = Assert.Single(alerts, a => a.Metric == "psi_input");
