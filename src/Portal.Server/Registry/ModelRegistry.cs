@@ -35,6 +35,15 @@ public sealed class ModelRegistry(PortalDbContext db, AuditLog audit, ArtifactSt
 
     public async Task<ModelView> GetModel(string name, CancellationToken ct) => (await Views([await db.RequireModel(name, ct)], ct))[0];
 
+    /// <summary>
+    /// The model named <paramref name="name"/>, created with <paramref name="description"/> (and audited) when there is
+    /// none; a name that differs from an existing model's only in case is refused, as by <see cref="CreateModel"/>.
+    /// </summary>
+    public async Task<ModelView> GetOrCreateModel(string name, string? description, string actor, CancellationToken ct) =>
+        await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Name == name, ct) is { } model
+            ? (await Views([model], ct))[0]
+            : await CreateModel(name, description, actor, ct);
+
     /// <summary>The model's versions, newest first.</summary>
     public async Task<Page<VersionSummary>> ListVersions(string modelName, PageRequest page, CancellationToken ct)
     {

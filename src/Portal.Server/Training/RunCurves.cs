@@ -6,11 +6,14 @@ namespace Portal.Server.Training;
 /// <summary>
 /// The run page's figures, fed by the stored epochs and steps and then by the run's live events: the step loss and the
 /// learning rate per optimiser step, loss and accuracy per epoch (train and validation), progress, samples/s and
-/// the time left, estimated from the pace of the steps seen so far.
+/// the time left, estimated from the pace of the steps seen so far. Live events that arrive before the stored ones
+/// are read are held, and applied after them.
 /// </summary>
 public sealed class RunCurves
 {
     private readonly HashSet<int> _epochs = [];
+    private readonly List<LiveEvent> _held = [];
+    private bool _started;
     private (long Step, DateTimeOffset Time)? _firstSeen;
 
     public Components.Charts.CurveData StepLoss { get; } = new("train loss (step)");
@@ -41,6 +44,33 @@ public sealed class RunCurves
             StepLoss.Add(s.Step, s.Loss);
             LearningRate.Add(s.Step, s.LearningRate);
         }
+        _started = true;
+        foreach (var e in _held) Apply(e);
+        _held.Clear();
+    }
+
+    /// <summary>
+    /// Applies a batch of live events of <c>run:{id}</c> and says what it changed; before <see cref="Start"/> the
+    /// batch is held and nothing changes yet.
+    /// </summary>
+    public RunCurvesUpdate Apply(IReadOnlyList<LiveEvent> events)
+    {
+        if (!_started)
+        {
+            _held.AddRange(events);
+            return default;
+        }
+        var (state, error, hadSteps) = (State, Error, StepLoss.Count > 0);
+        var drawn = false;
+        var stepsOnly = true;
+        foreach (var e in events)
+        {
+            drawn |= Apply(e);
+            stepsOnly &= e.Data is RunStepEvent;
+        }
+        return drawn
+            ? new RunCurvesUpdate(true, stepsOnly && hadSteps, State != state || Error != error, state != JobState.Succeeded && State == JobState.Succeeded)
+            : default;
     }
 
     // A resumed run repeats no step; one seen twice (stored, replayed and live overlapping) is drawn once.
