@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Server.Api;
 using Portal.Server.Registry;
 
@@ -27,6 +28,29 @@ public sealed class ModelTests(RegistryFixture fixture)
         Assert.Equal(fixture.ContributorName, found.CreatedBy);
         Assert.Contains(listed.Items, m => m.Name == name && m.Description == "a classifier");
         Assert.Single(await fixture.Viewer.AuditEvents("model.create", created.Id.ToString()));
+    }
+
+    [Fact]
+    public async Task Getting_or_creating_a_model_creates_it_once_and_then_finds_it()
+    {
+        var name = $"got-{Guid.NewGuid():N}"[..16];
+
+        var created = await InScope(r => r.GetOrCreateModel(name, "from a run", "tests", default));
+        var found = await InScope(r => r.GetOrCreateModel(name, "another description", "tests", default));
+
+        Assert.Equal(created.Id, found.Id);
+        Assert.Equal("from a run", found.Description);
+        Assert.Single(await fixture.Viewer.AuditEvents("model.create", created.Id.ToString()));
+    }
+
+    [Fact]
+    public async Task Getting_or_creating_a_model_by_another_case_of_an_existing_name_is_refused()
+    {
+        var name = await fixture.CreateModel("Cased");
+
+        var refused = await Assert.ThrowsAsync<RegistryException>(() => InScope(r => r.GetOrCreateModel(name.ToLowerInvariant(), null, "tests", default)));
+
+        Assert.Equal(RegistryErrorKind.Conflict, refused.Kind);
     }
 
     [Fact]
@@ -78,5 +102,12 @@ public sealed class ModelTests(RegistryFixture fixture)
         Assert.All(names, n => Assert.Contains(all.Items, m => m.Name == n));
         Assert.Equal(all.Items[1].Name, Assert.Single(second.Items).Name);
         Assert.Equal(all.Total, second.Total);
+    }
+
+    /// <summary>Calls the registry in a scope of its own, as a page does.</summary>
+    private async Task<T> InScope<T>(Func<ModelRegistry, Task<T>> call)
+    {
+        await using var scope = fixture.Portal.Services.CreateAsyncScope();
+        return await call(scope.ServiceProvider.GetRequiredService<ModelRegistry>());
     }
 }

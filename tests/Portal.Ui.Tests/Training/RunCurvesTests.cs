@@ -16,6 +16,9 @@ public sealed class RunCurvesTests
     private LiveEvent Epoch(int epoch) =>
         new($"run:{s_run}", ++_sequence, s_start, "epoch", new RunEpochView(epoch, 1.0 / epoch, 0.5, 1.1 / epoch, 0.45, 0.001, 1, 5000));
 
+    private LiveEvent Status(JobState state) =>
+        new($"run:{s_run}", ++_sequence, s_start, "status", new JobStatusEvent(Guid.NewGuid(), JobKinds.Training, state, state == JobState.Succeeded ? 1 : 0.5, null));
+
     [Fact]
     public void Stored_epochs_draw_first_and_a_live_epoch_already_stored_is_drawn_once()
     {
@@ -99,5 +102,61 @@ public sealed class RunCurvesTests
             Assert.Equal([step.Sequence], sequence);
             Assert.Equal([expected], madeAt);
         }
+    }
+
+    [Fact]
+    public void Live_events_that_come_before_the_stored_curve_wait_and_are_drawn_after_it()
+    {
+        var curves = new RunCurves();
+
+        var early = curves.Apply([Step(3, 0.3), Epoch(1)]);
+        Assert.False(early.Drawn);
+        Assert.Equal(0, curves.StepLoss.Count);
+
+        curves.Start(JobState.Running, 0.5, null, [], [new RunStepPoint(1, 1, 2.0, 0.001), new RunStepPoint(2, 1, 1.0, 0.0009)]);
+        Assert.Equal([1.0, 2.0, 3.0], curves.StepLoss.X);
+        Assert.Equal([1.0], curves.EpochLoss.X);
+    }
+
+    [Fact]
+    public void A_batch_of_steps_on_a_curve_that_has_steps_says_only_more_steps_came()
+    {
+        var curves = new RunCurves();
+        curves.Start(JobState.Running, 0, null, [], []);
+
+        var first = curves.Apply([Step(1, 0)]);
+        var more = curves.Apply([Step(2, 0.1), Step(3, 0.2)]);
+        var epoch = curves.Apply([Step(4, 0.3), Epoch(1)]);
+
+        Assert.Equal(new RunCurvesUpdate(true, false, false, false), first);
+        Assert.Equal(new RunCurvesUpdate(true, true, false, false), more);
+        Assert.Equal(new RunCurvesUpdate(true, false, false, false), epoch);
+    }
+
+    [Fact]
+    public void A_batch_says_when_the_state_changed_and_when_the_run_succeeded()
+    {
+        var curves = new RunCurves();
+        curves.Start(JobState.Queued, 0, null, [], []);
+
+        var started = curves.Apply([Step(1, 0)]);
+        var succeeded = curves.Apply([Status(JobState.Succeeded)]);
+        var again = curves.Apply([Status(JobState.Succeeded)]);
+
+        Assert.True(started.StateChanged);
+        Assert.False(started.Succeeded);
+        Assert.Equal(new RunCurvesUpdate(true, false, true, true), succeeded);
+        Assert.Equal(new RunCurvesUpdate(true, false, false, false), again);
+    }
+
+    [Fact]
+    public void A_batch_of_events_the_page_does_not_draw_changes_nothing()
+    {
+        var curves = new RunCurves();
+        curves.Start(JobState.Running, 0, null, [], []);
+
+        var update = curves.Apply([new LiveEvent($"run:{s_run}", ++_sequence, s_start, "export", "not drawn")]);
+
+        Assert.Equal(default, update);
     }
 }
