@@ -5,13 +5,14 @@ namespace Portal.Server.Tests.Architecture;
 /// <summary>Every type a member's signature names, taken apart: arrays, by-refs, generic arguments and constraints.</summary>
 internal static class SignatureTypes
 {
-    private const BindingFlags Declared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
+    private const BindingFlags AllDeclared = BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance | BindingFlags.Static | BindingFlags.DeclaredOnly;
 
     /// <summary><paramref name="type"/> and every type inside it (element types, generic arguments, generic parameters' constraints).</summary>
     public static IEnumerable<Type> Within(Type type)
     {
         var seen = new HashSet<Type>();
-        var pending = new Stack<Type>([type]);
+        var pending = new Stack<Type>();
+        pending.Push(type);
         while (pending.TryPop(out var next))
         {
             if (!seen.Add(next)) continue;
@@ -39,7 +40,7 @@ internal static class SignatureTypes
         if (type.BaseType is { } baseType) own.Add(("base type", baseType));
         own.AddRange(type.GetInterfaces().Select(i => ("interface", i)));
         own.AddRange(type.GetGenericArguments().Select(a => ("generic parameter", a)));
-        foreach (var member in type.GetMembers(Declared).Where(include))
+        foreach (var member in type.GetMembers(AllDeclared).Where(include))
         {
             var name = member.Name;
             switch (member)
