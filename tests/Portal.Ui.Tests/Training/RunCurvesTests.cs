@@ -157,6 +157,6 @@ public sealed class RunCurvesTests
 
         var update = curves.Apply([new LiveEvent($"run:{s_run}", ++_sequence, s_start, "export", "not drawn")]);
 
-        Assert.Equal(default, update);
+        Assert.Equal(new RunCurvesUpdate(), update);
     }
 }
