@@ -32,6 +32,7 @@ public sealed class RenderPace(TimeSpan interval, TimeProvider clock)
     {
         if (Owed) return null;
         Owed = true;
-        return _renderedAt is { } at ? TimeSpan.Max(TimeSpan.Zero, interval - clock.GetElapsedTime(at)) : TimeSpan.Zero;
+        var wait = _renderedAt is { } at ? interval - clock.GetElapsedTime(at) : TimeSpan.Zero;
+        return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
     }
 }
