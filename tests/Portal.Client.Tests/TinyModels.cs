@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Portal.Client.Live;
-using Portal.Client.Models;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 
 namespace Portal.Client.Tests;
 
@@ -50,7 +51,7 @@ internal static class TinyModels
         await foreach (var m in client.Live.Watch(topic, 0, ct))
         {
             events.Add(m);
-            if (m.Type == "status" && m.As<JobStatus>().State.IsFinished()) break;
+            if (m.Type == "status" && m.As<JobStatusEvent>().State.IsFinished()) break;
         }
         return events;
     }

@@ -1,4 +1,6 @@
 using System.Net;
+using Portal.Contracts;
+using Portal.Contracts.Approvals;
 using Portal.Server.Approvals;
 using Portal.Server.Auth;
 using Portal.Server.Registry;

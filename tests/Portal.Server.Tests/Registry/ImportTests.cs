@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Portal.Contracts;
+using Portal.Contracts.Registry;
 using Portal.Server.Registry;
 
 namespace Portal.Server.Tests.Registry;
