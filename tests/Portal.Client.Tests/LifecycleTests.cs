@@ -76,7 +76,7 @@ public sealed class LifecycleTests(LivePortal portal) : IClassFixture<LivePortal
         var onnx = await contributor.Models.DownloadArtifact(modelName, 1, v1.Artifacts.First(a => a.Kind == "onnx").Kind, ct);
         Assert.NotEmpty(onnx);
         var staging = await contributor.Models.MoveAlias(modelName, "staging", 1, ct);
-        Assert.Equal(("staging", 1), (staging.Name, staging.Version));
+        Assert.Equal(("staging", 1), (staging.Alias, staging.Version));
         Assert.Contains(await contributor.Models.Aliases(modelName, ct), a => a.Alias == "staging");
         Assert.Equal(1, (await contributor.Models.AliasHistory(modelName, "staging", ct: ct)).Items.Single().Version);
         Assert.Contains((await contributor.Models.List(0, 500, ct)).Items, m => m.Name == modelName);

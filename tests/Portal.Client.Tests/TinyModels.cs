@@ -9,7 +9,7 @@ namespace Portal.Client.Tests;
 internal static class TinyModels
 {
     /// <summary>A finished training run on fresh blobs, and a held-out dataset of 90 more.</summary>
-    public static async Task<(Run Run, Guid HeldOut)> TrainedRun(PortalClient client, int seed, CancellationToken ct)
+    public static async Task<(RunView Run, Guid HeldOut)> TrainedRun(PortalClient client, int seed, CancellationToken ct)
     {
         var train = await LivePortal.UploadBlobs(client, 300, seed);
         var heldOut = await LivePortal.UploadBlobs(client, 90, seed + 1);

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Runtime.Loader;
+using Portal.Contracts;
 
 namespace Portal.Server.Tests.Architecture;
 
@@ -28,7 +29,7 @@ public sealed class ReferenceRulesTests
     [Fact]
     public void The_contracts_reference_nothing_but_the_base_class_library()
     {
-        var contracts = typeof(Portal.Contracts.Page<>).Assembly;
+        var contracts = typeof(Page<>).Assembly;
         var runtime = RuntimeEnvironment.GetRuntimeDirectory();
         var beyond = contracts.GetReferencedAssemblies()
             .Where(r => !File.Exists(Path.Combine(runtime, r.Name + ".dll")))

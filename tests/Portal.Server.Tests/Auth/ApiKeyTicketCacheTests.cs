@@ -15,7 +15,7 @@ public sealed class ApiKeyTicketCacheTests(PortalFactory portal) : IClassFixture
         var user = await portal.CreateUser(PortalRoles.Viewer);
         var admin = await portal.AdminClient();
         await (await user.Client.GetAsync("/api/v1/auth/me")).AssertStatus(HttpStatusCode.OK);
-        var key = (await admin.GetJson<Portal.Server.Api.Page<KeyView>>("/api/v1/api-keys?all=true&limit=500")).Items.Single(k => k.UserId == user.Id);
+        var key = (await admin.GetJson<Page<KeyView>>("/api/v1/api-keys?all=true&limit=500")).Items.Single(k => k.UserId == user.Id);
 
         await (await admin.DeleteAsync($"/api/v1/api-keys/{key.Id}")).AssertStatus(HttpStatusCode.NoContent);
 

@@ -81,7 +81,7 @@ public sealed class CompressionJobTests(RegistryFixture fixture)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(named, await response.ProblemDetail());
-        var listed = await fixture.Viewer.GetJson<Portal.Server.Api.Page<CompressionView>>($"/api/v1/models/{model}/compressions");
+        var listed = await fixture.Viewer.GetJson<Page<CompressionView>>($"/api/v1/models/{model}/compressions");
         Assert.Empty(listed.Items);
     }
 

@@ -32,10 +32,10 @@ public sealed class EvaluationJobTests(RegistryFixture fixture)
         var done = await fixture.Viewer.GetJson<EvaluationView>($"/api/v1/evaluations/{queued.Id}");
         // Registration evaluates the TorchSharp model, the job its ONNX file: the same predictions up to float rounding.
         Assert.Equal(version.Evidence.Accuracy!.Value, done.Accuracy!.Value, 1.0 / fixture.TestCount);
-        Assert.Equal(fixture.TestCount, done.Report!.Value.GetProperty("sampleCount").GetInt32());
+        Assert.Equal(fixture.TestCount, done.Report!.SampleCount);
         Assert.Equal("synthetic-test", done.Dataset);
         Assert.NotNull(done.CompletedAt);
-        var listed = await fixture.Viewer.GetJson<Portal.Server.Api.Page<EvaluationView>>($"/api/v1/models/{model}/versions/{version.Number}/evaluations");
+        var listed = await fixture.Viewer.GetJson<Page<EvaluationView>>($"/api/v1/models/{model}/versions/{version.Number}/evaluations");
         Assert.Equal(queued.Id, Assert.Single(listed.Items).Id);
     }
 
@@ -52,7 +52,7 @@ public sealed class EvaluationJobTests(RegistryFixture fixture)
         var detail = await response.ProblemDetail();
         Assert.Contains("3 values per sample", detail);
         Assert.Contains("synthetic-test", detail);
-        var listed = await fixture.Viewer.GetJson<Portal.Server.Api.Page<EvaluationView>>($"/api/v1/models/{model}/versions/{version.Number}/evaluations");
+        var listed = await fixture.Viewer.GetJson<Page<EvaluationView>>($"/api/v1/models/{model}/versions/{version.Number}/evaluations");
         Assert.Empty(listed.Items);
     }
 

@@ -75,7 +75,7 @@ public sealed class MetricsTests(ServingPortal portal)
     {
         var model = await portal.CreateModel(2, ("production", 1), ("staging", 2));
 
-        var page = await portal.Viewer.GetFromJsonAsync<Portal.Server.Api.Page<DeploymentView>>("/api/v1/deployments?limit=500", Infrastructure.HttpJson.Options);
+        var page = await portal.Viewer.GetFromJsonAsync<Page<DeploymentView>>("/api/v1/deployments?limit=500", Infrastructure.HttpJson.Options);
 
         var mine = page!.Items.Where(d => d.Model == model).OrderBy(d => d.Alias).ToList();
         Assert.Equal(["production", "staging"], mine.Select(d => d.Alias));
