@@ -5,13 +5,13 @@ using System.Runtime.Loader;
 namespace Portal.PowerShell.Isolation;
 
 /// <summary>
-/// Loads Portal.Client and everything it brings (Portal.Contracts, SignalR client, Microsoft.Extensions,
-/// System.Text.Json 10) from the module's lib folder into a load context of their own. A module shares its process
-/// with the host and other modules: PowerShell 7.4 runs on .NET 8 with its own System.Text.Json, and another module
-/// may carry other versions of the same libraries; isolated, none of them clash. Only Portal.Client and
-/// Portal.Contracts are handed to the default context (the cmdlets use their types); the cmdlets themselves use no
-/// library that the client brings. This assembly is the manifest's first nested module, so the resolver is in place
-/// before PowerShell inspects the cmdlets of Portal.PowerShell.dll (which resolves both).
+/// Loads Portal.Client and everything it brings (SignalR client, Microsoft.Extensions, System.Text.Json 10) from
+/// the module's lib folder into a load context of their own. A module shares its process with the host and other
+/// modules: PowerShell 7.4 runs on .NET 8 with its own System.Text.Json, and another module may carry other
+/// versions of the same libraries; isolated, none of them clash. Only Portal.Client is handed to the default
+/// context (the cmdlets use its types); the cmdlets themselves use no library that the client brings. This
+/// assembly is the manifest's first nested module, so the resolver is in place before PowerShell inspects the
+/// cmdlets of Portal.PowerShell.dll (which resolves Portal.Client).
 /// </summary>
 public sealed class DependencyIsolation : IModuleAssemblyInitializer
 {
@@ -32,7 +32,7 @@ public sealed class DependencyIsolation : IModuleAssemblyInitializer
     }
 
     private static Assembly? Resolve(AssemblyLoadContext context, AssemblyName name) =>
-        name.Name is "Portal.Client" or "Portal.Contracts" ? s_context?.LoadFromAssemblyName(name) : null;
+        name.Name == "Portal.Client" ? s_context?.LoadFromAssemblyName(name) : null;
 
     private sealed class DependencyLoadContext(string folder) : AssemblyLoadContext(ContextName)
     {

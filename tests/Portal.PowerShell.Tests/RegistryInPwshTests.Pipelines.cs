@@ -190,7 +190,7 @@ public sealed partial class RegistryInPwshTests(PipelinePortal world, ITestOutpu
 
     private const string RegistryPipelines = """
         Get-PortalModelVersion -Model fashion -First 1 | Submit-PortalPromotion -WhatIf
-        "pending after WhatIf: $(@(Get-PortalPromotion -State Pending -ModelView fashion).Count)"
+        "pending after WhatIf: $(@(Get-PortalPromotion -State Pending -Model fashion).Count)"
         $submitted = Get-PortalModelVersion -Model fashion -First 1 | Submit-PortalPromotion
         $cancelled = Get-PortalPromotion -State Pending -Model fashion | Stop-PortalPromotion -PassThru
         "cancelled: $($cancelled.Version) $($cancelled.State)"
