@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Approvals;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 using Portal.Server.Auth;
@@ -86,7 +88,7 @@ public static class ApprovalsApi
         var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Name == name, ct);
         if (model is null) return ProblemMapping.NotFound($"No model '{name}'.");
         var (policy, isDefault) = await policies.Read(model.Id, ct);
-        return TypedResults.Ok(PromotionPolicies.View(model.Name, policy, isDefault));
+        return TypedResults.Ok(ApprovalViews.View(model.Name, policy, isDefault));
     }
 
     private static async Task<Results<Ok<PolicyView>, ProblemHttpResult>> PutPolicy(
@@ -95,7 +97,7 @@ public static class ApprovalsApi
         var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Name == name, ct);
         if (model is null) return ProblemMapping.NotFound($"No model '{name}'.");
         var policy = await policies.Replace(model.Id, model.Name, settings, Actor.Name(user), ct);
-        return TypedResults.Ok(PromotionPolicies.View(model.Name, policy, isDefault: false));
+        return TypedResults.Ok(ApprovalViews.View(model.Name, policy, isDefault: false));
     }
 
     private static async Task<Results<Ok<Page<PromotionView>>, ProblemHttpResult>> List(

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Auth;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 
@@ -9,15 +11,15 @@ namespace Portal.Server.Auth;
 public sealed class UserDirectory(UserManager<PortalUser> users, AuditLog audit, PrincipalChanges changes)
 {
     /// <summary>A user, or why the request was refused (<see cref="Status"/> 400, 404 or 409).</summary>
-    public sealed record Outcome(UsersApi.UserView? User, int Status, string? Problem, string? Title = null);
+    public sealed record Outcome(UserView? User, int Status, string? Problem, string? Title = null);
 
-    public async Task<Page<UsersApi.UserView>> List(PageRequest page, CancellationToken ct)
+    public async Task<Page<UserView>> List(PageRequest page, CancellationToken ct)
     {
         var ordered = users.Users.OrderBy(u => u.UserName);
         var total = await ordered.CountAsync(ct);
-        var items = new List<UsersApi.UserView>();
+        var items = new List<UserView>();
         foreach (var u in await ordered.Skip(page.Skip).Take(page.Take).ToListAsync(ct)) items.Add(await View(u));
-        return new Page<UsersApi.UserView>(items, page.Skip, page.Take, total);
+        return new Page<UserView>(items, page.Skip, page.Take, total);
     }
 
     public async Task<Outcome> Create(string? userName, string? password, string? requestedRole, string actor, CancellationToken ct)
@@ -67,10 +69,10 @@ public sealed class UserDirectory(UserManager<PortalUser> users, AuditLog audit,
 
     private static Outcome Refused(int status, string problem, string? title = null) => new(null, status, problem, title);
 
-    private async Task<UsersApi.UserView> View(PortalUser user)
+    private async Task<UserView> View(PortalUser user)
     {
         var roles = await users.GetRolesAsync(user);
         var role = roles.OrderByDescending(PortalRoles.Rank).FirstOrDefault() ?? "";
-        return new UsersApi.UserView(user.Id, user.UserName!, role, await users.IsLockedOutAsync(user), user.CreatedAt);
+        return new UserView(user.Id, user.UserName!, role, await users.IsLockedOutAsync(user), user.CreatedAt);
     }
 }

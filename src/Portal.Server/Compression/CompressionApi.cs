@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Contracts;
+using Portal.Contracts.Compression;
 using Portal.Engine.Compression;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
@@ -27,7 +29,7 @@ public static class CompressionApi
                 + "`testDatasetId` (default: the dataset the parent was evaluated on); fine-tuning and calibration use `trainDatasetId` (default: the parent "
                 + "run's training set). 202 with the compression and its job; the new version appears when the job succeeds. The recipe, datasets and "
                 + "parent are checked now: 400 names what does not fit.")
-            .WithRequestExample(new CompressionService.CompressRequest(
+            .WithRequestExample(new CompressRequest(
                 JsonSerializer.SerializeToElement<CompressionRecipe>(
                     new QuantizationRecipe { Calibration = CalibrationMethod.Percentile, Percentile = 99.99, TolerancePoints = 0.5 }, CompressionService.RecipeJson),
                 null, Guid.Parse("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d")));
@@ -42,18 +44,18 @@ public static class CompressionApi
         return v1;
     }
 
-    private static Task<Results<Accepted<CompressionService.CompressionView>, ProblemHttpResult>> Request(
-        string name, int number, CompressionService.CompressRequest request, CompressionService compressions, ClaimsPrincipal user, CancellationToken ct) =>
+    private static Task<Results<Accepted<CompressionView>, ProblemHttpResult>> Request(
+        string name, int number, CompressRequest request, CompressionService compressions, ClaimsPrincipal user, CancellationToken ct) =>
         ModelsApi.Answer(async () =>
         {
             var compression = await compressions.Request(name, number, request, Actor.Name(user), ct);
             return TypedResults.Accepted($"/api/v1/compressions/{compression.Id}", compression);
         });
 
-    private static Task<Results<Ok<Page<CompressionService.CompressionView>>, ProblemHttpResult>> List(
+    private static Task<Results<Ok<Page<CompressionView>>, ProblemHttpResult>> List(
         string name, [AsParameters] PageRequest page, CompressionService compressions, CancellationToken ct) =>
         ModelsApi.Answer(async () => TypedResults.Ok(await compressions.List(name, page, ct)));
 
-    private static Task<Results<Ok<CompressionService.CompressionView>, ProblemHttpResult>> Get(Guid id, CompressionService compressions, CancellationToken ct) =>
+    private static Task<Results<Ok<CompressionView>, ProblemHttpResult>> Get(Guid id, CompressionService compressions, CancellationToken ct) =>
         ModelsApi.Answer(async () => TypedResults.Ok(await compressions.Get(id, ct)));
 }

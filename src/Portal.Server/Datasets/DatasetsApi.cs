@@ -1,8 +1,9 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Portal.Contracts;
+using Portal.Contracts.Datasets;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 using Portal.Server.Hosting;
@@ -14,10 +15,6 @@ public static class DatasetsApi
 {
     /// <summary>Room for the multipart framing and text fields around the files, which may hold MaxUploadBytes together.</summary>
     private const long FramingAllowance = 1024 * 1024;
-
-    public sealed record DatasetView(
-        Guid Id, string Name, DatasetFormat Format, int[] SampleShape, int Count, string[] ClassNames,
-        string? PrimaryArtifact, string? LabelsArtifact, string? Source, JsonElement? CsvOptions, string CreatedBy, DateTimeOffset CreatedAt);
 
     public static RouteGroupBuilder MapDatasetsApi(this RouteGroupBuilder v1)
     {
@@ -49,18 +46,14 @@ public static class DatasetsApi
         return v1;
     }
 
-    public static DatasetView View(DatasetRecord d) => new(
-        d.Id, d.Name, d.Format, d.SampleShape, d.Count, d.ClassNames, d.PrimaryArtifact, d.LabelsArtifact, d.Source,
-        d.CsvOptions is null ? null : JsonSerializer.Deserialize<JsonElement>(d.CsvOptions), d.CreatedBy, d.CreatedAt);
-
     private static async Task<Ok<Page<DatasetView>>> List([AsParameters] PageRequest page, DatasetCatalog catalog, CancellationToken ct)
     {
         var found = await catalog.List(page, ct);
-        return TypedResults.Ok(new Page<DatasetView>([.. found.Items.Select(View)], found.Offset, found.Limit, found.Total));
+        return TypedResults.Ok(new Page<DatasetView>([.. found.Items.Select(DatasetViews.View)], found.Offset, found.Limit, found.Total));
     }
 
     private static async Task<Results<Ok<DatasetView>, ProblemHttpResult>> Get(Guid id, DatasetCatalog catalog, CancellationToken ct) =>
-        await catalog.Find(id, ct) is { } d ? TypedResults.Ok(View(d)) : ProblemMapping.NotFound($"No dataset {id}.");
+        await catalog.Find(id, ct) is { } d ? TypedResults.Ok(DatasetViews.View(d)) : ProblemMapping.NotFound($"No dataset {id}.");
 
     private static async Task<Results<Created<DatasetView>, ProblemHttpResult>> UploadIdx(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
         Respond(await importer.ImportIdx(request.ContentType, request.Body, Actor.Name(user), ct));
@@ -69,5 +62,5 @@ public static class DatasetsApi
         Respond(await importer.ImportCsv(request.ContentType, request.Body, Actor.Name(user), ct));
 
     private static Results<Created<DatasetView>, ProblemHttpResult> Respond(DatasetImporter.Outcome outcome) =>
-        outcome.Dataset is { } d ? TypedResults.Created($"/api/v1/datasets/{d.Id}", View(d)) : ProblemMapping.Conflict(outcome.Conflict!);
+        outcome.Dataset is { } d ? TypedResults.Created($"/api/v1/datasets/{d.Id}", DatasetViews.View(d)) : ProblemMapping.Conflict(outcome.Conflict!);
 }

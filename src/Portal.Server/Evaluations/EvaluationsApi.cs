@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Contracts;
+using Portal.Contracts.Evaluations;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 using Portal.Server.Auth;
@@ -13,8 +15,6 @@ namespace Portal.Server.Evaluations;
 /// </summary>
 public static class EvaluationsApi
 {
-    public sealed record EvaluateRequest(Guid DatasetId);
-
     public static RouteGroupBuilder MapEvaluationsApi(this RouteGroupBuilder v1)
     {
         var viewer = PortalRoles.AtLeast(PortalRoles.Viewer);
@@ -35,7 +35,7 @@ public static class EvaluationsApi
         return v1;
     }
 
-    private static Task<Results<Accepted<EvaluationService.EvaluationView>, ProblemHttpResult>> Request(
+    private static Task<Results<Accepted<EvaluationView>, ProblemHttpResult>> Request(
         string name, int number, EvaluateRequest request, EvaluationService evaluations, ClaimsPrincipal user, CancellationToken ct) =>
         ModelsApi.Answer(async () =>
         {
@@ -43,10 +43,10 @@ public static class EvaluationsApi
             return TypedResults.Accepted($"/api/v1/evaluations/{evaluation.Id}", evaluation);
         });
 
-    private static Task<Results<Ok<Page<EvaluationService.EvaluationView>>, ProblemHttpResult>> List(
+    private static Task<Results<Ok<Page<EvaluationView>>, ProblemHttpResult>> List(
         string name, int number, [AsParameters] PageRequest page, EvaluationService evaluations, CancellationToken ct) =>
         ModelsApi.Answer(async () => TypedResults.Ok(await evaluations.List(name, number, page, ct)));
 
-    private static Task<Results<Ok<EvaluationService.EvaluationView>, ProblemHttpResult>> Get(Guid id, EvaluationService evaluations, CancellationToken ct) =>
+    private static Task<Results<Ok<EvaluationView>, ProblemHttpResult>> Get(Guid id, EvaluationService evaluations, CancellationToken ct) =>
         ModelsApi.Answer(async () => TypedResults.Ok(await evaluations.Get(id, ct)));
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Contracts;
+using Portal.Contracts.Jobs;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 
@@ -11,10 +12,6 @@ namespace Portal.Server.Jobs;
 /// </summary>
 public static class JobsApi
 {
-    public sealed record JobView(
-        Guid Id, string Kind, JobState State, double Progress, string? Error, JsonElement Payload, int Attempts,
-        string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? ClaimedBy);
-
     public static RouteGroupBuilder MapJobsApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/jobs").WithTags("Jobs");
@@ -40,18 +37,14 @@ public static class JobsApi
         return v1;
     }
 
-    public static JobView View(JobRecord j) => new(
-        j.Id, j.Kind, j.State, j.Progress, j.Error, JsonSerializer.Deserialize<JsonElement>(j.Payload), j.Attempts,
-        j.CreatedBy, j.CreatedAt, j.StartedAt, j.FinishedAt, j.ClaimedBy);
-
     private static async Task<Ok<Page<JobView>>> List([AsParameters] JobService.Filter filter, [AsParameters] PageRequest page, JobService jobs, CancellationToken ct)
     {
         var found = await jobs.List(filter, page, ct);
-        return TypedResults.Ok(new Page<JobView>([.. found.Items.Select(View)], found.Offset, found.Limit, found.Total));
+        return TypedResults.Ok(new Page<JobView>([.. found.Items.Select(JobViews.View)], found.Offset, found.Limit, found.Total));
     }
 
     private static async Task<Results<Ok<JobView>, ProblemHttpResult>> Get(Guid id, JobService jobs, CancellationToken ct) =>
-        await jobs.Find(id, ct) is { } job ? TypedResults.Ok(View(job)) : ProblemMapping.NotFound($"No job {id}.");
+        await jobs.Find(id, ct) is { } job ? TypedResults.Ok(JobViews.View(job)) : ProblemMapping.NotFound($"No job {id}.");
 
     /// <summary>200 with the cancelled job, or 202 with the running job that was told to stop.</summary>
     private static async Task<Results<Ok<JobView>, Accepted<JobView>, ProblemHttpResult>> Cancel(Guid id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
@@ -62,8 +55,8 @@ public static class JobsApi
 
     private static Results<Ok<JobView>, Accepted<JobView>, ProblemHttpResult> Respond(JobChange change, Guid id) => change.Outcome switch
     {
-        JobChangeOutcome.Done => TypedResults.Ok(View(change.Job!)),
-        JobChangeOutcome.Signalled => TypedResults.Accepted($"/api/v1/jobs/{id}", View(change.Job!)),
+        JobChangeOutcome.Done => TypedResults.Ok(JobViews.View(change.Job!)),
+        JobChangeOutcome.Signalled => TypedResults.Accepted($"/api/v1/jobs/{id}", JobViews.View(change.Job!)),
         JobChangeOutcome.NotFound => ProblemMapping.NotFound(change.Message!),
         JobChangeOutcome.Forbidden => ProblemMapping.Forbidden(change.Message!),
         _ => ProblemMapping.Conflict(change.Message!),

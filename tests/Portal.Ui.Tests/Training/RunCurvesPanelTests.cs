@@ -1,5 +1,5 @@
 using Bunit;
-using Portal.Server.Jobs;
+using Portal.Contracts.Jobs;
 using Portal.Server.Live;
 using Portal.Server.Training;
 using Portal.Ui.Tests.Components;

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Alerts;
 using Portal.Server.Api;
 using Portal.Server.Approvals;
 using Portal.Server.Audit;
@@ -17,10 +19,10 @@ public sealed class AlertRules(PortalDbContext db, AuditLog audit, TimeProvider 
     public const int MaxWindowSeconds = 86_400;
 
     public Task<Page<AlertRuleView>> List(PageRequest page, CancellationToken ct) =>
-        page.Apply(db.Set<AlertRule>().AsNoTracking().OrderBy(r => r.CreatedAt).ThenBy(r => r.Id), AlertRuleView.Of, ct);
+        page.Apply(db.Set<AlertRule>().AsNoTracking().OrderBy(r => r.CreatedAt).ThenBy(r => r.Id), AlertViews.View, ct);
 
     public async Task<AlertRuleView?> Get(Guid id, CancellationToken ct) =>
-        await db.Set<AlertRule>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is { } rule ? AlertRuleView.Of(rule) : null;
+        await db.Set<AlertRule>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is { } rule ? AlertViews.View(rule) : null;
 
     public async Task<AlertRuleView> Create(AlertRuleDraft draft, string actor, CancellationToken ct)
     {
@@ -39,7 +41,7 @@ public sealed class AlertRules(PortalDbContext db, AuditLog audit, TimeProvider 
         db.Set<AlertRule>().Add(rule);
         audit.Append(actor, "alert-rule.create", "alert-rule", rule.Id.ToString(), Snapshot(rule));
         await db.SaveChangesAsync(ct);
-        return AlertRuleView.Of(rule);
+        return AlertViews.View(rule);
     }
 
     /// <summary>Replaces the rule's terms (what the draft leaves out returns to its default); null when there is no such rule.</summary>
@@ -54,7 +56,7 @@ public sealed class AlertRules(PortalDbContext db, AuditLog audit, TimeProvider 
         rule.UpdatedAt = AuditHash.Truncate(clock.GetUtcNow());
         audit.Append(actor, "alert-rule.update", "alert-rule", rule.Id.ToString(), new { before, after = Snapshot(rule) });
         await db.SaveChangesAsync(ct);
-        return AlertRuleView.Of(rule);
+        return AlertViews.View(rule);
     }
 
     /// <summary>Deletes the rule (its alerts stay as history; open ones resolve within a second); false when there is no such rule.</summary>
