@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;
 using Portal.Server.Api;
 using Portal.Server.Artifacts;

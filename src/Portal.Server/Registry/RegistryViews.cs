@@ -32,7 +32,7 @@ public sealed record LineageView(string Source, Guid? RunId, Guid? ParentVersion
 /// <summary>
 /// What was measured when the version was registered: accuracy and the classification report on
 /// <see cref="EvaluationDatasetId"/>, ONNX Runtime latency at batch 1 and throughput at batch 64
-/// (see <see cref="EvidenceMeter"/> for how).
+/// (timed by the engine's <c>ModelMeter</c>, as compression reports are).
 /// </summary>
 public sealed record EvidenceView(
     double? Accuracy,

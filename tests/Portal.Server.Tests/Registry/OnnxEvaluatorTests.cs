@@ -1,5 +1,5 @@
 using Portal.Engine.Inference;
-using Portal.Server.Registry;
+using Portal.Engine.Evaluation;
 
 namespace Portal.Server.Tests.Registry;
 
