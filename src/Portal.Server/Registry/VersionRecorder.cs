@@ -24,24 +24,24 @@ public sealed class VersionRecorder(PortalDbContext db, AuditLog audit, Artifact
             var onnxFile = await files.Write(onnx, VersionArtifacts.OnnxMediaType, ct);
             var weightsFile = weights is null ? null : await files.Write(weights, VersionArtifacts.SafetensorsMediaType, ct);
             return describe(onnxFile.Sha256, weightsFile?.Sha256);
-        }, async version =>
+        }, async described =>
         {
-            Measured(version, evidence);
-            version.CreatedAt = clock.GetUtcNow();
+            Measured(described, evidence);
+            described.CreatedAt = clock.GetUtcNow();
             // "Max + 1" per model: Keep references one call at a time in this process; across processes the unique
             // (model, number) index refuses the second and the caller is asked to register again.
-            version.Number = (await db.ModelVersions.Where(v => v.ModelId == model.Id).MaxAsync(v => (int?)v.Number, ct) ?? 0) + 1;
-            db.ModelVersions.Add(version);
-            Audit(model, version, origin, actor);
+            described.Number = (await db.ModelVersions.Where(v => v.ModelId == model.Id).MaxAsync(v => (int?)v.Number, ct) ?? 0) + 1;
+            db.ModelVersions.Add(described);
+            Audit(model, described, origin, actor);
             try
             {
                 await db.SaveChangesAsync(ct);
             }
             catch (DbUpdateException e)
             {
-                throw RegistryException.Conflict($"Version {version.Number} of model '{model.Name}' was registered elsewhere at the same time; register again.", e);
+                throw RegistryException.Conflict($"Version {described.Number} of model '{model.Name}' was registered elsewhere at the same time; register again.", e);
             }
-            return version;
+            return described;
         }, ct);
         return await VersionViews.Build(db, model, version, ct);
     }
