@@ -41,6 +41,6 @@ public sealed class StaticStateTests
                 .Select(f => $"{t.FullName}.{f.Name}"))
             .ToHashSet(StringComparer.Ordinal);
 
-        Assert.Empty(s_allowed.Keys.Where(k => !fields.Contains(k)));
+        Assert.DoesNotContain(s_allowed.Keys, k => !fields.Contains(k));
     }
 }
