@@ -1,5 +1,5 @@
-using Portal.Engine.Inference;
 using Portal.Engine.Evaluation;
+using Portal.Engine.Inference;
 
 namespace Portal.Server.Tests.Registry;
 
