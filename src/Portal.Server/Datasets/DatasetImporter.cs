@@ -23,10 +23,6 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     private const string CsvMediaType = "text/csv";
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
-    // Deciding that a stored file is unreferenced, then deleting it, must not interleave with another import
-    // committing a record for the same content.
-    private static readonly SemaphoreSlim s_commit = new(1, 1);
-
     /// <summary>The imported dataset, or why the name cannot be used.</summary>
     public sealed record Outcome(DatasetRecord? Dataset, string? Conflict);
 
@@ -44,7 +40,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
 
     /// <summary>Parts: <c>images</c> and <c>labels</c> (IDX files, raw or gzip), <c>name</c>, optional <c>classNames</c> (comma-separated or repeated).</summary>
     public Task<Outcome> ImportIdx(string? contentType, Stream body, string actor, CancellationToken ct) =>
-        Import(contentType, body, actor, IdxFields, IdxFiles, async (form, name) =>
+        Import(contentType, body, actor, IdxFields, IdxFiles, IdxMediaType, async (form, name) =>
         {
             var images = form.File("images");
             var labels = form.File("labels");
@@ -56,7 +52,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
             var record = Record(name, DatasetFormat.Idx, data, actor);
             record.PrimaryArtifact = images.Sha256;
             record.LabelsArtifact = labels.Sha256;
-            return (record, [(images, IdxMediaType), (labels, IdxMediaType)]);
+            return (record, [images, labels]);
         }, ct);
 
     /// <summary>
@@ -67,7 +63,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     /// the header decided and the class order used.
     /// </summary>
     public Task<Outcome> ImportCsv(string? contentType, Stream body, string actor, CancellationToken ct) =>
-        Import(contentType, body, actor, CsvFields, CsvFiles, async (form, name) =>
+        Import(contentType, body, actor, CsvFields, CsvFiles, CsvMediaType, async (form, name) =>
         {
             var file = form.File("file");
             var csv = ReadCsvOptions(form);
@@ -78,32 +74,26 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
             record.PrimaryArtifact = file.Sha256;
             var used = csv with { HasHeader = csv.HasHeader ?? true, ClassNames = data.IsClassification ? data.ClassNames : null };
             record.CsvOptions = JsonSerializer.Serialize(used, s_json);
-            return (record, [(file, CsvMediaType)]);
+            return (record, [file]);
         }, ct);
 
-    private async Task<Outcome> Import(string? contentType, Stream body, string actor, string[] fields, string[] files,
-        Func<UploadForm, string, Task<(DatasetRecord Record, (UploadForm.StoredFile File, string MediaType)[] Files)>> load, CancellationToken ct)
+    private async Task<Outcome> Import(string? contentType, Stream body, string actor, string[] fields, string[] files, string mediaType,
+        Func<UploadForm, string, Task<(DatasetRecord Record, UploadForm.StoredFile[] Files)>> load, CancellationToken ct)
     {
-        var form = new UploadForm(artifacts, options.Value.MaxUploadBytes);
-        var committed = false;
         try
         {
-            await form.Read(contentType, body, ct);
-            form.RefuseUnknown(fields, files);
-            var name = form.RequiredText("name");
-            RegistryNames.CheckDatasetName(name);
-            if (await NameTaken(name, ct)) return Taken(name);
-
-            var (record, stored) = await load(form, name);
-
-            await s_commit.WaitAsync(ct);
-            try
+            var dataset = await artifacts.Keep(db, async batch =>
             {
-                foreach (var (file, mediaType) in stored.DistinctBy(f => f.File.Sha256))
-                {
-                    if (!await db.Artifacts.AnyAsync(a => a.Sha256 == file.Sha256, ct))
-                        db.Artifacts.Add(new ArtifactRecord { Sha256 = file.Sha256, Size = file.Size, MediaType = mediaType, CreatedAt = record.CreatedAt });
-                }
+                var form = new UploadForm(batch, mediaType, options.Value.MaxUploadBytes);
+                await form.Read(contentType, body, ct);
+                form.RefuseUnknown(fields, files);
+                var name = form.RequiredText("name");
+                RegistryNames.CheckDatasetName(name);
+                if (await NameTaken(name, ct)) throw Taken(name);
+                return await load(form, name);
+            }, async loaded =>
+            {
+                var (record, stored) = loaded;
                 db.Datasets.Add(record);
                 audit.Append(actor, "dataset.import", "dataset", record.Id.ToString(), new
                 {
@@ -112,29 +102,25 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
                     record.Count,
                     record.SampleShape,
                     classes = record.ClassNames.Length,
-                    files = stored.Select(f => new { part = f.File.Part, fileName = f.File.FileName, sha256 = f.File.Sha256, size = f.File.Size }),
+                    files = stored.Select(f => new { part = f.Part, fileName = f.FileName, sha256 = f.Sha256, size = f.Size }),
                 });
                 try
                 {
                     await db.SaveChangesAsync(ct);
-                    committed = true;
                 }
-                catch (DbUpdateException)
+                catch (DbUpdateException e)
                 {
                     // Another upload took the name between our check and our save.
-                    if (await NameTaken(name, CancellationToken.None)) return Taken(name);
+                    if (await NameTaken(record.Name, CancellationToken.None)) throw Taken(record.Name, e);
                     throw;
                 }
-            }
-            finally
-            {
-                s_commit.Release();
-            }
-            return new Outcome(record, null);
+                return record;
+            }, ct);
+            return new Outcome(dataset, null);
         }
-        finally
+        catch (RegistryException e) when (e.Kind == RegistryErrorKind.Conflict)
         {
-            if (!committed) await RemoveUnreferenced(form.Written);
+            return new Outcome(null, e.Message);
         }
     }
 
@@ -175,23 +161,5 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
 
     private Task<bool> NameTaken(string name, CancellationToken ct) => db.Datasets.AsNoTracking().AnyAsync(d => d.Name == name, ct);
 
-    private static Outcome Taken(string name) => new(null, $"A dataset named '{name}' exists; choose another name.");
-
-    /// <summary>Deletes the stored files of a rejected upload, except those that a record references (the same content uploaded before).</summary>
-    private async Task RemoveUnreferenced(IReadOnlyList<string> written)
-    {
-        if (written.Count == 0) return;
-        await s_commit.WaitAsync(CancellationToken.None);
-        try
-        {
-            foreach (var sha in written.Distinct())
-            {
-                if (!await db.Artifacts.AsNoTracking().AnyAsync(a => a.Sha256 == sha, CancellationToken.None)) artifacts.Delete(sha);
-            }
-        }
-        finally
-        {
-            s_commit.Release();
-        }
-    }
+    private static RegistryException Taken(string name, Exception? inner = null) => RegistryException.Conflict($"A dataset named '{name}' exists; choose another name.", inner);
 }

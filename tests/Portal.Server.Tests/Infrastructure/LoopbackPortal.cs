@@ -44,7 +44,7 @@ public abstract class LoopbackPortal : PortalFactory
         {
             _hubConnections.Install(services);
             // Compression reports time parent and child briefly: the figures are not what these tests check.
-            services.AddSingleton(new Portal.Engine.Compression.MeasurementOptions { LatencyCalls = 50, ThroughputSeconds = 0.1, Rounds = 1 });
+            services.AddSingleton(new Portal.Engine.Evaluation.MeasurementOptions { LatencyRuns = 50, ThroughputDuration = TimeSpan.FromSeconds(0.1), Rounds = 1 });
         });
     }
 }
