@@ -31,9 +31,9 @@ public sealed class LiveTests(LivePortal portal) : IClassFixture<LivePortal>
             if (m.Type == "status" && m.As<JobStatusEvent>().State.IsFinished()) break;
         }
 
-        Assert.True(dropped >= 2, $"the hub connection was cut {dropped} times");
-        // The second cut can land after the client already holds every remaining message (a tiny run on an idle
-        // machine finishes in a blink): then it has nothing left to reconnect for. The first cut always needs one.
+        // The second cut can find no connection: a tiny run finishes in a blink, the client may still be draining
+        // what the first connection buffered, and it has nothing left to reconnect for. The first cut always finds one.
+        Assert.True(dropped >= 1, $"the hub connection was cut {dropped} times");
         Assert.True(contributor.Live.Reconnects >= 1, $"the client reconnected {contributor.Live.Reconnects} times");
         Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
         Assert.Equal(Enumerable.Range(1, 180).Select(i => (long)i), steps);

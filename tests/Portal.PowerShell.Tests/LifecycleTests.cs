@@ -184,7 +184,9 @@ public sealed class LifecycleTests(ModulePortal portal) : IClassFixture<ModulePo
         var result = portal.Run("$run | Watch-PortalRun", new() { ["run"] = run }, output);
 
         Assert.Empty(result.Errors);
-        Assert.True(dropped >= 2, $"the hub connection was cut {dropped} times");
+        // The second cut can find no connection when the run finished before it and the module is still reading
+        // what the first connection buffered; the first cut always finds one.
+        Assert.True(dropped >= 1, $"the hub connection was cut {dropped} times");
         var points = result.Output.Select(o => o.BaseObject).ToList();
         var sequences = points.Select(p => (long)p.GetType().GetProperty("Sequence")!.GetValue(p)!).ToList();
         Assert.Equal(Enumerable.Range(1, sequences.Count).Select(i => (long)i), sequences);
