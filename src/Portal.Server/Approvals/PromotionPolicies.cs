@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
 using Portal.Server.Persistence;
+using Portal.Server.Registry;
 
 namespace Portal.Server.Approvals;
 
@@ -22,7 +23,8 @@ public sealed class PromotionPolicies(PortalDbContext db, AuditLog audit, TimePr
     public async Task<bool> IsProtected(Guid modelId, string alias, CancellationToken ct) =>
         IsProtected(await Effective(modelId, ct), alias);
 
-    public static bool IsProtected(PromotionPolicy policy, string alias) => policy.ProtectedAliases.Any(p => AliasNames.Same(p, alias));
+    /// <summary>Protection is decided ignoring case, as the registry decides it, so a policy can only protect a name that can exist.</summary>
+    public static bool IsProtected(PromotionPolicy policy, string alias) => policy.ProtectedAliases.Any(p => string.Equals(p, alias, StringComparison.OrdinalIgnoreCase));
 
     public async Task<(PromotionPolicy Policy, bool IsDefault)> Read(Guid modelId, CancellationToken ct)
     {
@@ -65,7 +67,7 @@ public sealed class PromotionPolicies(PortalDbContext db, AuditLog audit, TimePr
                 throw new ArgumentException($"protectedAliases has {aliases.Length} names; at most {MaxProtectedAliases} are allowed.");
             foreach (var alias in aliases)
             {
-                if (AliasNames.Problem(alias) is { } bad) throw new ArgumentException($"protectedAliases: {bad}");
+                if (RegistryNames.AliasProblem(alias) is { } bad) throw new ArgumentException($"protectedAliases: {bad}");
             }
             var duplicate = aliases.GroupBy(a => a, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
             if (duplicate is not null) throw new ArgumentException($"protectedAliases names '{duplicate.Key}' more than once.");

@@ -26,9 +26,6 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     // committing a record for the same content.
     private static readonly SemaphoreSlim s_commit = new(1, 1);
 
-    /// <summary>The imported dataset, or why the name cannot be used.</summary>
-    public sealed record Outcome(DatasetRecord? Dataset, string? Conflict);
-
     /// <summary>The text fields of an IDX upload.</summary>
     public static readonly string[] IdxFields = ["name", "classNames"];
 
@@ -42,7 +39,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     public static readonly string[] CsvFiles = ["file"];
 
     /// <summary>Parts: <c>images</c> and <c>labels</c> (IDX files, raw or gzip), <c>name</c>, optional <c>classNames</c> (comma-separated or repeated).</summary>
-    public Task<Outcome> ImportIdx(string? contentType, Stream body, string actor, CancellationToken ct) =>
+    public Task<DatasetRecord> ImportIdx(string? contentType, Stream body, string actor, CancellationToken ct) =>
         Import(contentType, body, actor, IdxFields, IdxFiles, async (form, name) =>
         {
             var images = form.File("images");
@@ -65,7 +62,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     /// <c>classNames</c> (the label order). The options recorded with the dataset are those the file was read with:
     /// the header decided and the class order used.
     /// </summary>
-    public Task<Outcome> ImportCsv(string? contentType, Stream body, string actor, CancellationToken ct) =>
+    public Task<DatasetRecord> ImportCsv(string? contentType, Stream body, string actor, CancellationToken ct) =>
         Import(contentType, body, actor, CsvFields, CsvFiles, async (form, name) =>
         {
             var file = form.File("file");
@@ -80,7 +77,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
             return (record, [(file, CsvMediaType)]);
         }, ct);
 
-    private async Task<Outcome> Import(string? contentType, Stream body, string actor, string[] fields, string[] files,
+    private async Task<DatasetRecord> Import(string? contentType, Stream body, string actor, string[] fields, string[] files,
         Func<UploadForm, string, Task<(DatasetRecord Record, (UploadForm.StoredFile File, string MediaType)[] Files)>> load, CancellationToken ct)
     {
         var form = new UploadForm(artifacts, options.Value.MaxUploadBytes);
@@ -91,7 +88,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
             form.RefuseUnknown(fields, files);
             var name = form.RequiredText("name");
             RegistryNames.CheckDatasetName(name);
-            if (await NameTaken(name, ct)) return Taken(name);
+            if (await NameTaken(name, ct)) throw Taken(name);
 
             var (record, stored) = await load(form, name);
 
@@ -121,7 +118,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
                 catch (DbUpdateException)
                 {
                     // Another upload took the name between our check and our save.
-                    if (await NameTaken(name, CancellationToken.None)) return Taken(name);
+                    if (await NameTaken(name, CancellationToken.None)) throw Taken(name);
                     throw;
                 }
             }
@@ -129,7 +126,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
             {
                 s_commit.Release();
             }
-            return new Outcome(record, null);
+            return record;
         }
         finally
         {
@@ -174,7 +171,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
 
     private Task<bool> NameTaken(string name, CancellationToken ct) => db.Datasets.AsNoTracking().AnyAsync(d => d.Name == name, ct);
 
-    private static Outcome Taken(string name) => new(null, $"A dataset named '{name}' exists; choose another name.");
+    private static Refusal Taken(string name) => Refusal.Conflict($"A dataset named '{name}' exists; choose another name.");
 
     /// <summary>Deletes the stored files of a rejected upload, except those that a record references (the same content uploaded before).</summary>
     private async Task RemoveUnreferenced(IReadOnlyList<string> written)

@@ -44,14 +44,14 @@ public sealed class VersionRegistration(
     public async Task<VersionView> FromRun(string modelName, Guid runId, Guid? evaluationDatasetId, string actor, CancellationToken ct)
     {
         var model = await db.RequireModel(modelName, ct);
-        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct) ?? throw RegistryException.NotFound($"No training run {runId}.");
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct) ?? throw Refusal.NotFound($"No training run {runId}.");
         var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == run.JobId, ct);
         if (job?.State != JobState.Succeeded)
-            throw RegistryException.Conflict($"Run '{run.Name}' ({run.Id}) has not succeeded: its job is {job?.State.ToString() ?? "missing"}. Only a succeeded run becomes a version.");
+            throw Refusal.Conflict($"Run '{run.Name}' ({run.Id}) has not succeeded: its job is {job?.State.ToString() ?? "missing"}. Only a succeeded run becomes a version.");
         if (run.WeightsArtifact is not { } weightsSha)
-            throw RegistryException.Conflict($"Run '{run.Name}' ({run.Id}) succeeded but kept no weights.");
+            throw Refusal.Conflict($"Run '{run.Name}' ({run.Id}) succeeded but kept no weights.");
         var training = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == run.DatasetId, ct)
-            ?? throw RegistryException.Conflict($"Run '{run.Name}' was trained on dataset {run.DatasetId}, which is no longer registered.");
+            ?? throw Refusal.Conflict($"Run '{run.Name}' was trained on dataset {run.DatasetId}, which is no longer registered.");
 
         var spec = ModelSpec.FromJson(run.SpecJson);
         var standardization = RunModelFiles.Standardization(run.StandardizationJson);
@@ -63,7 +63,7 @@ public sealed class VersionRegistration(
         }
         catch (SafetensorsFormatException e)
         {
-            throw RegistryException.Conflict($"The weights of run '{run.Name}' ({weightsSha}) are not a valid safetensors file: {e.Message}", e);
+            throw Refusal.Conflict($"The weights of run '{run.Name}' ({weightsSha}) are not a valid safetensors file: {e.Message}", e);
         }
         var classNames = training.ClassNames;
 
@@ -73,7 +73,7 @@ public sealed class VersionRegistration(
         if (evaluationData is not null)
         {
             if (ClassOrder.Mismatch(classNames, $"Run '{run.Name}' (trained on dataset '{training.Name}')", evaluationData) is { } misfit)
-                throw RegistryException.Invalid($"Cannot evaluate on dataset '{evaluationData.Name}': {misfit}.");
+                throw Refusal.Invalid($"Cannot evaluate on dataset '{evaluationData.Name}': {misfit}.");
             var trained = new TrainedModel(spec, weights, standardization, classNames);
             report = await Task.Run(() => ModelEvaluator.Evaluate(trained, evaluationData, cancellationToken: ct).Report, ct);
         }
@@ -117,7 +117,7 @@ public sealed class VersionRegistration(
         }
         catch (OnnxFormatException e)
         {
-            throw RegistryException.Invalid(e.Message, e);
+            throw Refusal.Invalid(e.Message, e);
         }
 
         ClassificationReport? report = null;
@@ -131,12 +131,12 @@ public sealed class VersionRegistration(
             }
             catch (OnnxFormatException e)
             {
-                throw RegistryException.Invalid(e.Message, e);
+                throw Refusal.Invalid(e.Message, e);
             }
             if (evaluationData is not null)
             {
                 if (OnnxEvaluator.Misfit(loaded, evaluationData) is { } reason)
-                    throw RegistryException.Invalid($"Cannot evaluate the imported file on dataset '{evaluationData.Name}': {reason}. Import it without evaluationDatasetId to register it without accuracy.");
+                    throw Refusal.Invalid($"Cannot evaluate the imported file on dataset '{evaluationData.Name}': {reason}. Import it without evaluationDatasetId to register it without accuracy.");
                 report = await Task.Run(() => OnnxEvaluator.Evaluate(loaded, evaluationData, ct), ct);
             }
             try
@@ -145,7 +145,7 @@ public sealed class VersionRegistration(
             }
             catch (ArgumentException e)
             {
-                throw RegistryException.Invalid(e.Message, e);
+                throw Refusal.Invalid(e.Message, e);
             }
         }
 
@@ -200,22 +200,22 @@ public sealed class VersionRegistration(
     private async Task<Guid?> EvaluationDatasetFor(TrainingRun run, DatasetRecord training, Guid? requested, CancellationToken ct)
     {
         if (requested == run.DatasetId)
-            throw RegistryException.Invalid($"Dataset '{training.Name}' is the one run '{run.Name}' was trained on: evidence comes from held-out data, so give another evaluationDatasetId.");
+            throw Refusal.Invalid($"Dataset '{training.Name}' is the one run '{run.Name}' was trained on: evidence comes from held-out data, so give another evaluationDatasetId.");
         if (requested is not null) return requested;
         // A regression model has no classification figures to measure; its evidence is latency only.
         if (training.ClassNames.Length == 0) return null;
         if (training.Name == BuiltinDatasets.TrainName)
         {
             return await db.Datasets.AsNoTracking().Where(d => d.Name == BuiltinDatasets.TestName).Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct)
-                ?? throw RegistryException.Invalid($"Run '{run.Name}' was trained on '{BuiltinDatasets.TrainName}' but '{BuiltinDatasets.TestName}' is not registered: give evaluationDatasetId.");
+                ?? throw Refusal.Invalid($"Run '{run.Name}' was trained on '{BuiltinDatasets.TrainName}' but '{BuiltinDatasets.TestName}' is not registered: give evaluationDatasetId.");
         }
-        throw RegistryException.Invalid(
+        throw Refusal.Invalid(
             $"Run '{run.Name}' was trained on dataset '{training.Name}', which has no known test set: give evaluationDatasetId (held-out data of the same shape and classes).");
     }
 
     private async Task<Dataset> LoadDataset(Guid id, CancellationToken ct)
     {
-        if (!await db.Datasets.AnyAsync(d => d.Id == id, ct)) throw RegistryException.NotFound($"No dataset {id}.");
+        if (!await db.Datasets.AnyAsync(d => d.Id == id, ct)) throw Refusal.NotFound($"No dataset {id}.");
         return await datasets.Load(id, ct);
     }
 
@@ -231,11 +231,11 @@ public sealed class VersionRegistration(
         }
         catch (FileNotFoundException e)
         {
-            throw RegistryException.Conflict($"{Capitalised(what)} ({sha}) are missing from the artifact store.", e);
+            throw Refusal.Conflict($"{Capitalised(what)} ({sha}) are missing from the artifact store.", e);
         }
         catch (InvalidDataException e)
         {
-            throw RegistryException.Conflict($"{Capitalised(what)} cannot be used: {e.Message}", e);
+            throw Refusal.Conflict($"{Capitalised(what)} cannot be used: {e.Message}", e);
         }
     }
 
@@ -347,7 +347,7 @@ public sealed class VersionRegistration(
             }
             catch (DbUpdateException e)
             {
-                throw RegistryException.Conflict($"Version {version.Number} of model '{model.Name}' was registered elsewhere at the same time; register again.", e);
+                throw Refusal.Conflict($"Version {version.Number} of model '{model.Name}' was registered elsewhere at the same time; register again.", e);
             }
             Settle();
         }

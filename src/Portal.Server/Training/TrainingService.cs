@@ -82,46 +82,45 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         return await page.Apply(query, x => new RunWithJob(x.Run, x.Job), ct);
     }
 
-    public async Task<RunWithJob?> Find(Guid id, CancellationToken ct)
+    public async Task<RunWithJob> Get(Guid id, CancellationToken ct)
     {
         var found = await (from r in db.Runs.AsNoTracking()
                            join j in db.Jobs.AsNoTracking() on r.JobId equals j.Id
                            where r.Id == id
-                           select new { Run = r, Job = j }).FirstOrDefaultAsync(ct);
-        return found is null ? null : new RunWithJob(found.Run, found.Job);
+                           select new { Run = r, Job = j }).FirstOrDefaultAsync(ct) ?? throw NoRun(id);
+        return new RunWithJob(found.Run, found.Job);
     }
 
-    /// <summary>Every stored step in order (those of the stored epochs); null when there is no such run.</summary>
-    public async Task<IReadOnlyList<RunStepPoint>?> Steps(Guid id, CancellationToken ct)
+    /// <summary>Every stored step in order (those of the stored epochs).</summary>
+    public async Task<IReadOnlyList<RunStepPoint>> Steps(Guid id, CancellationToken ct)
     {
-        if (!await db.Runs.AnyAsync(r => r.Id == id, ct)) return null;
+        await RequireRun(id, ct);
         var epochs = await db.RunEpochSteps.AsNoTracking().Where(s => s.RunId == id).OrderBy(s => s.Epoch).ToListAsync(ct);
         return [.. epochs.SelectMany(e => e.Unpack())];
     }
 
-    /// <summary>Every stored epoch in order, exactly as stored; null when there is no such run.</summary>
-    public async Task<IReadOnlyList<RunEpochMetric>?> Metrics(Guid id, CancellationToken ct)
+    /// <summary>Every stored epoch in order, exactly as stored.</summary>
+    public async Task<IReadOnlyList<RunEpochMetric>> Metrics(Guid id, CancellationToken ct)
     {
-        if (!await db.Runs.AnyAsync(r => r.Id == id, ct)) return null;
+        await RequireRun(id, ct);
         return await db.RunEpochMetrics.AsNoTracking().Where(m => m.RunId == id).OrderBy(m => m.Epoch).ToListAsync(ct);
     }
 
     /// <summary>
-    /// Queues an export of the run's weights to ONNX (the job and the run's pointer to it in one save, audited);
-    /// null when there is no such run. Refused while the run has no weights or an export of it is still to finish.
+    /// Queues an export of the run's weights to ONNX (the job and the run's pointer to it in one save, audited).
+    /// Refused while the run has no weights or an export of it is still to finish.
     /// </summary>
-    public async Task<JobRecord?> RequestExport(Guid id, string actor, CancellationToken ct)
+    public async Task<JobRecord> RequestExport(Guid id, string actor, CancellationToken ct)
     {
-        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (run is null) return null;
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NoRun(id);
         if (run.WeightsArtifact is null)
         {
             var state = await db.Jobs.Where(j => j.Id == run.JobId).Select(j => j.State).FirstAsync(ct);
-            throw new RunStateException($"Run '{run.Name}' has no weights to export yet: its training job is {state}.");
+            throw Refusal.Conflict($"Run '{run.Name}' has no weights to export yet: its training job is {state}.");
         }
         if (run.ExportJobId is { } previous
             && await db.Jobs.AnyAsync(j => j.Id == previous && (j.State == JobState.Queued || j.State == JobState.Running), ct))
-            throw new RunStateException($"Run '{run.Name}' is already being exported by job {previous}.");
+            throw Refusal.Conflict($"Run '{run.Name}' is already being exported by job {previous}.");
         var job = queue.Enqueue(db, JobKinds.Export, new RunExportPayload(run.Id), actor);
         run.ExportJobId = job.Id;
         audit.Append(actor, "run.export.request", "run", run.Id.ToString(), new { jobId = job.Id });
@@ -129,13 +128,28 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         return job;
     }
 
-    /// <summary>The run's exported ONNX file (hash-checked), or null when it was not exported.</summary>
-    public async Task<byte[]?> Onnx(TrainingRun run, CancellationToken ct) =>
-        run.OnnxArtifact is { } sha ? await artifacts.ReadVerified(sha, ct) : null;
+    /// <summary>The run's exported ONNX file (hash-checked), with the run it belongs to.</summary>
+    public async Task<(TrainingRun Run, byte[] Content)> Onnx(Guid id, CancellationToken ct)
+    {
+        var run = (await Get(id, ct)).Run;
+        if (run.OnnxArtifact is not { } sha) throw Refusal.NotFound($"Run {id} has no ONNX file: export it with POST /api/v1/runs/{id}/exports.");
+        return (run, await artifacts.ReadVerified(sha, ct));
+    }
 
-    /// <summary>The run's safetensors (hash-checked), or null when the run has none yet.</summary>
-    public async Task<byte[]?> Weights(TrainingRun run, CancellationToken ct) =>
-        run.WeightsArtifact is { } sha ? await artifacts.ReadVerified(sha, ct) : null;
+    /// <summary>The run's safetensors (hash-checked), with the run they belong to.</summary>
+    public async Task<(TrainingRun Run, byte[] Content)> Weights(Guid id, CancellationToken ct)
+    {
+        var (run, job) = await Get(id, ct);
+        if (run.WeightsArtifact is not { } sha) throw Refusal.NotFound($"Run {id} has no weights yet: its job is {job.State}.");
+        return (run, await artifacts.ReadVerified(sha, ct));
+    }
+
+    private async Task RequireRun(Guid id, CancellationToken ct)
+    {
+        if (!await db.Runs.AnyAsync(r => r.Id == id, ct)) throw NoRun(id);
+    }
+
+    private static Refusal NoRun(Guid id) => Refusal.NotFound($"No run {id}.");
 
     private static ModelSpec ReadSpec(JsonElement spec) => spec.ValueKind switch
     {

@@ -1,6 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Server.Api;
-using Portal.Server.Approvals;
+using Portal.Server.Registry;
 using Portal.Server.Audit;
 using Portal.Server.Persistence;
 
@@ -19,8 +19,8 @@ public sealed class AlertRules(PortalDbContext db, AuditLog audit, TimeProvider 
     public Task<Page<AlertRuleView>> List(PageRequest page, CancellationToken ct) =>
         page.Apply(db.Set<AlertRule>().AsNoTracking().OrderBy(r => r.CreatedAt).ThenBy(r => r.Id), AlertRuleView.Of, ct);
 
-    public async Task<AlertRuleView?> Get(Guid id, CancellationToken ct) =>
-        await db.Set<AlertRule>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) is { } rule ? AlertRuleView.Of(rule) : null;
+    public async Task<AlertRuleView> Get(Guid id, CancellationToken ct) =>
+        AlertRuleView.Of(await db.Set<AlertRule>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NoRule(id));
 
     public async Task<AlertRuleView> Create(AlertRuleDraft draft, string actor, CancellationToken ct)
     {
@@ -42,11 +42,10 @@ public sealed class AlertRules(PortalDbContext db, AuditLog audit, TimeProvider 
         return AlertRuleView.Of(rule);
     }
 
-    /// <summary>Replaces the rule's terms (what the draft leaves out returns to its default); null when there is no such rule.</summary>
-    public async Task<AlertRuleView?> Replace(Guid id, AlertRuleDraft draft, string actor, CancellationToken ct)
+    /// <summary>Replaces the rule's terms (what the draft leaves out returns to its default).</summary>
+    public async Task<AlertRuleView> Replace(Guid id, AlertRuleDraft draft, string actor, CancellationToken ct)
     {
-        var rule = await db.Set<AlertRule>().FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (rule is null) return null;
+        var rule = await db.Set<AlertRule>().FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NoRule(id);
         var before = Snapshot(rule);
         await Apply(rule, draft, ct);
         rule.Revision++;
@@ -57,16 +56,16 @@ public sealed class AlertRules(PortalDbContext db, AuditLog audit, TimeProvider 
         return AlertRuleView.Of(rule);
     }
 
-    /// <summary>Deletes the rule (its alerts stay as history; open ones resolve within a second); false when there is no such rule.</summary>
-    public async Task<bool> Delete(Guid id, string actor, CancellationToken ct)
+    /// <summary>Deletes the rule (its alerts stay as history; open ones resolve within a second).</summary>
+    public async Task Delete(Guid id, string actor, CancellationToken ct)
     {
-        var rule = await db.Set<AlertRule>().FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (rule is null) return false;
+        var rule = await db.Set<AlertRule>().FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NoRule(id);
         db.Set<AlertRule>().Remove(rule);
         audit.Append(actor, "alert-rule.delete", "alert-rule", rule.Id.ToString(), Snapshot(rule));
         await db.SaveChangesAsync(ct);
-        return true;
     }
+
+    private static Refusal NoRule(Guid id) => Refusal.NotFound($"No alert rule {id}.");
 
     private async Task Apply(AlertRule rule, AlertRuleDraft draft, CancellationToken ct)
     {
@@ -105,7 +104,7 @@ public sealed class AlertRules(PortalDbContext db, AuditLog audit, TimeProvider 
         if (draft.Alias is { } alias)
         {
             if (draft.Model is null) throw new ArgumentException($"alias '{alias}' needs a model: an alias names a deployment only together with its model.");
-            if (AliasNames.Problem(alias) is { } problem) throw new ArgumentException($"alias: {problem}");
+            if (RegistryNames.AliasProblem(alias) is { } problem) throw new ArgumentException($"alias: {problem}");
         }
     }
 

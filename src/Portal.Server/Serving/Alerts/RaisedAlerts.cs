@@ -24,6 +24,6 @@ public sealed class RaisedAlerts(PortalDbContext db)
         return page.Apply(alerts.OrderByDescending(a => a.FiredAt).ThenBy(a => a.Id), AlertView.Of, ct);
     }
 
-    public async Task<AlertView?> Get(Guid id, CancellationToken ct) =>
-        await db.Set<Alert>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct) is { } alert ? AlertView.Of(alert) : null;
+    public async Task<AlertView> Get(Guid id, CancellationToken ct) =>
+        AlertView.Of(await db.Set<Alert>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct) ?? throw Refusal.NotFound($"No alert {id}."));
 }
