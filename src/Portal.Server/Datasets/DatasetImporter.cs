@@ -149,12 +149,12 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
                 null => ',',
                 { Length: 1 } => delimiter[0],
                 "\\t" or "tab" => '\t',
-                _ => throw new ArgumentException($"Field 'delimiter' must be one character (or 'tab'), not '{delimiter}'."),
+                _ => throw Refusal.Invalid($"Field 'delimiter' must be one character (or 'tab'), not '{delimiter}'."),
             },
             ClassNames = form.List("classNames"),
             Task = task is null ? CsvTask.Classification
                 : Enum.TryParse<CsvTask>(task, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
-                : throw new ArgumentException($"Field 'task' must be classification or regression, not '{task}'."),
+                : throw Refusal.Invalid($"Field 'task' must be classification or regression, not '{task}'."),
         };
     }
 

@@ -30,7 +30,7 @@ public sealed class JobService(PortalDbContext db, AuditLog audit, JobQueue queu
         if (!string.IsNullOrEmpty(filter.State))
         {
             if (!Enum.TryParse<JobState>(filter.State, ignoreCase: true, out var state) || !Enum.IsDefined(state))
-                throw new ArgumentException($"'{filter.State}' is not a job state; states are {string.Join(", ", Enum.GetNames<JobState>())}.");
+                throw Refusal.Invalid($"'{filter.State}' is not a job state; states are {string.Join(", ", Enum.GetNames<JobState>())}.");
             query = query.Where(j => j.State == state);
         }
         if (!string.IsNullOrEmpty(filter.Kind)) query = query.Where(j => j.Kind == filter.Kind);

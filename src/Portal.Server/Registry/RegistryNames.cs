@@ -17,10 +17,10 @@ public static partial class RegistryNames
         if (NameProblem("Model", name) is { } problem) throw Refusal.Invalid(problem);
     }
 
-    /// <summary>The rule of model names; refused as a bad request (<see cref="ArgumentException"/>), as the importer refuses a bad upload.</summary>
+    /// <summary>The rule of model names, for dataset names.</summary>
     public static void CheckDatasetName(string? name)
     {
-        if (NameProblem("Dataset", name) is { } problem) throw new ArgumentException(problem);
+        if (NameProblem("Dataset", name) is { } problem) throw Refusal.Invalid(problem);
     }
 
     private static string? NameProblem(string kind, string? name) =>

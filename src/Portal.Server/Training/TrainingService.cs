@@ -30,13 +30,14 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
     /// <summary>A run with the state of its job.</summary>
     public sealed record RunWithJob(TrainingRun Run, JobRecord Job);
 
-    /// <exception cref="ArgumentException">A field is missing or out of range, a dataset does not exist or does not fit the spec.</exception>
+    /// <exception cref="Refusal">A field is missing, a dataset does not exist or does not fit the spec.</exception>
+    /// <exception cref="ArgumentException">The engine refuses an option as out of range.</exception>
     /// <exception cref="ModelSpecException">The spec is malformed or names no ready spec.</exception>
     public async Task<RunWithJob> Create(CreateRunRequest request, string actor, CancellationToken ct)
     {
         var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name)) throw new ArgumentException("A run needs a name.");
-        if (name.Length > MaxNameLength) throw new ArgumentException($"A run name has at most {MaxNameLength} characters, not {name.Length}.");
+        if (string.IsNullOrEmpty(name)) throw Refusal.Invalid("A run needs a name.");
+        if (name.Length > MaxNameLength) throw Refusal.Invalid($"A run name has at most {MaxNameLength} characters, not {name.Length}.");
         var spec = ReadSpec(request.Spec);
         var train = await Dataset(request.DatasetId, "datasetId", ct);
         var validation = request.ValidationDatasetId is { } v ? await Dataset(v, "validationDatasetId", ct) : null;
@@ -155,7 +156,7 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
     {
         JsonValueKind.String => ReadySpecs.Get(spec.GetString()!),
         JsonValueKind.Object => ModelSpec.FromJson(spec.GetRawText()),
-        _ => throw new ArgumentException($"spec must be a ready spec's name ({string.Join(", ", ReadySpecs.All.Select(s => s.Name))}) or a spec object, not {spec.ValueKind}."),
+        _ => throw Refusal.Invalid($"spec must be a ready spec's name ({string.Join(", ", ReadySpecs.All.Select(s => s.Name))}) or a spec object, not {spec.ValueKind}."),
     };
 
     private static RunOptions ReadOptions(JsonElement? options)
@@ -167,13 +168,13 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"The run options are invalid: {JsonErrors.Describe(e)}", e);
+            throw Refusal.Invalid($"The run options are invalid: {JsonErrors.Describe(e)}", e);
         }
     }
 
     private async Task<DatasetRecord> Dataset(Guid id, string field, CancellationToken ct) =>
         await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct)
-        ?? throw new ArgumentException($"{field}: there is no dataset {id}.");
+        ?? throw Refusal.Invalid($"{field}: there is no dataset {id}.");
 
     /// <summary>
     /// What the engine would refuse when the job starts, refused now from the datasets' recorded shapes:
@@ -188,28 +189,28 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
             if (data is null) continue;
             var features = data.SampleShape.Aggregate(1, (a, b) => a * b);
             if (features != inputCount)
-                throw new ArgumentException($"The {role} dataset '{data.Name}' has samples of shape [{string.Join(',', data.SampleShape)}] ({features} values) but model '{spec.Name}' takes [{string.Join(',', spec.InputShape)}] ({inputCount} values).");
+                throw Refusal.Invalid($"The {role} dataset '{data.Name}' has samples of shape [{string.Join(',', data.SampleShape)}] ({features} values) but model '{spec.Name}' takes [{string.Join(',', spec.InputShape)}] ({inputCount} values).");
             if ((data.ClassNames.Length > 0) != (train.ClassNames.Length > 0))
-                throw new ArgumentException($"The validation dataset '{data.Name}' and the training dataset '{train.Name}' disagree on classes versus targets.");
+                throw Refusal.Invalid($"The validation dataset '{data.Name}' and the training dataset '{train.Name}' disagree on classes versus targets.");
         }
         var classes = train.ClassNames.Length;
         if (options.Loss == LossKind.CrossEntropy)
         {
-            if (classes == 0) throw new ArgumentException($"Cross-entropy needs class labels; '{train.Name}' has float targets (use loss MeanSquaredError).");
+            if (classes == 0) throw Refusal.Invalid($"Cross-entropy needs class labels; '{train.Name}' has float targets (use loss MeanSquaredError).");
             if (output.Count != 1 || output[0] != classes)
-                throw new ArgumentException($"Model '{spec.Name}' outputs [{string.Join(',', output)}] but the dataset '{train.Name}' has {classes} classes: the last layer must output [{classes}].");
+                throw Refusal.Invalid($"Model '{spec.Name}' outputs [{string.Join(',', output)}] but the dataset '{train.Name}' has {classes} classes: the last layer must output [{classes}].");
         }
         else
         {
-            if (classes > 0) throw new ArgumentException($"Mean squared error needs float targets; '{train.Name}' has class labels (use loss CrossEntropy).");
+            if (classes > 0) throw Refusal.Invalid($"Mean squared error needs float targets; '{train.Name}' has class labels (use loss CrossEntropy).");
             if (output.Count != 1 || output[0] != 1)
-                throw new ArgumentException($"Model '{spec.Name}' outputs [{string.Join(',', output)}] but the targets of '{train.Name}' have width 1.");
+                throw Refusal.Invalid($"Model '{spec.Name}' outputs [{string.Join(',', output)}] but the targets of '{train.Name}' have width 1.");
         }
         if (validation is not null && ClassOrder.Mismatch(train.ClassNames, $"The training dataset '{train.Name}'", validation.ClassNames, validation.Name) is { } misfit)
-            throw new ArgumentException($"The validation dataset's classes differ: {misfit}.");
+            throw Refusal.Invalid($"The validation dataset's classes differ: {misfit}.");
         if (options.EarlyStopping is not null && validation is null)
-            throw new ArgumentException("Early stopping watches a validation metric: give a validationDatasetId.");
+            throw Refusal.Invalid("Early stopping watches a validation metric: give a validationDatasetId.");
         if (options.Augmentation is not null && spec.InputShape.Count != 3)
-            throw new ArgumentException($"Image augmentation needs [C,H,W] inputs; model '{spec.Name}' takes [{string.Join(',', spec.InputShape)}].");
+            throw Refusal.Invalid($"Image augmentation needs [C,H,W] inputs; model '{spec.Name}' takes [{string.Join(',', spec.InputShape)}].");
     }
 }

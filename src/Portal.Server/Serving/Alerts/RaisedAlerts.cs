@@ -17,7 +17,7 @@ public sealed class RaisedAlerts(PortalDbContext db)
             AlertView.Firing => alerts.Where(a => a.ResolvedAt == null),
             AlertView.Resolved => alerts.Where(a => a.ResolvedAt != null),
             All => alerts,
-            _ => throw new ArgumentException($"state '{state}' is not known; use {AlertView.Firing}, {AlertView.Resolved} or {All}."),
+            _ => throw Refusal.Invalid($"state '{state}' is not known; use {AlertView.Firing}, {AlertView.Resolved} or {All}."),
         };
         if (model is not null) alerts = alerts.Where(a => a.Model == model);
         if (alias is not null) alerts = alerts.Where(a => a.Alias == alias);
