@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 using Portal.Server.Auth;
 using Portal.Server.Tests.Infrastructure;
 
-namespace Portal.Server.Tests.Api;
+namespace Portal.Server.Tests.Auth;
 
 /// <summary>A request a service refuses is answered once, by the exception handler, as problem details of its kind.</summary>
 public sealed class RefusalAnswerTests(RefusalAnswerTests.LoggedPortal portal) : IClassFixture<RefusalAnswerTests.LoggedPortal>
