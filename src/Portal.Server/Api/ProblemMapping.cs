@@ -55,8 +55,6 @@ public static class ProblemMapping
     public static IApplicationBuilder UsePortalProblems(this IApplicationBuilder app) => app.UseExceptionHandler(new ExceptionHandlerOptions
     {
         ExceptionHandler = WriteProblem,
-        // A refusal's 404 is the answer, not a failure of the handler.
-        AllowStatusCode404Response = true,
         // A refusal is the request's fault and is answered in full; it is no server error to log.
         SuppressDiagnosticsCallback = suppress => suppress.Exception is Refusal,
     });
