@@ -1,8 +1,8 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Server.Api;
-using Portal.Server.Registry;
 using Portal.Server.Audit;
 using Portal.Server.Persistence;
+using Portal.Server.Registry;
 
 namespace Portal.Server.Serving.Alerts;
 
