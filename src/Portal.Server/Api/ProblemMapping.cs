@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -85,14 +86,12 @@ public static class ProblemMapping
             BadHttpRequestException bad => JsonErrors.Describe(bad),
             _ => error?.Message,
         };
-        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
         context.Response.StatusCode = status;
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-            Exception = error,
-        });
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        // A client that accepts no JSON (a browser following a download link) still gets the problem, not a failed handler.
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = error }))
+            await TypedResults.Problem(problem).ExecuteAsync(context);
     }
 
     private static (int Status, string Title) Problem(Refusal refusal) => refusal.Kind switch

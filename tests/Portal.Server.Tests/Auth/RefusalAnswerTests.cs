@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Logging;
 using Portal.Server.Auth;
@@ -27,6 +28,16 @@ public sealed class RefusalAnswerTests(RefusalAnswerTests.LoggedPortal portal) :
         Assert.Equal("Not found", missing.Title);
         Assert.Equal("Forbidden", forbidden.Title);
         Assert.Equal("Conflict", conflict.Title);
+    }
+
+    [Fact]
+    public async Task A_refusal_is_answered_as_a_problem_to_a_client_that_accepts_no_json()
+    {
+        var admin = await portal.AdminClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/models/not-for-browsers");
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/html"));
+
+        await (await admin.SendAsync(request)).AssertProblem(HttpStatusCode.NotFound, "No model 'not-for-browsers'.");
     }
 
     [Fact]
