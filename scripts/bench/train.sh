@@ -48,10 +48,10 @@ for model in fashion-mlp fashion-cnn; do
     engine_best=$(max "$engine_best" "$(grep -E "^FIGURE $model.engine_samples_per_s=" "$out/speed.txt" | cut -d= -f2)")
     count=$(grep -E "^FIGURE train_count=" "$out/speed.txt" | cut -d= -f2)
     # The peer's few sensible settings on $threads cores: torch intra-op threads × OpenBLAS threads × OpenMP's wait
-    # policy, libgomp's default or passive (the engine waits passively; the peer gets both).
-    for setting in "1 $threads default" "$threads 1 default" "$threads $threads default" "$threads 1 PASSIVE" "$threads $threads PASSIVE"; do
+    # policy, libgomp's default or the engine's own (a short bounded spin, then sleep; the peer gets both).
+    for setting in "1 $threads default" "$threads 1 default" "$threads $threads default" "$threads 1 bounded-spin" "$threads $threads bounded-spin"; do
       set -- $setting
-      waiting=(); [ "$3" = default ] || waiting=(OMP_WAIT_POLICY="$3")
+      waiting=(); [ "$3" = default ] || waiting=(OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=20000)
       line=$(OPENBLAS_NUM_THREADS=$2 OMP_NUM_THREADS=$1 "${peer_env[@]}" "${waiting[@]}" /usr/bin/python3 scripts/bench/peers/train_peer.py speed \
         --spec "$out/$model.spec.json" --weights "$out/$model.init.safetensors" \
         --features "$out/train.features.f32" --labels "$out/train.labels.i64" --order "$out/train.order.i64" \

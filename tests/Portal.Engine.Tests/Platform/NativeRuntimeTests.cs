@@ -18,15 +18,26 @@ public class NativeRuntimeTests
     }
 
     [Fact]
-    public void OpenMP_threads_wait_passively_unless_the_environment_already_says_how()
+    public void OpenMP_threads_spin_a_bounded_count_then_sleep_unless_the_environment_already_says_how()
     {
         // .NET's copy of the environment as the process started, before the runtime set anything natively.
-        var given = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+        var givenPolicy = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY");
+        var givenSpinCount = Environment.GetEnvironmentVariable("GOMP_SPINCOUNT");
+        var given = !string.IsNullOrEmpty(givenPolicy) || !string.IsNullOrEmpty(givenSpinCount);
 
         var info = NativeRuntime.EnsureStarted();
 
-        Assert.Equal(string.IsNullOrEmpty(given) ? "PASSIVE" : given, OpenMpWaitPolicy.Current());
-        Assert.Contains(string.IsNullOrEmpty(given) ? "passively" : "set in the environment", info.ThreadWaiting);
+        if (given)
+        {
+            Assert.Equal(string.IsNullOrEmpty(givenPolicy) ? null : givenPolicy, OpenMpWaitPolicy.Current());
+            Assert.Contains("set in the environment", info.ThreadWaiting);
+        }
+        else
+        {
+            Assert.Equal("PASSIVE", OpenMpWaitPolicy.Current());
+            Assert.Equal("20000", OpenMpWaitPolicy.CurrentSpinCount());
+            Assert.Contains("spin briefly", info.ThreadWaiting);
+        }
     }
 
     [Fact]

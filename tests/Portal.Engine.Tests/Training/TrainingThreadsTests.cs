@@ -8,13 +8,16 @@ public sealed class TrainingThreadsTests
 {
     private static RuntimeInfo Runtime(int threads, bool configured) => new("cpu", "test", threads, configured, true, null, "passive");
 
+    private static readonly ModelSpec s_tabular = new("tabular", [30], [new LinearLayer(16), new ReLULayer(), new LinearLayer(2)]);
+
     [Fact]
-    public void A_batch_of_small_layers_trains_on_one_thread_and_one_of_large_convolutions_on_every_core()
+    public void A_batch_of_tiny_layers_trains_on_one_thread_and_fashion_mlp_and_fashion_cnn_on_every_core()
     {
-        Assert.Equal(1, TrainingThreads.For(ReadySpecs.FashionMlp, 128, Runtime(4, configured: false)));
+        Assert.Equal(1, TrainingThreads.For(s_tabular, 128, Runtime(4, configured: false)));
+        Assert.Equal(4, TrainingThreads.For(ReadySpecs.FashionMlp, 128, Runtime(4, configured: false)));
         Assert.Equal(4, TrainingThreads.For(ReadySpecs.FashionCnn, 128, Runtime(4, configured: false)));
-        // The same layers in a batch large enough to split.
-        Assert.Equal(4, TrainingThreads.For(ReadySpecs.FashionMlp, 1024, Runtime(4, configured: false)));
+        // The same tiny layers in a batch large enough to split.
+        Assert.Equal(4, TrainingThreads.For(s_tabular, 16384, Runtime(4, configured: false)));
     }
 
     [Fact]
