@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Text.Json;
 using Portal.Client.Http;
 using Portal.Client.Models;
+using Portal.Contracts;
+using Portal.Contracts.Audit;
+using Portal.Contracts.Auth;
 
 namespace Portal.Client;
 
@@ -13,10 +16,10 @@ public sealed class AuditClient
     internal AuditClient(PortalHttp http) => _http = http;
 
     /// <summary>Newest first.</summary>
-    public Task<Page<AuditEvent>> List(AuditQuery? query = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        _http.GetPage<AuditEvent>(Path(query), offset, limit, ct);
+    public Task<Page<AuditEventView>> List(AuditFilter? query = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        _http.GetPage<AuditEventView>(Path(query), offset, limit, ct);
 
-    public IAsyncEnumerable<AuditEvent> ListAll(AuditQuery? query = null, CancellationToken ct = default) => _http.GetAll<AuditEvent>(Path(query), ct);
+    public IAsyncEnumerable<AuditEventView> ListAll(AuditFilter? query = null, CancellationToken ct = default) => _http.GetAll<AuditEventView>(Path(query), ct);
 
     /// <summary>The chain verification report, as JSON (its fields: whether the chain holds, how many events, where it breaks).</summary>
     public Task<JsonElement> Verify(CancellationToken ct = default) => _http.Get<JsonElement>("api/v1/audit/verify", ct);
@@ -25,7 +28,7 @@ public sealed class AuditClient
     public Task<Page<AuditCheckpoint>> Checkpoints(int offset = 0, int limit = 50, CancellationToken ct = default) =>
         _http.GetPage<AuditCheckpoint>("api/v1/audit/checkpoints", offset, limit, ct);
 
-    private static string Path(AuditQuery? q) => PortalHttp.WithQuery("api/v1/audit",
+    private static string Path(AuditFilter? q) => PortalHttp.WithQuery("api/v1/audit",
         ("actor", q?.Actor), ("action", q?.Action), ("subjectType", q?.SubjectType), ("subjectId", q?.SubjectId),
         ("from", q?.From?.ToString("O", CultureInfo.InvariantCulture)), ("to", q?.To?.ToString("O", CultureInfo.InvariantCulture)));
 }
@@ -38,14 +41,14 @@ public sealed class ApiKeysClient
     internal ApiKeysClient(PortalHttp http) => _http = http;
 
     /// <param name="all">An Admin's view of every user's keys.</param>
-    public Task<Page<ApiKey>> List(bool all = false, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        _http.GetPage<ApiKey>(Path(all), offset, limit, ct);
+    public Task<Page<KeyView>> List(bool all = false, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        _http.GetPage<KeyView>(Path(all), offset, limit, ct);
 
-    public IAsyncEnumerable<ApiKey> ListAll(bool all = false, CancellationToken ct = default) => _http.GetAll<ApiKey>(Path(all), ct);
+    public IAsyncEnumerable<KeyView> ListAll(bool all = false, CancellationToken ct = default) => _http.GetAll<KeyView>(Path(all), ct);
 
     /// <param name="userId">Another user's id (Admin only); null for your own key.</param>
-    public Task<CreatedApiKey> Create(string name, int? expiresInDays = null, string? userId = null, CancellationToken ct = default) =>
-        _http.Post<CreatedApiKey>("api/v1/api-keys", new { name, expiresInDays, userId }, ct);
+    public Task<CreatedKeyView> Create(string name, int? expiresInDays = null, string? userId = null, CancellationToken ct = default) =>
+        _http.Post<CreatedKeyView>("api/v1/api-keys", new CreateKeyRequest(name, expiresInDays, userId), ct);
 
     public Task Revoke(Guid id, CancellationToken ct = default) => _http.Delete($"api/v1/api-keys/{id}", ct);
 
@@ -62,15 +65,15 @@ public sealed class UsersClient
     /// <summary>Who the key belongs to, with their roles.</summary>
     public Task<Me> Me(CancellationToken ct = default) => _http.Get<Me>("api/v1/auth/me", ct);
 
-    public Task<Page<User>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<User>("api/v1/users", offset, limit, ct);
+    public Task<Page<UserView>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<UserView>("api/v1/users", offset, limit, ct);
 
-    public Task<User> Create(string userName, string password, string role, CancellationToken ct = default) =>
-        _http.Post<User>("api/v1/users", new { userName, password, role }, ct);
+    public Task<UserView> Create(string userName, string password, string role, CancellationToken ct = default) =>
+        _http.Post<UserView>("api/v1/users", new CreateUserRequest(userName, password, role), ct);
 
-    public Task<User> ChangeRole(string id, string role, CancellationToken ct = default) =>
-        _http.Put<User>($"api/v1/users/{PortalHttp.Segment(id)}/role", new { role }, ct);
+    public Task<UserView> ChangeRole(string id, string role, CancellationToken ct = default) =>
+        _http.Put<UserView>($"api/v1/users/{PortalHttp.Segment(id)}/role", new ChangeRoleRequest(role), ct);
 
     /// <summary>Disables a user (their password, keys and open sessions stop working at once) or enables them again.</summary>
-    public Task<User> SetDisabled(string id, bool disabled, CancellationToken ct = default) =>
-        _http.Put<User>($"api/v1/users/{PortalHttp.Segment(id)}/access", new { disabled }, ct);
+    public Task<UserView> SetDisabled(string id, bool disabled, CancellationToken ct = default) =>
+        _http.Put<UserView>($"api/v1/users/{PortalHttp.Segment(id)}/access", new AccessRequest(disabled), ct);
 }

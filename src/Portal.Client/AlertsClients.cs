@@ -1,5 +1,6 @@
 using Portal.Client.Http;
-using Portal.Client.Models;
+using Portal.Contracts;
+using Portal.Contracts.Alerts;
 
 namespace Portal.Client;
 
@@ -13,24 +14,24 @@ public sealed class AlertRulesClient
     internal AlertRulesClient(PortalHttp http) => _http = http;
 
     /// <summary>Oldest first.</summary>
-    public Task<Page<AlertRule>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<AlertRule>(Root, offset, limit, ct);
+    public Task<Page<AlertRuleView>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<AlertRuleView>(Root, offset, limit, ct);
 
-    public IAsyncEnumerable<AlertRule> ListAll(CancellationToken ct = default) => _http.GetAll<AlertRule>(Root, ct);
+    public IAsyncEnumerable<AlertRuleView> ListAll(CancellationToken ct = default) => _http.GetAll<AlertRuleView>(Root, ct);
 
-    public Task<AlertRule> Get(Guid id, CancellationToken ct = default) => _http.Get<AlertRule>($"{Root}/{id}", ct);
+    public Task<AlertRuleView> Get(Guid id, CancellationToken ct = default) => _http.Get<AlertRuleView>($"{Root}/{id}", ct);
 
     /// <exception cref="PortalApiException">The server refused the terms (400; the message starts with the field at fault).</exception>
-    public Task<AlertRule> Create(AlertRuleDraft draft, CancellationToken ct = default)
+    public Task<AlertRuleView> Create(AlertRuleDraft draft, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        return _http.Post<AlertRule>(Root, draft, ct);
+        return _http.Post<AlertRuleView>(Root, draft, ct);
     }
 
     /// <summary>Replaces every term of the rule (what <paramref name="draft"/> leaves null returns to its default); open alerts of the old terms resolve.</summary>
-    public Task<AlertRule> Replace(Guid id, AlertRuleDraft draft, CancellationToken ct = default)
+    public Task<AlertRuleView> Replace(Guid id, AlertRuleDraft draft, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(draft);
-        return _http.Put<AlertRule>($"{Root}/{id}", draft, ct);
+        return _http.Put<AlertRuleView>($"{Root}/{id}", draft, ct);
     }
 
     /// <summary>Deletes the rule; its alerts stay as history and open ones resolve.</summary>
@@ -44,14 +45,14 @@ public sealed class AlertsClient
 
     internal AlertsClient(PortalHttp http) => _http = http;
 
-    /// <param name="state"><see cref="Alert.Firing"/> (what null means), <see cref="Alert.Resolved"/> or <see cref="Alert.All"/>.</param>
-    public Task<Page<Alert>> List(string? state = null, string? model = null, string? alias = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        _http.GetPage<Alert>(Path(state, model, alias), offset, limit, ct);
+    /// <param name="state"><see cref="AlertView.Firing"/> (what null means), <see cref="AlertView.Resolved"/> or <see cref="AlertView.All"/>.</param>
+    public Task<Page<AlertView>> List(string? state = null, string? model = null, string? alias = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        _http.GetPage<AlertView>(Path(state, model, alias), offset, limit, ct);
 
-    public IAsyncEnumerable<Alert> ListAll(string? state = null, string? model = null, string? alias = null, CancellationToken ct = default) =>
-        _http.GetAll<Alert>(Path(state, model, alias), ct);
+    public IAsyncEnumerable<AlertView> ListAll(string? state = null, string? model = null, string? alias = null, CancellationToken ct = default) =>
+        _http.GetAll<AlertView>(Path(state, model, alias), ct);
 
-    public Task<Alert> Get(Guid id, CancellationToken ct = default) => _http.Get<Alert>($"api/v1/alerts/{id}", ct);
+    public Task<AlertView> Get(Guid id, CancellationToken ct = default) => _http.Get<AlertView>($"api/v1/alerts/{id}", ct);
 
     private static string Path(string? state, string? model, string? alias) =>
         PortalHttp.WithQuery("api/v1/alerts", ("state", state), ("model", model), ("alias", alias));

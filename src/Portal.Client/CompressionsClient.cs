@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Portal.Client.Http;
 using Portal.Client.Models;
+using Portal.Contracts;
+using Portal.Contracts.Compression;
 
 namespace Portal.Client;
 
@@ -22,19 +24,19 @@ public sealed class CompressionsClient
     /// <param name="trainDatasetId">Fine-tuning, distillation and calibration data; default: the dataset the version was trained on.</param>
     /// <param name="testDatasetId">Where parent and child accuracy are measured; default: the dataset the version was evaluated on.</param>
     /// <exception cref="PortalApiException">The server refused the recipe (its message names the setting), or no such model or version.</exception>
-    public Task<Compression> Request(string model, int version, CompressionRecipe recipe, Guid? trainDatasetId = null, Guid? testDatasetId = null, CancellationToken ct = default)
+    public Task<CompressionView> Request(string model, int version, CompressionRecipe recipe, Guid? trainDatasetId = null, Guid? testDatasetId = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(recipe);
-        return _http.Post<Compression>($"{M(model)}/versions/{version}/compressions", new { recipe = ToJson(recipe), trainDatasetId, testDatasetId }, ct);
+        return _http.Post<CompressionView>($"{M(model)}/versions/{version}/compressions", new CompressRequest(ToJson(recipe), trainDatasetId, testDatasetId), ct);
     }
 
-    public Task<Compression> Get(Guid id, CancellationToken ct = default) => _http.Get<Compression>($"api/v1/compressions/{id}", ct);
+    public Task<CompressionView> Get(Guid id, CancellationToken ct = default) => _http.Get<CompressionView>($"api/v1/compressions/{id}", ct);
 
     /// <summary>The model's compressions, newest first.</summary>
-    public Task<Page<Compression>> List(string model, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        _http.GetPage<Compression>(M(model) + "/compressions", offset, limit, ct);
+    public Task<Page<CompressionView>> List(string model, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        _http.GetPage<CompressionView>(M(model) + "/compressions", offset, limit, ct);
 
-    public IAsyncEnumerable<Compression> ListAll(string model, CancellationToken ct = default) => _http.GetAll<Compression>(M(model) + "/compressions", ct);
+    public IAsyncEnumerable<CompressionView> ListAll(string model, CancellationToken ct = default) => _http.GetAll<CompressionView>(M(model) + "/compressions", ct);
 
     /// <summary>The recipe as the server reads it: the method first, unset settings left out, a distillation's student as a spec.</summary>
     public static JsonElement ToJson(CompressionRecipe recipe)

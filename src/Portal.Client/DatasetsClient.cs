@@ -2,6 +2,8 @@ using System.Globalization;
 using System.Net.Http.Headers;
 using Portal.Client.Http;
 using Portal.Client.Models;
+using Portal.Contracts;
+using Portal.Contracts.Datasets;
 
 namespace Portal.Client;
 
@@ -12,14 +14,14 @@ public sealed class DatasetsClient
 
     internal DatasetsClient(PortalHttp http) => _http = http;
 
-    public Task<Page<Dataset>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<Dataset>("api/v1/datasets", offset, limit, ct);
+    public Task<Page<DatasetView>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<DatasetView>("api/v1/datasets", offset, limit, ct);
 
-    public IAsyncEnumerable<Dataset> ListAll(CancellationToken ct = default) => _http.GetAll<Dataset>("api/v1/datasets", ct);
+    public IAsyncEnumerable<DatasetView> ListAll(CancellationToken ct = default) => _http.GetAll<DatasetView>("api/v1/datasets", ct);
 
-    public Task<Dataset> Get(Guid id, CancellationToken ct = default) => _http.Get<Dataset>($"api/v1/datasets/{id}", ct);
+    public Task<DatasetView> Get(Guid id, CancellationToken ct = default) => _http.Get<DatasetView>($"api/v1/datasets/{id}", ct);
 
     /// <summary>Uploads an IDX image file and its label file (raw or gzip), streamed; the server validates them with the engine.</summary>
-    public Task<Dataset> ImportIdx(string name, Stream images, Stream labels, IEnumerable<string>? classNames = null, CancellationToken ct = default)
+    public Task<DatasetView> ImportIdx(string name, Stream images, Stream labels, IEnumerable<string>? classNames = null, CancellationToken ct = default)
     {
         var form = new MultipartFormDataContent
         {
@@ -32,7 +34,7 @@ public sealed class DatasetsClient
     }
 
     /// <summary>Uploads a CSV file, streamed; the last column is the label unless <paramref name="options"/> say otherwise.</summary>
-    public Task<Dataset> ImportCsv(string name, Stream csv, CsvImportOptions? options = null, CancellationToken ct = default)
+    public Task<DatasetView> ImportCsv(string name, Stream csv, CsvImportOptions? options = null, CancellationToken ct = default)
     {
         var form = new MultipartFormDataContent
         {
@@ -53,9 +55,9 @@ public sealed class DatasetsClient
         return Upload("api/v1/datasets/csv", form, ct);
     }
 
-    private async Task<Dataset> Upload(string path, MultipartFormDataContent form, CancellationToken ct)
+    private async Task<DatasetView> Upload(string path, MultipartFormDataContent form, CancellationToken ct)
     {
-        using (form) return await _http.PostContent<Dataset>(path, form, ct);
+        using (form) return await _http.PostContent<DatasetView>(path, form, ct);
     }
 
     private static StreamContent File(Stream stream)

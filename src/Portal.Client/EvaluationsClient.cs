@@ -1,5 +1,6 @@
 using Portal.Client.Http;
-using Portal.Client.Models;
+using Portal.Contracts;
+using Portal.Contracts.Evaluations;
 
 namespace Portal.Client;
 
@@ -12,16 +13,16 @@ public sealed class EvaluationsClient
 
     /// <summary>Queues an evaluation of version <paramref name="version"/> of <paramref name="model"/> on <paramref name="datasetId"/> (a Contributor's act).</summary>
     /// <exception cref="PortalApiException">No such model, version or dataset (404), or the dataset does not fit the model (400, naming why).</exception>
-    public Task<Evaluation> Request(string model, int version, Guid datasetId, CancellationToken ct = default) =>
-        _http.Post<Evaluation>(Path(model, version), new { datasetId }, ct);
+    public Task<EvaluationView> Request(string model, int version, Guid datasetId, CancellationToken ct = default) =>
+        _http.Post<EvaluationView>(Path(model, version), new EvaluateRequest(datasetId), ct);
 
-    public Task<Evaluation> Get(Guid id, CancellationToken ct = default) => _http.Get<Evaluation>($"api/v1/evaluations/{id}", ct);
+    public Task<EvaluationView> Get(Guid id, CancellationToken ct = default) => _http.Get<EvaluationView>($"api/v1/evaluations/{id}", ct);
 
     /// <summary>The version's evaluations, newest first.</summary>
-    public Task<Page<Evaluation>> List(string model, int version, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        _http.GetPage<Evaluation>(Path(model, version), offset, limit, ct);
+    public Task<Page<EvaluationView>> List(string model, int version, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        _http.GetPage<EvaluationView>(Path(model, version), offset, limit, ct);
 
-    public IAsyncEnumerable<Evaluation> ListAll(string model, int version, CancellationToken ct = default) => _http.GetAll<Evaluation>(Path(model, version), ct);
+    public IAsyncEnumerable<EvaluationView> ListAll(string model, int version, CancellationToken ct = default) => _http.GetAll<EvaluationView>(Path(model, version), ct);
 
     private static string Path(string model, int version) => $"api/v1/models/{PortalHttp.Segment(model)}/versions/{version}/evaluations";
 }

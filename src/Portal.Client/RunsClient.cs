@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Portal.Client.Http;
-using Portal.Client.Models;
+using Portal.Contracts;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 
 namespace Portal.Client;
 
@@ -17,10 +19,10 @@ public sealed class RunsClient
     }
 
     /// <summary>Starts a training run: it is queued as a job and trains in the server.</summary>
-    public Task<Run> Create(CreateRunRequest request, CancellationToken ct = default) => _http.Post<Run>("api/v1/runs", request, ct);
+    public Task<RunView> Create(CreateRunRequest request, CancellationToken ct = default) => _http.Post<RunView>("api/v1/runs", request, ct);
 
     /// <summary>Starts a training run from a spec and options given as JSON text (or objects serialised to JSON).</summary>
-    public Task<Run> Create(Guid datasetId, string specJson, string? optionsJson = null, string? name = null, Guid? validationDatasetId = null, CancellationToken ct = default) =>
+    public Task<RunView> Create(Guid datasetId, string specJson, string? optionsJson = null, string? name = null, Guid? validationDatasetId = null, CancellationToken ct = default) =>
         Create(new CreateRunRequest(name, datasetId, validationDatasetId, Parse(specJson, "spec"), optionsJson is null ? null : Parse(optionsJson, "options")), ct);
 
     /// <summary>
@@ -28,19 +30,19 @@ public sealed class RunsClient
     /// objects (dictionaries, lists, numbers, strings), with options as a dictionary (<c>epochs</c>, <c>batchSize</c>, …);
     /// used by callers that do not share this client's JSON library.
     /// </summary>
-    public Task<Run> Create(Guid datasetId, object spec, IReadOnlyDictionary<string, object?>? options, string? name = null, Guid? validationDatasetId = null, CancellationToken ct = default) =>
+    public Task<RunView> Create(Guid datasetId, object spec, IReadOnlyDictionary<string, object?>? options, string? name = null, Guid? validationDatasetId = null, CancellationToken ct = default) =>
         Create(new CreateRunRequest(name, datasetId, validationDatasetId,
             spec is string text && text.TrimStart().StartsWith('{') ? Parse(text, "spec") : JsonSerializer.SerializeToElement(spec, PortalHttp.Json),
             options is null ? null : JsonSerializer.SerializeToElement(options, PortalHttp.Json)), ct);
 
-    public Task<Page<Run>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<Run>("api/v1/runs", offset, limit, ct);
+    public Task<Page<RunView>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<RunView>("api/v1/runs", offset, limit, ct);
 
-    public IAsyncEnumerable<Run> ListAll(CancellationToken ct = default) => _http.GetAll<Run>("api/v1/runs", ct);
+    public IAsyncEnumerable<RunView> ListAll(CancellationToken ct = default) => _http.GetAll<RunView>("api/v1/runs", ct);
 
-    public Task<Run> Get(Guid id, CancellationToken ct = default) => _http.Get<Run>($"api/v1/runs/{id}", ct);
+    public Task<RunView> Get(Guid id, CancellationToken ct = default) => _http.Get<RunView>($"api/v1/runs/{id}", ct);
 
     /// <summary>The stored curve: one entry per finished epoch.</summary>
-    public Task<IReadOnlyList<RunEpoch>> Metrics(Guid id, CancellationToken ct = default) => _http.Get<IReadOnlyList<RunEpoch>>($"api/v1/runs/{id}/metrics", ct);
+    public Task<IReadOnlyList<RunEpochView>> Metrics(Guid id, CancellationToken ct = default) => _http.Get<IReadOnlyList<RunEpochView>>($"api/v1/runs/{id}/metrics", ct);
 
     /// <summary>The stored step curve: every optimiser step of the finished epochs, in order.</summary>
     public Task<IReadOnlyList<RunStepPoint>> Steps(Guid id, CancellationToken ct = default) => _http.Get<IReadOnlyList<RunStepPoint>>($"api/v1/runs/{id}/steps", ct);
@@ -53,16 +55,16 @@ public sealed class RunsClient
     /// <c>run:{id}</c> and <c>job:{jobId}</c>, and once it succeeded <see cref="Onnx"/> reads the file.
     /// </summary>
     /// <exception cref="PortalApiException">No such run (404), or it has no weights yet or an export of it is still running (409).</exception>
-    public Task<Job> Export(Guid id, CancellationToken ct = default) => _http.Post<Job>($"api/v1/runs/{id}/exports", null, ct);
+    public Task<JobView> Export(Guid id, CancellationToken ct = default) => _http.Post<JobView>($"api/v1/runs/{id}/exports", null, ct);
 
     /// <summary>The run's exported ONNX file.</summary>
     /// <exception cref="PortalApiException">No such run, or it was not exported (404).</exception>
     public Task<byte[]> Onnx(Guid id, CancellationToken ct = default) => _http.GetBytes($"api/v1/runs/{id}/artifacts/onnx", ct);
 
     /// <summary>Cancels the run's job; a running run stops after its current step.</summary>
-    public async Task<Job> Cancel(Guid id, CancellationToken ct = default) => await _jobs.Cancel((await Get(id, ct)).JobId, ct);
+    public async Task<JobView> Cancel(Guid id, CancellationToken ct = default) => await _jobs.Cancel((await Get(id, ct)).JobId, ct);
 
-    public async Task<Job> Resume(Guid id, CancellationToken ct = default) => await _jobs.Resume((await Get(id, ct)).JobId, ct);
+    public async Task<JobView> Resume(Guid id, CancellationToken ct = default) => await _jobs.Resume((await Get(id, ct)).JobId, ct);
 
     private static JsonElement Parse(string json, string what)
     {
@@ -85,16 +87,16 @@ public sealed class JobsClient
 
     internal JobsClient(PortalHttp http) => _http = http;
 
-    public Task<Page<Job>> List(JobState? state = null, string? kind = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
-        _http.GetPage<Job>(Path(state, kind), offset, limit, ct);
+    public Task<Page<JobView>> List(JobState? state = null, string? kind = null, int offset = 0, int limit = 50, CancellationToken ct = default) =>
+        _http.GetPage<JobView>(Path(state, kind), offset, limit, ct);
 
-    public IAsyncEnumerable<Job> ListAll(JobState? state = null, string? kind = null, CancellationToken ct = default) => _http.GetAll<Job>(Path(state, kind), ct);
+    public IAsyncEnumerable<JobView> ListAll(JobState? state = null, string? kind = null, CancellationToken ct = default) => _http.GetAll<JobView>(Path(state, kind), ct);
 
-    public Task<Job> Get(Guid id, CancellationToken ct = default) => _http.Get<Job>($"api/v1/jobs/{id}", ct);
+    public Task<JobView> Get(Guid id, CancellationToken ct = default) => _http.Get<JobView>($"api/v1/jobs/{id}", ct);
 
-    public Task<Job> Cancel(Guid id, CancellationToken ct = default) => _http.Post<Job>($"api/v1/jobs/{id}/cancel", null, ct);
+    public Task<JobView> Cancel(Guid id, CancellationToken ct = default) => _http.Post<JobView>($"api/v1/jobs/{id}/cancel", null, ct);
 
-    public Task<Job> Resume(Guid id, CancellationToken ct = default) => _http.Post<Job>($"api/v1/jobs/{id}/resume", null, ct);
+    public Task<JobView> Resume(Guid id, CancellationToken ct = default) => _http.Post<JobView>($"api/v1/jobs/{id}/resume", null, ct);
 
     private static string Path(JobState? state, string? kind) => PortalHttp.WithQuery("api/v1/jobs", ("state", state?.ToString()), ("kind", kind));
 }

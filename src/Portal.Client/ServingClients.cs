@@ -2,6 +2,8 @@ using System.Net;
 using System.Text.Json;
 using Portal.Client.Http;
 using Portal.Client.Models;
+using Portal.Contracts;
+using Portal.Contracts.Serving;
 
 namespace Portal.Client;
 
@@ -12,12 +14,12 @@ public sealed class DeploymentsClient
 
     internal DeploymentsClient(PortalHttp http) => _http = http;
 
-    public Task<Page<Deployment>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<Deployment>("api/v1/deployments", offset, limit, ct);
+    public Task<Page<DeploymentView>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<DeploymentView>("api/v1/deployments", offset, limit, ct);
 
-    public IAsyncEnumerable<Deployment> ListAll(CancellationToken ct = default) => _http.GetAll<Deployment>("api/v1/deployments", ct);
+    public IAsyncEnumerable<DeploymentView> ListAll(CancellationToken ct = default) => _http.GetAll<DeploymentView>("api/v1/deployments", ct);
 
-    public Task<Deployment> Get(string model, string alias = InferenceClient.DefaultAlias, CancellationToken ct = default) =>
-        _http.Get<Deployment>(Path(model, alias), ct);
+    public Task<DeploymentView> Get(string model, string alias = InferenceClient.DefaultAlias, CancellationToken ct = default) =>
+        _http.Get<DeploymentView>(Path(model, alias), ct);
 
     /// <summary>
     /// Sets the deployment's dynamic batching (an Admin's act: it trades every caller's latency for throughput); a
@@ -25,21 +27,21 @@ public sealed class DeploymentsClient
     /// </summary>
     /// <param name="maxBatchSize">1 turns batching off.</param>
     /// <exception cref="PortalApiException">A value out of range (400, naming it), or no such deployment (404).</exception>
-    public Task<Deployment> SetBatching(string model, string alias, int? maxBatchSize = null, int? maxQueueDelayMicroseconds = null, int? maxQueueSize = null, CancellationToken ct = default) =>
-        _http.Put<Deployment>(Path(model, alias) + "/batching", new { maxBatchSize, maxQueueDelayMicroseconds, maxQueueSize }, ct);
+    public Task<DeploymentView> SetBatching(string model, string alias, int? maxBatchSize = null, int? maxQueueDelayMicroseconds = null, int? maxQueueSize = null, CancellationToken ct = default) =>
+        _http.Put<DeploymentView>(Path(model, alias) + "/batching", new BatchingInput(maxBatchSize, maxQueueDelayMicroseconds, maxQueueSize), ct);
 
     /// <summary>
     /// Sends <paramref name="percent"/> % (more than 0, less than 100) of the alias's requests to <paramref name="version"/>,
     /// the rest to the version the alias holds (an Approver's act: that version was not approved for the alias).
     /// </summary>
     /// <exception cref="PortalApiException">A bad percentage (400), no such version or deployment (404), or the version already holds the alias (409).</exception>
-    public Task<Deployment> SetCanary(string model, string alias, int version, double percent, CancellationToken ct = default) =>
-        _http.Put<Deployment>(Path(model, alias) + "/canary", new { version, percent }, ct);
+    public Task<DeploymentView> SetCanary(string model, string alias, int version, double percent, CancellationToken ct = default) =>
+        _http.Put<DeploymentView>(Path(model, alias) + "/canary", new CanaryInput(version, percent), ct);
 
     /// <summary>Sends every request of the alias to the version it holds again.</summary>
     /// <exception cref="PortalApiException">The deployment has no canary, or does not exist (404).</exception>
-    public Task<Deployment> RemoveCanary(string model, string alias, CancellationToken ct = default) =>
-        _http.Delete<Deployment>(Path(model, alias) + "/canary", ct);
+    public Task<DeploymentView> RemoveCanary(string model, string alias, CancellationToken ct = default) =>
+        _http.Delete<DeploymentView>(Path(model, alias) + "/canary", ct);
 
     private static string Path(string model, string alias) => $"api/v1/deployments/{PortalHttp.Segment(model)}/{PortalHttp.Segment(alias)}";
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using Portal.Client.Live;
-using Portal.Client.Models;
+using Portal.Contracts.Alerts;
 using Portal.Server.Auth;
 
 namespace Portal.Client.Tests;
@@ -19,17 +19,17 @@ public sealed class AlertsTests(LivePortal portal) : IClassFixture<LivePortal>
         var model = await TinyModels.ServedModel(contributor, "staging", versions: 1, seed: 61, ct);
 
         // Throughput is measured every second, idle or not, so "at least 0 requests per second" holds at once.
-        var draft = new AlertRuleDraft("always on", AlertMetrics.RequestsPerSecond, 0) { Comparison = ">=", Model = model, Alias = "staging" };
+        var draft = new AlertRuleDraft("always on", AlertMetrics.RequestsPerSecond, ">=", 0, null, model, "staging", null);
         Assert.Equal(HttpStatusCode.Forbidden, (await Assert.ThrowsAsync<PortalApiException>(() => contributor.AlertRules.Create(draft, ct))).Status);
         var rule = await approver.AlertRules.Create(draft, ct);
         Assert.Equal(("always on", ">=", 0.0, 0, true), (rule.Name, rule.Comparison, rule.Threshold, rule.WindowSeconds, rule.Enabled));
         Assert.Equal(rule, await viewer.AlertRules.Get(rule.Id, ct));
         Assert.Contains(await viewer.AlertRules.ListAll(ct).ToListAsync(ct), r => r.Id == rule.Id);
 
-        Alert? fired = null;
+        AlertView? fired = null;
         await foreach (var m in viewer.Live.Watch(LiveTopics.Deployment(model, "staging"), 0, ct))
         {
-            if (m.Type == "alert" && m.As<Alert>() is { State: Alert.Firing } a && a.RuleId == rule.Id)
+            if (m.Type == "alert" && m.As<AlertView>() is { State: AlertView.Firing } a && a.RuleId == rule.Id)
             {
                 fired = a;
                 break;
@@ -42,12 +42,12 @@ public sealed class AlertsTests(LivePortal portal) : IClassFixture<LivePortal>
         // New terms that never hold: the alert raised under the old ones resolves, saying why.
         var replaced = await approver.AlertRules.Replace(rule.Id, draft with { Threshold = 1_000_000 }, ct);
         Assert.Equal((rule.Revision + 1, ">=", 1_000_000.0), (replaced.Revision, replaced.Comparison, replaced.Threshold));
-        Alert resolved;
-        while ((resolved = await viewer.Alerts.Get(fired.Id, ct)).State != Alert.Resolved) await Task.Delay(100, ct);
+        AlertView resolved;
+        while ((resolved = await viewer.Alerts.Get(fired.Id, ct)).State != AlertView.Resolved) await Task.Delay(100, ct);
         Assert.Equal("the rule was changed", resolved.ResolvedReason);
-        Assert.Contains(await viewer.Alerts.ListAll(Alert.Resolved, model, "staging", ct).ToListAsync(ct), a => a.Id == fired.Id);
+        Assert.Contains(await viewer.Alerts.ListAll(AlertView.Resolved, model, "staging", ct).ToListAsync(ct), a => a.Id == fired.Id);
         Assert.DoesNotContain(await viewer.Alerts.ListAll(model: model, ct: ct).ToListAsync(ct), a => a.Id == fired.Id);
-        Assert.Contains((await viewer.Alerts.List(Alert.All, model, ct: ct)).Items, a => a.Id == fired.Id);
+        Assert.Contains((await viewer.Alerts.List(AlertView.All, model, ct: ct)).Items, a => a.Id == fired.Id);
 
         await approver.AlertRules.Delete(rule.Id, ct);
         var gone = await Assert.ThrowsAsync<PortalApiException>(() => viewer.AlertRules.Get(rule.Id, ct));
@@ -59,15 +59,15 @@ public sealed class AlertsTests(LivePortal portal) : IClassFixture<LivePortal>
     {
         await using var approver = await portal.ClientAs(PortalRoles.Approver);
 
-        var metric = await Assert.ThrowsAsync<PortalApiException>(() => approver.AlertRules.Create(new AlertRuleDraft("latency", "latency", 5)));
+        var metric = await Assert.ThrowsAsync<PortalApiException>(() => approver.AlertRules.Create(new AlertRuleDraft("latency", "latency", null, 5, null, null, null, null)));
         Assert.Equal(HttpStatusCode.BadRequest, metric.Status);
         Assert.StartsWith("metric 'latency' is not known", metric.Message);
-        var rate = await Assert.ThrowsAsync<PortalApiException>(() => approver.AlertRules.Create(new AlertRuleDraft("errors", AlertMetrics.ErrorRate, 5)));
+        var rate = await Assert.ThrowsAsync<PortalApiException>(() => approver.AlertRules.Create(new AlertRuleDraft("errors", AlertMetrics.ErrorRate, null, 5, null, null, null, null)));
         Assert.StartsWith("threshold of error_rate is a fraction between 0 and 1", rate.Message);
-        var alias = await Assert.ThrowsAsync<PortalApiException>(() => approver.AlertRules.Create(new AlertRuleDraft("p95", AlertMetrics.P95Ms, 20) { Alias = "staging" }));
+        var alias = await Assert.ThrowsAsync<PortalApiException>(() => approver.AlertRules.Create(new AlertRuleDraft("p95", AlertMetrics.P95Ms, null, 20, null, null, "staging", null)));
         Assert.StartsWith("alias 'staging' needs a model", alias.Message);
         var missing = Guid.NewGuid();
-        Assert.Equal($"No alert rule {missing}.", (await Assert.ThrowsAsync<PortalApiException>(() => approver.AlertRules.Replace(missing, new AlertRuleDraft("x", AlertMetrics.P95Ms, 1)))).Message);
+        Assert.Equal($"No alert rule {missing}.", (await Assert.ThrowsAsync<PortalApiException>(() => approver.AlertRules.Replace(missing, new AlertRuleDraft("x", AlertMetrics.P95Ms, null, 1, null, null, null, null)))).Message);
         Assert.Equal(HttpStatusCode.NotFound, (await Assert.ThrowsAsync<PortalApiException>(() => approver.AlertRules.Delete(missing))).Status);
         Assert.Equal($"No alert {missing}.", (await Assert.ThrowsAsync<PortalApiException>(() => approver.Alerts.Get(missing))).Message);
         Assert.StartsWith("state 'loud' is not known", (await Assert.ThrowsAsync<PortalApiException>(() => approver.Alerts.List("loud"))).Message);

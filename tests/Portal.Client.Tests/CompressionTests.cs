@@ -2,6 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Portal.Client.Live;
 using Portal.Client.Models;
+using Portal.Contracts.Compression;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 using Portal.Server.Auth;
 
 namespace Portal.Client.Tests;
@@ -30,7 +33,7 @@ public sealed class CompressionTests(LivePortal portal) : IClassFixture<LivePort
         await foreach (var m in client.Live.Watch(topic, 0, ct))
         {
             events.Add(m);
-            if (m.Type == "status" && m.As<JobStatus>().State.IsFinished()) break;
+            if (m.Type == "status" && m.As<JobStatusEvent>().State.IsFinished()) break;
         }
         return events;
     }
@@ -50,8 +53,8 @@ public sealed class CompressionTests(LivePortal portal) : IClassFixture<LivePort
 
         Assert.Equal((model, 1, "quantize-int8", JobState.Queued), (compression.Model, compression.ParentVersion, compression.Method, compression.State));
         Assert.Equal(64, compression.Recipe.GetProperty("calibrationSamples").GetInt32());
-        Assert.Contains(events, e => e.Type == "stage" && e.As<CompressionStage>().CompressionId == compression.Id && e.As<CompressionStage>().Stage.Length > 0);
-        Assert.Equal(JobState.Succeeded, events[^1].As<JobStatus>().State);
+        Assert.Contains(events, e => e.Type == "stage" && e.As<CompressionStageEvent>().CompressionId == compression.Id && e.As<CompressionStageEvent>().Stage.Length > 0);
+        Assert.Equal(JobState.Succeeded, events[^1].As<JobStatusEvent>().State);
         var done = await viewer.Compressions.Get(compression.Id, ct);
         Assert.Equal(JobState.Succeeded, done.State);
         var child = await viewer.Models.GetVersion(model, done.ResultVersion!.Value, ct);
@@ -75,7 +78,7 @@ public sealed class CompressionTests(LivePortal portal) : IClassFixture<LivePort
             new StructuredPruning(0.5) { FineTuning = new TrainingSettings { Epochs = 1, BatchSize = 32, Seed = 5 } }, ct: ct);
         var events = await Finished(contributor, LiveTopics.Compression(compression.Id), ct);
 
-        var steps = events.Where(e => e.Type == "step").Select(e => e.As<CompressionStep>()).ToList();
+        var steps = events.Where(e => e.Type == "step").Select(e => e.As<CompressionStepEvent>()).ToList();
         Assert.Equal(Enumerable.Range(1, steps.Count).Select(i => (long)i), steps.Select(s => s.Step));
         Assert.Equal(steps[0].TotalSteps, steps.Count);
         Assert.All(steps, s => Assert.Equal(compression.Id, s.CompressionId));

@@ -1,4 +1,5 @@
 using System.Net;
+using Portal.Contracts.Serving;
 using Portal.Server.Auth;
 
 namespace Portal.Client.Tests;
@@ -42,8 +43,8 @@ public sealed class DeploymentSettingsTests(LivePortal portal) : IClassFixture<L
         var defaults = (await contributor.Deployments.Get(model, "staging", ct)).Batching!;
         Assert.Equal(HttpStatusCode.Forbidden, (await Assert.ThrowsAsync<PortalApiException>(() => approver.Deployments.SetBatching(model, "staging", 8, ct: ct))).Status);
         var tuned = await admin.Deployments.SetBatching(model, "staging", maxBatchSize: 8, maxQueueDelayMicroseconds: 500, maxQueueSize: 100, ct);
-        Assert.Equal(new Models.Batching(8, 500, 100), tuned.Batching);
-        Assert.Equal(new Models.Batching(8, 500, 100), (await contributor.Deployments.Get(model, "staging", ct)).Batching);
+        Assert.Equal(new BatchingSettings(8, 500, 100), tuned.Batching);
+        Assert.Equal(new BatchingSettings(8, 500, 100), (await contributor.Deployments.Get(model, "staging", ct)).Batching);
         var zero = await Assert.ThrowsAsync<PortalApiException>(() => admin.Deployments.SetBatching(model, "staging", maxBatchSize: 0, ct: ct));
         Assert.Equal(HttpStatusCode.BadRequest, zero.Status);
         Assert.Contains("maxBatchSize must be between 1", zero.Message);

@@ -2,7 +2,8 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Portal.Client.Live;
-using Portal.Client.Models;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 using Portal.Server.Auth;
 
 namespace Portal.Client.Tests;
@@ -27,7 +28,7 @@ public sealed class EvaluationAndExportTests(LivePortal portal) : IClassFixture<
         var export = await contributor.Runs.Export(run.Id, ct);
         Assert.Equal(("export", JobState.Queued), (export.Kind, export.State));
         var exportEvents = await TinyModels.UntilFinished(viewer, LiveTopics.Job(export.Id), ct);
-        Assert.Equal(JobState.Succeeded, exportEvents[^1].As<JobStatus>().State);
+        Assert.Equal(JobState.Succeeded, exportEvents[^1].As<JobStatusEvent>().State);
         var exported = await viewer.Runs.Get(run.Id, ct);
         Assert.Equal(export.Id, exported.ExportJobId);
         var onnx = await viewer.Runs.Onnx(run.Id, ct);
@@ -76,7 +77,7 @@ public sealed class EvaluationAndExportTests(LivePortal portal) : IClassFixture<
         Assert.Contains("has no weights to export yet", early.Message);
         // Cancelled at once, possibly before its first batch: it must still stop (and free the training slot).
         await contributor.Runs.Cancel(training.Id, ct);
-        Assert.Equal(JobState.Cancelled, (await TinyModels.UntilFinished(contributor, LiveTopics.Run(training.Id), ct))[^1].As<JobStatus>().State);
+        Assert.Equal(JobState.Cancelled, (await TinyModels.UntilFinished(contributor, LiveTopics.Run(training.Id), ct))[^1].As<JobStatusEvent>().State);
         var missing = Guid.NewGuid();
         Assert.Equal($"No run {missing}.", (await Assert.ThrowsAsync<PortalApiException>(() => contributor.Runs.Export(missing, ct))).Message);
 

@@ -2,6 +2,10 @@ using System.Net;
 using System.Text.Json;
 using Portal.Client.Live;
 using Portal.Client.Models;
+using Portal.Contracts.Audit;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Registry;
+using Portal.Contracts.Training;
 using Portal.Server.Auth;
 
 namespace Portal.Client.Tests;
@@ -20,7 +24,7 @@ public sealed class LifecycleTests(LivePortal portal) : IClassFixture<LivePortal
         // Datasets: import, read back, list with paging.
         var datasetId = await LivePortal.UploadBlobs(contributor, 300, seed: 1);
         var dataset = await contributor.Datasets.Get(datasetId, ct);
-        Assert.Equal((300, "Idx"), (dataset.Count, dataset.Format));
+        Assert.Equal((300, "Idx"), (dataset.Count, dataset.Format.ToString()));
         Assert.Equal(["a", "b", "c"], dataset.ClassNames);
         Assert.Contains(await contributor.Datasets.ListAll(ct).ToListAsync(ct), d => d.Id == datasetId);
 
@@ -29,12 +33,12 @@ public sealed class LifecycleTests(LivePortal portal) : IClassFixture<LivePortal
             JsonSerializer.SerializeToElement(new { epochs = 2, batchSize = 16, seed = 3 })), ct);
         Assert.Equal(JobState.Queued, run.State);
         var steps = new List<RunStep>();
-        var epochs = new List<RunEpoch>();
+        var epochs = new List<RunEpochView>();
         await foreach (var m in contributor.Live.Watch(LiveTopics.Run(run.Id), 0, ct))
         {
             if (m.Type == "step") steps.Add(m.As<RunStep>());
-            if (m.Type == "epoch") epochs.Add(m.As<RunEpoch>());
-            if (m.Type == "status" && m.As<JobStatus>().State.IsFinished()) break;
+            if (m.Type == "epoch") epochs.Add(m.As<RunEpochView>());
+            if (m.Type == "status" && m.As<JobStatusEvent>().State.IsFinished()) break;
         }
         run = await contributor.Runs.Get(run.Id, ct);
         Assert.Equal(JobState.Succeeded, run.State);
@@ -65,15 +69,15 @@ public sealed class LifecycleTests(LivePortal portal) : IClassFixture<LivePortal
         Assert.Equal((1, 2, true), (page.Items.Count, page.Total, page.HasMore));
         Assert.Equal([2, 1], (await contributor.Models.ListAllVersions(modelName, ct).ToListAsync(ct)).Select(v => v.Number).OrderDescending());
         Assert.All(await contributor.Models.ListAllVersions(modelName, ct).ToListAsync(ct), v => Assert.Equal(modelName, v.Model));
-        Assert.Equal(new Tag("team", "vision"), await contributor.Models.SetTag(modelName, 2, "team", "vision", ct));
+        Assert.Equal(new TagView("team", "vision"), await contributor.Models.SetTag(modelName, 2, "team", "vision", ct));
         Assert.Equal("vision", (await contributor.Models.GetVersion(modelName, 2, ct)).Tags["team"]);
         await contributor.Models.RemoveTag(modelName, 2, "team", ct);
         Assert.False((await contributor.Models.GetVersion(modelName, 2, ct)).Tags.ContainsKey("team"));
         var onnx = await contributor.Models.DownloadArtifact(modelName, 1, v1.Artifacts.First(a => a.Kind == "onnx").Kind, ct);
         Assert.NotEmpty(onnx);
         var staging = await contributor.Models.MoveAlias(modelName, "staging", 1, ct);
-        Assert.Equal(("staging", 1), (staging.Name, staging.Version));
-        Assert.Contains(await contributor.Models.Aliases(modelName, ct), a => a.Name == "staging");
+        Assert.Equal(("staging", 1), (staging.Alias, staging.Version));
+        Assert.Contains(await contributor.Models.Aliases(modelName, ct), a => a.Alias == "staging");
         Assert.Equal(1, (await contributor.Models.AliasHistory(modelName, "staging", ct: ct)).Items.Single().Version);
         Assert.Contains((await contributor.Models.List(0, 500, ct)).Items, m => m.Name == modelName);
         Assert.Equal(2, (await contributor.Models.Get(modelName, ct)).VersionCount);
@@ -85,7 +89,7 @@ public sealed class LifecycleTests(LivePortal portal) : IClassFixture<LivePortal
         Assert.Equal("Pending", request.State);
         var first = await approver.Promotions.Approve(request.Id, "looks right", ct: ct);
         Assert.Equal("Approved", first.State);
-        Assert.Equal(1, (await contributor.Models.Aliases(modelName, ct)).Single(a => a.Name == "production").Version);
+        Assert.Equal(1, (await contributor.Models.Aliases(modelName, ct)).Single(a => a.Alias == "production").Version);
         var second = await contributor.Promotions.Submit(modelName, "production", 2, null, ct);
         Assert.Equal("Denied", (await approver.Promotions.Deny(second.Id, "not yet", ct)).State);
         var third = await contributor.Promotions.Submit(modelName, "production", 2, null, ct);
@@ -98,7 +102,7 @@ public sealed class LifecycleTests(LivePortal portal) : IClassFixture<LivePortal
         Assert.Equal((1, 2), (rollback.Version, rollback.RolledBackFrom));
 
         // Audit: the decisions are there, newest first, and the chain holds.
-        var events = await approver.Audit.ListAll(new AuditQuery { Action = "promotion." }, ct).Where(e => e.SubjectId == request.Id.ToString()).ToListAsync(ct);
+        var events = await approver.Audit.ListAll(new AuditFilter(null, "promotion.", null, null, null, null), ct).Where(e => e.SubjectId == request.Id.ToString()).ToListAsync(ct);
         Assert.NotEmpty(events);
         var verified = await approver.Audit.Verify(ct);
         Assert.Equal(JsonValueKind.Object, verified.ValueKind);

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Client.Live;
 using Portal.Client.Models;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 using Portal.Server.Auth;
 using LiveBus = Portal.Server.Live.LiveBus;
 
@@ -26,7 +28,7 @@ public sealed class LiveTests(LivePortal portal) : IClassFixture<LivePortal>
             Assert.Equal(0, m.Downsampled);
             if (m.Type == "step") steps.Add(m.As<RunStep>().Step);
             if (sequences.Count is 20 or 120) dropped += portal.DropHubConnections();
-            if (m.Type == "status" && m.As<JobStatus>().State.IsFinished()) break;
+            if (m.Type == "status" && m.As<JobStatusEvent>().State.IsFinished()) break;
         }
 
         Assert.True(dropped >= 2, $"the hub connection was cut {dropped} times");

@@ -2,6 +2,9 @@ using System.Net;
 using System.Text.Json;
 using Portal.Client.Live;
 using Portal.Client.Models;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Serving;
+using Portal.Contracts.Training;
 using Portal.Server.Auth;
 
 namespace Portal.Client.Tests;
@@ -22,14 +25,14 @@ public sealed class ServingTests(LivePortal portal) : IClassFixture<LivePortal>
             JsonSerializer.SerializeToElement(new { epochs = 3, batchSize = 16, seed = 4 })), ct);
         await foreach (var m in contributor.Live.Watch(LiveTopics.Run(run.Id), 0, ct))
         {
-            if (m.Type == "status" && m.As<JobStatus>().State.IsFinished()) break;
+            if (m.Type == "status" && m.As<JobStatusEvent>().State.IsFinished()) break;
         }
         var model = $"served-{Guid.NewGuid().ToString("N")[..8]}";
         await contributor.Models.Create(model, null, ct);
         var version = await contributor.Models.RegisterVersion(model, run.Id, heldOut, ct);
         await contributor.Models.MoveAlias(model, "staging", version.Number, ct);
 
-        Deployment deployment;
+        DeploymentView deployment;
         while (!(deployment = await viewer.Deployments.Get(model, "staging", ct)).Ready) await Task.Delay(50, ct);
         Assert.Equal(version.Number, deployment.Version!.Number);
         Assert.Contains(await viewer.Deployments.ListAll(ct).ToListAsync(ct), d => d.Model == model && d.Alias == "staging");

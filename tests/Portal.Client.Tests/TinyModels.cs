@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Portal.Client.Live;
-using Portal.Client.Models;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 
 namespace Portal.Client.Tests;
 
@@ -8,7 +9,7 @@ namespace Portal.Client.Tests;
 internal static class TinyModels
 {
     /// <summary>A finished training run on fresh blobs, and a held-out dataset of 90 more.</summary>
-    public static async Task<(Run Run, Guid HeldOut)> TrainedRun(PortalClient client, int seed, CancellationToken ct)
+    public static async Task<(RunView Run, Guid HeldOut)> TrainedRun(PortalClient client, int seed, CancellationToken ct)
     {
         var train = await LivePortal.UploadBlobs(client, 300, seed);
         var heldOut = await LivePortal.UploadBlobs(client, 90, seed + 1);
@@ -50,7 +51,7 @@ internal static class TinyModels
         await foreach (var m in client.Live.Watch(topic, 0, ct))
         {
             events.Add(m);
-            if (m.Type == "status" && m.As<JobStatus>().State.IsFinished()) break;
+            if (m.Type == "status" && m.As<JobStatusEvent>().State.IsFinished()) break;
         }
         return events;
     }

@@ -75,7 +75,7 @@ public sealed class CompressionTests(ModulePortal portal) : IClassFixture<Module
 
         Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
         var version = result.Output.Single();
-        Assert.Equal("Portal.Client.Models.ModelVersion", version.TypeNames[0]);
+        Assert.Equal("Portal.Contracts.Registry.VersionView", version.TypeNames[0]);
         Assert.Equal(2, (int)version.Properties["Number"].Value);
         var lineage = PSObject.AsPSObject(version.Properties["Lineage"].Value);
         Assert.Equal("Derived", (string)lineage.Properties["Source"].Value);

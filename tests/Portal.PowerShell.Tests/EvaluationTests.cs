@@ -113,7 +113,7 @@ public sealed class EvaluationTests(ModulePortal portal) : IClassFixture<ModuleP
 
         Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
         var evaluation = result.Output.Single();
-        Assert.Equal("Evaluation", evaluation.BaseObject.GetType().Name);
+        Assert.Equal("EvaluationView", evaluation.BaseObject.GetType().Name);
         Assert.Equal("Succeeded", evaluation.Properties["State"].Value.ToString());
         var registered = (await admin.GetJson<JsonElement>($"/api/v1/models/{model}/versions/1")).GetProperty("evidence").GetProperty("accuracy").GetDouble();
         Assert.Equal(registered, (double?)evaluation.Properties["Accuracy"].Value);

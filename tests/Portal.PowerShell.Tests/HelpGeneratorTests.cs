@@ -41,7 +41,7 @@ public sealed class HelpGeneratorTests : IDisposable
         Assert.Equal((0, true, "True (ByPropertyName)", "Id"), (id.Binding.Position, id.Binding.Mandatory, id.Binding.PipelineInput, id.Aliases.Single()));
         var timeout = wait.Parameters.Single(p => p.Name == "TimeoutSeconds");
         Assert.Equal(("Int32", "System.Int32", null, false), (timeout.TypeName, timeout.TypeFullName, timeout.Binding.Position, timeout.Binding.Mandatory));
-        Assert.Equal(["Portal.Client.Models.Run"], wait.Outputs);
+        Assert.Equal(["Portal.Contracts.Training.RunView"], wait.Outputs);
         Assert.Equal(["Sgd", "Adam", "AdamW"], cmdlets.Single(c => c.Name == "Start-PortalTraining").Parameters.Single(p => p.Name == "Optimizer").ValidValues);
     }
 

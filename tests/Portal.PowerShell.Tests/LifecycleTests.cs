@@ -49,7 +49,7 @@ public sealed class LifecycleTests(ModulePortal portal) : IClassFixture<ModulePo
         var result = portal.Run(script);
 
         Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors.Select(e => $"{e}\n{e.InvocationInfo?.PositionMessage}")));
-        var promotion = result.Output.Single(o => o.BaseObject.GetType().Name == "Promotion");
+        var promotion = result.Output.Single(o => o.BaseObject.GetType().Name == "PromotionView");
         Assert.Equal("Approved", promotion.Properties["State"].Value);
         var prediction = result.Output.Single(o => o.BaseObject.GetType().Name == "Prediction");
         Assert.InRange((int)prediction.Properties["Class"].Value, 0, 9);
@@ -70,7 +70,7 @@ public sealed class LifecycleTests(ModulePortal portal) : IClassFixture<ModulePo
 
         Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
         var kinds = result.Output.Select(o => o.TypeNames[0].Split('.')[^1]).ToList();
-        Assert.Equal(["Run", "RunEpoch", "RunEpoch"], kinds.Take(3));
+        Assert.Equal(["RunView", "RunEpochView", "RunEpochView"], kinds.Take(3));
         var steps = result.Output.Skip(3).Select(o => o.BaseObject).ToList();
         Assert.All(steps, s => Assert.Equal("RunStepPoint", s.GetType().Name));
         // 300 samples in batches of 16: 19 steps an epoch.

@@ -4,14 +4,6 @@ using System.Text.Json.Serialization;
 namespace Portal.Client.Models;
 
 /// <summary>
-/// A compression of a version (GET /api/v1/compressions/{id}): its recipe as the server recorded it, the job that
-/// runs it, and <see cref="ResultVersion"/>, the new version of <see cref="Model"/>, once the job succeeded.
-/// </summary>
-public sealed record Compression(
-    Guid Id, string Model, int ParentVersion, string Method, JsonElement Recipe, Guid TrainDatasetId, Guid TestDatasetId,
-    Guid JobId, JobState State, double Progress, string? Error, int? ResultVersion, string CreatedBy, DateTimeOffset CreatedAt);
-
-/// <summary>
 /// How to compress a version, as the engine's recipe: <c>{"method": …, …}</c>. Settings left null take the server's
 /// defaults (see the engine's CompressionRecipe).
 /// </summary>
@@ -82,8 +74,3 @@ public sealed record TrainingSettings
     public int? Seed { get; init; }
 }
 
-/// <summary>A stage of a compression began (the <c>stage</c> live event on <c>compression:{id}</c>): pruning, fine-tuning, calibrating, measuring, ….</summary>
-public sealed record CompressionStage(Guid CompressionId, string Stage, string? Detail);
-
-/// <summary>One optimiser step of a compression's fine-tuning or distillation (the <c>step</c> live event on <c>compression:{id}</c>).</summary>
-public sealed record CompressionStep(Guid CompressionId, int Epoch, long Step, long TotalSteps, double Loss, double LearningRate, double SamplesPerSecond);

@@ -1,10 +1,4 @@
-using System.Text.Json;
-
 namespace Portal.Client.Models;
-
-public sealed record Dataset(
-    Guid Id, string Name, string Format, int[] SampleShape, int Count, string[] ClassNames,
-    string? PrimaryArtifact, string? LabelsArtifact, string? Source, JsonElement? CsvOptions, string CreatedBy, DateTimeOffset CreatedAt);
 
 /// <summary>How a CSV upload is read; null fields take the server's defaults.</summary>
 public sealed record CsvImportOptions

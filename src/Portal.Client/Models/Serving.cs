@@ -3,27 +3,6 @@ using System.Text.Json.Serialization;
 
 namespace Portal.Client.Models;
 
-/// <summary>A served alias of a model with its live window; the shape follows the server's /api/v1/deployments.</summary>
-public sealed record Deployment(string Model, string Alias, bool Ready, string? Problem, ServedVersion? Version, Canary? Canary, Batching? Batching, DeploymentMetrics? Metrics);
-
-/// <summary>
-/// A deployment's dynamic batching as in effect: requests are gathered into batches of at most
-/// <see cref="MaxBatchSize"/> (1: batching off), waiting at most <see cref="MaxQueueDelayMicroseconds"/> for more,
-/// with at most <see cref="MaxQueueSize"/> waiting.
-/// </summary>
-public sealed record Batching(int MaxBatchSize, int MaxQueueDelayMicroseconds, int MaxQueueSize);
-
-public sealed record ServedVersion(int Number, Guid Id, string Input, string Output, int QueueDepth);
-
-public sealed record Canary(int Version, Guid VersionId, double Percent, string Input, string Output);
-
-/// <summary>One sliding window of a deployment: published every second on <c>deployment:{model}/{alias}</c> as <c>metrics</c>.</summary>
-public sealed record DeploymentMetrics(string Model, string Alias, DateTimeOffset Time, double WindowSeconds, IReadOnlyList<VersionWindowMetrics> Versions);
-
-public sealed record VersionWindowMetrics(
-    Guid VersionId, int VersionNumber, bool IsCanary, long Requests, long Failures, double ErrorRate,
-    double RequestsPerSecond, double P50Ms, double P95Ms, double P99Ms, double MeanBatchSize);
-
 /// <summary>An Open Inference Protocol v2 request: named input tensors, row-major data.</summary>
 public sealed record InferenceRequest(
     [property: JsonPropertyName("inputs")] IReadOnlyList<InferenceTensor> Inputs,

@@ -1,5 +1,7 @@
 using System.Management.Automation;
 using Portal.Client.Models;
+using Portal.Contracts.Audit;
+using Portal.Contracts.Auth;
 
 namespace Portal.PowerShell.Cmdlets;
 
@@ -12,7 +14,7 @@ namespace Portal.PowerShell.Cmdlets;
 /// The 20 newest promotion events: requests, approvals, denials.
 /// </example>
 [Cmdlet(VerbsCommon.Get, "PortalAuditEvent")]
-[OutputType(typeof(AuditEvent))]
+[OutputType(typeof(AuditEventView))]
 public sealed class GetPortalAuditEventCommand : PortalCmdlet
 {
     /// <summary>Only the events of this user (user name).</summary>
@@ -47,7 +49,7 @@ public sealed class GetPortalAuditEventCommand : PortalCmdlet
 
     protected override void ProcessRecord()
     {
-        var query = new AuditQuery { Actor = Actor, Action = Action, SubjectType = SubjectType, SubjectId = SubjectId, From = After, To = Before };
+        var query = new AuditFilter(Actor, Action, SubjectType, SubjectId, After, Before);
         var written = 0;
         var enumerator = Client.Audit.ListAll(query, Stopped).GetAsyncEnumerator(Stopped);
         try
@@ -79,7 +81,7 @@ public sealed class GetPortalAuditEventCommand : PortalCmdlet
 /// Revokes your keys whose names start with "smoke-".
 /// </example>
 [Cmdlet(VerbsCommon.Get, "PortalApiKey")]
-[OutputType(typeof(ApiKey))]
+[OutputType(typeof(KeyView))]
 public sealed class GetPortalApiKeyCommand : PortalCmdlet
 {
     /// <summary>Only the keys of this name (wildcards allowed, case ignored).</summary>
@@ -119,7 +121,7 @@ public sealed class GetPortalApiKeyCommand : PortalCmdlet
 /// A key for 30 days; keep the secret, the portal stores only its hash.
 /// </example>
 [Cmdlet(VerbsCommon.New, "PortalApiKey", SupportsShouldProcess = true)]
-[OutputType(typeof(CreatedApiKey))]
+[OutputType(typeof(CreatedKeyView))]
 public sealed class NewPortalApiKeyCommand : PortalCmdlet
 {
     /// <summary>What the key is for.</summary>

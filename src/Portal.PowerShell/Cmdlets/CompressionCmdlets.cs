@@ -1,7 +1,10 @@
 using System.Management.Automation;
 using Portal.Client.Live;
 using Portal.Client.Models;
-using JobState = Portal.Client.Models.JobState;
+using Portal.Contracts.Compression;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Registry;
+using JobState = Portal.Contracts.Jobs.JobState;
 
 namespace Portal.PowerShell.Cmdlets;
 
@@ -33,7 +36,7 @@ namespace Portal.PowerShell.Cmdlets;
 /// The ready spec fashion-mlp trained for five epochs on version 3's soft targets.
 /// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "PortalCompression", SupportsShouldProcess = true, DefaultParameterSetName = QuantizeSet)]
-[OutputType(typeof(ModelVersion), typeof(Compression))]
+[OutputType(typeof(VersionView), typeof(CompressionView))]
 public sealed class InvokePortalCompressionCommand : PortalCmdlet
 {
     private const string PruneSet = "Prune";
@@ -200,7 +203,7 @@ public sealed class InvokePortalCompressionCommand : PortalCmdlet
     };
 
     /// <summary>Follows the compression's live topic to its end, writing progress; false (and an error written) if the wait failed.</summary>
-    private bool WaitFor(Compression compression)
+    private bool WaitFor(CompressionView compression)
     {
         using var timeout = TimeoutSeconds is { } s ? new CancellationTokenSource(TimeSpan.FromSeconds(s)) : new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(Stopped, timeout.Token);
@@ -220,18 +223,18 @@ public sealed class InvokePortalCompressionCommand : PortalCmdlet
                 switch (message.Type)
                 {
                     case "stage":
-                        var started = message.As<CompressionStage>();
+                        var started = message.As<CompressionStageEvent>();
                         stage = string.IsNullOrEmpty(started.Detail) ? started.Stage : $"{started.Stage}: {started.Detail}";
                         Report(stage);
                         break;
                     case "step":
-                        var step = message.As<CompressionStep>();
+                        var step = message.As<CompressionStepEvent>();
                         // As the server counts it: training is the first nine tenths, measuring and registering the rest.
                         if (step.TotalSteps > 0) percent = Math.Max(percent, (int)Math.Min(90, 90 * step.Step / step.TotalSteps));
                         Report($"{stage} (epoch {step.Epoch}, step {step.Step}/{step.TotalSteps}, loss {step.Loss:0.0000})");
                         break;
                     case "status":
-                        var status = message.As<JobStatus>();
+                        var status = message.As<JobStatusEvent>();
                         if (status.State == JobState.Succeeded) percent = 100;
                         else if (status.State == JobState.Running) percent = Math.Max(percent, (int)Math.Min(100, 100 * status.Progress));
                         Report(status.State == JobState.Running ? stage : status.State.ToString());

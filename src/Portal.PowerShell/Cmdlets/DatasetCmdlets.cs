@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using Portal.Client.Models;
+using Portal.Contracts.Datasets;
 
 namespace Portal.PowerShell.Cmdlets;
 
@@ -17,7 +18,7 @@ namespace Portal.PowerShell.Cmdlets;
 /// The dataset the run in $run trained on.
 /// </example>
 [Cmdlet(VerbsCommon.Get, "PortalDataset", DefaultParameterSetName = "List")]
-[OutputType(typeof(Dataset))]
+[OutputType(typeof(DatasetView))]
 public sealed class GetPortalDatasetCommand : PortalCmdlet
 {
     /// <summary>
@@ -74,7 +75,7 @@ public sealed class GetPortalDatasetCommand : PortalCmdlet
 /// is "malignant" and 1 "benign", as the model trained on the same coding expects.
 /// </example>
 [Cmdlet(VerbsData.Import, "PortalDataset", SupportsShouldProcess = true, DefaultParameterSetName = "Idx")]
-[OutputType(typeof(Dataset))]
+[OutputType(typeof(DatasetView))]
 public sealed class ImportPortalDatasetCommand : PortalCmdlet
 {
     /// <summary>The new dataset's name.</summary>

@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Portal.Client.Models;
+using Portal.Contracts.Evaluations;
 
 namespace Portal.PowerShell.Cmdlets;
 
@@ -19,7 +19,7 @@ namespace Portal.PowerShell.Cmdlets;
 /// The confusion matrix of version 3 on the dataset in $test.
 /// </example>
 [Cmdlet(VerbsLifecycle.Start, "PortalEvaluation", SupportsShouldProcess = true)]
-[OutputType(typeof(Evaluation))]
+[OutputType(typeof(EvaluationView))]
 public sealed class StartPortalEvaluationCommand : PortalJobCmdlet
 {
     /// <summary>The model; binds the Model of a version piped in from Get-PortalModelVersion.</summary>

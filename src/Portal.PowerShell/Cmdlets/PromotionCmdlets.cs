@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Portal.Client.Models;
+using Portal.Contracts.Approvals;
 
 namespace Portal.PowerShell.Cmdlets;
 
@@ -15,7 +15,7 @@ namespace Portal.PowerShell.Cmdlets;
 /// Shows the request the newest version would make, without making it.
 /// </example>
 [Cmdlet(VerbsLifecycle.Submit, "PortalPromotion", SupportsShouldProcess = true)]
-[OutputType(typeof(Promotion))]
+[OutputType(typeof(PromotionView))]
 public sealed class SubmitPortalPromotionCommand : PortalCmdlet
 {
     /// <summary>The model; binds the Model of a version piped in.</summary>
@@ -58,7 +58,7 @@ public sealed class SubmitPortalPromotionCommand : PortalCmdlet
 /// Every request about the model fashion, newest first.
 /// </example>
 [Cmdlet(VerbsCommon.Get, "PortalPromotion", DefaultParameterSetName = "List")]
-[OutputType(typeof(Promotion))]
+[OutputType(typeof(PromotionView))]
 public sealed class GetPortalPromotionCommand : PortalCmdlet
 {
     /// <summary>The request's id (-Id is the same); binds the PromotionId of a request piped in.</summary>
@@ -103,7 +103,7 @@ public abstract class PromotionDecisionCmdlet : PortalCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
-    protected void Decide(string action, Func<CancellationToken, Task<Promotion>> decide)
+    protected void Decide(string action, Func<CancellationToken, Task<PromotionView>> decide)
     {
         if (!ShouldProcess($"promotion request {PromotionId}", action)) return;
         if (TryCall(decide, PromotionId, out var promotion) && PassThru) WriteObject(promotion);
@@ -119,7 +119,7 @@ public abstract class PromotionDecisionCmdlet : PortalCmdlet
 /// <code>Get-PortalPromotion -State Pending | Approve-PortalPromotion -Comment 'reviewed'</code>
 /// </example>
 [Cmdlet(VerbsLifecycle.Approve, "PortalPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(Promotion))]
+[OutputType(typeof(PromotionView))]
 public sealed class ApprovePortalPromotionCommand : PromotionDecisionCmdlet
 {
     /// <summary>An Admin's reason to approve despite failed gates.</summary>
@@ -137,7 +137,7 @@ public sealed class ApprovePortalPromotionCommand : PromotionDecisionCmdlet
 /// <code>Deny-PortalPromotion -Id $request.Id -Comment 'latency too high'</code>
 /// </example>
 [Cmdlet(VerbsLifecycle.Deny, "PortalPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(Promotion))]
+[OutputType(typeof(PromotionView))]
 public sealed class DenyPortalPromotionCommand : PromotionDecisionCmdlet
 {
     protected override void ProcessRecord() => Decide("Deny", ct => Client.Promotions.Deny(PromotionId, Comment, ct));
@@ -156,7 +156,7 @@ public sealed class DenyPortalPromotionCommand : PromotionDecisionCmdlet
 /// Cancels the pending requests about fashion and writes each one, now Cancelled.
 /// </example>
 [Cmdlet(VerbsLifecycle.Stop, "PortalPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(Promotion))]
+[OutputType(typeof(PromotionView))]
 public sealed class StopPortalPromotionCommand : PromotionDecisionCmdlet
 {
     protected override void ProcessRecord() => Decide("Cancel", ct => Client.Promotions.Cancel(PromotionId, Comment, ct));
@@ -174,7 +174,7 @@ public sealed class StopPortalPromotionCommand : PromotionDecisionCmdlet
 /// Rolls production of the model piped in back, without asking, and writes the rollback.
 /// </example>
 [Cmdlet(VerbsCommon.Undo, "PortalPromotion", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(Rollback))]
+[OutputType(typeof(RollbackView))]
 public sealed class UndoPortalPromotionCommand : PortalCmdlet
 {
     /// <summary>The model; binds the ModelName of a model piped in, or the Model of a version or deployment.</summary>

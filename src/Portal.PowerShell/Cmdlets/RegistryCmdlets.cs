@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using Portal.Client.Models;
+using Portal.Contracts.Registry;
 
 namespace Portal.PowerShell.Cmdlets;
 
@@ -12,7 +12,7 @@ namespace Portal.PowerShell.Cmdlets;
 /// The models whose names start with "fashion".
 /// </example>
 [Cmdlet(VerbsCommon.Get, "PortalModel")]
-[OutputType(typeof(Model))]
+[OutputType(typeof(ModelView))]
 public sealed class GetPortalModelCommand : PortalCmdlet
 {
     /// <summary>The model's name (wildcards allowed; without it, every model).</summary>
@@ -58,7 +58,7 @@ public sealed class GetPortalModelCommand : PortalCmdlet
 /// The accuracy and latency version 3 was registered with.
 /// </example>
 [Cmdlet(VerbsCommon.Get, "PortalModelVersion")]
-[OutputType(typeof(ModelVersionSummary), typeof(ModelVersion))]
+[OutputType(typeof(VersionSummary), typeof(VersionView))]
 public sealed class GetPortalModelVersionCommand : PortalCmdlet
 {
     /// <summary>The model (-Name is the same); binds the ModelName of a model piped in.</summary>
@@ -111,7 +111,7 @@ public sealed class GetPortalModelVersionCommand : PortalCmdlet
 /// <code>New-PortalModel -Name fashion -Description 'Fashion-MNIST classifiers'</code>
 /// </example>
 [Cmdlet(VerbsCommon.New, "PortalModel", SupportsShouldProcess = true)]
-[OutputType(typeof(Model))]
+[OutputType(typeof(ModelView))]
 public sealed class NewPortalModelCommand : PortalCmdlet
 {
     /// <summary>The model's name, unique in the portal.</summary>
@@ -140,7 +140,7 @@ public sealed class NewPortalModelCommand : PortalCmdlet
 /// The run in $run becomes the next version of fashion, its accuracy measured on the dataset in $test.
 /// </example>
 [Cmdlet(VerbsLifecycle.Register, "PortalModelVersion", SupportsShouldProcess = true)]
-[OutputType(typeof(ModelVersion))]
+[OutputType(typeof(VersionView))]
 public sealed class RegisterPortalModelVersionCommand : PortalCmdlet
 {
     /// <summary>The model the version is added to (New-PortalModel).</summary>
@@ -179,7 +179,7 @@ public sealed class RegisterPortalModelVersionCommand : PortalCmdlet
 /// A run's ONNX file, saved and registered as a version of another model.
 /// </example>
 [Cmdlet(VerbsData.Import, "PortalModelVersion", SupportsShouldProcess = true)]
-[OutputType(typeof(ModelVersion))]
+[OutputType(typeof(VersionView))]
 public sealed class ImportPortalModelVersionCommand : PortalCmdlet
 {
     /// <summary>The model the version is added to (New-PortalModel).</summary>

@@ -1,7 +1,9 @@
 using System.Management.Automation;
 using Portal.Client.Live;
 using Portal.Client.Models;
-using JobState = Portal.Client.Models.JobState;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
+using JobState = Portal.Contracts.Jobs.JobState;
 
 namespace Portal.PowerShell.Cmdlets;
 
@@ -23,7 +25,7 @@ namespace Portal.PowerShell.Cmdlets;
 /// Trains the ready convolutional network for one epoch.
 /// </example>
 [Cmdlet(VerbsLifecycle.Start, "PortalTraining", SupportsShouldProcess = true)]
-[OutputType(typeof(Run))]
+[OutputType(typeof(RunView))]
 public sealed class StartPortalTrainingCommand : PortalCmdlet
 {
     /// <summary>The dataset to train on; binds the DatasetId of a dataset piped in (from Get-PortalDataset or Import-PortalDataset).</summary>
@@ -125,7 +127,7 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
 /// The run whose weights became version 3 of fashion.
 /// </example>
 [Cmdlet(VerbsCommon.Get, "PortalRun", DefaultParameterSetName = "List")]
-[OutputType(typeof(Run), typeof(RunEpoch), typeof(RunStepPoint))]
+[OutputType(typeof(RunView), typeof(RunEpochView), typeof(RunStepPoint))]
 public sealed class GetPortalRunCommand : PortalCmdlet
 {
     /// <summary>The run's id (-Id is the same); binds the RunId of an object piped in: a run, or a version trained by it.</summary>
@@ -165,7 +167,7 @@ public sealed class GetPortalRunCommand : PortalCmdlet
 /// Waits at most ten minutes for the run in $run.
 /// </example>
 [Cmdlet(VerbsLifecycle.Wait, "PortalRun")]
-[OutputType(typeof(Run))]
+[OutputType(typeof(RunView))]
 public sealed class WaitPortalRunCommand : PortalCmdlet
 {
     /// <summary>The run's id (-Id is the same); binds the RunId of a run piped in (from Start-PortalTraining).</summary>
@@ -275,7 +277,7 @@ public sealed class WatchPortalRunCommand : PortalCmdlet
 /// Cancels the run without asking first.
 /// </example>
 [Cmdlet(VerbsLifecycle.Stop, "PortalRun", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(Run))]
+[OutputType(typeof(RunView))]
 public sealed class StopPortalRunCommand : PortalCmdlet
 {
     /// <summary>The run's id (-Id is the same); binds the RunId of a run piped in.</summary>
@@ -343,10 +345,10 @@ internal static class RunPoints
                 var s = m.As<RunStep>();
                 return new RunPoint(runId, m.Sequence, m.Time, m.Type, s.Epoch, s.Step, s.TotalSteps, s.Loss, s.LearningRate, s.SamplesPerSecond, null, null, null, null, null);
             case "epoch":
-                var e = m.As<RunEpoch>();
+                var e = m.As<RunEpochView>();
                 return new RunPoint(runId, m.Sequence, m.Time, m.Type, e.Epoch, null, null, e.TrainLoss, e.LearningRate, e.SamplesPerSecond, e.TrainAccuracy, e.ValidationLoss, e.ValidationAccuracy, null, null);
             case "status":
-                var j = m.As<JobStatus>();
+                var j = m.As<JobStatusEvent>();
                 return new RunPoint(runId, m.Sequence, m.Time, m.Type, null, null, null, null, null, null, null, null, null, j.State, j.Error);
             default:
                 return new RunPoint(runId, m.Sequence, m.Time, m.Type, null, null, null, null, null, null, null, null, null, null, null);

@@ -1,7 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using Portal.Client;
-using Portal.Client.Models;
+using Portal.Contracts.Serving;
 
 namespace Portal.PowerShell.Cmdlets;
 
@@ -141,7 +141,7 @@ public sealed class GetPortalDeploymentMetricCommand : PortalCmdlet
         }
     }
 
-    private void Write(Deployment deployment)
+    private void Write(DeploymentView deployment)
     {
         if (deployment.Metrics is not { } metrics) return;
         foreach (var v in metrics.Versions)

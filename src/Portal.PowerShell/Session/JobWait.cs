@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using Portal.Client.Live;
-using Portal.Client.Models;
-using JobState = Portal.Client.Models.JobState;
+using Portal.Contracts.Jobs;
+using JobState = Portal.Contracts.Jobs.JobState;
 
 namespace Portal.PowerShell;
 
@@ -36,12 +36,12 @@ public abstract class PortalJobCmdlet : PortalCmdlet
                 switch (message.Type)
                 {
                     case "status":
-                        var status = message.As<JobStatus>();
+                        var status = message.As<JobStatusEvent>();
                         (state, progress, error) = (status.State, status.Progress, status.Error);
                         break;
                     case "progress":
                         // Typed by the client: this assembly must not touch its System.Text.Json (another load context).
-                        (state, progress) = (JobState.Running, message.As<JobProgress>().Progress);
+                        (state, progress) = (JobState.Running, message.As<JobProgressEvent>().Progress);
                         break;
                     default:
                         continue;

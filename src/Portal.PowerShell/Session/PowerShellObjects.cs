@@ -43,12 +43,16 @@ internal static class PowerShellObjects
             s_holdsJson[type] = false; // a record that refers to itself holds no JSON through that path
             var holds = (Nullable.GetUnderlyingType(type) ?? type).FullName == JsonElementType
                 || (type.IsGenericType && typeof(IEnumerable).IsAssignableFrom(type) && type.GetGenericArguments().Any(HoldsJson))
-                || (type.Namespace?.StartsWith("Portal.Client", StringComparison.Ordinal) == true && !type.IsEnum
-                    && type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Any(p => HoldsJson(p.PropertyType)));
+                || (IsPortalRecord(type) && type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Any(p => HoldsJson(p.PropertyType)));
             s_holdsJson[type] = holds;
             return holds;
         }
     }
+
+    /// <summary>A record of the client's or of the contracts it speaks (the records the server answers with).</summary>
+    private static bool IsPortalRecord(Type type) =>
+        !type.IsEnum && type.Namespace is { } space
+        && (space.StartsWith("Portal.Client", StringComparison.Ordinal) || space.StartsWith("Portal.Contracts", StringComparison.Ordinal));
 
     private static object? FromPlain(object? plain)
     {

@@ -1,9 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
 
 namespace Portal.Server.Api;
-
-/// <summary>One page of a list: <see cref="Items"/>, and the total so a client knows whether to ask for more.</summary>
-public sealed record Page<T>(IReadOnlyList<T> Items, int Offset, int Limit, int Total);
 
 /// <summary>?offset=&amp;limit= on every list endpoint; limit defaults to 50 and is capped at 500.</summary>
 public readonly record struct PageRequest(int? Offset, int? Limit)

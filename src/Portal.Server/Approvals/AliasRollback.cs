@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Approvals;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
 using Portal.Server.Persistence;

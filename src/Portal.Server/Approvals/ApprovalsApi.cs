@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Contracts;
+using Portal.Contracts.Approvals;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 using Portal.Server.Auth;
@@ -85,7 +87,7 @@ public static class ApprovalsApi
     {
         var model = await db.RequireModel(name, ct);
         var (policy, isDefault) = await policies.Read(model.Id, ct);
-        return TypedResults.Ok(PromotionPolicies.View(model.Name, policy, isDefault));
+        return TypedResults.Ok(ApprovalViews.View(model.Name, policy, isDefault));
     }
 
     private static async Task<Ok<PolicyView>> PutPolicy(
@@ -93,7 +95,7 @@ public static class ApprovalsApi
     {
         var model = await db.RequireModel(name, ct);
         var policy = await policies.Replace(model.Id, model.Name, settings, new CurrentUser(user).Name, ct);
-        return TypedResults.Ok(PromotionPolicies.View(model.Name, policy, isDefault: false));
+        return TypedResults.Ok(ApprovalViews.View(model.Name, policy, isDefault: false));
     }
 
     private static async Task<Ok<Page<PromotionView>>> List(

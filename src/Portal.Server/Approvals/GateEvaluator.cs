@@ -1,4 +1,5 @@
 using System.Globalization;
+using Portal.Contracts.Approvals;
 
 namespace Portal.Server.Approvals;
 

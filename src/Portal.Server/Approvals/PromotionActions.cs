@@ -1,3 +1,4 @@
+using Portal.Contracts.Approvals;
 using Portal.Server.Auth;
 using Portal.Server.Components;
 

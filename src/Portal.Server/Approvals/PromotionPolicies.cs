@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Approvals;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
 using Portal.Server.Persistence;
@@ -94,10 +95,6 @@ public sealed class PromotionPolicies(PortalDbContext db, AuditLog audit, TimePr
             throw Refusal.Invalid($"requestLifetimeHours must be between 1 and {MaxLifetimeHours}, not {policy.RequestLifetimeHours}.");
         return policy;
     }
-
-    public static PolicyView View(string modelName, PromotionPolicy policy, bool isDefault) => new(
-        modelName, policy.ProtectedAliases, policy.RequiredApprovals, policy.ApproverRole, policy.MinAccuracy, policy.MaxAccuracyDrop,
-        policy.MaxP95LatencyMs, policy.RequestLifetimeHours, isDefault, isDefault ? null : policy.UpdatedBy, isDefault ? null : policy.UpdatedAt);
 
     private static double? Fraction(string field, double? value)
     {

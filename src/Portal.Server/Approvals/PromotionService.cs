@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Approvals;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 using Portal.Server.Auth;

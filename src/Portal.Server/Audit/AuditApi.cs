@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Contracts;
+using Portal.Contracts.Audit;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 
@@ -6,10 +8,6 @@ namespace Portal.Server.Audit;
 
 public static class AuditApi
 {
-    public sealed record AuditFilter(string? Actor, string? Action, string? SubjectType, string? SubjectId, DateTimeOffset? From, DateTimeOffset? To);
-
-    public sealed record AuditEventView(long Sequence, DateTimeOffset Time, string Actor, string Action, string SubjectType, string SubjectId, string? Details, string Hash);
-
     public static RouteGroupBuilder MapAuditApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/audit").WithTags("Audit").RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));

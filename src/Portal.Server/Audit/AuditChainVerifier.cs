@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Audit;
 using Portal.Server.Persistence;
 
 namespace Portal.Server.Audit;

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Portal.Contracts.Audit;
 using Portal.Server.Hosting;
 
 namespace Portal.Server.Audit;
@@ -64,7 +65,7 @@ public sealed class AuditCheckpointLog(IOptions<PortalOptions> options, AuditCha
         {
             var latest = await LatestUnlocked(ct);
             if (latest is not null && latest.Sequence >= sequence) return null;
-            var checkpoint = AuditCheckpoint.Create(sequence, head, AuditHash.Truncate(clock.GetUtcNow()), latest?.Mac ?? AuditHash.Genesis, key);
+            var checkpoint = AuditCheckpoints.Create(sequence, head, AuditHash.Truncate(clock.GetUtcNow()), latest?.Mac ?? AuditHash.Genesis, key);
             Directory.CreateDirectory(Path.GetDirectoryName(FilePath)!);
             var append = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.Read };
             if (!OperatingSystem.IsWindows()) append.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Contracts.Audit;
 using Portal.Server.Hosting;
 using Portal.Server.Persistence;
 

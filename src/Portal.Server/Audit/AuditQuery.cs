@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Audit;
 using Portal.Server.Api;
 using Portal.Server.Persistence;
 
@@ -7,7 +9,7 @@ namespace Portal.Server.Audit;
 /// <summary>Reads the audit trail, newest first, filtered; for the REST API and the Audit log page alike.</summary>
 public sealed class AuditQuery(PortalDbContext db)
 {
-    public Task<Page<AuditApi.AuditEventView>> List(AuditApi.AuditFilter filter, PageRequest page, CancellationToken ct)
+    public Task<Page<AuditEventView>> List(AuditFilter filter, PageRequest page, CancellationToken ct)
     {
         var query = db.AuditEvents.AsNoTracking();
         if (filter.Actor is { } actor) query = query.Where(e => e.Actor == actor);
@@ -17,6 +19,6 @@ public sealed class AuditQuery(PortalDbContext db)
         if (filter.From is { } from) query = query.Where(e => e.Time >= from);
         if (filter.To is { } to) query = query.Where(e => e.Time < to);
         return page.Apply(query.OrderByDescending(e => e.Sequence),
-            e => new AuditApi.AuditEventView(e.Sequence, e.Time, e.Actor, e.Action, e.SubjectType, e.SubjectId, e.Details, e.Hash), ct);
+            e => new AuditEventView(e.Sequence, e.Time, e.Actor, e.Action, e.SubjectType, e.SubjectId, e.Details, e.Hash), ct);
     }
 }

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
 using Portal.Server.Api;
 using Portal.Server.Persistence;
 

@@ -2,6 +2,8 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Auth;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 using Portal.Server.Persistence;
@@ -11,13 +13,6 @@ namespace Portal.Server.Auth;
 /// <summary>Every user manages their own keys; an Admin may create, list and revoke anyone's.</summary>
 public static class ApiKeysApi
 {
-    public sealed record CreateKeyRequest(string Name, int? ExpiresInDays, string? UserId);
-
-    public sealed record KeyView(Guid Id, string Name, string Prefix, string UserId, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? RevokedAt);
-
-    /// <summary>The one response that carries the key itself.</summary>
-    public sealed record CreatedKeyView(KeyView Key, string Secret);
-
     public static RouteGroupBuilder MapApiKeysApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/api-keys").WithTags("API keys").RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer));
@@ -42,7 +37,7 @@ public static class ApiKeysApi
     {
         var me = new CurrentUser(user);
         var found = await keys.List(all == true && me.IsAdmin ? null : me.Id, page, ct);
-        return TypedResults.Ok(new Page<KeyView>([.. found.Items.Select(View)], found.Offset, found.Limit, found.Total));
+        return TypedResults.Ok(new Page<KeyView>([.. found.Items.Select(AuthViews.View)], found.Offset, found.Limit, found.Total));
     }
 
     private static async Task<Created<CreatedKeyView>> Create(
@@ -58,7 +53,7 @@ public static class ApiKeysApi
         var days = request.ExpiresInDays ?? 90;
         if (days is < 1 or > 366) throw Refusal.Invalid($"expiresInDays must be between 1 and 366, not {days}.");
         var created = await keys.Create(owner, request.Name ?? "", TimeSpan.FromDays(days), me.Name, ct);
-        return TypedResults.Created($"/api/v1/api-keys/{created.Key.Id}", new CreatedKeyView(View(created.Key), created.Secret));
+        return TypedResults.Created($"/api/v1/api-keys/{created.Key.Id}", new CreatedKeyView(AuthViews.View(created.Key), created.Secret));
     }
 
     private static async Task<NoContent> Revoke(Guid id, ClaimsPrincipal user, PortalDbContext db, ApiKeyService keys, CancellationToken ct)
@@ -69,6 +64,4 @@ public static class ApiKeysApi
         await keys.Revoke(id, me.Name, ct);
         return TypedResults.NoContent();
     }
-
-    private static KeyView View(ApiKey k) => new(k.Id, k.Name, k.Prefix, k.UserId, k.CreatedAt, k.ExpiresAt, k.RevokedAt);
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Identity;
+using Portal.Contracts.Auth;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 using Portal.Server.Audit;
@@ -9,10 +10,6 @@ namespace Portal.Server.Auth;
 
 public static class AuthApi
 {
-    public sealed record SignInRequest(string UserName, string Password);
-
-    public sealed record Me(string Id, string UserName, IReadOnlyList<string> Roles, bool ViaApiKey);
-
     public static RouteGroupBuilder MapAuthApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/auth").WithTags("Auth");

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Auth;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 
@@ -8,16 +10,16 @@ namespace Portal.Server.Auth;
 /// <summary>Users and their role (Admin only): the logic of /api/v1/users and of the Users and roles page.</summary>
 public sealed class UserDirectory(UserManager<PortalUser> users, AuditLog audit, PrincipalChanges changes)
 {
-    public async Task<Page<UsersApi.UserView>> List(PageRequest page, CancellationToken ct)
+    public async Task<Page<UserView>> List(PageRequest page, CancellationToken ct)
     {
         var ordered = users.Users.OrderBy(u => u.UserName);
         var total = await ordered.CountAsync(ct);
-        var items = new List<UsersApi.UserView>();
+        var items = new List<UserView>();
         foreach (var u in await ordered.Skip(page.Skip).Take(page.Take).ToListAsync(ct)) items.Add(await View(u));
-        return new Page<UsersApi.UserView>(items, page.Skip, page.Take, total);
+        return new Page<UserView>(items, page.Skip, page.Take, total);
     }
 
-    public async Task<UsersApi.UserView> Create(string? userName, string? password, string? requestedRole, string actor, CancellationToken ct)
+    public async Task<UserView> Create(string? userName, string? password, string? requestedRole, string actor, CancellationToken ct)
     {
         var role = PortalRoles.Normalize(requestedRole ?? "");
         if (role is null) throw NotARole(requestedRole);
@@ -32,7 +34,7 @@ public sealed class UserDirectory(UserManager<PortalUser> users, AuditLog audit,
         return await View(user);
     }
 
-    public async Task<UsersApi.UserView> ChangeRole(string id, string? requestedRole, string actor, CancellationToken ct)
+    public async Task<UserView> ChangeRole(string id, string? requestedRole, string actor, CancellationToken ct)
     {
         var role = PortalRoles.Normalize(requestedRole ?? "");
         if (role is null) throw NotARole(requestedRole);
@@ -49,7 +51,7 @@ public sealed class UserDirectory(UserManager<PortalUser> users, AuditLog audit,
     /// Disables or enables a user. Disabled is Identity's lockout with no end, which the API-key handler, sign-in and
     /// <see cref="PrincipalCheck"/> refuse; a new security stamp ends the user's cookie sessions.
     /// </summary>
-    public async Task<UsersApi.UserView> SetDisabled(string id, bool disabled, string actor, CancellationToken ct)
+    public async Task<UserView> SetDisabled(string id, bool disabled, string actor, CancellationToken ct)
     {
         var user = await users.FindByIdAsync(id) ?? throw NoUser(id);
         if (disabled && user.UserName == actor) throw Refusal.Conflict("You cannot disable yourself; ask another Admin.");
@@ -65,10 +67,10 @@ public sealed class UserDirectory(UserManager<PortalUser> users, AuditLog audit,
 
     private static Refusal NoUser(string id) => Refusal.NotFound($"No user {id}.");
 
-    private async Task<UsersApi.UserView> View(PortalUser user)
+    private async Task<UserView> View(PortalUser user)
     {
         var roles = await users.GetRolesAsync(user);
         var role = roles.OrderByDescending(PortalRoles.Rank).FirstOrDefault() ?? "";
-        return new UsersApi.UserView(user.Id, user.UserName!, role, await users.IsLockedOutAsync(user), user.CreatedAt);
+        return new UserView(user.Id, user.UserName!, role, await users.IsLockedOutAsync(user), user.CreatedAt);
     }
 }

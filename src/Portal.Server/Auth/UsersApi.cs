@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Contracts;
+using Portal.Contracts.Auth;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 
@@ -8,14 +10,6 @@ namespace Portal.Server.Auth;
 /// <summary>Users and their role; Admin only.</summary>
 public static class UsersApi
 {
-    public sealed record CreateUserRequest(string UserName, string Password, string Role);
-
-    public sealed record ChangeRoleRequest(string Role);
-
-    public sealed record AccessRequest(bool Disabled);
-
-    public sealed record UserView(string Id, string UserName, string Role, bool Disabled, DateTimeOffset CreatedAt);
-
     public static RouteGroupBuilder MapUsersApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/users").WithTags("Users").RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Admin));

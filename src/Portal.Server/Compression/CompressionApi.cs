@@ -1,6 +1,8 @@
 using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Contracts;
+using Portal.Contracts.Compression;
 using Portal.Engine.Compression;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
@@ -27,7 +29,7 @@ public static class CompressionApi
                 + "`testDatasetId` (default: the dataset the parent was evaluated on); fine-tuning and calibration use `trainDatasetId` (default: the parent "
                 + "run's training set). 202 with the compression and its job; the new version appears when the job succeeds. The recipe, datasets and "
                 + "parent are checked now: 400 names what does not fit.")
-            .WithRequestExample(new CompressionService.CompressRequest(
+            .WithRequestExample(new CompressRequest(
                 JsonSerializer.SerializeToElement<CompressionRecipe>(
                     new QuantizationRecipe { Calibration = CalibrationMethod.Percentile, Percentile = 99.99, TolerancePoints = 0.5 }, CompressionService.RecipeJson),
                 null, Guid.Parse("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d")));
@@ -42,17 +44,17 @@ public static class CompressionApi
         return v1;
     }
 
-    private static async Task<Accepted<CompressionService.CompressionView>> Request(
-        string name, int number, CompressionService.CompressRequest request, CompressionService compressions, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Accepted<CompressionView>> Request(
+        string name, int number, CompressRequest request, CompressionService compressions, ClaimsPrincipal user, CancellationToken ct)
     {
         var compression = await compressions.Request(name, number, request, new CurrentUser(user).Name, ct);
         return TypedResults.Accepted($"/api/v1/compressions/{compression.Id}", compression);
     }
 
-    private static async Task<Ok<Page<CompressionService.CompressionView>>> List(
+    private static async Task<Ok<Page<CompressionView>>> List(
         string name, [AsParameters] PageRequest page, CompressionService compressions, CancellationToken ct) =>
         TypedResults.Ok(await compressions.List(name, page, ct));
 
-    private static async Task<Ok<CompressionService.CompressionView>> Get(Guid id, CompressionService compressions, CancellationToken ct) =>
+    private static async Task<Ok<CompressionView>> Get(Guid id, CompressionService compressions, CancellationToken ct) =>
         TypedResults.Ok(await compressions.Get(id, ct));
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Contracts.Compression;
 using Portal.Engine.Compression;
 using Portal.Engine.Models;
 
@@ -90,7 +91,7 @@ public sealed class CompressionForm
         return problems;
     }
 
-    public CompressionService.CompressRequest ToRequest()
+    public CompressRequest ToRequest()
     {
         // The discriminator first: the engine's polymorphic recipe reads it before the other members.
         var recipe = new JsonObject { ["method"] = RecipeMethod(Method) };
@@ -118,6 +119,6 @@ public sealed class CompressionForm
                 recipe["temperature"] = Temperature;
                 break;
         }
-        return new CompressionService.CompressRequest(JsonSerializer.SerializeToElement(recipe), null, null);
+        return new CompressRequest(JsonSerializer.SerializeToElement(recipe), null, null);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Contracts.Compression;
 using Portal.Engine.Compression;
 using Portal.Engine.Onnx;
 using Portal.Engine.Training;
@@ -63,10 +64,10 @@ public sealed class CompressionJobHandler(
             switch (e)
             {
                 case CompressionStageStarted stage:
-                    bus.Publish(topic, "stage", new { compressionId = id, stage.Stage, stage.Detail });
+                    bus.Publish(topic, "stage", new CompressionStageEvent(id, stage.Stage, stage.Detail));
                     break;
                 case CompressionTrainingProgress { Training: StepCompleted s }:
-                    bus.Publish(topic, "step", new { compressionId = id, s.Epoch, s.Step, s.TotalSteps, s.Loss, s.LearningRate, s.SamplesPerSecond });
+                    bus.Publish(topic, "step", new CompressionStepEvent(id, s.Epoch, s.Step, s.TotalSteps, s.Loss, s.LearningRate, s.SamplesPerSecond));
                     // The report's measurements and the registration take the last tenth.
                     await job.ReportProgress(0.9 * s.Step / s.TotalSteps);
                     break;

@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Compression;
 using Portal.Engine.Compression;
 using Portal.Engine.Models;
 using Portal.Server.Api;
@@ -25,15 +27,6 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
         Converters = { new JsonStringEnumConverter() },
     };
-
-    /// <param name="Recipe">The engine's recipe: <c>{"method": "prune-unstructured" | "prune-structured" | "quantize-int8" | "distill", …}</c>.</param>
-    /// <param name="TrainDatasetId">Defaults to the dataset the version's training run used.</param>
-    /// <param name="TestDatasetId">Defaults to the dataset the version was evaluated on.</param>
-    public sealed record CompressRequest(JsonElement Recipe, Guid? TrainDatasetId, Guid? TestDatasetId);
-
-    public sealed record CompressionView(
-        Guid Id, string Model, int ParentVersion, string Method, JsonElement Recipe, Guid TrainDatasetId, Guid TestDatasetId,
-        Guid JobId, JobState State, double Progress, string? Error, int? ResultVersion, string CreatedBy, DateTimeOffset CreatedAt);
 
     public static string Topic(Guid compressionId) => $"compression:{compressionId}";
 
@@ -88,7 +81,7 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
             jobId = job.Id,
         });
         await db.SaveChangesAsync(ct);
-        return View(record, model.Name, parent.Number, job, null);
+        return CompressionViews.View(record, model.Name, parent.Number, job, null);
     }
 
     /// <summary>The model's compressions, newest first.</summary>
@@ -107,7 +100,7 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
                         Parent = p.Number,
                         Result = db.ModelVersions.Where(v => v.Id == c.ResultVersionId).Select(v => (int?)v.Number).FirstOrDefault(),
                     };
-        return await page.Apply(query, x => View(x.Record, model.Name, x.Parent, x.Job, x.Result), ct);
+        return await page.Apply(query, x => CompressionViews.View(x.Record, model.Name, x.Parent, x.Job, x.Result), ct);
     }
 
     public async Task<CompressionView> Get(Guid id, CancellationToken ct)
@@ -126,7 +119,7 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
                                Result = db.ModelVersions.Where(v => v.Id == c.ResultVersionId).Select(v => (int?)v.Number).FirstOrDefault(),
                            }).FirstOrDefaultAsync(ct)
             ?? throw Refusal.NotFound($"No compression {id}.");
-        return View(found.Record, found.Model, found.Parent, found.Job, found.Result);
+        return CompressionViews.View(found.Record, found.Model, found.Parent, found.Job, found.Result);
     }
 
     internal Task<string?> RunStandardization(ModelVersion version, CancellationToken ct) =>
@@ -197,8 +190,4 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
         }
         throw Refusal.Invalid($"Version {version.Number} of '{modelName}' has no training run in its lineage: give trainDatasetId.");
     }
-
-    private static CompressionView View(CompressionRecord c, string model, int parent, JobRecord job, int? result) => new(
-        c.Id, model, parent, c.Method, JsonSerializer.Deserialize<JsonElement>(c.RecipeJson), c.TrainDatasetId, c.TestDatasetId,
-        job.Id, job.State, job.Progress, job.Error, result, c.CreatedBy, c.CreatedAt);
 }

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Portal.Contracts.Compression;
+using Portal.Contracts.Jobs;
 using Portal.Server.Jobs;
 using Portal.Server.Live;
 
@@ -8,11 +10,11 @@ namespace Portal.Server.Compression;
 /// One compression as the lab shows it while it runs, fed by the live events of <c>compression:{id}</c>: the engine's
 /// stage (pruning, fine-tuning, calibrating, quantizing, measuring…), the fine-tuning step, the job's state and progress.
 /// </summary>
-public sealed class CompressionWatch(CompressionService.CompressionView compression)
+public sealed class CompressionWatch(CompressionView compression)
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
-    public CompressionService.CompressionView Compression { get; } = compression;
+    public CompressionView Compression { get; } = compression;
     public JobState State { get; private set; } = compression.State;
     public double Progress { get; private set; } = compression.Progress;
     public string? Error { get; private set; } = compression.Error;

@@ -1,3 +1,4 @@
+using Portal.Contracts.Registry;
 using Portal.Server.Registry;
 
 namespace Portal.Server.Compression;

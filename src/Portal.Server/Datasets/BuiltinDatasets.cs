@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Contracts.Datasets;
 using Portal.Engine.Data;
 using Portal.Server.Audit;
 using Portal.Server.Hosting;

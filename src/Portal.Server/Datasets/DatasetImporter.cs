@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Contracts.Datasets;
 using Portal.Engine.Data;
 using Portal.Server.Artifacts;
 using Portal.Server.Audit;

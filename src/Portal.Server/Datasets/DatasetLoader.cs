@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Datasets;
 using Portal.Engine.Data;
 using Portal.Server.Artifacts;
 using Portal.Server.Persistence;

@@ -1,17 +1,6 @@
-using System.Text.Json.Serialization;
+using Portal.Contracts.Datasets;
 
 namespace Portal.Server.Datasets;
-
-[JsonConverter(typeof(JsonStringEnumConverter<DatasetFormat>))]
-public enum DatasetFormat
-{
-    /// <summary>Images and labels as two IDX files (raw or gzip).</summary>
-    Idx,
-    Csv,
-
-    /// <summary>Read in place from a Debian package (Fashion-MNIST).</summary>
-    Builtin,
-}
 
 /// <summary>
 /// A registered dataset. Its files live in the artifact store (or, for built-ins, at their package path);

@@ -1,8 +1,9 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
+using Portal.Contracts;
+using Portal.Contracts.Datasets;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 using Portal.Server.Hosting;
@@ -14,10 +15,6 @@ public static class DatasetsApi
 {
     /// <summary>Room for the multipart framing and text fields around the files, which may hold MaxUploadBytes together.</summary>
     private const long FramingAllowance = 1024 * 1024;
-
-    public sealed record DatasetView(
-        Guid Id, string Name, DatasetFormat Format, int[] SampleShape, int Count, string[] ClassNames,
-        string? PrimaryArtifact, string? LabelsArtifact, string? Source, JsonElement? CsvOptions, string CreatedBy, DateTimeOffset CreatedAt);
 
     public static RouteGroupBuilder MapDatasetsApi(this RouteGroupBuilder v1)
     {
@@ -51,18 +48,14 @@ public static class DatasetsApi
         return v1;
     }
 
-    public static DatasetView View(DatasetRecord d) => new(
-        d.Id, d.Name, d.Format, d.SampleShape, d.Count, d.ClassNames, d.PrimaryArtifact, d.LabelsArtifact, d.Source,
-        d.CsvOptions is null ? null : JsonSerializer.Deserialize<JsonElement>(d.CsvOptions), d.CreatedBy, d.CreatedAt);
-
     private static async Task<Ok<Page<DatasetView>>> List([AsParameters] PageRequest page, DatasetCatalog catalog, CancellationToken ct)
     {
         var found = await catalog.List(page, ct);
-        return TypedResults.Ok(new Page<DatasetView>([.. found.Items.Select(View)], found.Offset, found.Limit, found.Total));
+        return TypedResults.Ok(new Page<DatasetView>([.. found.Items.Select(DatasetViews.View)], found.Offset, found.Limit, found.Total));
     }
 
     private static async Task<Ok<DatasetView>> Get(Guid id, DatasetCatalog catalog, CancellationToken ct) =>
-        TypedResults.Ok(View(await catalog.Get(id, ct)));
+        TypedResults.Ok(DatasetViews.View(await catalog.Get(id, ct)));
 
     private static async Task<Created<DatasetView>> UploadIdx(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
         Created(await importer.ImportIdx(request.ContentType, request.Body, new CurrentUser(user).Name, ct));
@@ -70,5 +63,5 @@ public static class DatasetsApi
     private static async Task<Created<DatasetView>> UploadCsv(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
         Created(await importer.ImportCsv(request.ContentType, request.Body, new CurrentUser(user).Name, ct));
 
-    private static Created<DatasetView> Created(DatasetRecord d) => TypedResults.Created($"/api/v1/datasets/{d.Id}", View(d));
+    private static Created<DatasetView> Created(DatasetRecord d) => TypedResults.Created($"/api/v1/datasets/{d.Id}", DatasetViews.View(d));
 }

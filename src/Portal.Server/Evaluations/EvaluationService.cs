@@ -1,5 +1,6 @@
-using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Evaluations;
 using Portal.Engine.Inference;
 using Portal.Server.Api;
 using Portal.Server.Artifacts;
@@ -17,10 +18,6 @@ namespace Portal.Server.Evaluations;
 /// </summary>
 public sealed class EvaluationService(PortalDbContext db, AuditLog audit, JobQueue queue, DatasetLoader datasets, ArtifactStore artifacts, TimeProvider clock)
 {
-    public sealed record EvaluationView(
-        Guid Id, string Model, int Version, Guid DatasetId, string? Dataset, Guid JobId, JobState State, double Progress, string? Error,
-        double? Accuracy, JsonElement? Report, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
-
     /// <exception cref="Refusal">No such model, version or dataset (404), or the dataset does not fit the model (400).</exception>
     public async Task<EvaluationView> Request(string modelName, int number, Guid datasetId, string actor, CancellationToken ct)
     {
@@ -55,7 +52,7 @@ public sealed class EvaluationService(PortalDbContext db, AuditLog audit, JobQue
             jobId = job.Id,
         });
         await db.SaveChangesAsync(ct);
-        return View(evaluation, model.Name, version.Number, dataset.Name, job);
+        return EvaluationViews.View(evaluation, model.Name, version.Number, dataset.Name, job);
     }
 
     /// <summary>The version's evaluations, newest first.</summary>
@@ -70,7 +67,7 @@ public sealed class EvaluationService(PortalDbContext db, AuditLog audit, JobQue
                     where e.VersionId == version.Id
                     orderby e.CreatedAt descending
                     select new { Evaluation = e, Job = j, Dataset = d == null ? null : d.Name };
-        return await page.Apply(query, x => View(x.Evaluation, model.Name, version.Number, x.Dataset, x.Job), ct);
+        return await page.Apply(query, x => EvaluationViews.View(x.Evaluation, model.Name, version.Number, x.Dataset, x.Job), ct);
     }
 
     public async Task<EvaluationView> Get(Guid id, CancellationToken ct)
@@ -83,10 +80,6 @@ public sealed class EvaluationService(PortalDbContext db, AuditLog audit, JobQue
                            select new { Evaluation = e, Job = j, Model = m.Name, v.Number }).FirstOrDefaultAsync(ct)
             ?? throw Refusal.NotFound($"No evaluation {id}.");
         var dataset = await db.Datasets.AsNoTracking().Where(d => d.Id == found.Evaluation.DatasetId).Select(d => d.Name).FirstOrDefaultAsync(ct);
-        return View(found.Evaluation, found.Model, found.Number, dataset, found.Job);
+        return EvaluationViews.View(found.Evaluation, found.Model, found.Number, dataset, found.Job);
     }
-
-    private static EvaluationView View(VersionEvaluation e, string model, int number, string? dataset, JobRecord job) => new(
-        e.Id, model, number, e.DatasetId, dataset, job.Id, job.State, job.Progress, job.Error,
-        e.Accuracy, e.ReportJson is null ? null : JsonSerializer.Deserialize<JsonElement>(e.ReportJson), e.CreatedBy, e.CreatedAt, e.CompletedAt);
 }

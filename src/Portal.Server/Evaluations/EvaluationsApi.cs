@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Contracts;
+using Portal.Contracts.Evaluations;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 using Portal.Server.Auth;
@@ -13,8 +15,6 @@ namespace Portal.Server.Evaluations;
 /// </summary>
 public static class EvaluationsApi
 {
-    public sealed record EvaluateRequest(Guid DatasetId);
-
     public static RouteGroupBuilder MapEvaluationsApi(this RouteGroupBuilder v1)
     {
         var viewer = PortalRoles.AtLeast(PortalRoles.Viewer);
@@ -35,17 +35,17 @@ public static class EvaluationsApi
         return v1;
     }
 
-    private static async Task<Accepted<EvaluationService.EvaluationView>> Request(
+    private static async Task<Accepted<EvaluationView>> Request(
         string name, int number, EvaluateRequest request, EvaluationService evaluations, ClaimsPrincipal user, CancellationToken ct)
     {
         var evaluation = await evaluations.Request(name, number, request.DatasetId, new CurrentUser(user).Name, ct);
         return TypedResults.Accepted($"/api/v1/evaluations/{evaluation.Id}", evaluation);
     }
 
-    private static async Task<Ok<Page<EvaluationService.EvaluationView>>> List(
+    private static async Task<Ok<Page<EvaluationView>>> List(
         string name, int number, [AsParameters] PageRequest page, EvaluationService evaluations, CancellationToken ct) =>
         TypedResults.Ok(await evaluations.List(name, number, page, ct));
 
-    private static async Task<Ok<EvaluationService.EvaluationView>> Get(Guid id, EvaluationService evaluations, CancellationToken ct) =>
+    private static async Task<Ok<EvaluationView>> Get(Guid id, EvaluationService evaluations, CancellationToken ct) =>
         TypedResults.Ok(await evaluations.Get(id, ct));
 }

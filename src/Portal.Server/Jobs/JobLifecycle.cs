@@ -1,3 +1,5 @@
+using Portal.Contracts.Jobs;
+
 namespace Portal.Server.Jobs;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Jobs;
 using Portal.Server.Audit;
 using Portal.Server.Persistence;
 

@@ -1,19 +1,6 @@
-using System.Text.Json.Serialization;
+using Portal.Contracts.Jobs;
 
 namespace Portal.Server.Jobs;
-
-[JsonConverter(typeof(JsonStringEnumConverter<JobState>))]
-public enum JobState
-{
-    Queued,
-    Running,
-    Succeeded,
-    Failed,
-    Cancelled,
-
-    /// <summary>The process stopped while it ran; resumable from its last checkpoint.</summary>
-    Interrupted,
-}
 
 public static class JobKinds
 {

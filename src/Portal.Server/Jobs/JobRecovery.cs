@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Jobs;
 using Portal.Server.Audit;
 using Portal.Server.Hosting;
 using Portal.Server.Live;

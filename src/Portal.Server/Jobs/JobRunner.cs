@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Contracts.Jobs;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 using Portal.Server.Hosting;

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Jobs;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 using Portal.Server.Auth;

@@ -1,3 +1,4 @@
+using Portal.Contracts.Jobs;
 using Portal.Server.Live;
 
 namespace Portal.Server.Jobs;
@@ -16,7 +17,3 @@ public static class JobTopics
     }
 }
 
-/// <summary>A job moved to <see cref="State"/>; <see cref="Error"/> says why it failed, was cancelled or interrupted.</summary>
-public sealed record JobStatusEvent(Guid JobId, string Kind, JobState State, double Progress, string? Error);
-
-public sealed record JobProgressEvent(Guid JobId, double Progress);

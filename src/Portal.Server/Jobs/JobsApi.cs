@@ -1,6 +1,7 @@
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Contracts;
+using Portal.Contracts.Jobs;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 
@@ -11,10 +12,6 @@ namespace Portal.Server.Jobs;
 /// </summary>
 public static class JobsApi
 {
-    public sealed record JobView(
-        Guid Id, string Kind, JobState State, double Progress, string? Error, JsonElement Payload, int Attempts,
-        string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt, string? ClaimedBy);
-
     public static RouteGroupBuilder MapJobsApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/jobs").WithTags("Jobs");
@@ -40,18 +37,14 @@ public static class JobsApi
         return v1;
     }
 
-    public static JobView View(JobRecord j) => new(
-        j.Id, j.Kind, j.State, j.Progress, j.Error, JsonSerializer.Deserialize<JsonElement>(j.Payload), j.Attempts,
-        j.CreatedBy, j.CreatedAt, j.StartedAt, j.FinishedAt, j.ClaimedBy);
-
     private static async Task<Ok<Page<JobView>>> List([AsParameters] JobService.Filter filter, [AsParameters] PageRequest page, JobService jobs, CancellationToken ct)
     {
         var found = await jobs.List(filter, page, ct);
-        return TypedResults.Ok(new Page<JobView>([.. found.Items.Select(View)], found.Offset, found.Limit, found.Total));
+        return TypedResults.Ok(new Page<JobView>([.. found.Items.Select(JobViews.View)], found.Offset, found.Limit, found.Total));
     }
 
     private static async Task<Ok<JobView>> Get(Guid id, JobService jobs, CancellationToken ct) =>
-        TypedResults.Ok(View(await jobs.Get(id, ct)));
+        TypedResults.Ok(JobViews.View(await jobs.Get(id, ct)));
 
     /// <summary>200 with the cancelled job, or 202 with the running job that was told to stop.</summary>
     private static async Task<Results<Ok<JobView>, Accepted<JobView>>> Cancel(Guid id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
@@ -61,5 +54,5 @@ public static class JobsApi
         Respond(await jobs.Resume(id, new CurrentUser(user), ct), id);
 
     private static Results<Ok<JobView>, Accepted<JobView>> Respond(JobChange change, Guid id) =>
-        change.Signalled ? TypedResults.Accepted($"/api/v1/jobs/{id}", View(change.Job)) : TypedResults.Ok(View(change.Job));
+        change.Signalled ? TypedResults.Accepted($"/api/v1/jobs/{id}", JobViews.View(change.Job)) : TypedResults.Ok(JobViews.View(change.Job));
 }

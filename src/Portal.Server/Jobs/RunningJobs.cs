@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Portal.Contracts.Jobs;
 
 namespace Portal.Server.Jobs;
 

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Registry;
 using Portal.Server.Api;
 using Portal.Server.Approvals;
 using Portal.Server.Persistence;

@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Registry;
 using Portal.Server.Api;
 using Portal.Server.Artifacts;
 using Portal.Server.Audit;

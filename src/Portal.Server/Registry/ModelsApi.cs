@@ -3,6 +3,8 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
+using Portal.Contracts;
+using Portal.Contracts.Registry;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 using Portal.Server.Artifacts;
@@ -17,14 +19,6 @@ namespace Portal.Server.Registry;
 /// </summary>
 public static class ModelsApi
 {
-    public sealed record CreateModelRequest(string Name, string? Description);
-
-    public sealed record RegisterVersionRequest(Guid? RunId, Guid? EvaluationDatasetId);
-
-    public sealed record SetTagRequest(string? Value);
-
-    public sealed record MoveAliasRequest(int Version);
-
     public static RouteGroupBuilder MapModelsApi(this RouteGroupBuilder v1)
     {
         var maxUpload = ((IEndpointRouteBuilder)v1).ServiceProvider.GetRequiredService<IOptions<PortalOptions>>().Value.MaxUploadBytes;

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Registry;
 using Portal.Server.Persistence;
 
 namespace Portal.Server.Registry;

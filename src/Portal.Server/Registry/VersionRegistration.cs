@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Registry;
 using Portal.Engine.Data;
 using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;

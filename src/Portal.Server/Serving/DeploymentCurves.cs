@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Portal.Contracts.Alerts;
+using Portal.Contracts.Serving;
 using Portal.Server.Components.Charts;
 using Portal.Server.Live;
 using Portal.Server.Serving.Alerts;

@@ -1,3 +1,4 @@
+using Portal.Contracts.Serving;
 using Portal.Server.Live;
 
 namespace Portal.Server.Serving;

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Serving;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 using Portal.Server.Persistence;

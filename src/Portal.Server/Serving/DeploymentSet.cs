@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Contracts.Serving;
 using Portal.Engine.Inference;
 using Portal.Server.Artifacts;
 using Portal.Server.Live;

@@ -1,3 +1,5 @@
+using Portal.Contracts.Serving;
+
 namespace Portal.Server.Serving;
 
 /// <summary>

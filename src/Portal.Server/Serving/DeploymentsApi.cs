@@ -1,5 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Contracts;
+using Portal.Contracts.Serving;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 using Portal.Server.Auth;

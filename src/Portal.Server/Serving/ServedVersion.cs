@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Portal.Contracts.Serving;
 using Portal.Engine.Inference;
 using Portal.Engine.Onnx;
 

@@ -1,3 +1,4 @@
+using Portal.Contracts.Serving;
 using Portal.Engine.Inference;
 
 namespace Portal.Server.Serving;

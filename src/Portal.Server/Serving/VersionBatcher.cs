@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using Portal.Contracts.Serving;
 
 namespace Portal.Server.Serving;
 

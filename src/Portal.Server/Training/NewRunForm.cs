@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Portal.Contracts.Training;
 using Portal.Engine.Models;
 using Portal.Engine.Training;
 
@@ -62,7 +63,7 @@ public sealed class NewRunForm
         return problems;
     }
 
-    public TrainingService.CreateRunRequest ToRequest()
+    public CreateRunRequest ToRequest()
     {
         var spec = ReadySpec is { } ready
             ? JsonSerializer.SerializeToElement(ready)
@@ -78,7 +79,7 @@ public sealed class NewRunForm
             Seed = Seed,
             Augmentation = augmentation,
         };
-        return new TrainingService.CreateRunRequest(
+        return new CreateRunRequest(
             Name, DatasetId ?? Guid.Empty, ValidationDatasetId, spec, JsonSerializer.SerializeToElement(options, s_json));
     }
 }

@@ -1,3 +1,5 @@
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 using Portal.Server.Jobs;
 using Portal.Server.Live;
 
@@ -35,7 +37,7 @@ public sealed class RunCurves
         State = state;
         Progress = progress;
         Error = error;
-        foreach (var e in storedEpochs) AddEpoch(RunEpochView.Of(e));
+        foreach (var e in storedEpochs) AddEpoch(TrainingViews.View(e));
         foreach (var s in storedSteps.Where(s => IsNewStep(s.Step)))
         {
             StepLoss.Add(s.Step, s.Loss);

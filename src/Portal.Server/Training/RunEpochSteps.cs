@@ -1,9 +1,7 @@
 using System.Buffers.Binary;
+using Portal.Contracts.Training;
 
 namespace Portal.Server.Training;
-
-/// <summary>One optimiser step of a run's curve: the step number, its epoch, the batch loss and the learning rate.</summary>
-public sealed record RunStepPoint(long Step, int Epoch, double Loss, double LearningRate);
 
 /// <summary>
 /// The steps of one stored epoch, packed into one row (step, loss and learning rate as little-endian int64 and

@@ -11,12 +11,3 @@ public sealed record RunStepEvent(
 {
     double Live.ILiveSample.SampleValue => Loss;
 }
-
-/// <summary>One stored epoch of a run's curve: the <c>epoch</c> event on <c>run:{id}</c> and an item of GET /runs/{id}/metrics.</summary>
-public sealed record RunEpochView(
-    int Epoch, double TrainLoss, double? TrainAccuracy, double? ValidationLoss, double? ValidationAccuracy,
-    double LearningRate, double Seconds, double SamplesPerSecond)
-{
-    public static RunEpochView Of(RunEpochMetric m) =>
-        new(m.Epoch, m.TrainLoss, m.TrainAccuracy, m.ValidationLoss, m.ValidationAccuracy, m.LearningRate, m.Seconds, m.SamplesPerSecond);
-}

@@ -2,6 +2,9 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Contracts;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 using Portal.Engine.Training;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
@@ -18,12 +21,6 @@ public static class TrainingApi
 {
     private static readonly JsonSerializerOptions s_example = new(JsonSerializerDefaults.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
-    public sealed record RunView(
-        Guid Id, string Name, Guid DatasetId, Guid? ValidationDatasetId, JsonElement Spec, JsonElement Options,
-        Guid JobId, JobState State, double Progress, string? Error, int Attempts,
-        string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
-        string? WeightsArtifact, string? OnnxArtifact, Guid? ExportJobId, int? BestEpoch, string? StopReason);
-
     public static RouteGroupBuilder MapTrainingApi(this RouteGroupBuilder v1)
     {
         var group = v1.MapGroup("/runs").WithTags("Training");
@@ -34,7 +31,7 @@ public static class TrainingApi
                 + "engine's default (5 epochs, batch 128, Adam at 0.001, constant rate, seed 42, per-feature standardisation). The spec, options and datasets "
                 + "are checked against each other now, so a misfit is a 400 naming it rather than a failed job. The answer is the run with its job; follow it "
                 + "at GET /api/v1/jobs/{jobId} or live on the hub /hubs/live, topic `run:{id}`.")
-            .WithRequestExample(new TrainingService.CreateRunRequest(
+            .WithRequestExample(new CreateRunRequest(
                 "fashion-mlp-cosine", Guid.Parse("3f2b8c1a-5d6e-4f70-8a9b-0c1d2e3f4a5b"), Guid.Parse("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),
                 JsonSerializer.SerializeToElement("fashion-mlp"),
                 JsonSerializer.SerializeToElement(new RunOptions
@@ -81,35 +78,23 @@ public static class TrainingApi
         return v1;
     }
 
-    public static RunView View(TrainingService.RunWithJob x)
-    {
-        var (r, j) = x;
-        return new RunView(
-            r.Id, r.Name, r.DatasetId, r.ValidationDatasetId, Json(r.SpecJson), Json(r.OptionsJson),
-            j.Id, j.State, j.Progress, j.Error, j.Attempts,
-            r.CreatedBy, r.CreatedAt, j.StartedAt, j.FinishedAt,
-            r.WeightsArtifact, r.OnnxArtifact, r.ExportJobId, r.BestEpoch, r.StopReason);
-    }
-
-    private static JsonElement Json(string json) => JsonSerializer.Deserialize<JsonElement>(json);
-
-    private static async Task<Created<RunView>> Create(TrainingService.CreateRunRequest request, ClaimsPrincipal user, TrainingService training, CancellationToken ct)
+    private static async Task<Created<RunView>> Create(CreateRunRequest request, ClaimsPrincipal user, TrainingService training, CancellationToken ct)
     {
         var created = await training.Create(request, new CurrentUser(user).Name, ct);
-        return TypedResults.Created($"/api/v1/runs/{created.Run.Id}", View(created));
+        return TypedResults.Created($"/api/v1/runs/{created.Run.Id}", TrainingViews.View(created));
     }
 
     private static async Task<Ok<Page<RunView>>> List([AsParameters] PageRequest page, TrainingService training, CancellationToken ct)
     {
         var found = await training.List(page, ct);
-        return TypedResults.Ok(new Page<RunView>([.. found.Items.Select(View)], found.Offset, found.Limit, found.Total));
+        return TypedResults.Ok(new Page<RunView>([.. found.Items.Select(TrainingViews.View)], found.Offset, found.Limit, found.Total));
     }
 
     private static async Task<Ok<RunView>> Get(Guid id, TrainingService training, CancellationToken ct) =>
-        TypedResults.Ok(View(await training.Get(id, ct)));
+        TypedResults.Ok(TrainingViews.View(await training.Get(id, ct)));
 
     private static async Task<Ok<RunEpochView[]>> Metrics(Guid id, TrainingService training, CancellationToken ct) =>
-        TypedResults.Ok((await training.Metrics(id, ct)).Select(RunEpochView.Of).ToArray());
+        TypedResults.Ok((await training.Metrics(id, ct)).Select(TrainingViews.View).ToArray());
 
     private static async Task<Ok<IReadOnlyList<RunStepPoint>>> Steps(Guid id, TrainingService training, CancellationToken ct) =>
         TypedResults.Ok(await training.Steps(id, ct));
@@ -121,10 +106,10 @@ public static class TrainingApi
     }
 
     /// <summary>202 with the queued export job; the ONNX file is at artifacts/onnx once it succeeds.</summary>
-    private static async Task<Accepted<JobsApi.JobView>> Export(Guid id, ClaimsPrincipal user, TrainingService training, CancellationToken ct)
+    private static async Task<Accepted<JobView>> Export(Guid id, ClaimsPrincipal user, TrainingService training, CancellationToken ct)
     {
         var job = await training.RequestExport(id, new CurrentUser(user).Name, ct);
-        return TypedResults.Accepted($"/api/v1/jobs/{job.Id}", JobsApi.View(job));
+        return TypedResults.Accepted($"/api/v1/jobs/{job.Id}", JobViews.View(job));
     }
 
     private static async Task<FileContentHttpResult> Onnx(Guid id, TrainingService training, CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
+using Portal.Contracts.Training;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 using Portal.Engine.Training;
@@ -87,7 +88,7 @@ public sealed class TrainingJobHandler(
                 case EpochCompleted epoch:
                     // Not cancellable: the epoch is already checkpointed, and after a cancel the trainer's stream still
                     // hands over the epochs it finished; storing them keeps the stored curve level with the checkpoint.
-                    bus.Publish(topic, "epoch", RunEpochView.Of(await StoreEpoch(runId, epoch.Metrics, steps)));
+                    bus.Publish(topic, "epoch", TrainingViews.View(await StoreEpoch(runId, epoch.Metrics, steps)));
                     steps.Clear();
                     break;
                 case TrainingCompleted done:

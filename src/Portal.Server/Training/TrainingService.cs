@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Training;
@@ -22,10 +25,6 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private static readonly JsonSerializerOptions s_strictJson = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
-
-    /// <param name="Spec">A ready spec's name ("fashion-mlp") or a whole spec object.</param>
-    /// <param name="Options">A <see cref="RunOptions"/> object; unknown fields are refused.</param>
-    public sealed record CreateRunRequest(string? Name, Guid DatasetId, Guid? ValidationDatasetId, JsonElement Spec, JsonElement? Options);
 
     /// <summary>A run with the state of its job.</summary>
     public sealed record RunWithJob(TrainingRun Run, JobRecord Job);

@@ -1,4 +1,5 @@
 using System.Net;
+using Portal.Contracts.Approvals;
 using Portal.Server.Approvals;
 using Portal.Server.Auth;
 using Portal.Server.Tests.Infrastructure;

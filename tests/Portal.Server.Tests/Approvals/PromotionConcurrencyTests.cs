@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts.Approvals;
 using Portal.Server.Approvals;
 using Portal.Server.Auth;
 using Portal.Server.Persistence;

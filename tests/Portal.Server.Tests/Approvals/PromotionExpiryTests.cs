@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts.Approvals;
 using Portal.Server.Approvals;
 using Portal.Server.Auth;
 using Portal.Server.Tests.Infrastructure;

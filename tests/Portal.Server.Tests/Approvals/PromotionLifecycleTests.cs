@@ -1,4 +1,6 @@
 using System.Net;
+using Portal.Contracts;
+using Portal.Contracts.Approvals;
 using Portal.Server.Approvals;
 using Portal.Server.Auth;
 using Portal.Server.Registry;
@@ -250,11 +252,11 @@ public sealed class PromotionLifecycleTests(PortalFactory portal) : IClassFixtur
         var pending = await requester.Client.Requested(model, Production, 3);
         var viewer = await portal.CreateUser(PortalRoles.Viewer);
 
-        var all = await (await viewer.Client.GetAsync($"/api/v1/promotions?model={model}")).Read<Api.Page<PromotionView>>();
+        var all = await (await viewer.Client.GetAsync($"/api/v1/promotions?model={model}")).Read<Page<PromotionView>>();
         Assert.Equal([pending.Id, cancelled.Id], all.Items.Select(p => p.Id));
-        var onlyPending = await (await viewer.Client.GetAsync($"/api/v1/promotions?model={model}&state=pending")).Read<Api.Page<PromotionView>>();
+        var onlyPending = await (await viewer.Client.GetAsync($"/api/v1/promotions?model={model}&state=pending")).Read<Page<PromotionView>>();
         Assert.Equal(pending.Id, Assert.Single(onlyPending.Items).Id);
-        var page = await (await viewer.Client.GetAsync($"/api/v1/promotions?model={model}&limit=1&offset=1")).Read<Api.Page<PromotionView>>();
+        var page = await (await viewer.Client.GetAsync($"/api/v1/promotions?model={model}&limit=1&offset=1")).Read<Page<PromotionView>>();
         Assert.Equal((2, cancelled.Id), (page.Total, Assert.Single(page.Items).Id));
         Assert.Contains("state 'done'", await (await viewer.Client.GetAsync("/api/v1/promotions?state=done")).Problem(HttpStatusCode.BadRequest));
     }

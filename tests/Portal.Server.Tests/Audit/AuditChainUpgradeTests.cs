@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts;
+using Portal.Contracts.Audit;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
@@ -43,7 +45,7 @@ public sealed class AuditChainUpgradeTests
 
         await using var upgraded = PortalFactory.On(storage);
         await upgraded.CreateUser(PortalRoles.Viewer);
-        var anchors = (await (await upgraded.AdminClient()).GetJson<Page<AuditApi.AuditEventView>>($"/api/v1/audit?action={AuditChainAnchor.Action}")).Items;
+        var anchors = (await (await upgraded.AdminClient()).GetJson<Page<AuditEventView>>($"/api/v1/audit?action={AuditChainAnchor.Action}")).Items;
         var anchor = Assert.Single(anchors);
         Assert.Equal(plainEvents + 1, anchor.Sequence);
         Assert.Equal(plainEvents, JsonDocument.Parse(anchor.Details!).RootElement.GetProperty("plainEvents").GetInt64());

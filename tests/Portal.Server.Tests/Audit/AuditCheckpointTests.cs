@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts;
+using Portal.Contracts.Audit;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 using Portal.Server.Auth;

@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts;
+using Portal.Contracts.Audit;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 using Portal.Server.Persistence;
@@ -25,10 +27,10 @@ public sealed class AuditQueryTests : IClassFixture<AuditQueryTests.SeededPortal
             ("alice", "datasetx.other", "datasetx", "d1"),
         ];
 
-        private List<AuditApi.AuditEventView>? _all;
+        private List<AuditEventView>? _all;
 
         /// <summary>Every event in the trail, newest first, read once.</summary>
-        public async Task<List<AuditApi.AuditEventView>> All()
+        public async Task<List<AuditEventView>> All()
         {
             if (_all is not null) return _all;
             for (var round = 0; round < 5; round++)
@@ -40,7 +42,7 @@ public sealed class AuditQueryTests : IClassFixture<AuditQueryTests.SeededPortal
                     await scope.ServiceProvider.GetRequiredService<AuditLog>().Record(actor, action, type, id, new { round }, CancellationToken.None);
                 }
             }
-            _all = [.. (await (await AdminClient()).GetJson<Page<AuditApi.AuditEventView>>("/api/v1/audit?limit=500")).Items];
+            _all = [.. (await (await AdminClient()).GetJson<Page<AuditEventView>>("/api/v1/audit?limit=500")).Items];
             return _all;
         }
     }
@@ -60,7 +62,7 @@ public sealed class AuditQueryTests : IClassFixture<AuditQueryTests.SeededPortal
         Assert.NotEmpty(expected);
         Assert.NotEqual(all.Count, expected.Count);
 
-        var page = await (await _portal.AdminClient()).GetJson<Page<AuditApi.AuditEventView>>($"/api/v1/audit?{query}&limit=500");
+        var page = await (await _portal.AdminClient()).GetJson<Page<AuditEventView>>($"/api/v1/audit?{query}&limit=500");
         Assert.Equal(expected, page.Items.Select(e => e.Sequence));
         Assert.Equal(expected.Count, page.Total);
     }
@@ -72,7 +74,7 @@ public sealed class AuditQueryTests : IClassFixture<AuditQueryTests.SeededPortal
         var seeded = all.Where(e => e.Actor is "alice" or "bob" or "carol").OrderBy(e => e.Time).ToList();
         var from = seeded[3].Time;
         var to = seeded[10].Time;
-        var page = await (await _portal.AdminClient()).GetJson<Page<AuditApi.AuditEventView>>(
+        var page = await (await _portal.AdminClient()).GetJson<Page<AuditEventView>>(
             $"/api/v1/audit?from={Uri.EscapeDataString(from.ToString("O"))}&to={Uri.EscapeDataString(to.ToString("O"))}&limit=500");
         Assert.Equal(seeded[3..10].Select(e => e.Sequence).Reverse(), page.Items.Select(e => e.Sequence));
     }
@@ -91,16 +93,16 @@ public sealed class AuditQueryTests : IClassFixture<AuditQueryTests.SeededPortal
     {
         var all = await _portal.All();
         var admin = await _portal.AdminClient();
-        var page = await admin.GetJson<Page<AuditApi.AuditEventView>>("/api/v1/audit?offset=5&limit=10");
+        var page = await admin.GetJson<Page<AuditEventView>>("/api/v1/audit?offset=5&limit=10");
         Assert.Equal(5, page.Offset);
         Assert.Equal(10, page.Limit);
         Assert.Equal(all.Count, page.Total);
         Assert.Equal(all.Skip(5).Take(10).Select(e => e.Sequence), page.Items.Select(e => e.Sequence));
 
-        var last = await admin.GetJson<Page<AuditApi.AuditEventView>>($"/api/v1/audit?offset={all.Count - 3}&limit=10");
+        var last = await admin.GetJson<Page<AuditEventView>>($"/api/v1/audit?offset={all.Count - 3}&limit=10");
         Assert.Equal(all.TakeLast(3).Select(e => e.Sequence), last.Items.Select(e => e.Sequence));
 
-        var beyond = await admin.GetJson<Page<AuditApi.AuditEventView>>($"/api/v1/audit?offset={all.Count + 5}");
+        var beyond = await admin.GetJson<Page<AuditEventView>>($"/api/v1/audit?offset={all.Count + 5}");
         Assert.Empty(beyond.Items);
         Assert.Equal(all.Count, beyond.Total);
     }
@@ -113,13 +115,13 @@ public sealed class AuditQueryTests : IClassFixture<AuditQueryTests.SeededPortal
     public async Task Paging_defaults_and_bounds(string query, int offset, int limit)
     {
         var all = await _portal.All();
-        var page = await (await _portal.AdminClient()).GetJson<Page<AuditApi.AuditEventView>>($"/api/v1/audit{query}");
+        var page = await (await _portal.AdminClient()).GetJson<Page<AuditEventView>>($"/api/v1/audit{query}");
         Assert.Equal(offset, page.Offset);
         Assert.Equal(limit, page.Limit);
         Assert.Equal(Math.Min(limit, all.Count), page.Items.Count);
     }
 
-    private static Func<AuditApi.AuditEventView, bool> Matches(string query)
+    private static Func<AuditEventView, bool> Matches(string query)
     {
         var conditions = query.Split('&').Select(p => p.Split('=')).Select(p => (Key: p[0], Value: p[1])).ToList();
         return e => conditions.All(c => c.Key switch

@@ -5,6 +5,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts;
+using Portal.Contracts.Auth;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 using Portal.Server.Persistence;
@@ -18,13 +20,13 @@ public sealed class ApiKeyTests(PortalFactory portal) : IClassFixture<PortalFact
     public async Task A_user_creates_a_key_for_themself_and_it_authenticates_as_them()
     {
         var user = await portal.CreateUser(PortalRoles.Viewer);
-        var created = await (await user.Client.PostJson("/api/v1/api-keys", new ApiKeysApi.CreateKeyRequest("laptop", 7, null)))
-            .ReadJson<ApiKeysApi.CreatedKeyView>(HttpStatusCode.Created);
+        var created = await (await user.Client.PostJson("/api/v1/api-keys", new CreateKeyRequest("laptop", 7, null)))
+            .ReadJson<CreatedKeyView>(HttpStatusCode.Created);
         Assert.Equal(user.Id, created.Key.UserId);
         Assert.StartsWith($"ptl_{created.Key.Prefix}_", created.Secret, StringComparison.Ordinal);
         Assert.Equal(TimeSpan.FromDays(7), created.Key.ExpiresAt - created.Key.CreatedAt);
 
-        var me = await portal.ClientWithKey(created.Secret).GetJson<AuthApi.Me>("/api/v1/auth/me");
+        var me = await portal.ClientWithKey(created.Secret).GetJson<Me>("/api/v1/auth/me");
         Assert.Equal(user.Id, me.Id);
         Assert.True(me.ViaApiKey);
     }
@@ -35,7 +37,7 @@ public sealed class ApiKeyTests(PortalFactory portal) : IClassFixture<PortalFact
         var user = await portal.CreateUser(PortalRoles.Viewer);
         var client = portal.AnonymousClient();
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("ApiKey", user.ApiKey);
-        Assert.Equal(user.Id, (await client.GetJson<AuthApi.Me>("/api/v1/auth/me")).Id);
+        Assert.Equal(user.Id, (await client.GetJson<Me>("/api/v1/auth/me")).Id);
     }
 
     [Fact]
@@ -76,8 +78,8 @@ public sealed class ApiKeyTests(PortalFactory portal) : IClassFixture<PortalFact
     public async Task The_secret_is_shown_once_and_never_listed()
     {
         var user = await portal.CreateUser(PortalRoles.Contributor);
-        var created = await (await user.Client.PostJson("/api/v1/api-keys", new ApiKeysApi.CreateKeyRequest("ci", null, null)))
-            .ReadJson<ApiKeysApi.CreatedKeyView>(HttpStatusCode.Created);
+        var created = await (await user.Client.PostJson("/api/v1/api-keys", new CreateKeyRequest("ci", null, null)))
+            .ReadJson<CreatedKeyView>(HttpStatusCode.Created);
 
         var listed = await (await user.Client.GetAsync("/api/v1/api-keys")).AssertStatus(HttpStatusCode.OK);
         var body = await listed.Content.ReadAsStringAsync();
@@ -110,8 +112,8 @@ public sealed class ApiKeyTests(PortalFactory portal) : IClassFixture<PortalFact
     {
         await using var own = new PortalFactory();
         var user = await own.CreateUser(PortalRoles.Viewer);
-        var shortLived = await (await user.Client.PostJson("/api/v1/api-keys", new ApiKeysApi.CreateKeyRequest("one day", 1, null)))
-            .ReadJson<ApiKeysApi.CreatedKeyView>(HttpStatusCode.Created);
+        var shortLived = await (await user.Client.PostJson("/api/v1/api-keys", new CreateKeyRequest("one day", 1, null)))
+            .ReadJson<CreatedKeyView>(HttpStatusCode.Created);
         var client = own.ClientWithKey(shortLived.Secret);
         await (await client.GetAsync("/api/v1/auth/me")).AssertStatus(HttpStatusCode.OK);
 
@@ -125,16 +127,16 @@ public sealed class ApiKeyTests(PortalFactory portal) : IClassFixture<PortalFact
     public async Task A_revoked_key_is_401_and_revoking_again_changes_nothing()
     {
         var user = await portal.CreateUser(PortalRoles.Viewer);
-        var spare = await (await user.Client.PostJson("/api/v1/api-keys", new ApiKeysApi.CreateKeyRequest("spare", null, null)))
-            .ReadJson<ApiKeysApi.CreatedKeyView>(HttpStatusCode.Created);
+        var spare = await (await user.Client.PostJson("/api/v1/api-keys", new CreateKeyRequest("spare", null, null)))
+            .ReadJson<CreatedKeyView>(HttpStatusCode.Created);
 
         await (await user.Client.DeleteAsync($"/api/v1/api-keys/{spare.Key.Id}")).AssertStatus(HttpStatusCode.NoContent);
         Assert.Equal(HttpStatusCode.Unauthorized, (await portal.ClientWithKey(spare.Secret).GetAsync("/api/v1/auth/me")).StatusCode);
 
-        var revokedAt = (await user.Client.GetJson<Page<ApiKeysApi.KeyView>>("/api/v1/api-keys")).Items.Single(k => k.Id == spare.Key.Id).RevokedAt;
+        var revokedAt = (await user.Client.GetJson<Page<KeyView>>("/api/v1/api-keys")).Items.Single(k => k.Id == spare.Key.Id).RevokedAt;
         Assert.NotNull(revokedAt);
         await (await user.Client.DeleteAsync($"/api/v1/api-keys/{spare.Key.Id}")).AssertStatus(HttpStatusCode.NoContent);
-        Assert.Equal(revokedAt, (await user.Client.GetJson<Page<ApiKeysApi.KeyView>>("/api/v1/api-keys")).Items.Single(k => k.Id == spare.Key.Id).RevokedAt);
+        Assert.Equal(revokedAt, (await user.Client.GetJson<Page<KeyView>>("/api/v1/api-keys")).Items.Single(k => k.Id == spare.Key.Id).RevokedAt);
         await (await user.Client.GetAsync("/api/v1/auth/me")).AssertStatus(HttpStatusCode.OK);
     }
 
@@ -143,10 +145,10 @@ public sealed class ApiKeyTests(PortalFactory portal) : IClassFixture<PortalFact
     {
         var owner = await portal.CreateUser(PortalRoles.Viewer);
         var other = await portal.CreateUser(PortalRoles.Approver);
-        var ownerKeyId = (await owner.Client.GetJson<Page<ApiKeysApi.KeyView>>("/api/v1/api-keys")).Items.Single().Id;
+        var ownerKeyId = (await owner.Client.GetJson<Page<KeyView>>("/api/v1/api-keys")).Items.Single().Id;
 
         await (await other.Client.DeleteAsync($"/api/v1/api-keys/{ownerKeyId}")).AssertProblem(HttpStatusCode.NotFound, ownerKeyId.ToString());
-        Assert.DoesNotContain((await other.Client.GetJson<Page<ApiKeysApi.KeyView>>("/api/v1/api-keys?all=true")).Items, k => k.UserId == owner.Id);
+        Assert.DoesNotContain((await other.Client.GetJson<Page<KeyView>>("/api/v1/api-keys?all=true")).Items, k => k.UserId == owner.Id);
         await (await owner.Client.GetAsync("/api/v1/auth/me")).AssertStatus(HttpStatusCode.OK);
     }
 
@@ -155,7 +157,7 @@ public sealed class ApiKeyTests(PortalFactory portal) : IClassFixture<PortalFact
     {
         var owner = await portal.CreateUser(PortalRoles.Viewer);
         var other = await portal.CreateUser(PortalRoles.Approver);
-        var response = await other.Client.PostJson("/api/v1/api-keys", new ApiKeysApi.CreateKeyRequest("theirs", null, owner.Id));
+        var response = await other.Client.PostJson("/api/v1/api-keys", new CreateKeyRequest("theirs", null, owner.Id));
         await response.AssertProblem(HttpStatusCode.Forbidden, "Admin");
     }
 
@@ -164,14 +166,14 @@ public sealed class ApiKeyTests(PortalFactory portal) : IClassFixture<PortalFact
     {
         var owner = await portal.CreateUser(PortalRoles.Contributor);
         var admin = await portal.AdminClient();
-        var created = await (await admin.PostJson("/api/v1/api-keys", new ApiKeysApi.CreateKeyRequest("made by admin", 30, owner.Id)))
-            .ReadJson<ApiKeysApi.CreatedKeyView>(HttpStatusCode.Created);
+        var created = await (await admin.PostJson("/api/v1/api-keys", new CreateKeyRequest("made by admin", 30, owner.Id)))
+            .ReadJson<CreatedKeyView>(HttpStatusCode.Created);
         Assert.Equal(owner.Id, created.Key.UserId);
-        Assert.Equal(owner.Id, (await portal.ClientWithKey(created.Secret).GetJson<AuthApi.Me>("/api/v1/auth/me")).Id);
+        Assert.Equal(owner.Id, (await portal.ClientWithKey(created.Secret).GetJson<Me>("/api/v1/auth/me")).Id);
 
-        var all = await admin.GetJson<Page<ApiKeysApi.KeyView>>("/api/v1/api-keys?all=true&limit=500");
+        var all = await admin.GetJson<Page<KeyView>>("/api/v1/api-keys?all=true&limit=500");
         Assert.Contains(all.Items, k => k.Id == created.Key.Id);
-        var own = await admin.GetJson<Page<ApiKeysApi.KeyView>>("/api/v1/api-keys?limit=500");
+        var own = await admin.GetJson<Page<KeyView>>("/api/v1/api-keys?limit=500");
         Assert.DoesNotContain(own.Items, k => k.UserId == owner.Id);
 
         await (await admin.DeleteAsync($"/api/v1/api-keys/{created.Key.Id}")).AssertStatus(HttpStatusCode.NoContent);
@@ -181,7 +183,7 @@ public sealed class ApiKeyTests(PortalFactory portal) : IClassFixture<PortalFact
     [Fact]
     public async Task A_key_for_an_unknown_user_is_404()
     {
-        var response = await (await portal.AdminClient()).PostJson("/api/v1/api-keys", new ApiKeysApi.CreateKeyRequest("ghost", null, "no-such-user"));
+        var response = await (await portal.AdminClient()).PostJson("/api/v1/api-keys", new CreateKeyRequest("ghost", null, "no-such-user"));
         await response.AssertProblem(HttpStatusCode.NotFound, "no-such-user");
     }
 
@@ -191,7 +193,7 @@ public sealed class ApiKeyTests(PortalFactory portal) : IClassFixture<PortalFact
     public async Task A_lifetime_outside_1_to_366_days_is_400_naming_the_range(int days)
     {
         var user = await portal.CreateUser(PortalRoles.Viewer);
-        var response = await user.Client.PostJson("/api/v1/api-keys", new ApiKeysApi.CreateKeyRequest("bad", days, null));
+        var response = await user.Client.PostJson("/api/v1/api-keys", new CreateKeyRequest("bad", days, null));
         await response.AssertProblem(HttpStatusCode.BadRequest, "expiresInDays", "between 1 and 366", days.ToString());
     }
 
@@ -199,7 +201,7 @@ public sealed class ApiKeyTests(PortalFactory portal) : IClassFixture<PortalFact
     public async Task A_key_without_a_name_is_400()
     {
         var user = await portal.CreateUser(PortalRoles.Viewer);
-        await (await user.Client.PostJson("/api/v1/api-keys", new ApiKeysApi.CreateKeyRequest(" ", null, null)))
+        await (await user.Client.PostJson("/api/v1/api-keys", new CreateKeyRequest(" ", null, null)))
             .AssertProblem(HttpStatusCode.BadRequest, "name");
     }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using Portal.Contracts;
+using Portal.Contracts.Auth;
 using Portal.Server.Auth;
 using Portal.Server.Tests.Infrastructure;
 
@@ -13,7 +15,7 @@ public sealed class ApiKeyTicketCacheTests(PortalFactory portal) : IClassFixture
         var user = await portal.CreateUser(PortalRoles.Viewer);
         var admin = await portal.AdminClient();
         await (await user.Client.GetAsync("/api/v1/auth/me")).AssertStatus(HttpStatusCode.OK);
-        var key = (await admin.GetJson<Portal.Server.Api.Page<ApiKeysApi.KeyView>>("/api/v1/api-keys?all=true&limit=500")).Items.Single(k => k.UserId == user.Id);
+        var key = (await admin.GetJson<Page<KeyView>>("/api/v1/api-keys?all=true&limit=500")).Items.Single(k => k.UserId == user.Id);
 
         await (await admin.DeleteAsync($"/api/v1/api-keys/{key.Id}")).AssertStatus(HttpStatusCode.NoContent);
 
@@ -27,7 +29,7 @@ public sealed class ApiKeyTicketCacheTests(PortalFactory portal) : IClassFixture
         var admin = await portal.AdminClient();
         Assert.NotEqual(HttpStatusCode.Forbidden, (await user.Client.PostJson($"/api/v1/promotions/{Guid.NewGuid()}/deny", new { comment = "no" })).StatusCode);
 
-        await (await admin.PutJson($"/api/v1/users/{user.Id}/role", new UsersApi.ChangeRoleRequest(PortalRoles.Viewer))).AssertStatus(HttpStatusCode.OK);
+        await (await admin.PutJson($"/api/v1/users/{user.Id}/role", new ChangeRoleRequest(PortalRoles.Viewer))).AssertStatus(HttpStatusCode.OK);
 
         Assert.Equal(HttpStatusCode.Forbidden, (await user.Client.PostJson($"/api/v1/promotions/{Guid.NewGuid()}/deny", new { comment = "no" })).StatusCode);
     }
@@ -37,8 +39,8 @@ public sealed class ApiKeyTicketCacheTests(PortalFactory portal) : IClassFixture
     {
         await using var own = new PortalFactory();
         var user = await own.CreateUser(PortalRoles.Viewer);
-        var shortLived = await (await user.Client.PostJson("/api/v1/api-keys", new ApiKeysApi.CreateKeyRequest("short", 1, null)))
-            .ReadJson<ApiKeysApi.CreatedKeyView>(HttpStatusCode.Created);
+        var shortLived = await (await user.Client.PostJson("/api/v1/api-keys", new CreateKeyRequest("short", 1, null)))
+            .ReadJson<CreatedKeyView>(HttpStatusCode.Created);
         var client = own.ClientWithKey(shortLived.Secret);
         await (await client.GetAsync("/api/v1/auth/me")).AssertStatus(HttpStatusCode.OK);
 

@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts.Auth;
 using Portal.Server.Auth;
 using Portal.Server.Tests.Infrastructure;
 
@@ -28,7 +29,7 @@ public sealed class CircuitAuthenticationStateTests : IClassFixture<PortalFactor
         await using var circuit = await OpenCircuit(user);
         var changed = circuit.NextState();
 
-        await (await (await _portal.AdminClient()).PutJson($"/api/v1/users/{user.Id}/role", new UsersApi.ChangeRoleRequest(PortalRoles.Viewer)))
+        await (await (await _portal.AdminClient()).PutJson($"/api/v1/users/{user.Id}/role", new ChangeRoleRequest(PortalRoles.Viewer)))
             .AssertStatus(HttpStatusCode.OK);
 
         var now = await WithinBound(changed);

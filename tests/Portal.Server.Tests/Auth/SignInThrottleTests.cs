@@ -7,6 +7,9 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Portal.Contracts;
+using Portal.Contracts.Audit;
+using Portal.Contracts.Auth;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
@@ -36,7 +39,7 @@ public sealed class SignInThrottleTests(SignInThrottleTests.ThrottledPortal port
         Assert.Equal(TimeSpan.FromSeconds(1), throttled.Headers.RetryAfter?.Delta);
 
         portal.ThrottleClock.Advance(TimeSpan.FromSeconds(1));
-        await (await SignIn(portal.From(NewAddress()), PortalFactory.AdminUserName, PortalFactory.AdminPassword)).ReadJson<AuthApi.Me>();
+        await (await SignIn(portal.From(NewAddress()), PortalFactory.AdminUserName, PortalFactory.AdminPassword)).ReadJson<Me>();
     }
 
     [Fact]
@@ -63,15 +66,15 @@ public sealed class SignInThrottleTests(SignInThrottleTests.ThrottledPortal port
     public async Task An_attacked_users_api_key_keeps_working_and_the_user_is_not_locked()
     {
         var user = await portal.CreateUser(PortalRoles.Approver);
-        await user.Client.GetJson<AuthApi.Me>("/api/v1/auth/me");
+        await user.Client.GetJson<Me>("/api/v1/auth/me");
         var attacker = portal.From(NewAddress());
         for (var attempt = 0; attempt < 3 * s_free; attempt++) await SignIn(attacker, user.UserName, "not-the-password");
         // Past the remembered-key window, so the key is looked up again.
         portal.Clock.Advance(ApiKeyTicketCache.TimeToLive);
 
-        var me = await user.Client.GetJson<AuthApi.Me>("/api/v1/auth/me");
+        var me = await user.Client.GetJson<Me>("/api/v1/auth/me");
         Assert.True(me.ViaApiKey);
-        var listed = await (await portal.AdminClient()).GetJson<Page<UsersApi.UserView>>("/api/v1/users?limit=500");
+        var listed = await (await portal.AdminClient()).GetJson<Page<UserView>>("/api/v1/users?limit=500");
         Assert.False(listed.Items.Single(u => u.Id == user.Id).Disabled);
     }
 
@@ -85,7 +88,7 @@ public sealed class SignInThrottleTests(SignInThrottleTests.ThrottledPortal port
         await (await SignIn(portal.From(NewAddress()), user.UserName, user.Password)).AssertProblem(HttpStatusCode.TooManyRequests);
         // Another account from a fresh address is not slowed.
         var other = await portal.CreateUser(PortalRoles.Viewer);
-        await (await SignIn(portal.From(NewAddress()), other.UserName, other.Password)).ReadJson<AuthApi.Me>();
+        await (await SignIn(portal.From(NewAddress()), other.UserName, other.Password)).ReadJson<Me>();
     }
 
     [Fact]
@@ -140,8 +143,8 @@ public sealed class SignInThrottleTests(SignInThrottleTests.ThrottledPortal port
         }
 
         var admin = await portal.AdminClient();
-        var forUser = (await admin.GetJson<Page<AuditApi.AuditEventView>>($"/api/v1/audit?action=auth.&subjectId={user.Id}&limit=500")).Items;
-        var forAddress = (await admin.GetJson<Page<AuditApi.AuditEventView>>($"/api/v1/audit?action=auth.throttle&subjectId={address}&limit=500")).Items;
+        var forUser = (await admin.GetJson<Page<AuditEventView>>($"/api/v1/audit?action=auth.&subjectId={user.Id}&limit=500")).Items;
+        var forAddress = (await admin.GetJson<Page<AuditEventView>>($"/api/v1/audit?action=auth.throttle&subjectId={address}&limit=500")).Items;
         Assert.Equal("auth.throttle", Assert.Single(forUser).Action);
         Assert.Equal("address", Assert.Single(forAddress).SubjectType);
     }
@@ -161,7 +164,7 @@ public sealed class SignInThrottleTests(SignInThrottleTests.ThrottledPortal port
     private static string NewAddress() => $"198.51.100.{Interlocked.Increment(ref s_lastAddress)}";
 
     private static Task<HttpResponseMessage> SignIn(HttpClient client, string userName, string password) =>
-        client.PostJson("/api/v1/auth/sign-in", new AuthApi.SignInRequest(userName, password));
+        client.PostJson("/api/v1/auth/sign-in", new SignInRequest(userName, password));
 
     /// <summary>A portal whose clients can say which address they come from, with a counted password hasher and a throttle on a clock of its own.</summary>
     public sealed class ThrottledPortal : PortalFactory

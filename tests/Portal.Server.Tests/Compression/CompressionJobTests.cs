@@ -1,5 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Portal.Contracts;
+using Portal.Contracts.Compression;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Registry;
 using Portal.Server.Compression;
 using Portal.Server.Jobs;
 using Portal.Server.Registry;
@@ -24,7 +28,7 @@ public sealed class CompressionJobTests(RegistryFixture fixture)
 
         var job = await fixture.Viewer.WaitForJob(compression.JobId, JobState.Succeeded, TimeSpan.FromMinutes(2));
         Assert.Equal(JobKinds.Compression, job.Kind);
-        var done = await fixture.Viewer.GetJson<CompressionService.CompressionView>($"/api/v1/compressions/{compression.Id}");
+        var done = await fixture.Viewer.GetJson<CompressionView>($"/api/v1/compressions/{compression.Id}");
         var child = await fixture.Viewer.GetJson<VersionView>($"/api/v1/models/{model}/versions/{done.ResultVersion}");
         Assert.Equal("Derived", child.Lineage.Source);
         Assert.Equal(parent.Id, child.Lineage.ParentVersionId);
@@ -51,7 +55,7 @@ public sealed class CompressionJobTests(RegistryFixture fixture)
 
         var compression = await Compress(model, parent.Number, new { method = "quantize-int8", calibrationSamples = 64, tolerancePoints = 100.0 });
         await fixture.Viewer.WaitForJob(compression.JobId, JobState.Succeeded, TimeSpan.FromMinutes(2));
-        var done = await fixture.Viewer.GetJson<CompressionService.CompressionView>($"/api/v1/compressions/{compression.Id}");
+        var done = await fixture.Viewer.GetJson<CompressionView>($"/api/v1/compressions/{compression.Id}");
         var child = await fixture.Viewer.GetJson<VersionView>($"/api/v1/models/{model}/versions/{done.ResultVersion}");
 
         Assert.DoesNotContain(child.Artifacts, a => a.Kind == VersionArtifacts.Weights);
@@ -77,7 +81,7 @@ public sealed class CompressionJobTests(RegistryFixture fixture)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(named, await response.ProblemDetail());
-        var listed = await fixture.Viewer.GetJson<Portal.Server.Api.Page<CompressionService.CompressionView>>($"/api/v1/models/{model}/compressions");
+        var listed = await fixture.Viewer.GetJson<Page<CompressionView>>($"/api/v1/models/{model}/compressions");
         Assert.Empty(listed.Items);
     }
 
@@ -111,9 +115,9 @@ public sealed class CompressionJobTests(RegistryFixture fixture)
         Assert.Contains("imported", await response.ProblemDetail());
     }
 
-    private async Task<CompressionService.CompressionView> Compress(string model, int version, object recipe)
+    private async Task<CompressionView> Compress(string model, int version, object recipe)
     {
         var response = await fixture.Contributor.PostAsJsonAsync($"/api/v1/models/{model}/versions/{version}/compressions", new { recipe });
-        return await response.ReadJson<CompressionService.CompressionView>(HttpStatusCode.Accepted);
+        return await response.ReadJson<CompressionView>(HttpStatusCode.Accepted);
     }
 }

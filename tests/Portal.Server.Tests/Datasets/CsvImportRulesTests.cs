@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts.Datasets;
 using Portal.Server.Auth;
 using Portal.Server.Datasets;
 using Portal.Server.Tests.Infrastructure;
@@ -38,8 +39,8 @@ public sealed class CsvImportRulesTests(DatasetsPortal portal) : IClassFixture<D
 
         await (await PostCsv(Unique("digits"), csv)).AssertProblem(HttpStatusCode.BadRequest, "line 1 holds only numbers", "header");
 
-        var asData = await (await PostCsv(Unique("digits"), csv, ("header", "false"))).ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
-        var asHeader = await (await PostCsv(Unique("digits"), csv, ("header", "true"))).ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
+        var asData = await (await PostCsv(Unique("digits"), csv, ("header", "false"))).ReadJson<DatasetView>(HttpStatusCode.Created);
+        var asHeader = await (await PostCsv(Unique("digits"), csv, ("header", "true"))).ReadJson<DatasetView>(HttpStatusCode.Created);
         Assert.Equal((3, 2), (asData.Count, asHeader.Count));
         Assert.False(asData.CsvOptions!.Value.GetProperty("hasHeader").GetBoolean());
         Assert.True(asHeader.CsvOptions!.Value.GetProperty("hasHeader").GetBoolean());
@@ -48,7 +49,7 @@ public sealed class CsvImportRulesTests(DatasetsPortal portal) : IClassFixture<D
     [Fact]
     public async Task A_header_of_names_is_still_read_as_a_header_by_default_and_recorded_as_one()
     {
-        var created = await (await PostCsv(Unique("named"), "a,label\n1,x\n2,y\n")).ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
+        var created = await (await PostCsv(Unique("named"), "a,label\n1,x\n2,y\n")).ReadJson<DatasetView>(HttpStatusCode.Created);
 
         Assert.Equal(2, created.Count);
         Assert.True(created.CsvOptions!.Value.GetProperty("hasHeader").GetBoolean());
@@ -71,8 +72,8 @@ public sealed class CsvImportRulesTests(DatasetsPortal portal) : IClassFixture<D
     {
         const string csv = "radius,diagnosis\n1,benign\n9,malignant\n2,benign\n";
 
-        var given = await (await PostCsv(Unique("cancer"), csv, ("classNames", "malignant, benign"))).ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
-        var sorted = await (await PostCsv(Unique("cancer"), csv)).ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
+        var given = await (await PostCsv(Unique("cancer"), csv, ("classNames", "malignant, benign"))).ReadJson<DatasetView>(HttpStatusCode.Created);
+        var sorted = await (await PostCsv(Unique("cancer"), csv)).ReadJson<DatasetView>(HttpStatusCode.Created);
 
         Assert.Equal(["malignant", "benign"], given.ClassNames);
         Assert.Equal(["malignant", "benign"], ClassNamesRecorded(given));
@@ -88,6 +89,6 @@ public sealed class CsvImportRulesTests(DatasetsPortal portal) : IClassFixture<D
             .AssertProblem(HttpStatusCode.BadRequest, "'malignant'", "not among the given class names [benign, healthy]");
     }
 
-    private static string[] ClassNamesRecorded(DatasetsApi.DatasetView view) =>
+    private static string[] ClassNamesRecorded(DatasetView view) =>
         [.. view.CsvOptions!.Value.GetProperty("classNames").EnumerateArray().Select(e => e.GetString()!)];
 }

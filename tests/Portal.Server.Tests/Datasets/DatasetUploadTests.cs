@@ -3,6 +3,8 @@ using System.Net;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts;
+using Portal.Contracts.Datasets;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 using Portal.Server.Datasets;
@@ -36,14 +38,14 @@ public sealed class DatasetUploadTests(DatasetsPortal portal) : IClassFixture<Da
         var name = Unique("blobs");
 
         var created = await (await client.PostAsync("/api/v1/datasets/idx", Uploads.Idx(name, images, labels, "low, middle, high")))
-            .ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
+            .ReadJson<DatasetView>(HttpStatusCode.Created);
 
         Assert.Equal((name, DatasetFormat.Idx, 120), (created.Name, created.Format, created.Count));
         Assert.Equal([1, 6, 6], created.SampleShape);
         Assert.Equal(["low", "middle", "high"], created.ClassNames);
         Assert.Equal((Sha(images), Sha(labels)), (created.PrimaryArtifact, created.LabelsArtifact));
         Assert.True(File.Exists(Path.Combine(portal.ArtifactsDirectory, Sha(images)[..2], Sha(images))));
-        Assert.Equivalent(created, await client.GetJson<DatasetsApi.DatasetView>($"/api/v1/datasets/{created.Id}"), strict: true);
+        Assert.Equivalent(created, await client.GetJson<DatasetView>($"/api/v1/datasets/{created.Id}"), strict: true);
         var rows = await portal.InDatabase(db => db.Artifacts.Where(a => a.Sha256 == Sha(images) || a.Sha256 == Sha(labels)).ToListAsync());
         Assert.Equal([images.Length, labels.Length], rows.OrderByDescending(r => r.Size).Select(r => (int)r.Size));
         var audit = await portal.InDatabase(db => db.AuditEvents.SingleAsync(e => e.SubjectId == created.Id.ToString()));
@@ -58,7 +60,7 @@ public sealed class DatasetUploadTests(DatasetsPortal portal) : IClassFixture<Da
         var (images, labels) = IdxFiles.Separable(40, 4, 2, seed: 2);
 
         var created = await (await (await Contributor()).PostAsync("/api/v1/datasets/idx", Uploads.Idx(Unique("zipped"), Gzip(images), Gzip(labels))))
-            .ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
+            .ReadJson<DatasetView>(HttpStatusCode.Created);
 
         Assert.Equal((40, 2), (created.Count, created.ClassNames.Length));
         Assert.Equal(Sha(Gzip(images)), created.PrimaryArtifact);
@@ -71,7 +73,7 @@ public sealed class DatasetUploadTests(DatasetsPortal portal) : IClassFixture<Da
 
         var created = await (await (await Contributor()).PostAsync("/api/v1/datasets/csv",
                 Uploads.Csv(Unique("flowers"), csv, ("labelColumn", "species"), ("skipLines", "2"), ("header", "true"), ("task", "classification"))))
-            .ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
+            .ReadJson<DatasetView>(HttpStatusCode.Created);
 
         Assert.Equal((DatasetFormat.Csv, 3), (created.Format, created.Count));
         Assert.Equal([2], created.SampleShape);
@@ -87,7 +89,7 @@ public sealed class DatasetUploadTests(DatasetsPortal portal) : IClassFixture<Da
     {
         var created = await (await (await Contributor()).PostAsync("/api/v1/datasets/csv",
                 Uploads.Csv(Unique("prices"), "0.5;1;10.5\n2;3;20\n", ("header", "false"), ("labelColumnIndex", "0"), ("delimiter", ";"), ("task", "regression"))))
-            .ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
+            .ReadJson<DatasetView>(HttpStatusCode.Created);
 
         Assert.Equal((2, 0), (created.Count, created.ClassNames.Length));
         Assert.Equal([2], created.SampleShape);
@@ -190,8 +192,8 @@ public sealed class DatasetUploadTests(DatasetsPortal portal) : IClassFixture<Da
         var client = await Contributor();
         var (images, labels) = IdxFiles.Separable(10, 4, 2, seed: 11);
 
-        var a = await (await client.PostAsync("/api/v1/datasets/idx", Uploads.Idx(Unique("a"), images, labels))).ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
-        var b = await (await client.PostAsync("/api/v1/datasets/idx", Uploads.Idx(Unique("b"), images, labels))).ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
+        var a = await (await client.PostAsync("/api/v1/datasets/idx", Uploads.Idx(Unique("a"), images, labels))).ReadJson<DatasetView>(HttpStatusCode.Created);
+        var b = await (await client.PostAsync("/api/v1/datasets/idx", Uploads.Idx(Unique("b"), images, labels))).ReadJson<DatasetView>(HttpStatusCode.Created);
 
         Assert.Equal(a.PrimaryArtifact, b.PrimaryArtifact);
         Assert.Equal(1, await portal.InDatabase(db => db.Artifacts.CountAsync(r => r.Sha256 == a.PrimaryArtifact)));
@@ -208,8 +210,8 @@ public sealed class DatasetUploadTests(DatasetsPortal portal) : IClassFixture<Da
             await (await contributor.PostAsync("/api/v1/datasets/idx", Uploads.Idx(Unique($"page{seed}"), images, labels))).AssertStatus(HttpStatusCode.Created);
         }
 
-        var all = await viewer.GetJson<Page<DatasetsApi.DatasetView>>("/api/v1/datasets?limit=500");
-        var second = await viewer.GetJson<Page<DatasetsApi.DatasetView>>("/api/v1/datasets?offset=1&limit=2");
+        var all = await viewer.GetJson<Page<DatasetView>>("/api/v1/datasets?limit=500");
+        var second = await viewer.GetJson<Page<DatasetView>>("/api/v1/datasets?offset=1&limit=2");
 
         Assert.Equal(all.Items.Select(d => d.Name).Order(StringComparer.Ordinal), all.Items.Select(d => d.Name));
         Assert.Equal(all.Items.Skip(1).Take(2).Select(d => d.Id), second.Items.Select(d => d.Id));

@@ -1,5 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
+using Portal.Contracts;
+using Portal.Contracts.Evaluations;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Registry;
 using Portal.Server.Evaluations;
 using Portal.Server.Jobs;
 using Portal.Server.Registry;
@@ -21,17 +25,17 @@ public sealed class EvaluationJobTests(RegistryFixture fixture)
         var accepted = await fixture.Contributor.PostAsJsonAsync($"/api/v1/models/{model}/versions/{version.Number}/evaluations", new { datasetId = fixture.TestDatasetId });
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
-        var queued = await accepted.ReadJson<EvaluationService.EvaluationView>(HttpStatusCode.Accepted);
+        var queued = await accepted.ReadJson<EvaluationView>(HttpStatusCode.Accepted);
         Assert.Equal($"/api/v1/evaluations/{queued.Id}", accepted.Headers.Location?.OriginalString);
         var job = await fixture.Viewer.WaitForJob(queued.JobId, JobState.Succeeded);
         Assert.Equal(JobKinds.Evaluation, job.Kind);
-        var done = await fixture.Viewer.GetJson<EvaluationService.EvaluationView>($"/api/v1/evaluations/{queued.Id}");
+        var done = await fixture.Viewer.GetJson<EvaluationView>($"/api/v1/evaluations/{queued.Id}");
         // Registration evaluates the TorchSharp model, the job its ONNX file: the same predictions up to float rounding.
         Assert.Equal(version.Evidence.Accuracy!.Value, done.Accuracy!.Value, 1.0 / fixture.TestCount);
-        Assert.Equal(fixture.TestCount, done.Report!.Value.GetProperty("sampleCount").GetInt32());
+        Assert.Equal(fixture.TestCount, done.Report!.SampleCount);
         Assert.Equal("synthetic-test", done.Dataset);
         Assert.NotNull(done.CompletedAt);
-        var listed = await fixture.Viewer.GetJson<Portal.Server.Api.Page<EvaluationService.EvaluationView>>($"/api/v1/models/{model}/versions/{version.Number}/evaluations");
+        var listed = await fixture.Viewer.GetJson<Page<EvaluationView>>($"/api/v1/models/{model}/versions/{version.Number}/evaluations");
         Assert.Equal(queued.Id, Assert.Single(listed.Items).Id);
     }
 
@@ -48,7 +52,7 @@ public sealed class EvaluationJobTests(RegistryFixture fixture)
         var detail = await response.ProblemDetail();
         Assert.Contains("3 values per sample", detail);
         Assert.Contains("synthetic-test", detail);
-        var listed = await fixture.Viewer.GetJson<Portal.Server.Api.Page<EvaluationService.EvaluationView>>($"/api/v1/models/{model}/versions/{version.Number}/evaluations");
+        var listed = await fixture.Viewer.GetJson<Page<EvaluationView>>($"/api/v1/models/{model}/versions/{version.Number}/evaluations");
         Assert.Empty(listed.Items);
     }
 

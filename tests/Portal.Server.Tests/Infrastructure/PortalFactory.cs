@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
+using Portal.Contracts.Auth;
 using Portal.Server.Auth;
 using Portal.Server.Persistence;
 
@@ -100,8 +101,8 @@ public class PortalFactory : WebApplicationFactory<Program>
     public async Task<HttpClient> SignIn(string userName, string password)
     {
         var client = CreateClient();
-        var response = await client.PostAsJsonAsync("/api/v1/auth/sign-in", new AuthApi.SignInRequest(userName, password), HttpJson.Options);
-        await response.ReadJson<AuthApi.Me>();
+        var response = await client.PostAsJsonAsync("/api/v1/auth/sign-in", new SignInRequest(userName, password), HttpJson.Options);
+        await response.ReadJson<Me>();
         return client;
     }
 
@@ -117,10 +118,10 @@ public class PortalFactory : WebApplicationFactory<Program>
         var admin = await AdminClient();
         userName ??= $"{role.ToLowerInvariant()}-{Guid.NewGuid().ToString("N")[..8]}";
         var password = $"password-of-{userName}";
-        var user = await (await admin.PostJson("/api/v1/users", new UsersApi.CreateUserRequest(userName, password, role)))
-            .ReadJson<UsersApi.UserView>(System.Net.HttpStatusCode.Created);
-        var key = await (await admin.PostJson("/api/v1/api-keys", new ApiKeysApi.CreateKeyRequest($"tests-{userName}", null, user.Id)))
-            .ReadJson<ApiKeysApi.CreatedKeyView>(System.Net.HttpStatusCode.Created);
+        var user = await (await admin.PostJson("/api/v1/users", new CreateUserRequest(userName, password, role)))
+            .ReadJson<UserView>(System.Net.HttpStatusCode.Created);
+        var key = await (await admin.PostJson("/api/v1/api-keys", new CreateKeyRequest($"tests-{userName}", null, user.Id)))
+            .ReadJson<CreatedKeyView>(System.Net.HttpStatusCode.Created);
         return new TestUser(user.Id, userName, password, user.Role, key.Secret, ClientWithKey(key.Secret));
     }
 

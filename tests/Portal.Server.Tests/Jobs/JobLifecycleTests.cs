@@ -1,3 +1,4 @@
+using Portal.Contracts.Jobs;
 using Portal.Server.Jobs;
 
 namespace Portal.Server.Tests.Jobs;

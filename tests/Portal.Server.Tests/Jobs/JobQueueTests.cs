@@ -1,5 +1,6 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Jobs;
 using Portal.Server.Audit;
 using Portal.Server.Jobs;
 using Portal.Server.Persistence;

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Jobs;
 using Portal.Server.Auth;
 using Portal.Server.Jobs;
 using Portal.Server.Persistence;
@@ -31,12 +32,12 @@ public sealed class JobRestartTests : IDisposable
 
         await using var after = ProbePortal.Restart(_storage);
         var admin = await after.AdminClient();
-        var interrupted = await admin.GetJson<JobsApi.JobView>($"/api/v1/jobs/{id}");
+        var interrupted = await admin.GetJson<JobView>($"/api/v1/jobs/{id}");
         Assert.Equal(JobState.Interrupted, interrupted.State);
         Assert.Contains("shut down while the job ran", interrupted.Error);
         Assert.Empty(after.Probe.Released);
 
-        var resumed = await (await admin.PostAsync($"/api/v1/jobs/{id}/resume", null)).ReadJson<JobsApi.JobView>();
+        var resumed = await (await admin.PostAsync($"/api/v1/jobs/{id}/resume", null)).ReadJson<JobView>();
         Assert.Equal(JobState.Queued, resumed.State);
         var second = await after.Probe.For(gate).Started.Task.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal((2, true), (second.Attempt, second.Resuming));
@@ -66,12 +67,12 @@ public sealed class JobRestartTests : IDisposable
 
         await using var after = ProbePortal.Restart(_storage);
         var admin = await after.AdminClient();
-        var interrupted = await admin.GetJson<JobsApi.JobView>($"/api/v1/jobs/{orphan.Id}");
+        var interrupted = await admin.GetJson<JobView>($"/api/v1/jobs/{orphan.Id}");
         Assert.Equal(JobState.Interrupted, interrupted.State);
         Assert.Contains("The server stopped while the job ran (held by dead-node/4242)", interrupted.Error);
         Assert.NotNull(interrupted.FinishedAt);
         await admin.WaitForJob(queued.Id, JobState.Succeeded);
-        Assert.Equal(JobState.Interrupted, (await admin.GetJson<JobsApi.JobView>($"/api/v1/jobs/{orphan.Id}")).State);
+        Assert.Equal(JobState.Interrupted, (await admin.GetJson<JobView>($"/api/v1/jobs/{orphan.Id}")).State);
         var audit = await after.InDatabase(db => db.AuditEvents.SingleAsync(e => e.SubjectId == orphan.Id.ToString()));
         Assert.Equal(("system", "job.interrupt"), (audit.Actor, audit.Action));
     }
@@ -90,7 +91,7 @@ public sealed class JobRestartTests : IDisposable
 
         await using var after = ProbePortal.Restart(_storage);
         var admin = await after.AdminClient();
-        var cancelled = await (await admin.PostAsync($"/api/v1/jobs/{id}/cancel", null)).ReadJson<JobsApi.JobView>(HttpStatusCode.OK);
+        var cancelled = await (await admin.PostAsync($"/api/v1/jobs/{id}/cancel", null)).ReadJson<JobView>(HttpStatusCode.OK);
 
         Assert.Equal(JobState.Cancelled, cancelled.State);
         Assert.Equal([id], after.Probe.Released);

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts;
+using Portal.Contracts.Jobs;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 using Portal.Server.Jobs;
@@ -80,7 +82,7 @@ public sealed class JobRunnerTests(ProbePortal portal) : IClassFixture<ProbePort
             var progress = await ReadUntil(events, e => e.Type == "progress");
 
             Assert.Equal(new JobProgressEvent(id, 0.25), progress.Data);
-            Assert.Equal(0.25, (await user.Client.GetJson<JobsApi.JobView>($"/api/v1/jobs/{id}")).Progress);
+            Assert.Equal(0.25, (await user.Client.GetJson<JobView>($"/api/v1/jobs/{id}")).Progress);
         }
         finally
         {
@@ -122,9 +124,9 @@ public sealed class JobRunnerTests(ProbePortal portal) : IClassFixture<ProbePort
         try
         {
             await Task.Delay(300);
-            Assert.Equal(JobState.Queued, (await user.Client.GetJson<JobsApi.JobView>($"/api/v1/jobs/{second}")).State);
+            Assert.Equal(JobState.Queued, (await user.Client.GetJson<JobView>($"/api/v1/jobs/{second}")).State);
 
-            var cancelled = await (await user.Client.PostAsync($"/api/v1/jobs/{second}/cancel", null)).ReadJson<JobsApi.JobView>();
+            var cancelled = await (await user.Client.PostAsync($"/api/v1/jobs/{second}/cancel", null)).ReadJson<JobView>();
 
             Assert.Equal(JobState.Cancelled, cancelled.State);
             Assert.Equal($"Cancelled by {user.UserName}.", cancelled.Error);
@@ -149,7 +151,7 @@ public sealed class JobRunnerTests(ProbePortal portal) : IClassFixture<ProbePort
 
         var response = await user.Client.PostAsync($"/api/v1/jobs/{id}/cancel", null);
 
-        Assert.Equal(JobState.Running, (await response.ReadJson<JobsApi.JobView>(HttpStatusCode.Accepted)).State);
+        Assert.Equal(JobState.Running, (await response.ReadJson<JobView>(HttpStatusCode.Accepted)).State);
         var cancelled = await user.Client.WaitForJob(id, JobState.Cancelled, TimeSpan.FromSeconds(10));
         Assert.Equal($"Cancelled by {user.UserName}.", cancelled.Error);
         await portal.Probe.WaitReleased(id);
@@ -170,7 +172,7 @@ public sealed class JobRunnerTests(ProbePortal portal) : IClassFixture<ProbePort
 
             await (await colleague.PostAsync($"/api/v1/jobs/{id}/cancel", null)).AssertProblem(HttpStatusCode.Forbidden, $"created by {owner.UserName}");
             Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync($"/api/v1/jobs/{id}/cancel", null)).StatusCode);
-            Assert.Equal(JobState.Running, (await viewer.GetJson<JobsApi.JobView>($"/api/v1/jobs/{id}")).State);
+            Assert.Equal(JobState.Running, (await viewer.GetJson<JobView>($"/api/v1/jobs/{id}")).State);
 
             await (await (await portal.AdminClient()).PostAsync($"/api/v1/jobs/{id}/cancel", null)).AssertStatus(HttpStatusCode.Accepted);
             await viewer.WaitForJob(id, JobState.Cancelled);
@@ -203,8 +205,8 @@ public sealed class JobRunnerTests(ProbePortal portal) : IClassFixture<ProbePort
         var succeeded = await portal.Enqueue(new ProbeJobHandler.Payload(Guid.NewGuid().ToString("N"), Wait: false), user.UserName);
         await user.Client.WaitForJob(succeeded, JobState.Succeeded);
 
-        var failures = await user.Client.GetJson<Page<JobsApi.JobView>>("/api/v1/jobs?state=failed&kind=probe&limit=500");
-        var probes = await user.Client.GetJson<Page<JobsApi.JobView>>("/api/v1/jobs?kind=probe&limit=1");
+        var failures = await user.Client.GetJson<Page<JobView>>("/api/v1/jobs?state=failed&kind=probe&limit=500");
+        var probes = await user.Client.GetJson<Page<JobView>>("/api/v1/jobs?kind=probe&limit=1");
 
         Assert.All(failures.Items, j => Assert.Equal((JobState.Failed, "probe"), (j.State, j.Kind)));
         Assert.Contains(failures.Items, j => j.Id == failed);

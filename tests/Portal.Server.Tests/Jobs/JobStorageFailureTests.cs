@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Jobs;
 using Portal.Server.Auth;
 using Portal.Server.Jobs;
 using Portal.Server.Tests.Infrastructure;
@@ -43,7 +44,7 @@ public sealed class JobStorageFailureTests
         await (await alice.Client.PostAsync($"/api/v1/jobs/{id}/resume", null)).AssertProblem(HttpStatusCode.ServiceUnavailable, "database is read-only");
 
         portal.Faults.Database = StorageFaults.DatabaseFault.None;
-        var resumed = await (await alice.Client.PostAsync($"/api/v1/jobs/{id}/resume", null)).ReadJson<JobsApi.JobView>();
+        var resumed = await (await alice.Client.PostAsync($"/api/v1/jobs/{id}/resume", null)).ReadJson<JobView>();
         Assert.Equal(JobState.Queued, resumed.State);
         var done = await alice.Client.WaitForJob(id, JobState.Succeeded, s_wait);
         Assert.Equal(2, done.Attempts);
@@ -62,7 +63,7 @@ public sealed class JobStorageFailureTests
         Assert.Contains("No space is left", stopped.Error);
 
         portal.Faults.Database = StorageFaults.DatabaseFault.None;
-        var cancelled = await (await alice.Client.PostAsync($"/api/v1/jobs/{id}/cancel", null)).ReadJson<JobsApi.JobView>();
+        var cancelled = await (await alice.Client.PostAsync($"/api/v1/jobs/{id}/cancel", null)).ReadJson<JobView>();
 
         Assert.Equal(JobState.Cancelled, cancelled.State);
         await portal.Probe.WaitReleased(id);

@@ -5,6 +5,8 @@ using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts;
+using Portal.Contracts.Auth;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 using Portal.Server.Live;
@@ -42,7 +44,7 @@ public sealed class LiveHubAccessTests : IAsyncLifetime
         Assert.True(await stream.MoveNextAsync());
 
         var admin = await _portal.AdminClient();
-        var keys = await admin.GetJson<Page<ApiKeysApi.KeyView>>("/api/v1/api-keys?all=true");
+        var keys = await admin.GetJson<Page<KeyView>>("/api/v1/api-keys?all=true");
         await (await admin.DeleteAsync($"/api/v1/api-keys/{keys.Items.Single(k => k.UserId == viewer.Id).Id}")).AssertStatus(HttpStatusCode.NoContent);
 
         Assert.True(await EndsWithinBound(stream), "The revoked key's stream was still delivering messages after the bound.");
@@ -58,7 +60,7 @@ public sealed class LiveHubAccessTests : IAsyncLifetime
         Assert.True(await stream.MoveNextAsync());
 
         var admin = await _portal.AdminClient();
-        await (await admin.PutJson($"/api/v1/users/{viewer.Id}/access", new UsersApi.AccessRequest(true))).AssertStatus(HttpStatusCode.OK);
+        await (await admin.PutJson($"/api/v1/users/{viewer.Id}/access", new AccessRequest(true))).AssertStatus(HttpStatusCode.OK);
 
         Assert.True(await EndsWithinBound(stream), "The disabled user's stream was still delivering messages after the bound.");
         await Assert.ThrowsAnyAsync<Exception>(() => hub.InvokeAsync<long>(nameof(LiveHub.LastSequence), LiveTopics.Jobs));
@@ -88,7 +90,7 @@ public sealed class LiveHubAccessTests : IAsyncLifetime
     {
         var contributor = await _portal.CreateUser(PortalRoles.Contributor);
         var browser = _portal.CreateClient(new WebApplicationFactoryClientOptions { HandleCookies = false, BaseAddress = _address });
-        var signedIn = await browser.PostAsJsonAsync("/api/v1/auth/sign-in", new AuthApi.SignInRequest(contributor.UserName, contributor.Password), HttpJson.Options);
+        var signedIn = await browser.PostAsJsonAsync("/api/v1/auth/sign-in", new SignInRequest(contributor.UserName, contributor.Password), HttpJson.Options);
         await signedIn.AssertStatus(HttpStatusCode.OK);
         var cookie = string.Join("; ", signedIn.Headers.GetValues("Set-Cookie").Select(c => c.Split(';')[0]));
         var hub = await Connect(o => o.Headers["Cookie"] = cookie);

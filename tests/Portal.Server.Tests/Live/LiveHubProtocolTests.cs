@@ -4,6 +4,8 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts.Auth;
+using Portal.Contracts.Jobs;
 using Portal.Server.Auth;
 using Portal.Server.Jobs;
 using Portal.Server.Live;
@@ -67,7 +69,7 @@ public sealed class LiveHubProtocolTests : IAsyncLifetime
         using var http = new HttpClient { BaseAddress = _address };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", viewer.ApiKey);
 
-        var me = await http.GetJson<AuthApi.Me>("/api/v1/auth/me");
+        var me = await http.GetJson<Me>("/api/v1/auth/me");
         Assert.Equal(viewer.UserName, me.UserName);
         Assert.True(me.ViaApiKey);
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/v2")).StatusCode);

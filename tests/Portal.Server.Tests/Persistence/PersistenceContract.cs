@@ -3,6 +3,9 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts.Auth;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Registry;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
 using Portal.Server.Jobs;
@@ -100,11 +103,11 @@ public abstract class PersistenceContract
         Assert.Equal(applied, await second.InDatabase(async db => (await db.Database.GetAppliedMigrationsAsync()).ToList()));
         Assert.Empty(await second.InDatabase(db => db.Database.GetPendingMigrationsAsync()));
 
-        var me = await second.ClientWithKey(user.ApiKey).GetJson<AuthApi.Me>("/api/v1/auth/me");
+        var me = await second.ClientWithKey(user.ApiKey).GetJson<Me>("/api/v1/auth/me");
         Assert.Equal((user.Id, PortalRoles.Contributor), (me.Id, me.Roles.Single()));
         await second.SignIn(user.UserName, user.Password);
         var admin = await second.SignIn(PortalFactory.AdminUserName, PortalFactory.AdminPassword);
-        var withNewPassword = await second.AnonymousClient().PostJson("/api/v1/auth/sign-in", new AuthApi.SignInRequest(PortalFactory.AdminUserName, "a different admin password"));
+        var withNewPassword = await second.AnonymousClient().PostJson("/api/v1/auth/sign-in", new SignInRequest(PortalFactory.AdminUserName, "a different admin password"));
         Assert.Equal(HttpStatusCode.Unauthorized, withNewPassword.StatusCode);
 
         var stored = await second.InDatabase(db => db.Jobs.AsNoTracking().SingleAsync(j => j.Id == job.Id));

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Text.Json;
+using Portal.Contracts.Auth;
+using Portal.Contracts.Registry;
 using Portal.Server.Auth;
 using Portal.Server.Registry;
 using Portal.Server.Tests.Datasets;
@@ -17,7 +19,7 @@ public sealed class StorageFailureTests
         var contributor = await portal.CreateClientAs(PortalRoles.Contributor);
         portal.Faults.Database = StorageFaults.DatabaseFault.ReadOnly;
 
-        var response = await contributor.PostJson("/api/v1/models", new ModelsApi.CreateModelRequest("read-only-model", null));
+        var response = await contributor.PostJson("/api/v1/models", new CreateModelRequest("read-only-model", null));
 
         var problem = await response.AssertProblem(HttpStatusCode.ServiceUnavailable, "database is read-only");
         Assert.DoesNotContain("Exception", problem.Detail);
@@ -30,7 +32,7 @@ public sealed class StorageFailureTests
         var contributor = await portal.CreateClientAs(PortalRoles.Contributor);
         portal.Faults.Database = StorageFaults.DatabaseFault.Full;
 
-        var response = await contributor.PostJson("/api/v1/models", new ModelsApi.CreateModelRequest("full-disk-model", null));
+        var response = await contributor.PostJson("/api/v1/models", new CreateModelRequest("full-disk-model", null));
 
         await response.AssertProblem(HttpStatusCode.ServiceUnavailable, "no space is left on the data volume");
     }
@@ -58,7 +60,7 @@ public sealed class StorageFailureTests
         var user = await portal.CreateUser(PortalRoles.Viewer);
         portal.Faults.Database = StorageFaults.DatabaseFault.ReadOnly;
 
-        var response = await portal.AnonymousClient().PostJson("/api/v1/auth/sign-in", new AuthApi.SignInRequest(user.UserName, user.Password));
+        var response = await portal.AnonymousClient().PostJson("/api/v1/auth/sign-in", new SignInRequest(user.UserName, user.Password));
 
         await response.AssertProblem(HttpStatusCode.ServiceUnavailable, "database is read-only");
     }
@@ -68,9 +70,9 @@ public sealed class StorageFailureTests
     {
         using var portal = new FaultyStoragePortal();
         var contributor = await portal.CreateClientAs(PortalRoles.Contributor);
-        await (await contributor.PostJson("/api/v1/models", new ModelsApi.CreateModelRequest("kept-model", null))).AssertStatus(HttpStatusCode.Created);
+        await (await contributor.PostJson("/api/v1/models", new CreateModelRequest("kept-model", null))).AssertStatus(HttpStatusCode.Created);
         portal.Faults.Database = StorageFaults.DatabaseFault.ReadOnly;
-        await (await contributor.PostJson("/api/v1/models", new ModelsApi.CreateModelRequest("refused-model", null))).AssertStatus(HttpStatusCode.ServiceUnavailable);
+        await (await contributor.PostJson("/api/v1/models", new CreateModelRequest("refused-model", null))).AssertStatus(HttpStatusCode.ServiceUnavailable);
 
         var models = await contributor.GetJson<JsonElement>("/api/v1/models");
 
@@ -85,7 +87,7 @@ public sealed class StorageFailureTests
         var anonymous = portal.AnonymousClient();
         await (await anonymous.GetAsync("/v2/health/ready")).AssertStatus(HttpStatusCode.OK);
         portal.Faults.Database = StorageFaults.DatabaseFault.ReadOnly;
-        await (await contributor.PostJson("/api/v1/models", new ModelsApi.CreateModelRequest("refused", null))).AssertStatus(HttpStatusCode.ServiceUnavailable);
+        await (await contributor.PostJson("/api/v1/models", new CreateModelRequest("refused", null))).AssertStatus(HttpStatusCode.ServiceUnavailable);
 
         var refused = await anonymous.GetAsync("/v2/health/ready");
 

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts;
+using Portal.Contracts.Registry;
 using Portal.Server.Api;
 using Portal.Server.Approvals;
 using Portal.Server.Persistence;

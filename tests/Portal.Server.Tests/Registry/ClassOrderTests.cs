@@ -2,6 +2,10 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text;
+using Portal.Contracts.Datasets;
+using Portal.Contracts.Evaluations;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Registry;
 using Portal.Server.Datasets;
 using Portal.Server.Evaluations;
 using Portal.Server.Jobs;
@@ -43,9 +47,9 @@ public sealed class ClassOrderTests(RegistryFixture fixture)
 
         Assert.Equal(1.0, version.Evidence.Accuracy);
         var accepted = await fixture.Contributor.PostAsJsonAsync($"/api/v1/models/{model}/versions/{version.Number}/evaluations", new { datasetId = spelt.Id });
-        var queued = await accepted.ReadJson<EvaluationService.EvaluationView>(HttpStatusCode.Accepted);
+        var queued = await accepted.ReadJson<EvaluationView>(HttpStatusCode.Accepted);
         await fixture.Viewer.WaitForJob(queued.JobId, JobState.Succeeded);
-        var done = await fixture.Viewer.GetJson<EvaluationService.EvaluationView>($"/api/v1/evaluations/{queued.Id}");
+        var done = await fixture.Viewer.GetJson<EvaluationView>($"/api/v1/evaluations/{queued.Id}");
         Assert.Equal(1.0, done.Accuracy);
     }
 
@@ -83,7 +87,7 @@ public sealed class ClassOrderTests(RegistryFixture fixture)
     }
 
     /// <summary>The held-out images as CSV, one pixel a column, the class spelt out.</summary>
-    private async Task<DatasetsApi.DatasetView> UploadSpeltOut(string prefix)
+    private async Task<DatasetView> UploadSpeltOut(string prefix)
     {
         var data = SyntheticImages.Create(fixture.TestCount, seed: 2).ToDataset("spelt");
         var csv = new StringBuilder();
@@ -94,15 +98,15 @@ public sealed class ClassOrderTests(RegistryFixture fixture)
             csv.AppendLine(string.Join(",", pixels.Append(SyntheticImages.ClassNames[data.Labels[i]])));
         }
         var response = await fixture.Contributor.PostAsync("/api/v1/datasets/csv", Uploads.Csv($"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)], csv.ToString()));
-        return await response.ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
+        return await response.ReadJson<DatasetView>(HttpStatusCode.Created);
     }
 
     /// <summary>The held-out images as IDX files without class names: their classes are "0" and "1".</summary>
-    private async Task<DatasetsApi.DatasetView> UploadNumbered(string prefix)
+    private async Task<DatasetView> UploadNumbered(string prefix)
     {
         var data = SyntheticImages.Create(fixture.TestCount, seed: 2);
         var response = await fixture.Contributor.PostAsync("/api/v1/datasets/idx", Uploads.Idx($"{prefix}-{Guid.NewGuid():N}"[..(prefix.Length + 9)], data.ImagesIdx, data.LabelsIdx));
-        var created = await response.ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
+        var created = await response.ReadJson<DatasetView>(HttpStatusCode.Created);
         Assert.Equal(["0", "1"], created.ClassNames);
         return created;
     }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Registry;
 using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Training;

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Text;
+using Portal.Contracts;
+using Portal.Contracts.Registry;
 using Portal.Server.Registry;
 
 namespace Portal.Server.Tests.Registry;
@@ -70,7 +72,7 @@ public sealed class ImportTests(RegistryFixture fixture)
         Assert.Contains("not an ONNX model", detail);
         Assert.Contains("garbage.onnx", detail);
         var versions = await fixture.Viewer.GetAsync($"/api/v1/models/{model}/versions");
-        Assert.Equal(0, (await versions.Read<Portal.Server.Api.Page<VersionSummary>>()).Total);
+        Assert.Equal(0, (await versions.Read<Page<VersionSummary>>()).Total);
     }
 
     [Fact]

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
+using Portal.Contracts;
+using Portal.Contracts.Registry;
 using Portal.Server.Api;
 using Portal.Server.Registry;
 

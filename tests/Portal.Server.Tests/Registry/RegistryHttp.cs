@@ -1,5 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Portal.Contracts;
+using Portal.Contracts.Audit;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 
@@ -20,9 +22,9 @@ internal static class RegistryHttp
         return (await response.Content.ReadFromJsonAsync<T>())!;
     }
 
-    public static async Task<IReadOnlyList<AuditApi.AuditEventView>> AuditEvents(this HttpClient client, string action, string subjectId)
+    public static async Task<IReadOnlyList<AuditEventView>> AuditEvents(this HttpClient client, string action, string subjectId)
     {
-        var page = await (await client.GetAsync($"/api/v1/audit?action={action}&subjectId={subjectId}")).Read<Page<AuditApi.AuditEventView>>();
+        var page = await (await client.GetAsync($"/api/v1/audit?action={action}&subjectId={subjectId}")).Read<Page<AuditEventView>>();
         return page.Items;
     }
 }

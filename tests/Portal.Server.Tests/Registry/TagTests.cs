@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using Portal.Contracts.Registry;
 using Portal.Server.Registry;
 
 namespace Portal.Server.Tests.Registry;

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
+using Portal.Contracts;
+using Portal.Contracts.Registry;
 using Portal.Engine.Onnx;
 using Portal.Server.Api;
 using Portal.Server.Registry;

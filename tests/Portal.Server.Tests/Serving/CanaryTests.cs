@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Serving;
 using Portal.Server.Serving;
 using Portal.Server.Tests.Infrastructure;
 

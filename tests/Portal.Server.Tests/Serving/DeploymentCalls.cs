@@ -1,3 +1,4 @@
+using Portal.Contracts.Serving;
 using Portal.Server.Serving;
 using Portal.Server.Tests.Infrastructure;
 

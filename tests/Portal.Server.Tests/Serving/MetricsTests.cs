@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts;
+using Portal.Contracts.Serving;
 using Portal.Server.Live;
 using Portal.Server.Serving;
 
@@ -73,7 +75,7 @@ public sealed class MetricsTests(ServingPortal portal)
     {
         var model = await portal.CreateModel(2, ("production", 1), ("staging", 2));
 
-        var page = await portal.Viewer.GetFromJsonAsync<Portal.Server.Api.Page<DeploymentView>>("/api/v1/deployments?limit=500", Infrastructure.HttpJson.Options);
+        var page = await portal.Viewer.GetFromJsonAsync<Page<DeploymentView>>("/api/v1/deployments?limit=500", Infrastructure.HttpJson.Options);
 
         var mine = page!.Items.Where(d => d.Model == model).OrderBy(d => d.Alias).ToList();
         Assert.Equal(["production", "staging"], mine.Select(d => d.Alias));

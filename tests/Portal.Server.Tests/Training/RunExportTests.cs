@@ -1,4 +1,6 @@
 using System.Net;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 using Portal.Engine.Inference;
 using Portal.Server.Jobs;
 using Portal.Server.Tests.Infrastructure;
@@ -21,10 +23,10 @@ public sealed class RunExportTests(RegistryFixture fixture)
 
         var accepted = await fixture.Contributor.PostAsync($"/api/v1/runs/{runId}/exports", null);
 
-        var queued = await accepted.ReadJson<JobsApi.JobView>(HttpStatusCode.Accepted);
+        var queued = await accepted.ReadJson<JobView>(HttpStatusCode.Accepted);
         Assert.Equal(JobKinds.Export, queued.Kind);
         await fixture.Viewer.WaitForJob(queued.Id, JobState.Succeeded);
-        var run = await fixture.Viewer.GetJson<TrainingApi.RunView>($"/api/v1/runs/{runId}");
+        var run = await fixture.Viewer.GetJson<RunView>($"/api/v1/runs/{runId}");
         Assert.Equal(queued.Id, run.ExportJobId);
         var onnx = await fixture.Viewer.GetByteArrayAsync($"/api/v1/runs/{runId}/artifacts/onnx");
         Assert.Equal(run.OnnxArtifact, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(onnx)));
@@ -40,7 +42,7 @@ public sealed class RunExportTests(RegistryFixture fixture)
 
         Assert.Equal(HttpStatusCode.Conflict, response.StatusCode);
         Assert.Contains("no weights to export yet", await response.ProblemDetail());
-        var run = await fixture.Viewer.GetJson<TrainingApi.RunView>($"/api/v1/runs/{fixture.UnfinishedRunId}");
+        var run = await fixture.Viewer.GetJson<RunView>($"/api/v1/runs/{fixture.UnfinishedRunId}");
         Assert.Null(run.ExportJobId);
         var missing = await fixture.Contributor.PostAsync($"/api/v1/runs/{Guid.NewGuid()}/exports", null);
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

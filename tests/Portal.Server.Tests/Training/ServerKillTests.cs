@@ -1,5 +1,9 @@
 using System.Net;
 using System.Security.Cryptography;
+using Portal.Contracts;
+using Portal.Contracts.Datasets;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 using Portal.Server.Api;
 using Portal.Server.Datasets;
 using Portal.Server.Jobs;
@@ -22,11 +26,11 @@ public sealed class ServerKillTests : IDisposable
     [Fact]
     public async Task A_job_killed_mid_run_is_interrupted_after_restart_resumes_to_the_end_and_leaves_no_broken_artifact()
     {
-        TrainingApi.RunView run;
+        RunView run;
         RunEpochView[] beforeKill;
         await using (var server = await ServerProcess.Start(_storage.DataDirectory, Password))
         {
-            var datasets = await server.Client.GetJson<Page<DatasetsApi.DatasetView>>("/api/v1/datasets?limit=500");
+            var datasets = await server.Client.GetJson<Page<DatasetView>>("/api/v1/datasets?limit=500");
             var train = datasets.Items.SingleOrDefault(d => d.Name == BuiltinDatasets.TrainName)
                 ?? throw new Xunit.Sdk.XunitException($"The built-in dataset {BuiltinDatasets.TrainName} is missing: install Debian's dataset-fashion-mnist.");
             run = await TrainingPortal.CreateRun(server.Client, new { name = "killed", datasetId = train.Id, spec = "fashion-mlp", options = new { epochs = Epochs, batchSize = 128, seed = 5 } });
@@ -40,10 +44,10 @@ public sealed class ServerKillTests : IDisposable
 
         await using (var server = await ServerProcess.Start(_storage.DataDirectory, Password))
         {
-            var job = await server.Client.GetJson<JobsApi.JobView>($"/api/v1/jobs/{run.JobId}");
+            var job = await server.Client.GetJson<JobView>($"/api/v1/jobs/{run.JobId}");
             Assert.Equal(JobState.Interrupted, job.State);
             Assert.Contains("The server stopped while the job ran", job.Error);
-            Assert.Null((await server.Client.GetJson<TrainingApi.RunView>($"/api/v1/runs/{run.Id}")).WeightsArtifact);
+            Assert.Null((await server.Client.GetJson<RunView>($"/api/v1/runs/{run.Id}")).WeightsArtifact);
             Assert.Empty(Directory.EnumerateFiles(Path.Combine(_storage.DataDirectory, "artifacts", ".staging")));
             AssertStoreIntact();
 
@@ -54,7 +58,7 @@ public sealed class ServerKillTests : IDisposable
             var metrics = await server.Client.GetJson<RunEpochView[]>($"/api/v1/runs/{run.Id}/metrics");
             Assert.Equal(Enumerable.Range(1, Epochs), metrics.Select(m => m.Epoch));
             Assert.Equal(beforeKill, metrics[..beforeKill.Length]);
-            var finished = await server.Client.GetJson<TrainingApi.RunView>($"/api/v1/runs/{run.Id}");
+            var finished = await server.Client.GetJson<RunView>($"/api/v1/runs/{run.Id}");
             var weights = await server.Client.GetByteArrayAsync($"/api/v1/runs/{run.Id}/artifacts/weights");
             Assert.Equal(finished.WeightsArtifact, Convert.ToHexStringLower(SHA256.HashData(weights)));
             Assert.False(Directory.Exists(Path.Combine(_storage.DataDirectory, "checkpoints", run.Id.ToString())));

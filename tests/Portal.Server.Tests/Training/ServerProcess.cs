@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text;
+using Portal.Contracts.Auth;
 using Portal.Server.Auth;
 using Portal.Server.Tests.Infrastructure;
 
@@ -66,7 +67,7 @@ public sealed class ServerProcess : IAsyncDisposable
         try
         {
             await server.WaitUntilServing(TimeSpan.FromSeconds(90));
-            var signIn = await server.Client.PostAsJsonAsync("/api/v1/auth/sign-in", new AuthApi.SignInRequest(AdminBootstrap.AdminUserName, adminPassword), HttpJson.Options);
+            var signIn = await server.Client.PostAsJsonAsync("/api/v1/auth/sign-in", new SignInRequest(AdminBootstrap.AdminUserName, adminPassword), HttpJson.Options);
             await signIn.AssertStatus(HttpStatusCode.OK);
             return server;
         }

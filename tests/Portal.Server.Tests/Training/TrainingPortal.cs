@@ -1,4 +1,6 @@
 using System.Net;
+using Portal.Contracts.Datasets;
+using Portal.Contracts.Training;
 using Portal.Server.Datasets;
 using Portal.Server.Tests.Datasets;
 using Portal.Server.Tests.Infrastructure;
@@ -39,10 +41,10 @@ public sealed class TrainingPortal : PortalFactory
         var (images, labels) = IdxFiles.Separable(count, 6, 3, seed);
         var name = $"blobs-{Guid.NewGuid().ToString("N")[..8]}";
         var created = await (await client.PostAsync("/api/v1/datasets/idx", Uploads.Idx(name, images, labels)))
-            .ReadJson<DatasetsApi.DatasetView>(HttpStatusCode.Created);
+            .ReadJson<DatasetView>(HttpStatusCode.Created);
         return created.Id;
     }
 
-    public static async Task<TrainingApi.RunView> CreateRun(HttpClient client, object request) =>
-        await (await client.PostJson("/api/v1/runs", request)).ReadJson<TrainingApi.RunView>(HttpStatusCode.Created);
+    public static async Task<RunView> CreateRun(HttpClient client, object request) =>
+        await (await client.PostJson("/api/v1/runs", request)).ReadJson<RunView>(HttpStatusCode.Created);
 }

@@ -1,5 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 using Portal.Engine.Weights;
 using Portal.Server.Auth;
 using Portal.Server.Jobs;
@@ -22,7 +24,7 @@ public sealed class TrainingResumeTests : IDisposable
     {
         const int epochs = 20;
         Guid train;
-        TrainingApi.RunView run;
+        RunView run;
         RunEpochView[] before;
         string apiKey;
         var options = new { epochs, batchSize = 16, learningRate = 0.005, seed = 11, schedule = new { kind = "cosine" } };
@@ -43,7 +45,7 @@ public sealed class TrainingResumeTests : IDisposable
 
         await using var second = TrainingPortal.On(_storage);
         var client = second.ClientWithKey(apiKey);
-        var interrupted = await client.GetJson<JobsApi.JobView>($"/api/v1/jobs/{run.JobId}");
+        var interrupted = await client.GetJson<JobView>($"/api/v1/jobs/{run.JobId}");
         Assert.Equal(JobState.Interrupted, interrupted.State);
         before = await client.GetJson<RunEpochView[]>($"/api/v1/runs/{run.Id}/metrics");
         Assert.InRange(before.Length, 1, epochs - 1);

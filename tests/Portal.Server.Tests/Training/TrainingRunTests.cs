@@ -2,6 +2,9 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 using Portal.Engine.Models;
 using Portal.Engine.Weights;
 using Portal.Server.Api;
@@ -35,7 +38,7 @@ public sealed class TrainingRunTests(TrainingPortal portal) : IClassFixture<Trai
         Assert.Equal((JobState.Queued, contributor.UserName), (created.State, created.CreatedBy));
         var job = await viewer.WaitForJob(created.JobId, JobState.Succeeded);
 
-        var run = await viewer.GetJson<TrainingApi.RunView>($"/api/v1/runs/{created.Id}");
+        var run = await viewer.GetJson<RunView>($"/api/v1/runs/{created.Id}");
         Assert.Equal((JobState.Succeeded, 1.0, 2, "Completed"), (run.State, run.Progress, run.BestEpoch, run.StopReason));
         Assert.Equal(job.FinishedAt, run.FinishedAt);
         var metrics = await viewer.GetJson<RunEpochView[]>($"/api/v1/runs/{created.Id}/metrics");
@@ -43,7 +46,7 @@ public sealed class TrainingRunTests(TrainingPortal portal) : IClassFixture<Trai
         Assert.True(metrics[1].TrainLoss < metrics[0].TrainLoss, $"loss {metrics[0].TrainLoss} then {metrics[1].TrainLoss}");
         Assert.True(metrics[1].ValidationAccuracy > 0.8, $"validation accuracy {metrics[1].ValidationAccuracy}");
         var stored = await portal.InDatabase(db => db.RunEpochMetrics.Where(m => m.RunId == created.Id).OrderBy(m => m.Epoch).ToListAsync());
-        Assert.Equal(stored.Select(RunEpochView.Of), metrics);
+        Assert.Equal(stored.Select(TrainingViews.View), metrics);
         var steps = await viewer.GetJson<RunStepPoint[]>($"/api/v1/runs/{created.Id}/steps");
         Assert.Equal(Enumerable.Range(1, steps.Length).Select(i => (long)i), steps.Select(p => p.Step));
         Assert.Equal([1, 2], steps.Select(p => p.Epoch).Distinct());
@@ -67,7 +70,7 @@ public sealed class TrainingRunTests(TrainingPortal portal) : IClassFixture<Trai
         Assert.False(Directory.Exists(portal.CheckpointDirectory(created.Id)));
         var actions = await portal.InDatabase(db => db.AuditEvents.Where(e => e.SubjectId == created.Id.ToString()).OrderBy(e => e.Sequence).Select(e => e.Action).ToListAsync());
         Assert.Equal(["run.create", "run.complete"], actions);
-        var listed = await viewer.GetJson<Page<TrainingApi.RunView>>("/api/v1/runs?limit=500");
+        var listed = await viewer.GetJson<Page<RunView>>("/api/v1/runs?limit=500");
         Assert.Contains(listed.Items, r => r.Id == created.Id && r.State == JobState.Succeeded);
     }
 
@@ -148,7 +151,7 @@ public sealed class TrainingRunTests(TrainingPortal portal) : IClassFixture<Trai
         var failed = await user.Client.WaitForJob(run.JobId, JobState.Failed);
 
         Assert.Matches(@"^diverged at epoch \d+ step \d+", failed.Error);
-        Assert.Null((await user.Client.GetJson<TrainingApi.RunView>($"/api/v1/runs/{run.Id}")).WeightsArtifact);
+        Assert.Null((await user.Client.GetJson<RunView>($"/api/v1/runs/{run.Id}")).WeightsArtifact);
         await CheckpointGone(run.Id);
     }
 

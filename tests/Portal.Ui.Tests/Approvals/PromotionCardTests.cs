@@ -1,4 +1,5 @@
 using Bunit;
+using Portal.Contracts.Approvals;
 using Portal.Server.Approvals;
 using Portal.Server.Auth;
 using Portal.Ui.Tests.Components;

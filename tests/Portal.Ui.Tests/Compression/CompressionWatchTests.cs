@@ -1,3 +1,5 @@
+using Portal.Contracts.Compression;
+using Portal.Contracts.Jobs;
 using Portal.Server.Compression;
 using Portal.Server.Jobs;
 using Portal.Server.Live;
@@ -8,7 +10,7 @@ public sealed class CompressionWatchTests
 {
     private static readonly Guid s_id = Guid.NewGuid();
 
-    private static CompressionService.CompressionView Queued() => new(
+    private static CompressionView Queued() => new(
         s_id, "fashion", 1, "quantize-int8", default, Guid.NewGuid(), Guid.NewGuid(), Guid.NewGuid(), JobState.Queued, 0, null, null, "dave", DateTimeOffset.UnixEpoch);
 
     // The shapes CompressionJobHandler publishes on compression:{id}.

@@ -1,4 +1,6 @@
 using Bunit;
+using Portal.Contracts.Alerts;
+using Portal.Contracts.Serving;
 using Portal.Server.Components.Charts;
 using Portal.Server.Live;
 using Portal.Server.Serving;

@@ -1,3 +1,5 @@
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Training;
 using Portal.Server.Jobs;
 using Portal.Server.Live;
 using Portal.Server.Training;

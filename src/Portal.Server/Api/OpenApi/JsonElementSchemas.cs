@@ -1,8 +1,12 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using Portal.Contracts.Compression;
+using Portal.Contracts.Evaluations;
+using Portal.Contracts.Jobs;
+using Portal.Contracts.Registry;
+using Portal.Contracts.Training;
 using Portal.Engine.Compression;
-using Portal.Engine.Evaluation;
 using Portal.Engine.Models;
 using Portal.Engine.Training;
 using Portal.Server.Compression;
@@ -23,21 +27,21 @@ internal sealed class JsonElementSchemas : IOpenApiSchemaTransformer
 
     private static readonly Dictionary<Type, Dictionary<string, SchemaOf>> s_fields = new()
     {
-        [typeof(TrainingService.CreateRunRequest)] = new()
+        [typeof(CreateRunRequest)] = new()
         {
             ["spec"] = (c, ct) => SpecOrReadyName(c, "The network: a ready spec's name, or a whole spec (input shape and layers).", ct),
             ["options"] = (c, ct) => Shape<RunOptions>(c, "The hyper-parameters; every field is optional and takes the engine's default when left out. Unknown fields are refused.", nullable: true, ct),
         },
-        [typeof(TrainingApi.RunView)] = new()
+        [typeof(RunView)] = new()
         {
             ["spec"] = (c, ct) => Shape<ModelSpec>(c, "The network trained, in full (a ready spec's name is expanded).", nullable: false, ct),
             ["options"] = (c, ct) => Shape<TrainingOptions>(c, "The engine's options the run trains with: the request's options with every default filled in.", nullable: false, ct),
         },
-        [typeof(CompressionService.CompressRequest)] = new()
+        [typeof(CompressRequest)] = new()
         {
             ["recipe"] = (c, ct) => Shape<CompressionRecipe>(c, "The method (prune-unstructured, prune-structured, quantize-int8 or distill) and its settings. A distillation's student may be a ready spec's name instead of a spec.", nullable: false, ct),
         },
-        [typeof(CompressionService.CompressionView)] = new()
+        [typeof(CompressionView)] = new()
         {
             ["recipe"] = (c, ct) => Shape<CompressionRecipe>(c, "The recipe as the engine read it, defaults filled in.", nullable: false, ct),
         },
@@ -54,11 +58,11 @@ internal sealed class JsonElementSchemas : IOpenApiSchemaTransformer
             ["evaluation"] = (c, ct) => Shape<ClassificationReport>(c, "The classification report on the evaluation dataset; null when the version was not evaluated.", nullable: true, ct),
             ["compression"] = (c, ct) => Shape<CompressionReport>(c, "For a compressed version, its figures side by side with its parent's.", nullable: true, ct),
         },
-        [typeof(EvaluationService.EvaluationView)] = new()
+        [typeof(EvaluationView)] = new()
         {
             ["report"] = (c, ct) => Shape<ClassificationReport>(c, "The classification report, once the evaluation succeeded.", nullable: true, ct),
         },
-        [typeof(JobsApi.JobView)] = new()
+        [typeof(JobView)] = new()
         {
             ["payload"] = (_, _) => Task.FromResult<IOpenApiSchema>(new OpenApiSchema
             {

@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts.Serving;
 using Portal.Server.Audit;
 using Portal.Server.Live;
 using Portal.Server.Persistence;
@@ -79,7 +80,7 @@ public sealed class AlertEvaluator(IServiceScopeFactory scopes, LiveBus bus, Tim
         await db.SaveChangesAsync(ct);
         foreach (var alert in changed)
         {
-            bus.Publish(DeploymentTopics.Deployment(alert.Model, alert.Alias), EventType, AlertView.Of(alert));
+            bus.Publish(DeploymentTopics.Deployment(alert.Model, alert.Alias), EventType, AlertViews.View(alert));
             logger.LogInformation("Alert {Rule} {State} for {Model}/{Alias} version {Version}: {Metric} = {Value}.",
                 alert.RuleName, alert.ResolvedAt is null ? "fired" : "resolved", alert.Model, alert.Alias, alert.VersionNumber, alert.Metric, alert.ResolvedValue ?? alert.Value);
         }
@@ -163,10 +164,10 @@ public sealed class AlertEvaluator(IServiceScopeFactory scopes, LiveBus bus, Tim
                 switch (e.Data)
                 {
                     case DeploymentMetrics metrics:
-                        observations.AddRange(AlertMetrics.From(metrics, e.Time));
+                        observations.AddRange(AlertObservation.From(metrics, e.Time));
                         break;
                     case DeploymentDrift drift:
-                        observations.AddRange(AlertMetrics.From(drift, e.Time));
+                        observations.AddRange(AlertObservation.From(drift, e.Time));
                         break;
                 }
             }

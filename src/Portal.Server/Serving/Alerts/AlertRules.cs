@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Alerts;
 using Portal.Server.Api;
 using Portal.Server.Audit;
 using Portal.Server.Persistence;
@@ -17,10 +19,10 @@ public sealed class AlertRules(PortalDbContext db, AuditLog audit, TimeProvider 
     public const int MaxWindowSeconds = 86_400;
 
     public Task<Page<AlertRuleView>> List(PageRequest page, CancellationToken ct) =>
-        page.Apply(db.Set<AlertRule>().AsNoTracking().OrderBy(r => r.CreatedAt).ThenBy(r => r.Id), AlertRuleView.Of, ct);
+        page.Apply(db.Set<AlertRule>().AsNoTracking().OrderBy(r => r.CreatedAt).ThenBy(r => r.Id), AlertViews.View, ct);
 
     public async Task<AlertRuleView> Get(Guid id, CancellationToken ct) =>
-        AlertRuleView.Of(await db.Set<AlertRule>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NoRule(id));
+        AlertViews.View(await db.Set<AlertRule>().AsNoTracking().FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NoRule(id));
 
     public async Task<AlertRuleView> Create(AlertRuleDraft draft, string actor, CancellationToken ct)
     {
@@ -39,7 +41,7 @@ public sealed class AlertRules(PortalDbContext db, AuditLog audit, TimeProvider 
         db.Set<AlertRule>().Add(rule);
         audit.Append(actor, "alert-rule.create", "alert-rule", rule.Id.ToString(), Snapshot(rule));
         await db.SaveChangesAsync(ct);
-        return AlertRuleView.Of(rule);
+        return AlertViews.View(rule);
     }
 
     /// <summary>Replaces the rule's terms (what the draft leaves out returns to its default).</summary>
@@ -53,7 +55,7 @@ public sealed class AlertRules(PortalDbContext db, AuditLog audit, TimeProvider 
         rule.UpdatedAt = AuditHash.Truncate(clock.GetUtcNow());
         audit.Append(actor, "alert-rule.update", "alert-rule", rule.Id.ToString(), new { before, after = Snapshot(rule) });
         await db.SaveChangesAsync(ct);
-        return AlertRuleView.Of(rule);
+        return AlertViews.View(rule);
     }
 
     /// <summary>Deletes the rule (its alerts stay as history; open ones resolve within a second).</summary>

@@ -1,4 +1,6 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Contracts;
+using Portal.Contracts.Alerts;
 using Portal.Server.Api;
 using Portal.Server.Persistence;
 
@@ -21,9 +23,9 @@ public sealed class RaisedAlerts(PortalDbContext db)
         };
         if (model is not null) alerts = alerts.Where(a => a.Model == model);
         if (alias is not null) alerts = alerts.Where(a => a.Alias == alias);
-        return page.Apply(alerts.OrderByDescending(a => a.FiredAt).ThenBy(a => a.Id), AlertView.Of, ct);
+        return page.Apply(alerts.OrderByDescending(a => a.FiredAt).ThenBy(a => a.Id), AlertViews.View, ct);
     }
 
     public async Task<AlertView> Get(Guid id, CancellationToken ct) =>
-        AlertView.Of(await db.Set<Alert>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct) ?? throw Refusal.NotFound($"No alert {id}."));
+        AlertViews.View(await db.Set<Alert>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct) ?? throw Refusal.NotFound($"No alert {id}."));
 }

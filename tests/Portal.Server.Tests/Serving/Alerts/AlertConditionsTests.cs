@@ -1,3 +1,4 @@
+using Portal.Contracts.Alerts;
 using Portal.Server.Serving.Alerts;
 
 namespace Portal.Server.Tests.Serving.Alerts;

@@ -1,6 +1,9 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts;
+using Portal.Contracts.Alerts;
+using Portal.Contracts.Serving;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 using Portal.Server.Live;

@@ -1,4 +1,6 @@
 using System.Net;
+using Portal.Contracts;
+using Portal.Contracts.Alerts;
 using Portal.Server.Api;
 using Portal.Server.Auth;
 using Portal.Server.Serving.Alerts;

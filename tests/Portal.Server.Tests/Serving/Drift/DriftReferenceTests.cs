@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Contracts.Datasets;
 using Portal.Engine.Inference;
 using Portal.Server.Artifacts;
 using Portal.Server.Datasets;

@@ -1,13 +1,11 @@
-namespace Portal.Server.Approvals;
+namespace Portal.Contracts.Approvals;
 
-/// <summary>POST /api/v1/promotions: move <paramref name="Alias"/> of model <paramref name="Model"/> to version number <paramref name="Version"/>.</summary>
-public sealed record PromotionDraft(string Model, string Alias, int Version, string? Comment);
-
-public sealed record ApprovalInput(string? Comment, string? OverrideReason);
-
-public sealed record DenialInput(string? Comment);
-
-public sealed record CancellationInput(string? Comment);
+/// <summary>
+/// One gate as evaluated when a promotion request was made. <see cref="Measured"/> is null when the evidence is
+/// missing (then the gate has failed, and <see cref="Detail"/> says which evidence). Accuracy figures are fractions
+/// (0..1), an accuracy drop is in the same units (0.02 = two percentage points), latency is in milliseconds.
+/// </summary>
+public sealed record GateResult(string Name, string Unit, double Threshold, double? Measured, bool Passed, string Detail);
 
 public sealed record DecisionView(string DecidedBy, string Kind, string Comment, bool OverrodeGates, DateTimeOffset DecidedAt);
 
@@ -33,7 +31,18 @@ public sealed record PromotionView(
     int RequiredApprovals,
     IReadOnlyList<DecisionView> Decisions);
 
-public sealed record RollbackInput(string? Comment);
-
 /// <summary>The alias after a rollback: <see cref="Version"/> holds it again, <see cref="RolledBackFrom"/> held it before.</summary>
 public sealed record RollbackView(string Model, string Alias, int Version, int RolledBackFrom, string Comment);
+
+public sealed record PolicyView(
+    string Model,
+    IReadOnlyList<string> ProtectedAliases,
+    int RequiredApprovals,
+    string ApproverRole,
+    double? MinAccuracy,
+    double? MaxAccuracyDrop,
+    double? MaxP95LatencyMs,
+    int RequestLifetimeHours,
+    bool IsDefault,
+    string? UpdatedBy,
+    DateTimeOffset? UpdatedAt);

@@ -1,11 +1,13 @@
-namespace Portal.Client.Models;
+using Portal.Contracts.Jobs;
+
+namespace Portal.Contracts.Evaluations;
 
 /// <summary>
 /// A version measured on a dataset by an evaluation job (POST …/versions/{n}/evaluations). <see cref="Accuracy"/> and
-/// <see cref="Report"/> arrive when the job succeeds; follow it on <c>job:{JobId}</c> (see <see cref="Live.LiveTopics.Job"/>).
-/// The version's registration evidence is not changed by it.
+/// <see cref="Report"/> arrive when the job succeeds; follow it on <c>job:{JobId}</c>. The version's registration
+/// evidence is not changed by it.
 /// </summary>
-public sealed record Evaluation(
+public sealed record EvaluationView(
     Guid Id, string Model, int Version, Guid DatasetId, string? Dataset, Guid JobId, JobState State, double Progress, string? Error,
     double? Accuracy, ClassificationReport? Report, string CreatedBy, DateTimeOffset CreatedAt, DateTimeOffset? CompletedAt);
 

@@ -1,4 +1,4 @@
-namespace Portal.Server.Serving;
+namespace Portal.Contracts.Serving;
 
 /// <summary>Triton's dynamic batching knobs for one deployment.</summary>
 public sealed record BatchingSettings(int MaxBatchSize, int MaxQueueDelayMicroseconds, int MaxQueueSize)
