@@ -79,7 +79,7 @@ public sealed class LivePortal : PortalFactory
             services.AddSingleton(_hubConnections);
             services.AddSignalR(o => o.AddFilter<HubConnections>());
             // Compression reports time parent and child briefly: the figures are not what these tests check.
-            services.AddSingleton(new Portal.Engine.Compression.MeasurementOptions { LatencyCalls = 50, ThroughputSeconds = 0.1, Rounds = 1 });
+            services.AddSingleton(new Portal.Engine.Evaluation.MeasurementOptions { LatencyRuns = 50, ThroughputDuration = TimeSpan.FromSeconds(0.1), Rounds = 1 });
         });
     }
 

@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Threading.Channels;
+using Portal.Engine.Data;
 using Portal.Engine.Evaluation;
+using Portal.Engine.Inference;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 using Portal.Engine.Platform;
@@ -32,11 +34,11 @@ internal sealed class CompressionJob
         ArgumentNullException.ThrowIfNull(request.Recipe);
         ArgumentNullException.ThrowIfNull(request.Train);
         ArgumentNullException.ThrowIfNull(request.Test);
+        ArgumentNullException.ThrowIfNull(request.Meter);
         request.Recipe.Validate();
-        request.Measurement.Validate();
         var parent = request.Parent;
         var outputs = parent.Spec.Infer().OutputShape;
-        foreach (var data in (Data.Dataset[])[request.Train, request.Test])
+        foreach (var data in (Dataset[])[request.Train, request.Test])
         {
             if (!data.IsClassification)
                 throw new ArgumentException($"Dataset '{data.Name}' has float targets; compression measures classification accuracy.");
@@ -46,6 +48,8 @@ internal sealed class CompressionJob
                 throw new ArgumentException($"Dataset '{data.Name}' has samples of shape [{string.Join(',', data.SampleShape)}]; model '{parent.Spec.Name}' takes [{string.Join(',', parent.Spec.InputShape)}].");
         }
         if (request.Test.Count == 0) throw new ArgumentException($"Test dataset '{request.Test.Name}' is empty: accuracy cannot be measured.");
+        // Accuracy is scored by class name, as every version's is.
+        if (ClassOrder.Mismatch(parent.ClassNames, $"Model '{parent.Spec.Name}'", request.Test) is { } classes) throw new ArgumentException($"{classes}.");
         switch (request.Recipe)
         {
             case DistillationRecipe d:
@@ -73,7 +77,7 @@ internal sealed class CompressionJob
         NativeRuntime.ApplyToCurrentThread(NativeRuntime.EnsureStarted());
         var parentOnnx = Export(_parent);
         Stage("measuring", "parent test accuracy");
-        var parentAccuracy = ModelMeasurement.Accuracy(parentOnnx, _request.Test, _request.Measurement, cancellationToken);
+        var parentAccuracy = Accuracy(parentOnnx, cancellationToken);
 
         TrainedModel model;
         byte[] onnx;
@@ -96,19 +100,16 @@ internal sealed class CompressionJob
                 };
                 NativeRuntime.ApplyToCurrentThread(NativeRuntime.EnsureStarted());
                 onnx = Export(model);
-                nonZero = ModelMeasurement.NonZeroParameters(model);
+                nonZero = ModelFootprint.NonZeroParameters(model);
                 Stage("measuring", "compressed test accuracy");
-                accuracy = ModelMeasurement.Accuracy(onnx, _request.Test, _request.Measurement, cancellationToken);
+                accuracy = Accuracy(onnx, cancellationToken);
                 break;
         }
 
         Stage("measuring", "latency at batch 1 and throughput at batch 64, parent and compressed alternately");
-        var (parentTiming, childTiming) = ModelMeasurement.CompareTiming(parentOnnx, onnx, _request.Test, _request.Measurement, cancellationToken);
-        _notes.Add(ModelMeasurement.Describe(_request.Measurement));
-        var parentFigures = new ModelFigures(_parent.Spec.ParameterCount, ModelMeasurement.NonZeroParameters(_parent), parentOnnx.Length,
-            ModelMeasurement.GzipBytes(parentOnnx), parentAccuracy, parentTiming.P50Ms, parentTiming.P95Ms, parentTiming.Throughput);
-        var childFigures = new ModelFigures(model.Spec.ParameterCount, nonZero, onnx.Length, ModelMeasurement.GzipBytes(onnx), accuracy,
-            childTiming.P50Ms, childTiming.P95Ms, childTiming.Throughput);
+        var (parentTiming, childTiming) = await Time(parentOnnx, onnx, cancellationToken).ConfigureAwait(false);
+        var parentFigures = Figures(_parent, ModelFootprint.NonZeroParameters(_parent), parentOnnx, parentAccuracy, parentTiming);
+        var childFigures = Figures(model, nonZero, onnx, accuracy, childTiming);
         var report = new CompressionReport(parentFigures, childFigures, [.. _notes], quantization);
         _events.TryWrite(new CompressionCompleted(Stopwatch.GetTimestamp(), new CompressionResult(_request.Recipe, model, onnx, report)));
     }
@@ -181,7 +182,7 @@ internal sealed class CompressionJob
             if (results.TryGetValue(key, out var known)) return known;
             cancellationToken.ThrowIfCancellationRequested();
             var written = QdqGraphWriter.Write(_parent.Spec, folded, activations, quantized, _parent.Standardization, _parent.ClassNames);
-            var accuracy = ModelMeasurement.Accuracy(written.Onnx, _request.Test, _request.Measurement, cancellationToken);
+            var accuracy = Accuracy(written.Onnx, cancellationToken);
             return results[key] = (written, accuracy);
         }
         double Drop(double accuracy) => (parentAccuracy - accuracy) * 100;
@@ -222,9 +223,9 @@ internal sealed class CompressionJob
             ? Invariant($"int8 accuracy {current.Accuracy:P2} is within {tolerance} points of the parent's {parentAccuracy:P2} with {quantizedSet.Count} of {weightLayers.Count} layers in int8")
             : Invariant($"no int8 layout met the tolerance of {tolerance} points; every layer is float32 (accuracy {current.Accuracy:P2})"));
 
-        var operators = ModelMeasurement.RuntimeOperators(current.Written.Onnx);
+        var operators = RuntimeGraph.Operators(current.Written.Onnx);
         var floatNonZeroOfQuantized = folded.WeightOps.Where(w => quantizedSet.Contains(w.Layer)).Sum(w => (long)w.Weight.Count(v => v != 0));
-        var nonZero = ModelMeasurement.NonZeroParameters(_parent) - floatNonZeroOfQuantized + current.Written.NonZeroQuantizedWeights;
+        var nonZero = ModelFootprint.NonZeroParameters(_parent) - floatNonZeroOfQuantized + current.Written.NonZeroQuantizedWeights;
         var kernel = Int8KernelPath.For(CpuFeatures.Current);
         _notes.Add(Int8WeightForm.Reason(kernel));
         var outcome = new QuantizationOutcome([.. quantizedSet.Order()], float32, fullAccuracy, met, operators, Int8WeightForm.Name, kernel.Name);
@@ -250,6 +251,30 @@ internal sealed class CompressionJob
             else _events.TryWrite(new CompressionTrainingProgress(Stopwatch.GetTimestamp(), e));
         }
         return result ?? throw new InvalidOperationException("Training ended without a result.");
+    }
+
+    private double Accuracy(byte[] onnx, CancellationToken cancellationToken)
+    {
+        using var model = InferenceModel.Load(onnx, _request.Meter.Options.Sessions, "accuracy");
+        return OnnxEvaluator.Evaluate(model, _request.Test, cancellationToken).Accuracy;
+    }
+
+    /// <summary>Parent and child timed alternately on the test samples by the request's meter; each keeps its best round.</summary>
+    private async Task<(ModelTiming Parent, ModelTiming Child)> Time(byte[] parentOnnx, byte[] childOnnx, CancellationToken cancellationToken)
+    {
+        using var parent = InferenceModel.Load(parentOnnx, _request.Meter.Options.Sessions, "parent");
+        using var child = InferenceModel.Load(childOnnx, _request.Meter.Options.Sessions, "compressed");
+        var timings = await _request.Meter.Time([parent, child], ModelMeter.Samples(_request.Test), cancellationToken).ConfigureAwait(false);
+        _notes.Add(_request.Meter.Describe(child));
+        return (timings[0], timings[1]);
+    }
+
+    private static ModelFigures Figures(TrainedModel model, long nonZero, byte[] onnx, double accuracy, ModelTiming timing)
+    {
+        // Portal's exports take any batch, so every timing figure exists.
+        static double Measured(double? figure) => figure ?? throw new InvalidOperationException("An exported model was timed without a batch-1 or batch-64 figure.");
+        return new ModelFigures(model.Spec.ParameterCount, nonZero, onnx.Length, ModelFootprint.GzipBytes(onnx), accuracy,
+            Measured(timing.P50Ms), Measured(timing.P95Ms), Measured(timing.SamplesPerSecond));
     }
 
     private byte[] Export(TrainedModel model) =>

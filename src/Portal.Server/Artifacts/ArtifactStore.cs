@@ -1,31 +1,125 @@
 using System.Security.Cryptography;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Server.Hosting;
+using Portal.Server.Persistence;
 
 namespace Portal.Server.Artifacts;
 
 /// <summary>
 /// Content-addressed files under the data folder: <c>artifacts/ab/abcdef…</c>, named by their SHA-256. A file is
 /// written to a temporary name, flushed to disk and renamed, so a crash leaves either the whole file or none;
-/// reads check the hash. Temporaries left by a crash are removed at start, and so are files no row references
-/// (<see cref="ArtifactSweep"/>): a file reaches the store before the row that references it is committed.
+/// reads check the hash. A file enters the store for good only through <see cref="Keep"/>, which records it with the
+/// rows that reference it or removes it again. Temporaries left by a crash are removed at start, and so are files no
+/// row references (<see cref="ArtifactSweep"/>): a file reaches the store before the row that references it is committed.
 /// </summary>
 public class ArtifactStore
 {
     private readonly string _root;
     private readonly string _staging;
+    private readonly TimeProvider _clock;
 
-    public ArtifactStore(IOptions<PortalOptions> options)
+    // Deciding that a file is unreferenced and deleting it must not interleave with a commit that references it.
+    private readonly SemaphoreSlim _commit = new(1, 1);
+
+    // Files written by Keep calls not yet settled, by content: one that fails deletes a file it created only when no
+    // other call in flight wrote the same content. Guarded by its own lock, which also covers a write's final rename.
+    private readonly Dictionary<string, int> _unsettled = new(StringComparer.Ordinal);
+
+    public ArtifactStore(IOptions<PortalOptions> options, TimeProvider clock)
     {
         _root = Path.Combine(Path.GetFullPath(options.Value.DataDirectory), "artifacts");
         _staging = Path.Combine(_root, ".staging");
+        _clock = clock;
         Directory.CreateDirectory(_staging);
     }
 
     /// <param name="Created">True when this write put the file in place; false when the same content was already stored.</param>
     public sealed record Stored(string Sha256, long Size, bool Created);
 
-    public async Task<Stored> Write(Stream content, CancellationToken ct, long maxBytes = long.MaxValue)
+    /// <summary>
+    /// The one way files enter the store for good. <paramref name="store"/> writes them through the
+    /// <see cref="ArtifactBatch"/> it is given and does what must come before they are referenced (reading them
+    /// back, measuring); then, one call at a time in this process, each file gets its artifact record (unless it has
+    /// one) in <paramref name="db"/> and <paramref name="reference"/> adds the rows that reference the files and
+    /// saves. If anything fails, nothing is left behind: the files this call created are deleted unless a record
+    /// references them or another call in flight wrote them too.
+    /// </summary>
+    public async Task<TResult> Keep<TStaged, TResult>(
+        PortalDbContext db, Func<ArtifactBatch, Task<TStaged>> store, Func<TStaged, Task<TResult>> reference, CancellationToken ct)
+    {
+        var batch = new ArtifactBatch(this);
+        var holding = false;
+        try
+        {
+            var staged = await store(batch);
+            await _commit.WaitAsync(ct);
+            holding = true;
+            foreach (var (file, mediaType) in batch.Files.DistinctBy(f => f.File.Sha256))
+            {
+                if (!await db.Artifacts.AnyAsync(a => a.Sha256 == file.Sha256, ct))
+                    db.Artifacts.Add(new ArtifactRecord { Sha256 = file.Sha256, Size = file.Size, MediaType = mediaType, CreatedAt = _clock.GetUtcNow() });
+            }
+            var result = await reference(staged);
+            Settle(batch);
+            return result;
+        }
+        catch
+        {
+            Settle(batch);
+            if (!holding) await _commit.WaitAsync(CancellationToken.None);
+            holding = true;
+            await RemoveUnreferenced(db, batch);
+            throw;
+        }
+        finally
+        {
+            if (holding) _commit.Release();
+        }
+    }
+
+    /// <summary>A write on behalf of a <see cref="Keep"/> call: the file counts as unsettled until the call settles.</summary>
+    internal Task<Stored> WriteHeld(Stream content, CancellationToken ct, long maxBytes) => Write(content, ct, maxBytes, hold: true);
+
+    private void Settle(ArtifactBatch batch)
+    {
+        lock (_unsettled)
+        {
+            foreach (var (file, _) in batch.Files)
+            {
+                if (--_unsettled[file.Sha256] == 0) _unsettled.Remove(file.Sha256);
+            }
+        }
+        batch.Settled();
+    }
+
+    /// <summary>Deletes the files a failed call created, except those a record references or another call in flight holds.</summary>
+    private async Task RemoveUnreferenced(PortalDbContext db, ArtifactBatch batch)
+    {
+        foreach (var sha in batch.Created)
+        {
+            bool referenced;
+            try
+            {
+                referenced = await db.Artifacts.AsNoTracking().AnyAsync(a => a.Sha256 == sha, CancellationToken.None);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+            {
+                // Unprovable: the file stays, and the start-up sweep removes it once it is old enough.
+                continue;
+            }
+            if (referenced) continue;
+            lock (_unsettled)
+            {
+                if (!_unsettled.ContainsKey(sha)) Delete(sha);
+            }
+        }
+    }
+
+    /// <summary>A file written outside any <see cref="Keep"/>; only tests place files this way.</summary>
+    internal Task<Stored> Write(byte[] content, CancellationToken ct) => Write(new MemoryStream(content, writable: false), ct, long.MaxValue, hold: false);
+
+    private async Task<Stored> Write(Stream content, CancellationToken ct, long maxBytes, bool hold)
     {
         var temp = Path.Combine(_staging, Guid.NewGuid().ToString("N"));
         try
@@ -51,9 +145,14 @@ public class ArtifactStore
             }
             var target = PathOf(sha);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            var created = !File.Exists(target);
-            if (created) File.Move(temp, target);
-            else File.Delete(temp);
+            bool created;
+            lock (_unsettled)
+            {
+                created = !File.Exists(target);
+                if (created) File.Move(temp, target);
+                else File.Delete(temp);
+                if (hold) _unsettled[sha] = _unsettled.GetValueOrDefault(sha) + 1;
+            }
             return new Stored(sha, size, created);
         }
         catch
@@ -66,8 +165,6 @@ public class ArtifactStore
     /// <summary>The seam where bytes meet the data volume; tests put a full volume here.</summary>
     protected virtual FileStream CreateStagingFile(string path) =>
         new(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
-
-    public Task<Stored> Write(byte[] content, CancellationToken ct) => Write(new MemoryStream(content, writable: false), ct);
 
     /// <summary>The whole file, after checking that it still hashes to its name.</summary>
     public async Task<byte[]> ReadVerified(string sha256, CancellationToken ct)
@@ -82,11 +179,8 @@ public class ArtifactStore
 
     public bool Exists(string sha256) => File.Exists(PathOf(sha256));
 
-    /// <summary>
-    /// Removes a file. Files are shared by content, so call it only for one that no record references
-    /// (an upload that failed validation, say); false when it was not there.
-    /// </summary>
-    public bool Delete(string sha256)
+    /// <summary>Removes a file. Files are shared by content, so call it only for one that no record references; false when it was not there.</summary>
+    internal bool Delete(string sha256)
     {
         var path = PathOf(sha256);
         if (!File.Exists(path)) return false;

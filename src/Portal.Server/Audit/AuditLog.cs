@@ -11,14 +11,11 @@ public sealed class AuditLog(PortalDbContext db, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
-    // Unsaved events need distinct keys for EF's identity map; the chain interceptor replaces them when saving.
-    private static long s_provisionalSequence;
-
     public void Append(string actor, string action, string subjectType, string subjectId, object? details = null)
     {
         db.AuditEvents.Add(new AuditEvent
         {
-            Sequence = Interlocked.Decrement(ref s_provisionalSequence),
+            Sequence = ProvisionalSequence(),
             Time = AuditHash.Truncate(clock.GetUtcNow()),
             Actor = actor,
             Action = action,
@@ -36,4 +33,10 @@ public sealed class AuditLog(PortalDbContext db, TimeProvider clock)
         Append(actor, action, subjectType, subjectId, details);
         await db.SaveChangesAsync(ct);
     }
+
+    /// <summary>
+    /// A key below every unsaved event's in this unit of work: EF's identity map needs distinct keys, and the chain
+    /// interceptor replaces them in the order they were appended when saving.
+    /// </summary>
+    private long ProvisionalSequence() => Math.Min(0, db.AuditEvents.Local.Select(e => e.Sequence).DefaultIfEmpty(0).Min()) - 1;
 }

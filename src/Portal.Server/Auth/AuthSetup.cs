@@ -65,6 +65,7 @@ public static class AuthSetup
         services.AddScoped<UserDirectory>();
         // Failed sign-ins slow further ones down (SignInThrottle) instead of locking the account, which anyone could do to anyone.
         services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<StandInPassword>();
         services.AddScoped<PasswordSignIn>();
         services.AddRateLimiter(o => o.AddPolicy(SignInThrottle.EndpointPolicy, new OneAttemptAtATime()));
         return services;

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Security.Cryptography;
 using Microsoft.AspNetCore.Identity;
 using Portal.Server.Audit;
 
@@ -10,7 +9,7 @@ namespace Portal.Server.Auth;
 /// endpoint, which the sign-in page posts to). A name that does not exist costs the same password-hash work and gets
 /// the same answers as one that does, so neither the status nor the time tells which names exist.
 /// </summary>
-public sealed class PasswordSignIn(UserManager<PortalUser> users, SignInThrottle throttle, AuditLog audit)
+public sealed class PasswordSignIn(UserManager<PortalUser> users, SignInThrottle throttle, StandInPassword standIn, AuditLog audit)
 {
     /// <summary>
     /// The user who signed in, or how long to wait before trying again, or that the right password belongs to a
@@ -19,9 +18,6 @@ public sealed class PasswordSignIn(UserManager<PortalUser> users, SignInThrottle
     /// </summary>
     public sealed record SignInAttempt(PortalUser? User, TimeSpan? RetryAfter, bool Disabled = false);
 
-    // Verified against when the name is unknown; no password matches it (the user of this hash does not exist).
-    private static readonly PortalUser s_nobody = new() { UserName = "" };
-    private static string? s_nobodysHash;
 
     public async Task<SignInAttempt> Attempt(string userName, string password, IPAddress? clientAddress, CancellationToken ct)
     {
@@ -31,7 +27,7 @@ public sealed class PasswordSignIn(UserManager<PortalUser> users, SignInThrottle
         var user = await users.FindByNameAsync(userName);
         if (user is not null && await users.CheckPasswordAsync(user, password))
             return await users.IsLockedOutAsync(user) ? new SignInAttempt(null, null, Disabled: true) : new SignInAttempt(user, null);
-        if (user is null) VerifyAgainstNobody(password);
+        if (user is null) standIn.Verify(users.PasswordHasher, password);
 
         var recorded = throttle.RecordFailure(address, userName);
         // One row when a spell of throttling begins, none for the attempts within it: the log cannot be flooded.
@@ -40,11 +36,5 @@ public sealed class PasswordSignIn(UserManager<PortalUser> users, SignInThrottle
         if (recorded.AccountThrottled)
             await audit.Record("anonymous", "auth.throttle", "user", user?.Id ?? "unknown user name", new { failures = recorded.AccountFailures, address }, ct);
         return new SignInAttempt(null, null);
-    }
-
-    private void VerifyAgainstNobody(string password)
-    {
-        var hash = s_nobodysHash ??= users.PasswordHasher.HashPassword(s_nobody, RandomNumberGenerator.GetHexString(32));
-        users.PasswordHasher.VerifyHashedPassword(s_nobody, hash, password);
     }
 }

@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Contracts.Compression;
 using Portal.Engine.Compression;
+using Portal.Engine.Evaluation;
 using Portal.Engine.Onnx;
 using Portal.Engine.Training;
 using Portal.Engine.Weights;
@@ -12,24 +13,18 @@ using Portal.Server.Jobs;
 using Portal.Server.Live;
 using Portal.Server.Persistence;
 using Portal.Server.Registry;
-using Portal.Server.Serving;
 
 namespace Portal.Server.Compression;
 
 /// <summary>
 /// Runs a compression job with the engine's <see cref="Compressor"/>: stages and fine-tuning steps are published on
 /// <c>compression:{id}</c>, and the result becomes a new version of the model (lineage: the parent and the recipe;
-/// evidence: measured like every version, plus the engine's side-by-side report). Nothing is stored before the
-/// compressed model exists, so a cancelled or interrupted job leaves no artifact; a resumed one starts over.
+/// evidence: measured like every version, plus the engine's side-by-side report, timed by the same
+/// <see cref="ModelMeter"/>). Nothing is stored before the compressed model exists, so a cancelled or interrupted
+/// job leaves no artifact; a resumed one starts over.
 /// </summary>
-public sealed class CompressionJobHandler(
-    IServiceScopeFactory scopes, DatasetLoader datasets, ArtifactStore artifacts, LiveBus bus, IOptions<ServingOptions> serving, IServiceProvider services) : IJobHandler
+public sealed class CompressionJobHandler(IServiceScopeFactory scopes, DatasetLoader datasets, ArtifactStore artifacts, LiveBus bus, ModelMeter meter) : IJobHandler
 {
-    // How the report times parent and child: with serving's threads, so the report predicts the served figures; a
-    // registered MeasurementOptions overrides the engine's other defaults (tests keep it short).
-    private readonly MeasurementOptions _measurement =
-        (services.GetService<MeasurementOptions>() ?? new MeasurementOptions()) with { IntraOpThreads = serving.Value.IntraOpThreads };
-
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
     public string Kind => JobKinds.Compression;
@@ -54,7 +49,7 @@ public sealed class CompressionJobHandler(
             request = new CompressionRequest(
                 await ParentModel.Load(parent, model.Name, runStandardization, artifacts, ct), recipe,
                 await datasets.Load(record.TrainDatasetId, ct), await datasets.Load(record.TestDatasetId, ct))
-            { Measurement = _measurement };
+            { Meter = meter };
         }
 
         var topic = CompressionService.Topic(id);

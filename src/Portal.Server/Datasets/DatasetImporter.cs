@@ -23,9 +23,6 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     private const string CsvMediaType = "text/csv";
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
-    // Deciding that a stored file is unreferenced, then deleting it, must not interleave with another import
-    // committing a record for the same content.
-    private static readonly SemaphoreSlim s_commit = new(1, 1);
 
     /// <summary>The text fields of an IDX upload.</summary>
     public static readonly string[] IdxFields = ["name", "classNames"];
@@ -41,7 +38,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
 
     /// <summary>Parts: <c>images</c> and <c>labels</c> (IDX files, raw or gzip), <c>name</c>, optional <c>classNames</c> (comma-separated or repeated).</summary>
     public Task<DatasetRecord> ImportIdx(string? contentType, Stream body, string actor, CancellationToken ct) =>
-        Import(contentType, body, actor, IdxFields, IdxFiles, async (form, name) =>
+        Import(contentType, body, actor, IdxFields, IdxFiles, IdxMediaType, async (form, name) =>
         {
             var images = form.File("images");
             var labels = form.File("labels");
@@ -53,7 +50,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
             var record = Record(name, DatasetFormat.Idx, data, actor);
             record.PrimaryArtifact = images.Sha256;
             record.LabelsArtifact = labels.Sha256;
-            return (record, [(images, IdxMediaType), (labels, IdxMediaType)]);
+            return (record, [images, labels]);
         }, ct);
 
     /// <summary>
@@ -64,7 +61,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     /// the header decided and the class order used.
     /// </summary>
     public Task<DatasetRecord> ImportCsv(string? contentType, Stream body, string actor, CancellationToken ct) =>
-        Import(contentType, body, actor, CsvFields, CsvFiles, async (form, name) =>
+        Import(contentType, body, actor, CsvFields, CsvFiles, CsvMediaType, async (form, name) =>
         {
             var file = form.File("file");
             var csv = ReadCsvOptions(form);
@@ -75,64 +72,46 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
             record.PrimaryArtifact = file.Sha256;
             var used = csv with { HasHeader = csv.HasHeader ?? true, ClassNames = data.IsClassification ? data.ClassNames : null };
             record.CsvOptions = JsonSerializer.Serialize(used, s_json);
-            return (record, [(file, CsvMediaType)]);
+            return (record, [file]);
         }, ct);
 
-    private async Task<DatasetRecord> Import(string? contentType, Stream body, string actor, string[] fields, string[] files,
-        Func<UploadForm, string, Task<(DatasetRecord Record, (UploadForm.StoredFile File, string MediaType)[] Files)>> load, CancellationToken ct)
+    private async Task<DatasetRecord> Import(string? contentType, Stream body, string actor, string[] fields, string[] files, string mediaType,
+        Func<UploadForm, string, Task<(DatasetRecord Record, UploadForm.StoredFile[] Files)>> load, CancellationToken ct)
     {
-        var form = new UploadForm(artifacts, options.Value.MaxUploadBytes);
-        var committed = false;
-        try
+        return await artifacts.Keep(db, async batch =>
         {
+            var form = new UploadForm(batch, mediaType, options.Value.MaxUploadBytes);
             await form.Read(contentType, body, ct);
             form.RefuseUnknown(fields, files);
             var name = form.RequiredText("name");
             RegistryNames.CheckDatasetName(name);
             if (await NameTaken(name, ct)) throw Taken(name);
-
-            var (record, stored) = await load(form, name);
-
-            await s_commit.WaitAsync(ct);
+            return await load(form, name);
+        }, async loaded =>
+        {
+            var (record, stored) = loaded;
+            db.Datasets.Add(record);
+            audit.Append(actor, "dataset.import", "dataset", record.Id.ToString(), new
+            {
+                record.Name,
+                format = record.Format.ToString(),
+                record.Count,
+                record.SampleShape,
+                classes = record.ClassNames.Length,
+                files = stored.Select(f => new { part = f.Part, fileName = f.FileName, sha256 = f.Sha256, size = f.Size }),
+            });
             try
             {
-                foreach (var (file, mediaType) in stored.DistinctBy(f => f.File.Sha256))
-                {
-                    if (!await db.Artifacts.AnyAsync(a => a.Sha256 == file.Sha256, ct))
-                        db.Artifacts.Add(new ArtifactRecord { Sha256 = file.Sha256, Size = file.Size, MediaType = mediaType, CreatedAt = record.CreatedAt });
-                }
-                db.Datasets.Add(record);
-                audit.Append(actor, "dataset.import", "dataset", record.Id.ToString(), new
-                {
-                    record.Name,
-                    format = record.Format.ToString(),
-                    record.Count,
-                    record.SampleShape,
-                    classes = record.ClassNames.Length,
-                    files = stored.Select(f => new { part = f.File.Part, fileName = f.File.FileName, sha256 = f.File.Sha256, size = f.File.Size }),
-                });
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                    committed = true;
-                }
-                catch (DbUpdateException)
-                {
-                    // Another upload took the name between our check and our save.
-                    if (await NameTaken(name, CancellationToken.None)) throw Taken(name);
-                    throw;
-                }
+                await db.SaveChangesAsync(ct);
             }
-            finally
+            catch (DbUpdateException e)
             {
-                s_commit.Release();
+                // Another upload took the name between our check and our save.
+                if (await NameTaken(record.Name, CancellationToken.None)) throw Taken(record.Name, e);
+                throw;
             }
             return record;
-        }
-        finally
-        {
-            if (!committed) await RemoveUnreferenced(form.Written);
-        }
+        }, ct);
     }
 
     private static CsvOptions ReadCsvOptions(UploadForm form)
@@ -172,23 +151,5 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
 
     private Task<bool> NameTaken(string name, CancellationToken ct) => db.Datasets.AsNoTracking().AnyAsync(d => d.Name == name, ct);
 
-    private static Refusal Taken(string name) => Refusal.Conflict($"A dataset named '{name}' exists; choose another name.");
-
-    /// <summary>Deletes the stored files of a rejected upload, except those that a record references (the same content uploaded before).</summary>
-    private async Task RemoveUnreferenced(IReadOnlyList<string> written)
-    {
-        if (written.Count == 0) return;
-        await s_commit.WaitAsync(CancellationToken.None);
-        try
-        {
-            foreach (var sha in written.Distinct())
-            {
-                if (!await db.Artifacts.AsNoTracking().AnyAsync(a => a.Sha256 == sha, CancellationToken.None)) artifacts.Delete(sha);
-            }
-        }
-        finally
-        {
-            s_commit.Release();
-        }
-    }
+    private static Refusal Taken(string name, Exception? inner = null) => Refusal.Conflict($"A dataset named '{name}' exists; choose another name.", inner);
 }

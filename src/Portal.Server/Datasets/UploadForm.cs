@@ -7,20 +7,17 @@ namespace Portal.Server.Datasets;
 
 /// <summary>
 /// A multipart/form-data upload read as it arrives: each file part streams straight into the artifact store
-/// (never whole in memory), text parts are kept as strings. Together the files may hold at most the upload
-/// limit. <see cref="Written"/> lists every file stored, so a caller that rejects the upload can remove them.
+/// (never whole in memory) as a file of <paramref name="batch"/>, which removes it again if the upload is refused;
+/// text parts are kept as strings. Together the files may hold at most the upload limit.
 /// </summary>
-public sealed class UploadForm(ArtifactStore store, long maxBytes)
+public sealed class UploadForm(ArtifactBatch batch, string mediaType, long maxBytes)
 {
     private const int MaxTextBytes = 64 * 1024;
     private const int MaxParts = 32;
     private readonly Dictionary<string, List<string>> _fields = new(StringComparer.OrdinalIgnoreCase);
     private readonly Dictionary<string, StoredFile> _files = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<string> _written = [];
 
     public sealed record StoredFile(string Part, string? FileName, string Sha256, long Size);
-
-    public IReadOnlyList<string> Written => _written;
 
     public async Task Read(string? contentType, Stream body, CancellationToken ct)
     {
@@ -46,13 +43,12 @@ public sealed class UploadForm(ArtifactStore store, long maxBytes)
                 ArtifactStore.Stored stored;
                 try
                 {
-                    stored = await store.Write(section.Body, ct, maxBytes - total);
+                    stored = await batch.Write(section.Body, mediaType, ct, maxBytes - total);
                 }
                 catch (ArtifactTooLargeException)
                 {
                     throw new ArtifactTooLargeException(maxBytes);
                 }
-                _written.Add(stored.Sha256);
                 total += stored.Size;
                 var fileName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value;
                 _files[name] = new StoredFile(name, fileName, stored.Sha256, stored.Size);

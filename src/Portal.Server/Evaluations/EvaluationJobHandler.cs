@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;
 using Portal.Server.Artifacts;
 using Portal.Server.Audit;

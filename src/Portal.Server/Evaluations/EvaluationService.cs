@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Contracts;
 using Portal.Contracts.Evaluations;
+using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;
 using Portal.Server.Api;
 using Portal.Server.Artifacts;

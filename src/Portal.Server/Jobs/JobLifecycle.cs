@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Portal.Contracts.Jobs;
 
 namespace Portal.Server.Jobs;
@@ -9,7 +10,7 @@ namespace Portal.Server.Jobs;
 /// </summary>
 public static class JobLifecycle
 {
-    private static readonly Dictionary<JobState, JobState[]> s_moves = new()
+    private static readonly FrozenDictionary<JobState, JobState[]> s_moves = new Dictionary<JobState, JobState[]>
     {
         [JobState.Queued] = [JobState.Running, JobState.Cancelled],
         [JobState.Running] = [JobState.Succeeded, JobState.Failed, JobState.Cancelled, JobState.Interrupted],
@@ -17,7 +18,7 @@ public static class JobLifecycle
         [JobState.Succeeded] = [],
         [JobState.Failed] = [],
         [JobState.Cancelled] = [],
-    };
+    }.ToFrozenDictionary();
 
     public static bool CanMove(JobState from, JobState to) => s_moves[from].Contains(to);
 

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Portal.Engine.Onnx;
 
 namespace Portal.Server.Serving;
@@ -5,7 +6,7 @@ namespace Portal.Server.Serving;
 /// <summary>The Open Inference Protocol's tensor datatypes (<c>FP32</c>, <c>INT64</c>, …) for ONNX element types.</summary>
 internal static class ProtocolDatatypes
 {
-    private static readonly HashSet<string> s_known = ["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BF16", "BYTES"];
+    private static readonly FrozenSet<string> s_known = FrozenSet.ToFrozenSet(["BOOL", "UINT8", "UINT16", "UINT32", "UINT64", "INT8", "INT16", "INT32", "INT64", "FP16", "FP32", "FP64", "BF16", "BYTES"]);
 
     public static bool IsKnown(string datatype) => s_known.Contains(datatype);
 

@@ -16,9 +16,8 @@ public sealed record RunExportPayload(Guid RunId);
 /// run id in the metadata), written to the artifact store and recorded on the run in one save. The store is
 /// content-addressed, so exporting again (or a resumed job) yields the same file.
 /// </summary>
-public sealed class RunExportJobHandler(IServiceScopeFactory scopes, ArtifactStore artifacts, TimeProvider clock) : IJobHandler
+public sealed class RunExportJobHandler(IServiceScopeFactory scopes, ArtifactStore artifacts) : IJobHandler
 {
-
     public string Kind => JobKinds.Export;
 
     public string? Topic(JobRecord job) => TrainingJobHandler.RunTopic(JobQueue.ReadPayload<RunExportPayload>(job.Payload).RunId);
@@ -41,11 +40,8 @@ public sealed class RunExportJobHandler(IServiceScopeFactory scopes, ArtifactSto
         ct.ThrowIfCancellationRequested();
 
         // From here the file and its record are written together, not cancellable, so no file is left unreferenced.
-        var stored = await artifacts.Write(onnx, CancellationToken.None);
-        try
+        await artifacts.Keep(db, files => files.Write(onnx, Registry.VersionArtifacts.OnnxMediaType, CancellationToken.None), async stored =>
         {
-            if (!await db.Artifacts.AnyAsync(a => a.Sha256 == stored.Sha256, CancellationToken.None))
-                db.Artifacts.Add(new ArtifactRecord { Sha256 = stored.Sha256, Size = stored.Size, MediaType = Registry.VersionArtifacts.OnnxMediaType, CreatedAt = clock.GetUtcNow() });
             run.OnnxArtifact = stored.Sha256;
             scope.ServiceProvider.GetRequiredService<AuditLog>().Append("system", "run.export", "run", run.Id.ToString(), new
             {
@@ -54,12 +50,7 @@ public sealed class RunExportJobHandler(IServiceScopeFactory scopes, ArtifactSto
                 stored.Size,
             });
             await db.SaveChangesAsync(CancellationToken.None);
-        }
-        catch
-        {
-            // The run's record did not take the file; it holds this run's id, so nothing else can reference it.
-            if (stored.Created) artifacts.Delete(stored.Sha256);
-            throw;
-        }
+            return stored;
+        }, CancellationToken.None);
     }
 }

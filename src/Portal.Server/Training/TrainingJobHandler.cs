@@ -23,7 +23,7 @@ namespace Portal.Server.Training;
 /// as safetensors with the spec, run id, class names and standardisation in the file's metadata.
 /// </summary>
 public sealed class TrainingJobHandler(
-    IServiceScopeFactory scopes, DatasetLoader datasets, ArtifactStore artifacts, LiveBus bus, IOptions<PortalOptions> options, TimeProvider clock)
+    IServiceScopeFactory scopes, DatasetLoader datasets, ArtifactStore artifacts, LiveBus bus, IOptions<PortalOptions> options)
     : IJobHandler
 {
     public const string WeightsMediaType = "application/x-safetensors";
@@ -156,15 +156,11 @@ public sealed class TrainingJobHandler(
         };
         var standardization = model.Standardization is { } s ? JsonSerializer.Serialize(s, s_json) : null;
         if (standardization is not null) metadata[OnnxMetadataKeys.Standardization] = standardization;
-        var stored = await artifacts.Write(SafetensorsWriter.ToBytes(model.Weights, metadata), CancellationToken.None);
-
-        try
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+        await artifacts.Keep(db, files => files.Write(SafetensorsWriter.ToBytes(model.Weights, metadata), WeightsMediaType, CancellationToken.None), async stored =>
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
-            if (!await db.Artifacts.AnyAsync(a => a.Sha256 == stored.Sha256, CancellationToken.None))
-                db.Artifacts.Add(new ArtifactRecord { Sha256 = stored.Sha256, Size = stored.Size, MediaType = WeightsMediaType, CreatedAt = clock.GetUtcNow() });
             var tracked = await db.Runs.FirstAsync(r => r.Id == run.Id, CancellationToken.None);
             tracked.WeightsArtifact = stored.Sha256;
             tracked.StandardizationJson = standardization;
@@ -185,12 +181,7 @@ public sealed class TrainingJobHandler(
                 finalValidationAccuracy = result.History.Count > 0 ? result.History[^1].ValidationAccuracy : null,
             });
             await db.SaveChangesAsync(CancellationToken.None);
-        }
-        catch
-        {
-            // The run's record did not take the file; it holds this run's id, so nothing else can reference it.
-            if (stored.Created) artifacts.Delete(stored.Sha256);
-            throw;
-        }
+            return stored;
+        }, CancellationToken.None);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Portal.Engine.Compression;
 using Portal.Engine.Data;
+using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;
 using Portal.Engine.Models;
 using Portal.Engine.Training;
@@ -22,7 +23,8 @@ internal static class CompressionFixtures
         new LinearLayer(4),
     ]);
 
-    public static MeasurementOptions QuickMeasurement { get; } = new() { LatencyCalls = 20, ThroughputSeconds = 0.02, Rounds = 1, IntraOpThreads = 1 };
+    public static ModelMeter QuickMeter { get; } =
+        new(new MeasurementOptions { WarmUpRuns = 20, LatencyRuns = 20, ThroughputDuration = TimeSpan.FromSeconds(0.02), Rounds = 1, IntraOpThreads = 1 });
 
     public static TrainingOptions Training(int epochs, double learningRate = 0.01) => new()
     {
@@ -75,7 +77,7 @@ internal static class CompressionFixtures
     public static async Task<(CompressionResult Result, List<CompressionEvent> Events)> Compress(CompressionRequest request, CancellationToken cancellationToken = default)
     {
         var events = new List<CompressionEvent>();
-        await foreach (var e in new Compressor().Compress(request with { Measurement = QuickMeasurement }, cancellationToken)) events.Add(e);
+        await foreach (var e in new Compressor().Compress(request with { Meter = QuickMeter }, cancellationToken)) events.Add(e);
         return (Assert.IsType<CompressionCompleted>(events[^1]).Result, events);
     }
 

@@ -106,7 +106,7 @@ public sealed class QuantizationTests
         var data = CompressionFixtures.Blobs(5, seed: 1);
 
         var error = await Assert.ThrowsAsync<ArgumentException>(() => new Compressor().CompressToEnd(
-            new CompressionRequest(parent, new QuantizationRecipe { Float32Layers = [1] }, data, data) { Measurement = CompressionFixtures.QuickMeasurement }));
+            new CompressionRequest(parent, new QuantizationRecipe { Float32Layers = [1] }, data, data) { Meter = CompressionFixtures.QuickMeter }));
 
         Assert.Contains("Float32 layer 1 is not a linear or conv2d layer of 'tiny-mlp'; those are layers 0, 2, 4", error.Message);
     }

@@ -52,7 +52,7 @@ public sealed class StorageFaults : DbCommandInterceptor
         services.ConfigureDbContext<SqlitePortalDbContext>(o => o.AddInterceptors(this));
         services.ConfigureDbContext<PostgresPortalDbContext>(o => o.AddInterceptors(this));
         services.RemoveAll<ArtifactStore>();
-        services.AddSingleton<ArtifactStore>(sp => new FaultyArtifactStore(this, sp.GetRequiredService<IOptions<PortalOptions>>()));
+        services.AddSingleton<ArtifactStore>(sp => new FaultyArtifactStore(this, sp.GetRequiredService<IOptions<PortalOptions>>(), sp.GetRequiredService<TimeProvider>()));
     }
 
     public override InterceptionResult<DbDataReader> ReaderExecuting(DbCommand command, CommandEventData eventData, InterceptionResult<DbDataReader> result)
@@ -119,7 +119,7 @@ public sealed class StorageFaults : DbCommandInterceptor
             || text.StartsWith("DELETE", StringComparison.OrdinalIgnoreCase);
     }
 
-    private sealed class FaultyArtifactStore(StorageFaults faults, IOptions<PortalOptions> options) : ArtifactStore(options)
+    private sealed class FaultyArtifactStore(StorageFaults faults, IOptions<PortalOptions> options, TimeProvider clock) : ArtifactStore(options, clock)
     {
         protected override FileStream CreateStagingFile(string path) =>
             faults.VolumeFull ? new FullVolumeFile(path) : base.CreateStagingFile(path);

@@ -1,5 +1,5 @@
+using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;
-using Portal.Server.Registry;
 
 namespace Portal.Server.Tests.Registry;
 

@@ -135,7 +135,7 @@ public sealed class RegistryFixture : IAsyncLifetime
 }
 
 /// <summary>
-/// The portal with shorter throughput measurements (registration 0.2 s instead of 1 s; compression reports one short round), to keep the suite fast.
+/// The portal with shorter measurements (one round of batch-64 runs for 0.2 s, for versions and compression reports alike), to keep the suite fast.
 /// Serving runs two ONNX Runtime threads, not the engine's default of one, so tests see evidence measured as serving runs.
 /// </summary>
 public sealed class RegistryPortal : PortalFactory
@@ -148,8 +148,7 @@ public sealed class RegistryPortal : PortalFactory
         builder.UseSetting("Portal:Serving:IntraOpThreads", ServingThreads.ToString(System.Globalization.CultureInfo.InvariantCulture));
         builder.ConfigureTestServices(services =>
         {
-            services.AddSingleton(new EvidenceMeterOptions { ThroughputDuration = TimeSpan.FromMilliseconds(200) });
-            services.AddSingleton(new Portal.Engine.Compression.MeasurementOptions { LatencyCalls = 50, ThroughputSeconds = 0.1, Rounds = 1 });
+            services.AddSingleton(new Portal.Engine.Evaluation.MeasurementOptions { ThroughputDuration = TimeSpan.FromMilliseconds(200), Rounds = 1 });
         });
     }
 }

@@ -49,7 +49,12 @@ internal static class CompressBenchmark
         if (testCount > 0) test = test.Select([.. Enumerable.Range(0, testCount)]);
         Console.WriteLine($"train {train.Count} samples, test {test.Count} samples");
         var threads = (int)Number(options, "threads", 1);
-        var measurement = new MeasurementOptions { ThroughputSeconds = Number(options, "seconds", 1.0), Rounds = (int)Number(options, "rounds", 5), LatencyCalls = 500, IntraOpThreads = threads > 0 ? threads : null };
+        var meter = new ModelMeter(new MeasurementOptions
+        {
+            ThroughputDuration = TimeSpan.FromSeconds(Number(options, "seconds", 1.0)),
+            Rounds = (int)Number(options, "rounds", 5),
+            IntraOpThreads = threads > 0 ? threads : null,
+        });
         Console.WriteLine($"timings with {(threads > 0 ? threads.ToString(s_invariant) : "ONNX Runtime's choice of")} intra-op thread(s)");
 
         var teacherSpec = ReadySpecs.FashionCnn;
@@ -67,23 +72,23 @@ internal static class CompressBenchmark
             return await DistillationSweep(teacher, HalfWidth(teacherSpec, studentDropout), train, test, epochs, studentSeed, grid);
         }
 
-        var int8 = await Compress("int8, tolerance 1 point", teacher, new QuantizationRecipe { TolerancePoints = 1.0, ThinConvolutionsFloat32 = Number(options, "thin-float32", 1) != 0 }, train, test, measurement);
+        var int8 = await Compress("int8, tolerance 1 point", teacher, new QuantizationRecipe { TolerancePoints = 1.0, ThinConvolutionsFloat32 = Number(options, "thin-float32", 1) != 0 }, train, test, meter);
         if (Number(options, "int8-only", 0) != 0) return 0;
         var prune80 = await Compress("80 % unstructured, gradual, 2 fine-tune epochs", teacher, new UnstructuredPruningRecipe
         {
             Sparsity = 0.8,
             Schedule = PruningSchedule.Gradual,
             FineTuning = Training(fineTune, 5e-4),
-        }, train, test, measurement);
+        }, train, test, meter);
         var structured50 = await Compress("50 % structured, 2 fine-tune epochs", teacher, new StructuredPruningRecipe
         {
             Ratio = 0.5,
             FineTuning = Training(fineTune, 1e-3),
-        }, train, test, measurement);
+        }, train, test, meter);
 
         var student = HalfWidth(teacherSpec, studentDropout);
         var distilled = await Compress(Invariant($"distilled student {student.Name}, α {alpha}, T {temperature}"), teacher,
-            new DistillationRecipe(student, Training(epochs, 1e-3, studentSeed)) { Alpha = alpha, Temperature = temperature }, train, test, measurement);
+            new DistillationRecipe(student, Training(epochs, 1e-3, studentSeed)) { Alpha = alpha, Temperature = temperature }, train, test, meter);
         Console.WriteLine($"== the same student from scratch, seed {studentSeed}, {epochs} epochs");
         var scratch = (await new Trainer().TrainToEnd(new TrainingRequest(student, train, null, Training(epochs, 1e-3, studentSeed)))).Model;
         var scratchAccuracy = ModelEvaluator.Evaluate(scratch, test).Accuracy;
@@ -121,11 +126,11 @@ internal static class CompressBenchmark
         var scratch = (await new Trainer().TrainToEnd(new TrainingRequest(student, train, null, Training(epochs, 1e-3, seed)))).Model;
         var scratchAccuracy = ModelEvaluator.Evaluate(scratch, test).Accuracy;
         Console.WriteLine(Invariant($"from scratch (seed {seed}): {scratchAccuracy:P2}"));
-        var quick = new MeasurementOptions { Rounds = 1, LatencyCalls = 50, ThroughputSeconds = 0.1 };
+        var quick = new ModelMeter(new MeasurementOptions { Rounds = 1, LatencyRuns = 50, ThroughputDuration = TimeSpan.FromSeconds(0.1) });
         foreach (var (alpha, temperature) in grid)
         {
             var recipe = new DistillationRecipe(student, Training(epochs, 1e-3, seed)) { Alpha = alpha, Temperature = temperature };
-            var result = await new Compressor().CompressToEnd(new CompressionRequest(teacher, recipe, train, test) { Measurement = quick });
+            var result = await new Compressor().CompressToEnd(new CompressionRequest(teacher, recipe, train, test) { Meter = quick });
             // The gain compares ONNX Runtime's accuracy of the exported student with the engine's of the scratch one: print both engines' figures.
             var engineAccuracy = ModelEvaluator.Evaluate(result.Model, test).Accuracy;
             Console.WriteLine(Invariant($"alpha={alpha} T={temperature}: distilled {result.Report.Compressed.TestAccuracy:P2} (engine {engineAccuracy:P2}), gain {(result.Report.Compressed.TestAccuracy - scratchAccuracy) * 100:F2} points"));
@@ -133,11 +138,11 @@ internal static class CompressBenchmark
         return 0;
     }
 
-    private static async Task<CompressionResult> Compress(string title, TrainedModel parent, CompressionRecipe recipe, Dataset train, Dataset test, MeasurementOptions measurement)
+    private static async Task<CompressionResult> Compress(string title, TrainedModel parent, CompressionRecipe recipe, Dataset train, Dataset test, ModelMeter meter)
     {
         Console.WriteLine($"== {title}");
         CompressionResult? result = null;
-        await foreach (var e in new Compressor().Compress(new CompressionRequest(parent, recipe, train, test) { Measurement = measurement }))
+        await foreach (var e in new Compressor().Compress(new CompressionRequest(parent, recipe, train, test) { Meter = meter }))
         {
             switch (e)
             {

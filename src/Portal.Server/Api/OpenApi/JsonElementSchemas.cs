@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -25,7 +26,7 @@ internal sealed class JsonElementSchemas : IOpenApiSchemaTransformer
 {
     private delegate Task<IOpenApiSchema> SchemaOf(OpenApiSchemaTransformerContext context, CancellationToken ct);
 
-    private static readonly Dictionary<Type, Dictionary<string, SchemaOf>> s_fields = new()
+    private static readonly FrozenDictionary<Type, Dictionary<string, SchemaOf>> s_fields = new Dictionary<Type, Dictionary<string, SchemaOf>>
     {
         [typeof(CreateRunRequest)] = new()
         {
@@ -70,7 +71,7 @@ internal sealed class JsonElementSchemas : IOpenApiSchemaTransformer
                 Description = "What the job works on, by kind: {\"runId\": …} for training and export, {\"evaluationId\": …} for evaluation, {\"compressionId\": …} for compression.",
             }),
         },
-    };
+    }.ToFrozenDictionary();
 
     public async Task TransformAsync(OpenApiSchema schema, OpenApiSchemaTransformerContext context, CancellationToken cancellationToken)
     {

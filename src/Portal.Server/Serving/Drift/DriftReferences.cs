@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Engine.Data;
+using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;
 using Portal.Server.Artifacts;
 using Portal.Server.Datasets;

@@ -1,13 +1,13 @@
 using Portal.Engine.Data;
-using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;
 using Portal.Engine.Onnx;
 
-namespace Portal.Server.Registry;
+namespace Portal.Engine.Evaluation;
 
 /// <summary>
-/// Accuracy and the classification report of an ONNX model on a labelled dataset, run by ONNX Runtime: imported
-/// files have no spec to rebuild in TorchSharp. The model gets the dataset's raw features and its first output is
+/// Accuracy and the classification report of an ONNX model on a labelled dataset, run by ONNX Runtime: the one way
+/// Portal scores an ONNX file, for a version's evidence, an evaluation job and a compression report alike (imported
+/// files have no spec to rebuild in TorchSharp). The model gets the dataset's raw features and its first output is
 /// read as one score per class (logits or probabilities: the arg-max is the same). A model that names its classes
 /// (the <c>portal.class_labels</c> metadata) is scored by name: the dataset's labels are renumbered into the model's
 /// order, and a dataset with other class names is refused.

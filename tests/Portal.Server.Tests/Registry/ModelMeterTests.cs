@@ -1,9 +1,9 @@
+using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;
-using Portal.Server.Registry;
 
 namespace Portal.Server.Tests.Registry;
 
-public sealed class EvidenceMeterTests
+public sealed class ModelMeterTests
 {
     private static readonly InferenceOptions s_cpu = new() { PreferCuda = false, IntraOpThreads = 1 };
 
@@ -11,9 +11,9 @@ public sealed class EvidenceMeterTests
     public async Task A_fast_model_gets_the_full_count_of_timed_runs_and_ordered_percentiles()
     {
         using var model = InferenceModel.Load(HandMadeOnnx.TopVersusBottom(), s_cpu);
-        var meter = new EvidenceMeter(new EvidenceMeterOptions { ThroughputDuration = TimeSpan.FromMilliseconds(100) });
+        var meter = new ModelMeter(new MeasurementOptions { ThroughputDuration = TimeSpan.FromMilliseconds(100) });
 
-        var evidence = await meter.Measure(model, ReadOnlyMemory<float>.Empty, CancellationToken.None);
+        var evidence = (await meter.Time([model], ReadOnlyMemory<float>.Empty, CancellationToken.None))[0];
 
         Assert.Equal(2000, evidence.LatencyRuns);
         Assert.True(evidence.P50Ms > 0);
@@ -26,7 +26,7 @@ public sealed class EvidenceMeterTests
     public async Task Timing_stops_at_its_budget_after_the_minimum_runs()
     {
         using var model = InferenceModel.Load(HandMadeOnnx.TopVersusBottom(), s_cpu);
-        var meter = new EvidenceMeter(new EvidenceMeterOptions
+        var meter = new ModelMeter(new MeasurementOptions
         {
             WarmUpBudget = TimeSpan.Zero,
             LatencyBudget = TimeSpan.Zero,
@@ -35,7 +35,7 @@ public sealed class EvidenceMeterTests
             MinThroughputRuns = 4,
         });
 
-        var evidence = await meter.Measure(model, ReadOnlyMemory<float>.Empty, CancellationToken.None);
+        var evidence = (await meter.Time([model], ReadOnlyMemory<float>.Empty, CancellationToken.None))[0];
 
         Assert.Equal(7, evidence.LatencyRuns);
         Assert.Equal(4, evidence.ThroughputRuns);
@@ -45,9 +45,9 @@ public sealed class EvidenceMeterTests
     public async Task Samples_that_are_not_whole_are_refused_naming_the_counts()
     {
         using var model = InferenceModel.Load(HandMadeOnnx.TopVersusBottom(), s_cpu);
-        var meter = new EvidenceMeter(new EvidenceMeterOptions());
+        var meter = new ModelMeter(new MeasurementOptions());
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => meter.Measure(model, new float[20], CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => meter.Time([model], new float[20], CancellationToken.None));
 
         Assert.Contains("20 sample values", error.Message);
         Assert.Contains("16 values", error.Message);
@@ -57,9 +57,9 @@ public sealed class EvidenceMeterTests
     public async Task A_cancelled_measurement_stops()
     {
         using var model = InferenceModel.Load(HandMadeOnnx.TopVersusBottom(), s_cpu);
-        var meter = new EvidenceMeter(new EvidenceMeterOptions { LatencyRuns = 1_000_000_000, LatencyBudget = TimeSpan.FromHours(1) });
+        var meter = new ModelMeter(new MeasurementOptions { LatencyRuns = 1_000_000_000, LatencyBudget = TimeSpan.FromHours(1) });
         using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => meter.Measure(model, ReadOnlyMemory<float>.Empty, cancel.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => meter.Time([model], ReadOnlyMemory<float>.Empty, cancel.Token));
     }
 }
