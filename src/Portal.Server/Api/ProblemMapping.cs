@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -12,9 +12,10 @@ using Portal.Server.Persistence;
 namespace Portal.Server.Api;
 
 /// <summary>
-/// Turns the exceptions that mean "bad request" into RFC 9457 problem details with the exception's message,
-/// so an endpoint can let the engine's validation speak for itself. Storage that refuses writes (a read-only
-/// database, a full data volume) is a 503 naming the cause. Anything else is a 500 without details.
+/// Turns a <see cref="Refusal"/>, and the exceptions that mean "bad request", into RFC 9457 problem details with the
+/// exception's message: the one place where the API answers a refused request, and where an endpoint lets the
+/// engine's validation speak for itself. Storage that refuses writes (a read-only database, a full data volume) is
+/// a 503 naming the cause. Anything else is a 500 without details.
 /// </summary>
 public static class ProblemMapping
 {
@@ -52,26 +53,23 @@ public static class ProblemMapping
         return null;
     }
 
-    public static ProblemHttpResult BadRequest(string detail, string title = "The request is invalid") =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: title);
+    public static IApplicationBuilder UsePortalProblems(this IApplicationBuilder app) => app.UseExceptionHandler(new ExceptionHandlerOptions
+    {
+        ExceptionHandler = WriteProblem,
+        // A refusal is the request's fault and is answered in full; it is no server error to log.
+        SuppressDiagnosticsCallback = suppress => suppress.Exception is Refusal,
+    });
 
-    public static ProblemHttpResult NotFound(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status404NotFound, title: "Not found");
-
-    public static ProblemHttpResult Conflict(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict");
-
-    public static ProblemHttpResult Forbidden(string detail) =>
-        TypedResults.Problem(detail, statusCode: StatusCodes.Status403Forbidden, title: "Forbidden");
-
-    public static IApplicationBuilder UsePortalProblems(this IApplicationBuilder app) => app.UseExceptionHandler(handler => handler.Run(async context =>
+    private static async Task WriteProblem(HttpContext context)
     {
         var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-        var storageFailure = StorageFailure(error);
+        // A refusal answers for itself, whatever it wraps.
+        var storageFailure = error is Refusal ? null : StorageFailure(error);
         if (storageFailure is not null) context.RequestServices.GetRequiredService<StorageHealth>().Failed(storageFailure);
         var (status, title) = error switch
         {
             _ when storageFailure is not null => (StatusCodes.Status503ServiceUnavailable, "Storage refuses writes"),
+            Refusal refusal => Problem(refusal),
             ModelSpecException or DatasetFormatException or ArgumentException or FormatException or InvalidDataException
                 or System.Text.Json.JsonException => (StatusCodes.Status400BadRequest, "The request is invalid"),
             BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } => (StatusCodes.Status413PayloadTooLarge, RequestBodyLimits.TooLargeTitle),
@@ -88,13 +86,19 @@ public static class ProblemMapping
             BadHttpRequestException bad => JsonErrors.Describe(bad),
             _ => error?.Message,
         };
-        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
         context.Response.StatusCode = status;
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Title = title, Detail = detail },
-            Exception = error,
-        });
-    }));
+        var problems = context.RequestServices.GetRequiredService<IProblemDetailsService>();
+        // A client that accepts no JSON (a browser following a download link) still gets the problem, not a failed handler.
+        if (!await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = error }))
+            await TypedResults.Problem(problem).ExecuteAsync(context);
+    }
+
+    private static (int Status, string Title) Problem(Refusal refusal) => refusal.Kind switch
+    {
+        RefusalKind.NotFound => (StatusCodes.Status404NotFound, refusal.Title ?? "Not found"),
+        RefusalKind.Conflict => (StatusCodes.Status409Conflict, refusal.Title ?? "Conflict"),
+        RefusalKind.Forbidden => (StatusCodes.Status403Forbidden, refusal.Title ?? "Forbidden"),
+        _ => (StatusCodes.Status400BadRequest, refusal.Title ?? "The request is invalid"),
+    };
 }

@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Portal.Contracts.Approvals;
 using Portal.Server.Audit;
+using Portal.Server.Auth;
 using Portal.Server.Persistence;
 using Portal.Server.Registry;
 
@@ -13,23 +14,22 @@ namespace Portal.Server.Approvals;
 /// </summary>
 public sealed class AliasRollback(PortalDbContext db, PromotionPolicies policies, AliasMover mover, AuditLog audit)
 {
-    public async Task<Outcome<RollbackView>> Rollback(string modelName, string aliasName, RollbackInput input, Caller caller, CancellationToken ct)
+    public async Task<RollbackView> Rollback(string modelName, string aliasName, RollbackInput input, CurrentUser caller, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(input.Comment)) return Refusal.Invalid("A rollback needs a comment saying why.");
-        var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Name == modelName, ct);
-        if (model is null) return Refusal.NotFound($"No model '{modelName}'.");
-        var alias = await db.Aliases.FirstOrDefaultAsync(a => a.ModelId == model.Id && a.Name == aliasName, ct);
-        if (alias is null) return Refusal.NotFound($"Model '{model.Name}' has no alias '{aliasName}'.");
+        if (string.IsNullOrWhiteSpace(input.Comment)) throw Refusal.Invalid("A rollback needs a comment saying why.");
+        var model = await db.RequireModel(modelName, ct);
+        var alias = await db.Aliases.FirstOrDefaultAsync(a => a.ModelId == model.Id && a.Name == aliasName, ct)
+            ?? throw Refusal.NotFound($"Model '{model.Name}' has no alias '{aliasName}'.");
         if (alias.PreviousVersionId is not { } previous)
-            return Refusal.Conflict($"Alias '{aliasName}' of model '{model.Name}' has no previous holder to roll back to.");
+            throw Refusal.Conflict($"Alias '{aliasName}' of model '{model.Name}' has no previous holder to roll back to.");
 
         var policy = await policies.Effective(model.Id, ct);
-        if (PromotionPolicies.IsProtected(policy, aliasName) && !caller.HasAtLeast(policy.ApproverRole))
-            return Refusal.Forbidden($"Alias '{aliasName}' of model '{model.Name}' is protected: rolling it back takes the role {policy.ApproverRole}; you are {caller.Role}.");
+        if (PromotionPolicies.IsProtected(policy, aliasName) && !caller.IsAtLeast(policy.ApproverRole))
+            throw Refusal.Forbidden($"Alias '{aliasName}' of model '{model.Name}' is protected: rolling it back takes the role {policy.ApproverRole}; you are {caller.Role}.");
 
         var numbers = await db.ModelVersions.AsNoTracking().Where(v => v.Id == previous || v.Id == alias.VersionId).ToDictionaryAsync(v => v.Id, v => v.Number, ct);
         if (!numbers.TryGetValue(previous, out var target))
-            return Refusal.Conflict($"The previous holder of alias '{aliasName}' (version id {previous}) no longer exists.");
+            throw Refusal.Conflict($"The previous holder of alias '{aliasName}' (version id {previous}) no longer exists.");
         var from = numbers.GetValueOrDefault(alias.VersionId);
 
         var comment = input.Comment.Trim();
@@ -43,7 +43,7 @@ public sealed class AliasRollback(PortalDbContext db, PromotionPolicies policies
         catch (DbUpdateConcurrencyException)
         {
             db.ChangeTracker.Clear();
-            return Refusal.Conflict($"Alias '{aliasName}' of model '{model.Name}' moved while it was being rolled back; reload it and try again.");
+            throw Refusal.Conflict($"Alias '{aliasName}' of model '{model.Name}' moved while it was being rolled back; reload it and try again.");
         }
         return new RollbackView(model.Name, alias.Name, target, from, comment);
     }

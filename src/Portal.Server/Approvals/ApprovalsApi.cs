@@ -1,12 +1,12 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Portal.Contracts;
 using Portal.Contracts.Approvals;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 using Portal.Server.Auth;
 using Portal.Server.Persistence;
+using Portal.Server.Registry;
 
 namespace Portal.Server.Approvals;
 
@@ -83,62 +83,47 @@ public static class ApprovalsApi
         return v1;
     }
 
-    private static async Task<Results<Ok<PolicyView>, ProblemHttpResult>> GetPolicy(string name, PortalDbContext db, PromotionPolicies policies, CancellationToken ct)
+    private static async Task<Ok<PolicyView>> GetPolicy(string name, PortalDbContext db, PromotionPolicies policies, CancellationToken ct)
     {
-        var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Name == name, ct);
-        if (model is null) return ProblemMapping.NotFound($"No model '{name}'.");
+        var model = await db.RequireModel(name, ct);
         var (policy, isDefault) = await policies.Read(model.Id, ct);
         return TypedResults.Ok(ApprovalViews.View(model.Name, policy, isDefault));
     }
 
-    private static async Task<Results<Ok<PolicyView>, ProblemHttpResult>> PutPolicy(
+    private static async Task<Ok<PolicyView>> PutPolicy(
         string name, PolicySettings settings, PortalDbContext db, PromotionPolicies policies, ClaimsPrincipal user, CancellationToken ct)
     {
-        var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Name == name, ct);
-        if (model is null) return ProblemMapping.NotFound($"No model '{name}'.");
-        var policy = await policies.Replace(model.Id, model.Name, settings, Actor.Name(user), ct);
+        var model = await db.RequireModel(name, ct);
+        var policy = await policies.Replace(model.Id, model.Name, settings, new CurrentUser(user).Name, ct);
         return TypedResults.Ok(ApprovalViews.View(model.Name, policy, isDefault: false));
     }
 
-    private static async Task<Results<Ok<Page<PromotionView>>, ProblemHttpResult>> List(
+    private static async Task<Ok<Page<PromotionView>>> List(
         [AsParameters] PromotionFilter filter, [AsParameters] PageRequest page, PromotionService promotions, CancellationToken ct) =>
-        Respond(await promotions.List(filter.State, filter.Model, page, ct));
+        TypedResults.Ok(await promotions.List(filter.State, filter.Model, page, ct));
 
-    private static async Task<Results<Ok<PromotionView>, ProblemHttpResult>> Get(Guid id, PromotionService promotions, CancellationToken ct) =>
-        Respond(await promotions.Get(id, ct));
+    private static async Task<Ok<PromotionView>> Get(Guid id, PromotionService promotions, CancellationToken ct) =>
+        TypedResults.Ok(await promotions.Get(id, ct));
 
-    private static async Task<Results<Created<PromotionView>, ProblemHttpResult>> Create(
-        PromotionDraft draft, PromotionService promotions, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Created<PromotionView>> Create(PromotionDraft draft, PromotionService promotions, ClaimsPrincipal user, CancellationToken ct)
     {
-        var outcome = await promotions.Create(draft, Caller.From(user), ct);
-        return outcome.Refusal is { } refusal ? Problem(refusal) : TypedResults.Created($"/api/v1/promotions/{outcome.Value!.Id}", outcome.Value);
+        var request = await promotions.Create(draft, new CurrentUser(user), ct);
+        return TypedResults.Created($"/api/v1/promotions/{request.Id}", request);
     }
 
-    private static async Task<Results<Ok<PromotionView>, ProblemHttpResult>> Approve(
+    private static async Task<Ok<PromotionView>> Approve(
         Guid id, ApprovalInput? input, PromotionService promotions, ClaimsPrincipal user, CancellationToken ct) =>
-        Respond(await promotions.Approve(id, input ?? new ApprovalInput(null, null), Caller.From(user), ct));
+        TypedResults.Ok(await promotions.Approve(id, input ?? new ApprovalInput(null, null), new CurrentUser(user), ct));
 
-    private static async Task<Results<Ok<PromotionView>, ProblemHttpResult>> Deny(
+    private static async Task<Ok<PromotionView>> Deny(
         Guid id, DenialInput input, PromotionService promotions, ClaimsPrincipal user, CancellationToken ct) =>
-        Respond(await promotions.Deny(id, input, Caller.From(user), ct));
+        TypedResults.Ok(await promotions.Deny(id, input, new CurrentUser(user), ct));
 
-    private static async Task<Results<Ok<PromotionView>, ProblemHttpResult>> Cancel(
+    private static async Task<Ok<PromotionView>> Cancel(
         Guid id, CancellationInput? input, PromotionService promotions, ClaimsPrincipal user, CancellationToken ct) =>
-        Respond(await promotions.Cancel(id, input ?? new CancellationInput(null), Caller.From(user), ct));
+        TypedResults.Ok(await promotions.Cancel(id, input ?? new CancellationInput(null), new CurrentUser(user), ct));
 
-    private static async Task<Results<Ok<RollbackView>, ProblemHttpResult>> Rollback(
+    private static async Task<Ok<RollbackView>> Rollback(
         string name, string alias, RollbackInput input, AliasRollback rollback, ClaimsPrincipal user, CancellationToken ct) =>
-        Respond(await rollback.Rollback(name, alias, input, Caller.From(user), ct));
-
-    private static Results<Ok<T>, ProblemHttpResult> Respond<T>(Outcome<T> outcome)
-        where T : class =>
-        outcome.Refusal is { } refusal ? Problem(refusal) : TypedResults.Ok(outcome.Value!);
-
-    private static ProblemHttpResult Problem(Refusal refusal) => refusal.Kind switch
-    {
-        RefusalKind.Invalid => ProblemMapping.BadRequest(refusal.Detail),
-        RefusalKind.NotFound => ProblemMapping.NotFound(refusal.Detail),
-        RefusalKind.Forbidden => ProblemMapping.Forbidden(refusal.Detail),
-        _ => ProblemMapping.Conflict(refusal.Detail),
-    };
+        TypedResults.Ok(await rollback.Rollback(name, alias, input, new CurrentUser(user), ct));
 }

@@ -3,6 +3,7 @@ using Portal.Contracts.Approvals;
 using Portal.Server.Audit;
 using Portal.Server.Auth;
 using Portal.Server.Persistence;
+using Portal.Server.Registry;
 
 namespace Portal.Server.Approvals;
 
@@ -23,7 +24,8 @@ public sealed class PromotionPolicies(PortalDbContext db, AuditLog audit, TimePr
     public async Task<bool> IsProtected(Guid modelId, string alias, CancellationToken ct) =>
         IsProtected(await Effective(modelId, ct), alias);
 
-    public static bool IsProtected(PromotionPolicy policy, string alias) => policy.ProtectedAliases.Any(p => AliasNames.Same(p, alias));
+    /// <summary>Protection is decided ignoring case, as the registry decides it, so a policy can only protect a name that can exist.</summary>
+    public static bool IsProtected(PromotionPolicy policy, string alias) => policy.ProtectedAliases.Any(p => string.Equals(p, alias, StringComparison.OrdinalIgnoreCase));
 
     public async Task<(PromotionPolicy Policy, bool IsDefault)> Read(Guid modelId, CancellationToken ct)
     {
@@ -31,7 +33,7 @@ public sealed class PromotionPolicies(PortalDbContext db, AuditLog audit, TimePr
         return stored is null ? (new PromotionPolicy { ModelId = modelId, UpdatedAt = default }, true) : (stored, false);
     }
 
-    /// <summary>Replaces the model's policy with <paramref name="settings"/>; throws <see cref="ArgumentException"/> naming the first invalid field.</summary>
+    /// <summary>Replaces the model's policy with <paramref name="settings"/>; throws <see cref="Refusal"/> naming the first invalid field.</summary>
     public async Task<PromotionPolicy> Replace(Guid modelId, string modelName, PolicySettings settings, string actor, CancellationToken ct)
     {
         var wanted = Validate(modelId, settings);
@@ -56,48 +58,48 @@ public sealed class PromotionPolicies(PortalDbContext db, AuditLog audit, TimePr
         return row;
     }
 
-    /// <summary>The policy <paramref name="settings"/> describe, with defaults filled in; throws <see cref="ArgumentException"/> on the first invalid field.</summary>
+    /// <summary>The policy <paramref name="settings"/> describe, with defaults filled in; throws <see cref="Refusal"/> on the first invalid field.</summary>
     public static PromotionPolicy Validate(Guid modelId, PolicySettings settings)
     {
         var policy = new PromotionPolicy { ModelId = modelId };
         if (settings.ProtectedAliases is { } aliases)
         {
             if (aliases.Length > MaxProtectedAliases)
-                throw new ArgumentException($"protectedAliases has {aliases.Length} names; at most {MaxProtectedAliases} are allowed.");
+                throw Refusal.Invalid($"protectedAliases has {aliases.Length} names; at most {MaxProtectedAliases} are allowed.");
             foreach (var alias in aliases)
             {
-                if (AliasNames.Problem(alias) is { } bad) throw new ArgumentException($"protectedAliases: {bad}");
+                if (RegistryNames.AliasProblem(alias) is { } bad) throw Refusal.Invalid($"protectedAliases: {bad}");
             }
             var duplicate = aliases.GroupBy(a => a, StringComparer.OrdinalIgnoreCase).FirstOrDefault(g => g.Count() > 1);
-            if (duplicate is not null) throw new ArgumentException($"protectedAliases names '{duplicate.Key}' more than once.");
+            if (duplicate is not null) throw Refusal.Invalid($"protectedAliases names '{duplicate.Key}' more than once.");
             policy.ProtectedAliases = aliases;
         }
 
         policy.RequiredApprovals = settings.RequiredApprovals ?? 1;
         if (policy.RequiredApprovals is < 1 or > MaxRequiredApprovals)
-            throw new ArgumentException($"requiredApprovals must be between 1 and {MaxRequiredApprovals}, not {policy.RequiredApprovals}.");
+            throw Refusal.Invalid($"requiredApprovals must be between 1 and {MaxRequiredApprovals}, not {policy.RequiredApprovals}.");
 
         var role = PortalRoles.Normalize(settings.ApproverRole ?? PortalRoles.Approver);
         if (role is not (PortalRoles.Approver or PortalRoles.Admin))
-            throw new ArgumentException($"approverRole must be {PortalRoles.Approver} or {PortalRoles.Admin}, not '{settings.ApproverRole}'.");
+            throw Refusal.Invalid($"approverRole must be {PortalRoles.Approver} or {PortalRoles.Admin}, not '{settings.ApproverRole}'.");
         policy.ApproverRole = role;
 
         policy.MinAccuracy = Fraction("minAccuracy", settings.MinAccuracy);
         policy.MaxAccuracyDrop = Fraction("maxAccuracyDrop", settings.MaxAccuracyDrop);
         if (settings.MaxP95LatencyMs is { } latency && (!double.IsFinite(latency) || latency <= 0 || latency > MaxLatencyMs))
-            throw new ArgumentException($"maxP95LatencyMs must be more than 0 and at most {MaxLatencyMs} (milliseconds), not {latency}.");
+            throw Refusal.Invalid($"maxP95LatencyMs must be more than 0 and at most {MaxLatencyMs} (milliseconds), not {latency}.");
         policy.MaxP95LatencyMs = settings.MaxP95LatencyMs;
 
         policy.RequestLifetimeHours = settings.RequestLifetimeHours ?? 72;
         if (policy.RequestLifetimeHours is < 1 or > MaxLifetimeHours)
-            throw new ArgumentException($"requestLifetimeHours must be between 1 and {MaxLifetimeHours}, not {policy.RequestLifetimeHours}.");
+            throw Refusal.Invalid($"requestLifetimeHours must be between 1 and {MaxLifetimeHours}, not {policy.RequestLifetimeHours}.");
         return policy;
     }
 
     private static double? Fraction(string field, double? value)
     {
         if (value is { } v && (!double.IsFinite(v) || v < 0 || v > 1))
-            throw new ArgumentException($"{field} is a fraction between 0 and 1 (0.9 = 90 %), not {v}.");
+            throw Refusal.Invalid($"{field} is a fraction between 0 and 1 (0.9 = 90 %), not {v}.");
         return value;
     }
 

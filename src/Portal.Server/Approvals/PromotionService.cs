@@ -4,6 +4,7 @@ using Portal.Contracts;
 using Portal.Contracts.Approvals;
 using Portal.Server.Api;
 using Portal.Server.Audit;
+using Portal.Server.Auth;
 using Portal.Server.Persistence;
 using Portal.Server.Registry;
 
@@ -28,29 +29,27 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
-    public async Task<Outcome<PromotionView>> Create(PromotionDraft draft, Caller caller, CancellationToken ct)
+    public async Task<PromotionView> Create(PromotionDraft draft, CurrentUser caller, CancellationToken ct)
     {
-        if (AliasNames.Problem(draft.Alias) is { } badAlias) return Refusal.Invalid(badAlias);
-        var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Name == draft.Model, ct);
-        if (model is null) return Refusal.NotFound($"No model '{draft.Model}'.");
-        var version = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.ModelId == model.Id && v.Number == draft.Version, ct);
-        if (version is null) return Refusal.NotFound($"Model '{model.Name}' has no version {draft.Version}.");
+        RegistryNames.CheckAlias(draft.Alias);
+        var model = await db.RequireModel(draft.Model, ct);
+        var version = await db.RequireVersion(model, draft.Version, ct);
 
         var policy = await policies.Effective(model.Id, ct);
         if (!PromotionPolicies.IsProtected(policy, draft.Alias))
         {
             var protectedList = policy.ProtectedAliases.Length == 0 ? "none" : string.Join(", ", policy.ProtectedAliases);
-            return Refusal.Invalid($"Alias '{draft.Alias}' of model '{model.Name}' is not protected by its policy (protected: {protectedList}); move it directly through the registry, no promotion request is needed.");
+            throw Refusal.Invalid($"Alias '{draft.Alias}' of model '{model.Name}' is not protected by its policy (protected: {protectedList}); move it directly through the registry, no promotion request is needed.");
         }
 
         await ExpireOverdue(ct);
         var holder = await db.Aliases.AsNoTracking().FirstOrDefaultAsync(a => a.ModelId == model.Id && a.Name == draft.Alias, ct);
         if (holder?.VersionId == version.Id)
-            return Refusal.Conflict($"Version {version.Number} already holds alias '{draft.Alias}' of model '{model.Name}'.");
+            throw Refusal.Conflict($"Version {version.Number} already holds alias '{draft.Alias}' of model '{model.Name}'.");
         var pending = await db.PromotionRequests.AsNoTracking()
             .FirstOrDefaultAsync(r => r.ModelId == model.Id && r.Alias == draft.Alias && r.State == PromotionState.Pending, ct);
         if (pending is not null)
-            return Refusal.Conflict($"Request {pending.Id} by {pending.RequestedBy} to move alias '{draft.Alias}' of model '{model.Name}' is already pending; it must be decided, cancelled or expire first.");
+            throw Refusal.Conflict($"Request {pending.Id} by {pending.RequestedBy} to move alias '{draft.Alias}' of model '{model.Name}' is already pending; it must be decided, cancelled or expire first.");
 
         GateEvaluator.Evidence? held = null;
         if (holder is not null)
@@ -93,27 +92,26 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         {
             // The unique index of pending requests per alias refused ours: another request landed between the check and the save.
             if (await NoOtherPending(model.Id, draft.Alias, request.Id)) throw;
-            return Refusal.Conflict($"Another request to move alias '{draft.Alias}' of model '{model.Name}' was made at the same moment and is pending; it must be decided, cancelled or expire first.");
+            throw Refusal.Conflict($"Another request to move alias '{draft.Alias}' of model '{model.Name}' was made at the same moment and is pending; it must be decided, cancelled or expire first.");
         }
         return await View(request, ct);
     }
 
-    public async Task<Outcome<PromotionView>> Get(Guid id, CancellationToken ct)
+    public async Task<PromotionView> Get(Guid id, CancellationToken ct)
     {
-        var request = await db.PromotionRequests.FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (request is null) return Refusal.NotFound($"No promotion request {id}.");
+        var request = await db.PromotionRequests.FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw Refusal.NotFound($"No promotion request {id}.");
         if (Overdue(request)) request = await ExpireAndReload(request, ct);
         return await View(request, ct);
     }
 
     /// <summary>Requests newest first, optionally only those in <paramref name="state"/> or of model <paramref name="modelName"/>.</summary>
-    public async Task<Outcome<Page<PromotionView>>> List(string? state, string? modelName, PageRequest page, CancellationToken ct)
+    public async Task<Page<PromotionView>> List(string? state, string? modelName, PageRequest page, CancellationToken ct)
     {
         PromotionState? wanted = null;
         if (!string.IsNullOrEmpty(state))
         {
             if (!Enum.TryParse<PromotionState>(state, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
-                return Refusal.Invalid($"state '{state}' is not one of {string.Join(", ", Enum.GetNames<PromotionState>())}.");
+                throw Refusal.Invalid($"state '{state}' is not one of {string.Join(", ", Enum.GetNames<PromotionState>())}.");
             wanted = parsed;
         }
         await ExpireOverdue(ct);
@@ -127,34 +125,33 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         return new Page<PromotionView>(await Views(items, ct), page.Skip, page.Take, total);
     }
 
-    public async Task<Outcome<PromotionView>> Approve(Guid id, ApprovalInput input, Caller caller, CancellationToken ct)
+    public async Task<PromotionView> Approve(Guid id, ApprovalInput input, CurrentUser caller, CancellationToken ct)
     {
-        var (request, refusal) = await PendingRequest(id, "approved", ct);
-        if (refusal is not null) return refusal;
-        var policy = await policies.Effective(request!.ModelId, ct);
+        var request = await PendingRequest(id, "approved", ct);
+        var policy = await policies.Effective(request.ModelId, ct);
         // The requester hears why first, whatever their role: that reason holds even after a promotion to Approver.
-        if (caller.Name == request.RequestedBy) return Refusal.Forbidden(OwnRequestApproval);
-        if (!caller.HasAtLeast(policy.ApproverRole))
-            return Refusal.Forbidden($"Approving promotions of this model takes the role {policy.ApproverRole}; you are {caller.Role}.");
+        if (caller.Name == request.RequestedBy) throw Refusal.Forbidden(OwnRequestApproval);
+        if (!caller.IsAtLeast(policy.ApproverRole))
+            throw Refusal.Forbidden($"Approving promotions of this model takes the role {policy.ApproverRole}; you are {caller.Role}.");
         var decisions = await db.PromotionDecisions.Where(d => d.RequestId == id).ToListAsync(ct);
         if (decisions.FirstOrDefault(d => d.DecidedBy == caller.Name) is { } mine)
-            return Refusal.Conflict($"You already decided request {id} ({mine.Kind} at {mine.DecidedAt:u}); an approver decides a request once.");
+            throw Refusal.Conflict($"You already decided request {id} ({mine.Kind} at {mine.DecidedAt:u}); an approver decides a request once.");
 
         var blocked = !request.GatesPassed && !decisions.Any(d => d.OverrodeGates);
         var reason = string.IsNullOrWhiteSpace(input.OverrideReason) ? null : input.OverrideReason.Trim();
         var failed = FailedGates(request);
         if (reason is not null && !blocked)
-            return Refusal.Invalid($"overrideReason is only for a request whose gates failed and are not yet overridden; request {id} has nothing to override.");
+            throw Refusal.Invalid($"overrideReason is only for a request whose gates failed and are not yet overridden; request {id} has nothing to override.");
         if (blocked && !(caller.IsAdmin && reason is not null))
         {
-            return caller.IsAdmin
+            throw caller.IsAdmin
                 ? Refusal.Invalid($"Request {id} failed its gates ({failed}); to approve it anyway, give a written overrideReason.")
                 : Refusal.Conflict($"Request {id} failed its gates ({failed}); it cannot be approved unless an Admin overrides them with a written reason.");
         }
 
         var alias = await db.Aliases.FirstOrDefaultAsync(a => a.ModelId == request.ModelId && a.Name == request.Alias, ct);
         if (alias?.VersionId != request.CurrentVersionId)
-            return Refusal.Conflict($"Alias '{request.Alias}' has moved since request {id} was made, so its gates compared against a holder that is gone; cancel it and make a new request.");
+            throw Refusal.Conflict($"Alias '{request.Alias}' has moved since request {id} was made, so its gates compared against a holder that is gone; cancel it and make a new request.");
 
         var now = Now();
         var comment = input.Comment?.Trim() ?? "";
@@ -183,17 +180,16 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         return await SaveDecision(request, ct);
     }
 
-    public async Task<Outcome<PromotionView>> Deny(Guid id, DenialInput input, Caller caller, CancellationToken ct)
+    public async Task<PromotionView> Deny(Guid id, DenialInput input, CurrentUser caller, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(input.Comment)) return Refusal.Invalid("A denial needs a comment saying why.");
-        var (request, refusal) = await PendingRequest(id, "denied", ct);
-        if (refusal is not null) return refusal;
-        var policy = await policies.Effective(request!.ModelId, ct);
-        if (caller.Name == request.RequestedBy) return Refusal.Forbidden(OwnRequestDenial);
-        if (!caller.HasAtLeast(policy.ApproverRole))
-            return Refusal.Forbidden($"Deciding promotions of this model takes the role {policy.ApproverRole}; you are {caller.Role}.");
+        if (string.IsNullOrWhiteSpace(input.Comment)) throw Refusal.Invalid("A denial needs a comment saying why.");
+        var request = await PendingRequest(id, "denied", ct);
+        var policy = await policies.Effective(request.ModelId, ct);
+        if (caller.Name == request.RequestedBy) throw Refusal.Forbidden(OwnRequestDenial);
+        if (!caller.IsAtLeast(policy.ApproverRole))
+            throw Refusal.Forbidden($"Deciding promotions of this model takes the role {policy.ApproverRole}; you are {caller.Role}.");
         if (await db.PromotionDecisions.AnyAsync(d => d.RequestId == id && d.DecidedBy == caller.Name, ct))
-            return Refusal.Conflict($"You already decided request {id}; an approver decides a request once.");
+            throw Refusal.Conflict($"You already decided request {id}; an approver decides a request once.");
 
         var now = Now();
         var comment = input.Comment.Trim();
@@ -203,12 +199,11 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         return await SaveDecision(request, ct);
     }
 
-    public async Task<Outcome<PromotionView>> Cancel(Guid id, CancellationInput input, Caller caller, CancellationToken ct)
+    public async Task<PromotionView> Cancel(Guid id, CancellationInput input, CurrentUser caller, CancellationToken ct)
     {
-        var (request, refusal) = await PendingRequest(id, "cancelled", ct);
-        if (refusal is not null) return refusal;
-        if (caller.Name != request!.RequestedBy && !caller.IsAdmin)
-            return Refusal.Forbidden($"Only the requester ({request.RequestedBy}) or an Admin can cancel request {id}.");
+        var request = await PendingRequest(id, "cancelled", ct);
+        if (caller.Name != request.RequestedBy && !caller.IsAdmin)
+            throw Refusal.Forbidden($"Only the requester ({request.RequestedBy}) or an Admin can cancel request {id}.");
         Close(request, PromotionState.Cancelled, Now());
         audit.Append(caller.Name, "promotion.cancel", "promotion", id.ToString(), new { comment = input.Comment?.Trim() });
         return await SaveDecision(request, ct);
@@ -233,19 +228,18 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         }
     }
 
-    private async Task<(PromotionRequest? Request, Refusal? Refusal)> PendingRequest(Guid id, string verb, CancellationToken ct)
+    private async Task<PromotionRequest> PendingRequest(Guid id, string verb, CancellationToken ct)
     {
-        var request = await db.PromotionRequests.FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (request is null) return (null, Refusal.NotFound($"No promotion request {id}."));
+        var request = await db.PromotionRequests.FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw Refusal.NotFound($"No promotion request {id}.");
         if (Overdue(request))
         {
             request = await ExpireAndReload(request, ct);
             if (request.State == PromotionState.Expired)
-                return (null, Refusal.Conflict($"Request {id} expired at {request.ExpiresAt:u} and can no longer be {verb}; make a new request."));
+                throw Refusal.Conflict($"Request {id} expired at {request.ExpiresAt:u} and can no longer be {verb}; make a new request.");
         }
         if (request.State != PromotionState.Pending)
-            return (null, Refusal.Conflict($"Request {id} is {request.State.ToString().ToLowerInvariant()}, not pending; it can no longer be {verb}."));
-        return (request, null);
+            throw Refusal.Conflict($"Request {id} is {request.State.ToString().ToLowerInvariant()}, not pending; it can no longer be {verb}.");
+        return request;
     }
 
     private async Task<bool> NoOtherPending(Guid modelId, string alias, Guid mine)
@@ -285,7 +279,7 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         request.ConcurrencyStamp = Guid.NewGuid();
     }
 
-    private async Task<Outcome<PromotionView>> SaveDecision(PromotionRequest request, CancellationToken ct)
+    private async Task<PromotionView> SaveDecision(PromotionRequest request, CancellationToken ct)
     {
         try
         {
@@ -296,7 +290,7 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
             // A stale concurrency stamp (request or alias), or the one-decision-per-approver index: either way a
             // decision saved meanwhile won.
             db.ChangeTracker.Clear();
-            return Refusal.Conflict($"Someone else decided request {request.Id} first (or moved its alias); reload it and decide again if it is still pending.");
+            throw Refusal.Conflict($"Someone else decided request {request.Id} first (or moved its alias); reload it and decide again if it is still pending.");
         }
         return await View(request, ct);
     }

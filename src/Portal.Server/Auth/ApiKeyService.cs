@@ -15,8 +15,8 @@ public sealed class ApiKeyService(PortalDbContext db, AuditLog audit, TimeProvid
 
     public async Task<CreatedKey> Create(string userId, string name, TimeSpan lifetime, string actor, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("An API key needs a name.");
-        if (lifetime <= TimeSpan.Zero || lifetime > TimeSpan.FromDays(366)) throw new ArgumentException($"An API key lives between 1 second and 366 days, not {lifetime}.");
+        if (string.IsNullOrWhiteSpace(name)) throw Refusal.Invalid("An API key needs a name.");
+        if (lifetime <= TimeSpan.Zero || lifetime > TimeSpan.FromDays(366)) throw Refusal.Invalid($"An API key lives between 1 second and 366 days, not {lifetime}.");
         var prefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
         var secret = $"{Scheme}_{prefix}_{Base64Url(RandomNumberGenerator.GetBytes(32))}";
         var now = clock.GetUtcNow();

@@ -35,30 +35,33 @@ public static class ApiKeysApi
 
     private static async Task<Ok<Page<KeyView>>> List([AsParameters] PageRequest page, bool? all, ClaimsPrincipal user, ApiKeyListing keys, CancellationToken ct)
     {
-        var found = await keys.List(all == true && user.IsInRole(PortalRoles.Admin) ? null : Actor.Id(user), page, ct);
+        var me = new CurrentUser(user);
+        var found = await keys.List(all == true && me.IsAdmin ? null : me.Id, page, ct);
         return TypedResults.Ok(new Page<KeyView>([.. found.Items.Select(AuthViews.View)], found.Offset, found.Limit, found.Total));
     }
 
-    private static async Task<Results<Created<CreatedKeyView>, ProblemHttpResult>> Create(
+    private static async Task<Created<CreatedKeyView>> Create(
         CreateKeyRequest request, ClaimsPrincipal user, ApiKeyService keys, UserManager<PortalUser> users, CancellationToken ct)
     {
-        var owner = request.UserId ?? Actor.Id(user);
-        if (owner != Actor.Id(user))
+        var me = new CurrentUser(user);
+        var owner = request.UserId ?? me.Id;
+        if (owner != me.Id)
         {
-            if (!user.IsInRole(PortalRoles.Admin)) return ProblemMapping.Forbidden("Only an Admin may create keys for another user.");
-            if (await users.FindByIdAsync(owner) is null) return ProblemMapping.NotFound($"No user {owner}.");
+            if (!me.IsAdmin) throw Refusal.Forbidden("Only an Admin may create keys for another user.");
+            if (await users.FindByIdAsync(owner) is null) throw Refusal.NotFound($"No user {owner}.");
         }
         var days = request.ExpiresInDays ?? 90;
-        if (days is < 1 or > 366) return ProblemMapping.BadRequest($"expiresInDays must be between 1 and 366, not {days}.");
-        var created = await keys.Create(owner, request.Name ?? "", TimeSpan.FromDays(days), Actor.Name(user), ct);
+        if (days is < 1 or > 366) throw Refusal.Invalid($"expiresInDays must be between 1 and 366, not {days}.");
+        var created = await keys.Create(owner, request.Name ?? "", TimeSpan.FromDays(days), me.Name, ct);
         return TypedResults.Created($"/api/v1/api-keys/{created.Key.Id}", new CreatedKeyView(AuthViews.View(created.Key), created.Secret));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Revoke(Guid id, ClaimsPrincipal user, PortalDbContext db, ApiKeyService keys, CancellationToken ct)
+    private static async Task<NoContent> Revoke(Guid id, ClaimsPrincipal user, PortalDbContext db, ApiKeyService keys, CancellationToken ct)
     {
+        var me = new CurrentUser(user);
         var key = await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, ct);
-        if (key is null || (key.UserId != Actor.Id(user) && !user.IsInRole(PortalRoles.Admin))) return ProblemMapping.NotFound($"No API key {id} of yours.");
-        await keys.Revoke(id, Actor.Name(user), ct);
+        if (key is null || (key.UserId != me.Id && !me.IsAdmin)) throw Refusal.NotFound($"No API key {id} of yours.");
+        await keys.Revoke(id, me.Name, ct);
         return TypedResults.NoContent();
     }
 }

@@ -33,11 +33,11 @@ public static class AuthApi
         SignInRequest request, PasswordSignIn passwords, SignInManager<PortalUser> signIn, UserManager<PortalUser> users, AuditLog audit,
         HttpContext http, CancellationToken ct)
     {
-        var outcome = await passwords.Attempt(request.UserName ?? "", request.Password ?? "", http.Connection.RemoteIpAddress, ct);
-        if (outcome.RetryAfter is { } wait) return Throttled(http, wait);
-        if (outcome.Disabled)
+        var attempt = await passwords.Attempt(request.UserName ?? "", request.Password ?? "", http.Connection.RemoteIpAddress, ct);
+        if (attempt.RetryAfter is { } wait) return Throttled(http, wait);
+        if (attempt.Disabled)
             return TypedResults.Problem("This user is disabled; an Admin can enable it again.", statusCode: StatusCodes.Status403Forbidden, title: "Sign-in refused");
-        if (outcome.User is not { } user)
+        if (attempt.User is not { } user)
             return TypedResults.Problem("Unknown user name or wrong password.", statusCode: StatusCodes.Status401Unauthorized, title: "Sign-in failed");
         await signIn.SignInAsync(user, isPersistent: false);
         await audit.Record(user.UserName!, "auth.sign-in", "user", user.Id, null, ct);
@@ -67,6 +67,9 @@ public static class AuthApi
         return TypedResults.NoContent();
     }
 
-    private static Ok<Me> GetMe(ClaimsPrincipal user) => TypedResults.Ok(new Me(
-        Actor.Id(user), Actor.Name(user), [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)], user.HasClaim(c => c.Type == "api_key")));
+    private static Ok<Me> GetMe(ClaimsPrincipal user)
+    {
+        var me = new CurrentUser(user);
+        return TypedResults.Ok(new Me(me.Id, me.Name, [.. user.FindAll(ClaimTypes.Role).Select(c => c.Value)], user.HasClaim(c => c.Type == "api_key")));
+    }
 }

@@ -13,19 +13,20 @@ public sealed class PasswordSignIn(UserManager<PortalUser> users, SignInThrottle
 {
     /// <summary>
     /// The user who signed in, or how long to wait before trying again, or that the right password belongs to a
-    /// disabled user, or none of these (a wrong name or password).
+    /// disabled user, or none of these (a wrong name or password). An answer to a sign-in, not a refused request:
+    /// a wrong password is a 401 and a wait carries Retry-After, which no <see cref="Refusal"/> says.
     /// </summary>
-    public sealed record Outcome(PortalUser? User, TimeSpan? RetryAfter, bool Disabled = false);
+    public sealed record SignInAttempt(PortalUser? User, TimeSpan? RetryAfter, bool Disabled = false);
 
 
-    public async Task<Outcome> Attempt(string userName, string password, IPAddress? clientAddress, CancellationToken ct)
+    public async Task<SignInAttempt> Attempt(string userName, string password, IPAddress? clientAddress, CancellationToken ct)
     {
         var address = SignInThrottle.AddressKey(clientAddress);
-        if (throttle.WaitBefore(address, userName) is { } wait) return new Outcome(null, wait);
+        if (throttle.WaitBefore(address, userName) is { } wait) return new SignInAttempt(null, wait);
 
         var user = await users.FindByNameAsync(userName);
         if (user is not null && await users.CheckPasswordAsync(user, password))
-            return await users.IsLockedOutAsync(user) ? new Outcome(null, null, Disabled: true) : new Outcome(user, null);
+            return await users.IsLockedOutAsync(user) ? new SignInAttempt(null, null, Disabled: true) : new SignInAttempt(user, null);
         if (user is null) standIn.Verify(users.PasswordHasher, password);
 
         var recorded = throttle.RecordFailure(address, userName);
@@ -34,6 +35,6 @@ public sealed class PasswordSignIn(UserManager<PortalUser> users, SignInThrottle
             await audit.Record("anonymous", "auth.throttle", "address", address, new { failures = recorded.AddressFailures }, ct);
         if (recorded.AccountThrottled)
             await audit.Record("anonymous", "auth.throttle", "user", user?.Id ?? "unknown user name", new { failures = recorded.AccountFailures, address }, ct);
-        return new Outcome(null, null);
+        return new SignInAttempt(null, null);
     }
 }

@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Contracts;
 using Portal.Contracts.Auth;
@@ -39,31 +40,15 @@ public static class UsersApi
     private static async Task<Ok<Page<UserView>>> List([AsParameters] PageRequest page, UserDirectory directory, CancellationToken ct) =>
         TypedResults.Ok(await directory.List(page, ct));
 
-    private static async Task<Results<Created<UserView>, ProblemHttpResult>> Create(
-        CreateUserRequest request, UserDirectory directory, HttpContext http, CancellationToken ct)
+    private static async Task<Created<UserView>> Create(CreateUserRequest request, UserDirectory directory, ClaimsPrincipal user, CancellationToken ct)
     {
-        var outcome = await directory.Create(request.UserName, request.Password, request.Role, Actor.Name(http.User), ct);
-        return outcome.User is { } user ? TypedResults.Created($"/api/v1/users/{user.Id}", user) : Problem(outcome);
+        var created = await directory.Create(request.UserName, request.Password, request.Role, new CurrentUser(user).Name, ct);
+        return TypedResults.Created($"/api/v1/users/{created.Id}", created);
     }
 
-    private static async Task<Results<Ok<UserView>, ProblemHttpResult>> ChangeRole(
-        string id, ChangeRoleRequest request, UserDirectory directory, HttpContext http, CancellationToken ct)
-    {
-        var outcome = await directory.ChangeRole(id, request.Role, Actor.Name(http.User), ct);
-        return outcome.User is { } user ? TypedResults.Ok(user) : Problem(outcome);
-    }
+    private static async Task<Ok<UserView>> ChangeRole(string id, ChangeRoleRequest request, UserDirectory directory, ClaimsPrincipal user, CancellationToken ct) =>
+        TypedResults.Ok(await directory.ChangeRole(id, request.Role, new CurrentUser(user).Name, ct));
 
-    private static async Task<Results<Ok<UserView>, ProblemHttpResult>> SetAccess(
-        string id, AccessRequest request, UserDirectory directory, HttpContext http, CancellationToken ct)
-    {
-        var outcome = await directory.SetDisabled(id, request.Disabled, Actor.Name(http.User), ct);
-        return outcome.User is { } user ? TypedResults.Ok(user) : Problem(outcome);
-    }
-
-    private static ProblemHttpResult Problem(UserDirectory.Outcome refused) => refused.Status switch
-    {
-        StatusCodes.Status404NotFound => ProblemMapping.NotFound(refused.Problem!),
-        StatusCodes.Status409Conflict => ProblemMapping.Conflict(refused.Problem!),
-        _ => refused.Title is { } title ? ProblemMapping.BadRequest(refused.Problem!, title) : ProblemMapping.BadRequest(refused.Problem!),
-    };
+    private static async Task<Ok<UserView>> SetAccess(string id, AccessRequest request, UserDirectory directory, ClaimsPrincipal user, CancellationToken ct) =>
+        TypedResults.Ok(await directory.SetDisabled(id, request.Disabled, new CurrentUser(user).Name, ct));
 }

@@ -44,18 +44,17 @@ public static class CompressionApi
         return v1;
     }
 
-    private static Task<Results<Accepted<CompressionView>, ProblemHttpResult>> Request(
-        string name, int number, CompressRequest request, CompressionService compressions, ClaimsPrincipal user, CancellationToken ct) =>
-        ModelsApi.Answer(async () =>
-        {
-            var compression = await compressions.Request(name, number, request, Actor.Name(user), ct);
-            return TypedResults.Accepted($"/api/v1/compressions/{compression.Id}", compression);
-        });
+    private static async Task<Accepted<CompressionView>> Request(
+        string name, int number, CompressRequest request, CompressionService compressions, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var compression = await compressions.Request(name, number, request, new CurrentUser(user).Name, ct);
+        return TypedResults.Accepted($"/api/v1/compressions/{compression.Id}", compression);
+    }
 
-    private static Task<Results<Ok<Page<CompressionView>>, ProblemHttpResult>> List(
+    private static async Task<Ok<Page<CompressionView>>> List(
         string name, [AsParameters] PageRequest page, CompressionService compressions, CancellationToken ct) =>
-        ModelsApi.Answer(async () => TypedResults.Ok(await compressions.List(name, page, ct)));
+        TypedResults.Ok(await compressions.List(name, page, ct));
 
-    private static Task<Results<Ok<CompressionView>, ProblemHttpResult>> Get(Guid id, CompressionService compressions, CancellationToken ct) =>
-        ModelsApi.Answer(async () => TypedResults.Ok(await compressions.Get(id, ct)));
+    private static async Task<Ok<CompressionView>> Get(Guid id, CompressionService compressions, CancellationToken ct) =>
+        TypedResults.Ok(await compressions.Get(id, ct));
 }

@@ -30,19 +30,19 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
 
     public static string Topic(Guid compressionId) => $"compression:{compressionId}";
 
-    /// <exception cref="RegistryException">No such model, version or dataset (404); a recipe, parent or dataset the engine refuses (400).</exception>
+    /// <exception cref="Refusal">No such model, version or dataset (404); a recipe, parent or dataset the engine refuses (400).</exception>
     public async Task<CompressionView> Request(string modelName, int number, CompressRequest request, string actor, CancellationToken ct)
     {
         var model = await db.RequireModel(modelName, ct);
         var parent = await db.RequireVersion(model, number, ct);
-        if (ParentModel.Unfit(parent, model.Name) is { } unfit) throw RegistryException.Invalid(unfit);
+        if (ParentModel.Unfit(parent, model.Name) is { } unfit) throw Refusal.Invalid(unfit);
         var recipe = ReadRecipe(request.Recipe);
         var trainId = request.TrainDatasetId ?? await TrainingDatasetOf(parent, model.Name, ct);
         var testId = request.TestDatasetId ?? parent.EvaluationDatasetId
-            ?? throw RegistryException.Invalid($"Version {number} of '{model.Name}' was not evaluated on a dataset: give testDatasetId.");
+            ?? throw Refusal.Invalid($"Version {number} of '{model.Name}' was not evaluated on a dataset: give testDatasetId.");
         foreach (var id in new[] { trainId, testId })
         {
-            if (!await db.Datasets.AnyAsync(d => d.Id == id, ct)) throw RegistryException.NotFound($"No dataset {id}.");
+            if (!await db.Datasets.AnyAsync(d => d.Id == id, ct)) throw Refusal.NotFound($"No dataset {id}.");
         }
 
         // The engine's own checks (recipe ranges, classes and shapes, the student's outputs), now rather than as a failed job.
@@ -55,7 +55,7 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
         }
         catch (ArgumentException e)
         {
-            throw RegistryException.Invalid(e.Message, e);
+            throw Refusal.Invalid(e.Message, e);
         }
 
         var record = new CompressionRecord
@@ -118,7 +118,7 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
                                Parent = p.Number,
                                Result = db.ModelVersions.Where(v => v.Id == c.ResultVersionId).Select(v => (int?)v.Number).FirstOrDefault(),
                            }).FirstOrDefaultAsync(ct)
-            ?? throw RegistryException.NotFound($"No compression {id}.");
+            ?? throw Refusal.NotFound($"No compression {id}.");
         return CompressionViews.View(found.Record, found.Model, found.Parent, found.Job, found.Result);
     }
 
@@ -128,10 +128,10 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
     private static CompressionRecipe ReadRecipe(JsonElement json)
     {
         if (json.ValueKind != JsonValueKind.Object)
-            throw RegistryException.Invalid("recipe must be an object with a method: prune-unstructured, prune-structured, quantize-int8 or distill.");
+            throw Refusal.Invalid("recipe must be an object with a method: prune-unstructured, prune-structured, quantize-int8 or distill.");
         try
         {
-            var recipe = WithReadyStudent(json).Deserialize<CompressionRecipe>(RecipeJson) ?? throw RegistryException.Invalid("recipe is null.");
+            var recipe = WithReadyStudent(json).Deserialize<CompressionRecipe>(RecipeJson) ?? throw Refusal.Invalid("recipe is null.");
             var training = recipe switch
             {
                 UnstructuredPruningRecipe u => u.FineTuning,
@@ -141,20 +141,20 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
             };
             // The server keeps its own checkpoints; a path from a request would let it write anywhere.
             if (training?.CheckpointDirectory is not null)
-                throw RegistryException.Invalid("checkpointDirectory is chosen by the server, not by a request: leave it out of the recipe.");
+                throw Refusal.Invalid("checkpointDirectory is chosen by the server, not by a request: leave it out of the recipe.");
             return recipe;
         }
         catch (JsonException e)
         {
-            throw RegistryException.Invalid($"The recipe is invalid: {JsonErrors.Describe(e)} (method is one of prune-unstructured, prune-structured, quantize-int8, distill).", e);
+            throw Refusal.Invalid($"The recipe is invalid: {JsonErrors.Describe(e)} (method is one of prune-unstructured, prune-structured, quantize-int8, distill).", e);
         }
         catch (NotSupportedException e)
         {
-            throw RegistryException.Invalid($"The recipe is invalid: {e.Message} (method is one of prune-unstructured, prune-structured, quantize-int8, distill).", e);
+            throw Refusal.Invalid($"The recipe is invalid: {e.Message} (method is one of prune-unstructured, prune-structured, quantize-int8, distill).", e);
         }
         catch (ArgumentException e)
         {
-            throw RegistryException.Invalid($"The recipe is invalid: {e.Message}", e);
+            throw Refusal.Invalid($"The recipe is invalid: {e.Message}", e);
         }
     }
 
@@ -169,7 +169,7 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
         }
         catch (ModelSpecException e)
         {
-            throw RegistryException.Invalid($"The recipe's student: {e.Message}", e);
+            throw Refusal.Invalid($"The recipe's student: {e.Message}", e);
         }
         var recipe = JsonNode.Parse(json.GetRawText())!.AsObject();
         recipe["student"] = JsonNode.Parse(spec.ToJson());
@@ -184,10 +184,10 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
         {
             if (current.RunId is { } runId)
                 return await db.Runs.AsNoTracking().Where(r => r.Id == runId).Select(r => (Guid?)r.DatasetId).FirstOrDefaultAsync(ct)
-                    ?? throw RegistryException.Invalid($"The training run of version {version.Number} of '{modelName}' is gone: give trainDatasetId.");
+                    ?? throw Refusal.Invalid($"The training run of version {version.Number} of '{modelName}' is gone: give trainDatasetId.");
             if (current.ParentVersionId is not { } parentId) break;
             current = await db.ModelVersions.AsNoTracking().FirstAsync(v => v.Id == parentId, ct);
         }
-        throw RegistryException.Invalid($"Version {version.Number} of '{modelName}' has no training run in its lineage: give trainDatasetId.");
+        throw Refusal.Invalid($"Version {version.Number} of '{modelName}' has no training run in its lineage: give trainDatasetId.");
     }
 }

@@ -21,7 +21,7 @@ internal static class ParentModel
     /// <param name="runStandardization">The run's standardisation JSON, for weights written without it in their metadata.</param>
     public static async Task<TrainedModel> Load(ModelVersion version, string modelName, string? runStandardization, ArtifactStore artifacts, CancellationToken ct)
     {
-        if (Unfit(version, modelName) is { } reason) throw RegistryException.Invalid(reason);
+        if (Unfit(version, modelName) is { } reason) throw Refusal.Invalid(reason);
         var file = SafetensorsReader.Read(await artifacts.ReadVerified(version.WeightsArtifact!, ct));
         var json = file.Metadata.TryGetValue(OnnxMetadataKeys.Standardization, out var stored) ? stored : runStandardization;
         var standardization = Training.RunModelFiles.Standardization(json);

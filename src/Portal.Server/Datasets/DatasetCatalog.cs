@@ -11,5 +11,6 @@ public sealed class DatasetCatalog(PortalDbContext db)
     public Task<Page<DatasetRecord>> List(PageRequest page, CancellationToken ct) =>
         page.Apply(db.Datasets.AsNoTracking().OrderBy(d => d.Name), d => d, ct);
 
-    public Task<DatasetRecord?> Find(Guid id, CancellationToken ct) => db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct);
+    public async Task<DatasetRecord> Get(Guid id, CancellationToken ct) =>
+        await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct) ?? throw Refusal.NotFound($"No dataset {id}.");
 }

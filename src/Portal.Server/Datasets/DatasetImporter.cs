@@ -23,8 +23,6 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     private const string CsvMediaType = "text/csv";
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The imported dataset, or why the name cannot be used.</summary>
-    public sealed record Outcome(DatasetRecord? Dataset, string? Conflict);
 
     /// <summary>The text fields of an IDX upload.</summary>
     public static readonly string[] IdxFields = ["name", "classNames"];
@@ -39,7 +37,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     public static readonly string[] CsvFiles = ["file"];
 
     /// <summary>Parts: <c>images</c> and <c>labels</c> (IDX files, raw or gzip), <c>name</c>, optional <c>classNames</c> (comma-separated or repeated).</summary>
-    public Task<Outcome> ImportIdx(string? contentType, Stream body, string actor, CancellationToken ct) =>
+    public Task<DatasetRecord> ImportIdx(string? contentType, Stream body, string actor, CancellationToken ct) =>
         Import(contentType, body, actor, IdxFields, IdxFiles, IdxMediaType, async (form, name) =>
         {
             var images = form.File("images");
@@ -62,7 +60,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     /// <c>classNames</c> (the label order). The options recorded with the dataset are those the file was read with:
     /// the header decided and the class order used.
     /// </summary>
-    public Task<Outcome> ImportCsv(string? contentType, Stream body, string actor, CancellationToken ct) =>
+    public Task<DatasetRecord> ImportCsv(string? contentType, Stream body, string actor, CancellationToken ct) =>
         Import(contentType, body, actor, CsvFields, CsvFiles, CsvMediaType, async (form, name) =>
         {
             var file = form.File("file");
@@ -77,51 +75,43 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
             return (record, [file]);
         }, ct);
 
-    private async Task<Outcome> Import(string? contentType, Stream body, string actor, string[] fields, string[] files, string mediaType,
+    private async Task<DatasetRecord> Import(string? contentType, Stream body, string actor, string[] fields, string[] files, string mediaType,
         Func<UploadForm, string, Task<(DatasetRecord Record, UploadForm.StoredFile[] Files)>> load, CancellationToken ct)
     {
-        try
+        return await artifacts.Keep(db, async batch =>
         {
-            var dataset = await artifacts.Keep(db, async batch =>
-            {
-                var form = new UploadForm(batch, mediaType, options.Value.MaxUploadBytes);
-                await form.Read(contentType, body, ct);
-                form.RefuseUnknown(fields, files);
-                var name = form.RequiredText("name");
-                RegistryNames.CheckDatasetName(name);
-                if (await NameTaken(name, ct)) throw Taken(name);
-                return await load(form, name);
-            }, async loaded =>
-            {
-                var (record, stored) = loaded;
-                db.Datasets.Add(record);
-                audit.Append(actor, "dataset.import", "dataset", record.Id.ToString(), new
-                {
-                    record.Name,
-                    format = record.Format.ToString(),
-                    record.Count,
-                    record.SampleShape,
-                    classes = record.ClassNames.Length,
-                    files = stored.Select(f => new { part = f.Part, fileName = f.FileName, sha256 = f.Sha256, size = f.Size }),
-                });
-                try
-                {
-                    await db.SaveChangesAsync(ct);
-                }
-                catch (DbUpdateException e)
-                {
-                    // Another upload took the name between our check and our save.
-                    if (await NameTaken(record.Name, CancellationToken.None)) throw Taken(record.Name, e);
-                    throw;
-                }
-                return record;
-            }, ct);
-            return new Outcome(dataset, null);
-        }
-        catch (RegistryException e) when (e.Kind == RegistryErrorKind.Conflict)
+            var form = new UploadForm(batch, mediaType, options.Value.MaxUploadBytes);
+            await form.Read(contentType, body, ct);
+            form.RefuseUnknown(fields, files);
+            var name = form.RequiredText("name");
+            RegistryNames.CheckDatasetName(name);
+            if (await NameTaken(name, ct)) throw Taken(name);
+            return await load(form, name);
+        }, async loaded =>
         {
-            return new Outcome(null, e.Message);
-        }
+            var (record, stored) = loaded;
+            db.Datasets.Add(record);
+            audit.Append(actor, "dataset.import", "dataset", record.Id.ToString(), new
+            {
+                record.Name,
+                format = record.Format.ToString(),
+                record.Count,
+                record.SampleShape,
+                classes = record.ClassNames.Length,
+                files = stored.Select(f => new { part = f.Part, fileName = f.FileName, sha256 = f.Sha256, size = f.Size }),
+            });
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e)
+            {
+                // Another upload took the name between our check and our save.
+                if (await NameTaken(record.Name, CancellationToken.None)) throw Taken(record.Name, e);
+                throw;
+            }
+            return record;
+        }, ct);
     }
 
     private static CsvOptions ReadCsvOptions(UploadForm form)
@@ -139,12 +129,12 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
                 null => ',',
                 { Length: 1 } => delimiter[0],
                 "\\t" or "tab" => '\t',
-                _ => throw new ArgumentException($"Field 'delimiter' must be one character (or 'tab'), not '{delimiter}'."),
+                _ => throw Refusal.Invalid($"Field 'delimiter' must be one character (or 'tab'), not '{delimiter}'."),
             },
             ClassNames = form.List("classNames"),
             Task = task is null ? CsvTask.Classification
                 : Enum.TryParse<CsvTask>(task, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
-                : throw new ArgumentException($"Field 'task' must be classification or regression, not '{task}'."),
+                : throw Refusal.Invalid($"Field 'task' must be classification or regression, not '{task}'."),
         };
     }
 
@@ -161,5 +151,5 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
 
     private Task<bool> NameTaken(string name, CancellationToken ct) => db.Datasets.AsNoTracking().AnyAsync(d => d.Name == name, ct);
 
-    private static RegistryException Taken(string name, Exception? inner = null) => RegistryException.Conflict($"A dataset named '{name}' exists; choose another name.", inner);
+    private static Refusal Taken(string name, Exception? inner = null) => Refusal.Conflict($"A dataset named '{name}' exists; choose another name.", inner);
 }

@@ -34,6 +34,7 @@ public static class DatasetsApi
             .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
             .Accepts<Stream>("multipart/form-data")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .DescribeIdxUpload();
         group.MapPost("/csv", UploadCsv)
@@ -41,6 +42,7 @@ public static class DatasetsApi
             .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
             .Accepts<Stream>("multipart/form-data")
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .DescribeCsvUpload();
         return v1;
@@ -52,15 +54,14 @@ public static class DatasetsApi
         return TypedResults.Ok(new Page<DatasetView>([.. found.Items.Select(DatasetViews.View)], found.Offset, found.Limit, found.Total));
     }
 
-    private static async Task<Results<Ok<DatasetView>, ProblemHttpResult>> Get(Guid id, DatasetCatalog catalog, CancellationToken ct) =>
-        await catalog.Find(id, ct) is { } d ? TypedResults.Ok(DatasetViews.View(d)) : ProblemMapping.NotFound($"No dataset {id}.");
+    private static async Task<Ok<DatasetView>> Get(Guid id, DatasetCatalog catalog, CancellationToken ct) =>
+        TypedResults.Ok(DatasetViews.View(await catalog.Get(id, ct)));
 
-    private static async Task<Results<Created<DatasetView>, ProblemHttpResult>> UploadIdx(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
-        Respond(await importer.ImportIdx(request.ContentType, request.Body, Actor.Name(user), ct));
+    private static async Task<Created<DatasetView>> UploadIdx(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
+        Created(await importer.ImportIdx(request.ContentType, request.Body, new CurrentUser(user).Name, ct));
 
-    private static async Task<Results<Created<DatasetView>, ProblemHttpResult>> UploadCsv(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
-        Respond(await importer.ImportCsv(request.ContentType, request.Body, Actor.Name(user), ct));
+    private static async Task<Created<DatasetView>> UploadCsv(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
+        Created(await importer.ImportCsv(request.ContentType, request.Body, new CurrentUser(user).Name, ct));
 
-    private static Results<Created<DatasetView>, ProblemHttpResult> Respond(DatasetImporter.Outcome outcome) =>
-        outcome.Dataset is { } d ? TypedResults.Created($"/api/v1/datasets/{d.Id}", DatasetViews.View(d)) : ProblemMapping.Conflict(outcome.Conflict!);
+    private static Created<DatasetView> Created(DatasetRecord d) => TypedResults.Created($"/api/v1/datasets/{d.Id}", DatasetViews.View(d));
 }

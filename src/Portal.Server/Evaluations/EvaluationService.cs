@@ -19,19 +19,19 @@ namespace Portal.Server.Evaluations;
 /// </summary>
 public sealed class EvaluationService(PortalDbContext db, AuditLog audit, JobQueue queue, DatasetLoader datasets, ArtifactStore artifacts, TimeProvider clock)
 {
-    /// <exception cref="RegistryException">No such model, version or dataset (404), or the dataset does not fit the model (400).</exception>
+    /// <exception cref="Refusal">No such model, version or dataset (404), or the dataset does not fit the model (400).</exception>
     public async Task<EvaluationView> Request(string modelName, int number, Guid datasetId, string actor, CancellationToken ct)
     {
         var model = await db.RequireModel(modelName, ct);
         var version = await db.RequireVersion(model, number, ct);
         var dataset = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == datasetId, ct)
-            ?? throw RegistryException.NotFound($"No dataset {datasetId}.");
+            ?? throw Refusal.NotFound($"No dataset {datasetId}.");
         // Refused now rather than as a failed job: the same check the job makes, on the same file.
         var data = await datasets.Load(dataset.Id, ct);
         using (var loaded = InferenceModel.Load(await artifacts.ReadVerified(version.OnnxArtifact, ct), name: $"{model.Name} v{version.Number}"))
         {
             if (OnnxEvaluator.Misfit(loaded, data) is { } reason)
-                throw RegistryException.Invalid($"Version {version.Number} of '{model.Name}' cannot be evaluated on dataset '{dataset.Name}': {reason}.");
+                throw Refusal.Invalid($"Version {version.Number} of '{model.Name}' cannot be evaluated on dataset '{dataset.Name}': {reason}.");
         }
 
         var evaluation = new VersionEvaluation
@@ -79,7 +79,7 @@ public sealed class EvaluationService(PortalDbContext db, AuditLog audit, JobQue
                            join m in db.Models.AsNoTracking() on v.ModelId equals m.Id
                            where e.Id == id
                            select new { Evaluation = e, Job = j, Model = m.Name, v.Number }).FirstOrDefaultAsync(ct)
-            ?? throw RegistryException.NotFound($"No evaluation {id}.");
+            ?? throw Refusal.NotFound($"No evaluation {id}.");
         var dataset = await db.Datasets.AsNoTracking().Where(d => d.Id == found.Evaluation.DatasetId).Select(d => d.Name).FirstOrDefaultAsync(ct);
         return EvaluationViews.View(found.Evaluation, found.Model, found.Number, dataset, found.Job);
     }

@@ -35,18 +35,17 @@ public static class EvaluationsApi
         return v1;
     }
 
-    private static Task<Results<Accepted<EvaluationView>, ProblemHttpResult>> Request(
-        string name, int number, EvaluateRequest request, EvaluationService evaluations, ClaimsPrincipal user, CancellationToken ct) =>
-        ModelsApi.Answer(async () =>
-        {
-            var evaluation = await evaluations.Request(name, number, request.DatasetId, Actor.Name(user), ct);
-            return TypedResults.Accepted($"/api/v1/evaluations/{evaluation.Id}", evaluation);
-        });
+    private static async Task<Accepted<EvaluationView>> Request(
+        string name, int number, EvaluateRequest request, EvaluationService evaluations, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var evaluation = await evaluations.Request(name, number, request.DatasetId, new CurrentUser(user).Name, ct);
+        return TypedResults.Accepted($"/api/v1/evaluations/{evaluation.Id}", evaluation);
+    }
 
-    private static Task<Results<Ok<Page<EvaluationView>>, ProblemHttpResult>> List(
+    private static async Task<Ok<Page<EvaluationView>>> List(
         string name, int number, [AsParameters] PageRequest page, EvaluationService evaluations, CancellationToken ct) =>
-        ModelsApi.Answer(async () => TypedResults.Ok(await evaluations.List(name, number, page, ct)));
+        TypedResults.Ok(await evaluations.List(name, number, page, ct));
 
-    private static Task<Results<Ok<EvaluationView>, ProblemHttpResult>> Get(Guid id, EvaluationService evaluations, CancellationToken ct) =>
-        ModelsApi.Answer(async () => TypedResults.Ok(await evaluations.Get(id, ct)));
+    private static async Task<Ok<EvaluationView>> Get(Guid id, EvaluationService evaluations, CancellationToken ct) =>
+        TypedResults.Ok(await evaluations.Get(id, ct));
 }

@@ -43,22 +43,16 @@ public static class JobsApi
         return TypedResults.Ok(new Page<JobView>([.. found.Items.Select(JobViews.View)], found.Offset, found.Limit, found.Total));
     }
 
-    private static async Task<Results<Ok<JobView>, ProblemHttpResult>> Get(Guid id, JobService jobs, CancellationToken ct) =>
-        await jobs.Find(id, ct) is { } job ? TypedResults.Ok(JobViews.View(job)) : ProblemMapping.NotFound($"No job {id}.");
+    private static async Task<Ok<JobView>> Get(Guid id, JobService jobs, CancellationToken ct) =>
+        TypedResults.Ok(JobViews.View(await jobs.Get(id, ct)));
 
     /// <summary>200 with the cancelled job, or 202 with the running job that was told to stop.</summary>
-    private static async Task<Results<Ok<JobView>, Accepted<JobView>, ProblemHttpResult>> Cancel(Guid id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
-        Respond(await jobs.Cancel(id, Actor.Name(user), user.IsInRole(PortalRoles.Admin), ct), id);
+    private static async Task<Results<Ok<JobView>, Accepted<JobView>>> Cancel(Guid id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
+        Respond(await jobs.Cancel(id, new CurrentUser(user), ct), id);
 
-    private static async Task<Results<Ok<JobView>, Accepted<JobView>, ProblemHttpResult>> Resume(Guid id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
-        Respond(await jobs.Resume(id, Actor.Name(user), user.IsInRole(PortalRoles.Admin), ct), id);
+    private static async Task<Results<Ok<JobView>, Accepted<JobView>>> Resume(Guid id, ClaimsPrincipal user, JobService jobs, CancellationToken ct) =>
+        Respond(await jobs.Resume(id, new CurrentUser(user), ct), id);
 
-    private static Results<Ok<JobView>, Accepted<JobView>, ProblemHttpResult> Respond(JobChange change, Guid id) => change.Outcome switch
-    {
-        JobChangeOutcome.Done => TypedResults.Ok(JobViews.View(change.Job!)),
-        JobChangeOutcome.Signalled => TypedResults.Accepted($"/api/v1/jobs/{id}", JobViews.View(change.Job!)),
-        JobChangeOutcome.NotFound => ProblemMapping.NotFound(change.Message!),
-        JobChangeOutcome.Forbidden => ProblemMapping.Forbidden(change.Message!),
-        _ => ProblemMapping.Conflict(change.Message!),
-    };
+    private static Results<Ok<JobView>, Accepted<JobView>> Respond(JobChange change, Guid id) =>
+        change.Signalled ? TypedResults.Accepted($"/api/v1/jobs/{id}", JobViews.View(change.Job)) : TypedResults.Ok(JobViews.View(change.Job));
 }

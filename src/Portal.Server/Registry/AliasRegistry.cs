@@ -23,7 +23,7 @@ public sealed class AliasRegistry(PortalDbContext db, AliasMover mover)
         var model = await db.RequireModel(modelName, ct);
         var version = await db.RequireVersion(model, number, ct);
         if (await IsProtected(model.Id, alias, ct))
-            throw RegistryException.Conflict(
+            throw Refusal.Conflict(
                 $"Alias '{alias}' of model '{model.Name}' is protected by the model's promotion policy: moving it needs a promotion request, approved as the policy requires.");
         var current = await db.Aliases.AsNoTracking().FirstOrDefaultAsync(a => a.ModelId == model.Id && a.Name == alias, ct);
         if (current?.VersionId != version.Id)
@@ -36,7 +36,7 @@ public sealed class AliasRegistry(PortalDbContext db, AliasMover mover)
             catch (DbUpdateException e) when (e is not DbUpdateConcurrencyException)
             {
                 // Two first moves of the same alias at once: the alias row's key refuses the second.
-                throw RegistryException.Conflict($"Alias '{alias}' of model '{model.Name}' was moved by someone else at the same time; look at it and try again.", e);
+                throw Refusal.Conflict($"Alias '{alias}' of model '{model.Name}' was moved by someone else at the same time; look at it and try again.", e);
             }
         }
         return (await AliasViews.Current(db, model, ct)).Single(a => a.Alias == alias);

@@ -13,21 +13,21 @@ public sealed class EvaluationDatasets(PortalDbContext db, DatasetLoader dataset
     public async Task<Guid?> ForRun(TrainingRun run, DatasetRecord training, Guid? requested, CancellationToken ct)
     {
         if (requested == run.DatasetId)
-            throw RegistryException.Invalid($"Dataset '{training.Name}' is the one run '{run.Name}' was trained on: evidence comes from held-out data, so give another evaluationDatasetId.");
+            throw Refusal.Invalid($"Dataset '{training.Name}' is the one run '{run.Name}' was trained on: evidence comes from held-out data, so give another evaluationDatasetId.");
         if (requested is not null) return requested;
         if (training.ClassNames.Length == 0) return null;
         if (training.Name == BuiltinDatasets.TrainName)
         {
             return await db.Datasets.AsNoTracking().Where(d => d.Name == BuiltinDatasets.TestName).Select(d => (Guid?)d.Id).FirstOrDefaultAsync(ct)
-                ?? throw RegistryException.Invalid($"Run '{run.Name}' was trained on '{BuiltinDatasets.TrainName}' but '{BuiltinDatasets.TestName}' is not registered: give evaluationDatasetId.");
+                ?? throw Refusal.Invalid($"Run '{run.Name}' was trained on '{BuiltinDatasets.TrainName}' but '{BuiltinDatasets.TestName}' is not registered: give evaluationDatasetId.");
         }
-        throw RegistryException.Invalid(
+        throw Refusal.Invalid(
             $"Run '{run.Name}' was trained on dataset '{training.Name}', which has no known test set: give evaluationDatasetId (held-out data of the same shape and classes).");
     }
 
     public async Task<Dataset> Load(Guid id, CancellationToken ct)
     {
-        if (!await db.Datasets.AnyAsync(d => d.Id == id, ct)) throw RegistryException.NotFound($"No dataset {id}.");
+        if (!await db.Datasets.AnyAsync(d => d.Id == id, ct)) throw Refusal.NotFound($"No dataset {id}.");
         return await datasets.Load(id, ct);
     }
 }

@@ -16,10 +16,10 @@ public sealed class ModelRegistry(PortalDbContext db, AuditLog audit, ArtifactSt
     {
         RegistryNames.CheckModelName(name);
         if (description?.Length > RegistryNames.MaxDescription)
-            throw RegistryException.Invalid($"The description is {description.Length} characters; at most {RegistryNames.MaxDescription} are kept.");
+            throw Refusal.Invalid($"The description is {description.Length} characters; at most {RegistryNames.MaxDescription} are kept.");
         var lower = name.ToLowerInvariant();
         if (await db.Models.AnyAsync(m => m.Name.ToLower() == lower, ct))
-            throw RegistryException.Conflict($"A model named '{name}' exists (model names are unique regardless of case).");
+            throw Refusal.Conflict($"A model named '{name}' exists (model names are unique regardless of case).");
         var model = new RegisteredModel { Name = name, Description = description, CreatedBy = actor, CreatedAt = clock.GetUtcNow() };
         db.Models.Add(model);
         audit.Append(actor, "model.create", "model", model.Id.ToString(), new { name, description });
@@ -77,8 +77,8 @@ public sealed class ModelRegistry(PortalDbContext db, AuditLog audit, ArtifactSt
         {
             VersionArtifacts.Onnx => version.OnnxArtifact,
             VersionArtifacts.Weights => version.WeightsArtifact
-                ?? throw RegistryException.NotFound($"Version {number} of model '{model.Name}' has no weights (it was {(version.Source == VersionSource.Import ? "imported as ONNX" : "registered without them")})."),
-            _ => throw RegistryException.NotFound($"Versions have no artifact '{kind}'; they have '{VersionArtifacts.Onnx}' and '{VersionArtifacts.Weights}'."),
+                ?? throw Refusal.NotFound($"Version {number} of model '{model.Name}' has no weights (it was {(version.Source == VersionSource.Import ? "imported as ONNX" : "registered without them")})."),
+            _ => throw Refusal.NotFound($"Versions have no artifact '{kind}'; they have '{VersionArtifacts.Onnx}' and '{VersionArtifacts.Weights}'."),
         };
         var record = await db.Artifacts.AsNoTracking().FirstOrDefaultAsync(a => a.Sha256 == sha, ct);
         byte[] content;
@@ -88,7 +88,7 @@ public sealed class ModelRegistry(PortalDbContext db, AuditLog audit, ArtifactSt
         }
         catch (FileNotFoundException)
         {
-            throw RegistryException.NotFound($"The {kind} file of version {number} of model '{model.Name}' ({sha}) is missing from the artifact store.");
+            throw Refusal.NotFound($"The {kind} file of version {number} of model '{model.Name}' ({sha}) is missing from the artifact store.");
         }
         var mediaType = record?.MediaType ?? (kind == VersionArtifacts.Onnx ? VersionArtifacts.OnnxMediaType : VersionArtifacts.SafetensorsMediaType);
         return new ArtifactDownload(content, mediaType, $"{model.Name}-v{number}{VersionArtifacts.Extension(kind)}", sha);
@@ -113,7 +113,7 @@ public sealed class ModelRegistry(PortalDbContext db, AuditLog audit, ArtifactSt
         var model = await db.RequireModel(modelName, ct);
         var version = await db.RequireVersion(model, number, ct);
         var tag = await db.VersionTags.FirstOrDefaultAsync(t => t.VersionId == version.Id && t.Key == key, ct)
-            ?? throw RegistryException.NotFound($"Version {number} of model '{model.Name}' has no tag '{key}'.");
+            ?? throw Refusal.NotFound($"Version {number} of model '{model.Name}' has no tag '{key}'.");
         db.VersionTags.Remove(tag);
         audit.Append(actor, "version.untag", "version", version.Id.ToString(), new { model = model.Name, version = number, key, previous = tag.Value });
         await db.SaveChangesAsync(ct);

@@ -91,100 +91,77 @@ public static class ModelsApi
     private static async Task<Ok<Page<ModelView>>> ListModels([AsParameters] PageRequest page, ModelRegistry registry, CancellationToken ct) =>
         TypedResults.Ok(await registry.ListModels(page, ct));
 
-    private static Task<Results<Created<ModelView>, ProblemHttpResult>> CreateModel(CreateModelRequest request, ModelRegistry registry, ClaimsPrincipal user, CancellationToken ct) =>
-        Answer(async () =>
-        {
-            var model = await registry.CreateModel(request.Name, request.Description, Actor.Name(user), ct);
-            return TypedResults.Created($"/api/v1/models/{Uri.EscapeDataString(model.Name)}", model);
-        });
+    private static async Task<Created<ModelView>> CreateModel(CreateModelRequest request, ModelRegistry registry, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var model = await registry.CreateModel(request.Name, request.Description, new CurrentUser(user).Name, ct);
+        return TypedResults.Created($"/api/v1/models/{Uri.EscapeDataString(model.Name)}", model);
+    }
 
-    private static Task<Results<Ok<ModelView>, ProblemHttpResult>> GetModel(string name, ModelRegistry registry, CancellationToken ct) =>
-        Answer(async () => TypedResults.Ok(await registry.GetModel(name, ct)));
+    private static async Task<Ok<ModelView>> GetModel(string name, ModelRegistry registry, CancellationToken ct) =>
+        TypedResults.Ok(await registry.GetModel(name, ct));
 
-    private static Task<Results<Ok<Page<VersionSummary>>, ProblemHttpResult>> ListVersions(string name, [AsParameters] PageRequest page, ModelRegistry registry, CancellationToken ct) =>
-        Answer(async () => TypedResults.Ok(await registry.ListVersions(name, page, ct)));
+    private static async Task<Ok<Page<VersionSummary>>> ListVersions(string name, [AsParameters] PageRequest page, ModelRegistry registry, CancellationToken ct) =>
+        TypedResults.Ok(await registry.ListVersions(name, page, ct));
 
-    private static Task<Results<Created<VersionView>, ProblemHttpResult>> RegisterVersion(
-        string name, RegisterVersionRequest request, VersionRegistration registration, ClaimsPrincipal user, CancellationToken ct) =>
-        Answer(async () =>
-        {
-            if (request.RunId is not { } runId) throw RegistryException.Invalid("A version is registered from a training run: give runId.");
-            return Created(await registration.FromRun(name, runId, request.EvaluationDatasetId, Actor.Name(user), ct));
-        });
+    private static async Task<Created<VersionView>> RegisterVersion(
+        string name, RegisterVersionRequest request, VersionRegistration registration, ClaimsPrincipal user, CancellationToken ct)
+    {
+        if (request.RunId is not { } runId) throw Refusal.Invalid("A version is registered from a training run: give runId.");
+        return Created(await registration.FromRun(name, runId, request.EvaluationDatasetId, new CurrentUser(user).Name, ct));
+    }
 
     /// <summary>
     /// multipart/form-data: <c>file</c> (the .onnx) and optionally <c>evaluationDatasetId</c>. The form is read here,
     /// not bound, so a missing field or an oversized upload gets a message rather than a bare 400.
     /// </summary>
-    private static Task<Results<Created<VersionView>, ProblemHttpResult>> ImportVersion(
-        string name, HttpRequest request, VersionRegistration registration, IOptions<PortalOptions> options, ClaimsPrincipal user, CancellationToken ct) =>
-        Answer(async () =>
-        {
-            var limit = options.Value.MaxUploadBytes;
-            if (request.ContentLength > limit) throw new ArtifactTooLargeException(limit);
-            if (!request.HasFormContentType)
-                throw RegistryException.Invalid("Send the ONNX file as multipart/form-data in the field 'file' (and optionally 'evaluationDatasetId').");
-            var form = await request.ReadFormAsync(ct);
-            var file = form.Files.GetFile("file") ?? throw RegistryException.Invalid("The form has no field 'file' holding the ONNX file.");
-            Guid? evaluationDatasetId = null;
-            if (form["evaluationDatasetId"].ToString() is { Length: > 0 } text)
-                evaluationDatasetId = Guid.TryParse(text, out var id) ? id : throw RegistryException.Invalid($"evaluationDatasetId '{text}' is not a dataset id (a GUID).");
-            using var content = new MemoryStream((int)Math.Min(file.Length, int.MaxValue));
-            await file.CopyToAsync(content, ct);
-            var fileName = Path.GetFileName(file.FileName) is { Length: > 0 } given ? given : "import.onnx";
-            return Created(await registration.Import(name, content.ToArray(), fileName, evaluationDatasetId, Actor.Name(user), ct));
-        });
+    private static async Task<Created<VersionView>> ImportVersion(
+        string name, HttpRequest request, VersionRegistration registration, IOptions<PortalOptions> options, ClaimsPrincipal user, CancellationToken ct)
+    {
+        var limit = options.Value.MaxUploadBytes;
+        if (request.ContentLength > limit) throw new ArtifactTooLargeException(limit);
+        if (!request.HasFormContentType)
+            throw Refusal.Invalid("Send the ONNX file as multipart/form-data in the field 'file' (and optionally 'evaluationDatasetId').");
+        var form = await request.ReadFormAsync(ct);
+        var file = form.Files.GetFile("file") ?? throw Refusal.Invalid("The form has no field 'file' holding the ONNX file.");
+        Guid? evaluationDatasetId = null;
+        if (form["evaluationDatasetId"].ToString() is { Length: > 0 } text)
+            evaluationDatasetId = Guid.TryParse(text, out var id) ? id : throw Refusal.Invalid($"evaluationDatasetId '{text}' is not a dataset id (a GUID).");
+        using var content = new MemoryStream((int)Math.Min(file.Length, int.MaxValue));
+        await file.CopyToAsync(content, ct);
+        var fileName = Path.GetFileName(file.FileName) is { Length: > 0 } given ? given : "import.onnx";
+        return Created(await registration.Import(name, content.ToArray(), fileName, evaluationDatasetId, new CurrentUser(user).Name, ct));
+    }
 
-    private static Task<Results<Ok<VersionView>, ProblemHttpResult>> GetVersion(string name, int number, ModelRegistry registry, CancellationToken ct) =>
-        Answer(async () => TypedResults.Ok(await registry.GetVersion(name, number, ct)));
+    private static async Task<Ok<VersionView>> GetVersion(string name, int number, ModelRegistry registry, CancellationToken ct) =>
+        TypedResults.Ok(await registry.GetVersion(name, number, ct));
 
-    private static Task<Results<FileContentHttpResult, ProblemHttpResult>> DownloadArtifact(string name, int number, string kind, ModelRegistry registry, CancellationToken ct) =>
-        Answer(async () =>
-        {
-            var artifact = await registry.ReadArtifact(name, number, kind, ct);
-            return TypedResults.File(artifact.Content, artifact.MediaType, artifact.FileName, entityTag: new EntityTagHeaderValue($"\"{artifact.Sha256}\""));
-        });
+    private static async Task<FileContentHttpResult> DownloadArtifact(string name, int number, string kind, ModelRegistry registry, CancellationToken ct)
+    {
+        var artifact = await registry.ReadArtifact(name, number, kind, ct);
+        return TypedResults.File(artifact.Content, artifact.MediaType, artifact.FileName, entityTag: new EntityTagHeaderValue($"\"{artifact.Sha256}\""));
+    }
 
-    private static Task<Results<Ok<TagView>, ProblemHttpResult>> SetTag(
+    private static async Task<Ok<TagView>> SetTag(
         string name, int number, string key, SetTagRequest request, ModelRegistry registry, ClaimsPrincipal user, CancellationToken ct) =>
-        Answer(async () => TypedResults.Ok(await registry.SetTag(name, number, key, request.Value, Actor.Name(user), ct)));
+        TypedResults.Ok(await registry.SetTag(name, number, key, request.Value, new CurrentUser(user).Name, ct));
 
-    private static Task<Results<NoContent, ProblemHttpResult>> RemoveTag(string name, int number, string key, ModelRegistry registry, ClaimsPrincipal user, CancellationToken ct) =>
-        Answer(async () =>
-        {
-            await registry.RemoveTag(name, number, key, Actor.Name(user), ct);
-            return TypedResults.NoContent();
-        });
+    private static async Task<NoContent> RemoveTag(string name, int number, string key, ModelRegistry registry, ClaimsPrincipal user, CancellationToken ct)
+    {
+        await registry.RemoveTag(name, number, key, new CurrentUser(user).Name, ct);
+        return TypedResults.NoContent();
+    }
 
-    private static Task<Results<Ok<IReadOnlyList<AliasView>>, ProblemHttpResult>> ListAliases(string name, AliasRegistry aliases, CancellationToken ct) =>
-        Answer(async () => TypedResults.Ok(await aliases.List(name, ct)));
+    private static async Task<Ok<IReadOnlyList<AliasView>>> ListAliases(string name, AliasRegistry aliases, CancellationToken ct) =>
+        TypedResults.Ok(await aliases.List(name, ct));
 
-    private static Task<Results<Ok<AliasView>, ProblemHttpResult>> MoveAlias(
+    private static async Task<Ok<AliasView>> MoveAlias(
         string name, string alias, MoveAliasRequest request, AliasRegistry aliases, ClaimsPrincipal user, CancellationToken ct) =>
-        Answer(async () => TypedResults.Ok(await aliases.MoveDirectly(name, alias, request.Version, Actor.Name(user), ct)));
+        TypedResults.Ok(await aliases.MoveDirectly(name, alias, request.Version, new CurrentUser(user).Name, ct));
 
-    private static Task<Results<Ok<Page<AliasStretchView>>, ProblemHttpResult>> AliasHistory(
+    private static async Task<Ok<Page<AliasStretchView>>> AliasHistory(
         string name, string alias, [AsParameters] PageRequest page, AliasRegistry aliases, CancellationToken ct) =>
-        Answer(async () => TypedResults.Ok(await aliases.History(name, alias, page, ct)));
+        TypedResults.Ok(await aliases.History(name, alias, page, ct));
 
     private static Created<VersionView> Created(VersionView version) =>
         TypedResults.Created($"/api/v1/models/{Uri.EscapeDataString(version.Model)}/versions/{version.Number}", version);
-
-    /// <summary>Runs a handler, turning a refused registry operation into problem details with its message.</summary>
-    internal static async Task<Results<TResult, ProblemHttpResult>> Answer<TResult>(Func<Task<TResult>> handle) where TResult : IResult
-    {
-        try
-        {
-            return await handle();
-        }
-        catch (RegistryException e)
-        {
-            return e.Kind switch
-            {
-                RegistryErrorKind.NotFound => ProblemMapping.NotFound(e.Message),
-                RegistryErrorKind.Conflict => ProblemMapping.Conflict(e.Message),
-                _ => ProblemMapping.BadRequest(e.Message),
-            };
-        }
-    }
 }

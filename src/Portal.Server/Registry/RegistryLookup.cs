@@ -9,12 +9,12 @@ internal static class RegistryLookup
     public static async Task<RegisteredModel> RequireModel(this PortalDbContext db, string name, CancellationToken ct, bool tracked = false)
     {
         var models = tracked ? db.Models : db.Models.AsNoTracking();
-        return await models.FirstOrDefaultAsync(m => m.Name == name, ct) ?? throw RegistryException.NotFound($"No model '{name}'.");
+        return await models.FirstOrDefaultAsync(m => m.Name == name, ct) ?? throw Refusal.NotFound($"No model '{name}'.");
     }
 
     public static async Task<ModelVersion> RequireVersion(this PortalDbContext db, RegisteredModel model, int number, CancellationToken ct)
     {
         return await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.ModelId == model.Id && v.Number == number, ct)
-            ?? throw RegistryException.NotFound($"Model '{model.Name}' has no version {number}.");
+            ?? throw Refusal.NotFound($"Model '{model.Name}' has no version {number}.");
     }
 }

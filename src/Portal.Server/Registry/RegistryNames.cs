@@ -14,13 +14,13 @@ public static partial class RegistryNames
     /// <summary>Letters, digits, '-', '_' and '.', starting with a letter or digit; 1..100 characters.</summary>
     public static void CheckModelName(string? name)
     {
-        if (NameProblem("Model", name) is { } problem) throw RegistryException.Invalid(problem);
+        if (NameProblem("Model", name) is { } problem) throw Refusal.Invalid(problem);
     }
 
-    /// <summary>The rule of model names; refused as a bad request (<see cref="ArgumentException"/>), as the importer refuses a bad upload.</summary>
+    /// <summary>The rule of model names, for dataset names.</summary>
     public static void CheckDatasetName(string? name)
     {
-        if (NameProblem("Dataset", name) is { } problem) throw new ArgumentException(problem);
+        if (NameProblem("Dataset", name) is { } problem) throw Refusal.Invalid(problem);
     }
 
     private static string? NameProblem(string kind, string? name) =>
@@ -31,18 +31,23 @@ public static partial class RegistryNames
     /// <summary>Lowercase letters, digits and '-'; 1..64 characters (<c>production</c>, <c>staging</c>, <c>canary-eu</c>).</summary>
     public static void CheckAlias(string? alias)
     {
-        if (string.IsNullOrEmpty(alias) || alias.Length > MaxAlias || !AliasPattern().IsMatch(alias))
-            throw RegistryException.Invalid($"Alias name '{alias}' is not allowed: use 1..{MaxAlias} lowercase letters, digits or '-'.");
+        if (AliasProblem(alias) is { } problem) throw Refusal.Invalid(problem);
     }
+
+    /// <summary>Why <paramref name="alias"/> is not a valid alias name, or null when it is: for a field of a larger request that names the field first.</summary>
+    public static string? AliasProblem(string? alias) =>
+        string.IsNullOrEmpty(alias) || alias.Length > MaxAlias || !AliasPattern().IsMatch(alias)
+            ? $"Alias name '{alias}' is not allowed: use 1..{MaxAlias} lowercase letters, digits or '-'."
+            : null;
 
     public static void CheckTag(string? key, string? value)
     {
         if (string.IsNullOrEmpty(key) || key.Length > MaxTagKey || !TagKeyPattern().IsMatch(key))
-            throw RegistryException.Invalid($"Tag key '{key}' is not allowed: use 1..{MaxTagKey} letters, digits, '-', '_', '.' or ':', starting with a letter or digit.");
+            throw Refusal.Invalid($"Tag key '{key}' is not allowed: use 1..{MaxTagKey} letters, digits, '-', '_', '.' or ':', starting with a letter or digit.");
         if (value is null)
-            throw RegistryException.Invalid($"Tag '{key}' needs a value (it may be empty).");
+            throw Refusal.Invalid($"Tag '{key}' needs a value (it may be empty).");
         if (value.Length > MaxTagValue)
-            throw RegistryException.Invalid($"The value of tag '{key}' is {value.Length} characters; at most {MaxTagValue} are kept.");
+            throw Refusal.Invalid($"The value of tag '{key}' is {value.Length} characters; at most {MaxTagValue} are kept.");
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]

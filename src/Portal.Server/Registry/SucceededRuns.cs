@@ -18,14 +18,14 @@ public sealed class SucceededRuns(PortalDbContext db, ArtifactStore artifacts)
 {
     public async Task<RegistrableRun> Load(Guid runId, CancellationToken ct)
     {
-        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct) ?? throw RegistryException.NotFound($"No training run {runId}.");
+        var run = await db.Runs.AsNoTracking().FirstOrDefaultAsync(r => r.Id == runId, ct) ?? throw Refusal.NotFound($"No training run {runId}.");
         var job = await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == run.JobId, ct);
         if (job?.State != JobState.Succeeded)
-            throw RegistryException.Conflict($"Run '{run.Name}' ({run.Id}) has not succeeded: its job is {job?.State.ToString() ?? "missing"}. Only a succeeded run becomes a version.");
+            throw Refusal.Conflict($"Run '{run.Name}' ({run.Id}) has not succeeded: its job is {job?.State.ToString() ?? "missing"}. Only a succeeded run becomes a version.");
         if (run.WeightsArtifact is not { } weightsSha)
-            throw RegistryException.Conflict($"Run '{run.Name}' ({run.Id}) succeeded but kept no weights.");
+            throw Refusal.Conflict($"Run '{run.Name}' ({run.Id}) succeeded but kept no weights.");
         var training = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == run.DatasetId, ct)
-            ?? throw RegistryException.Conflict($"Run '{run.Name}' was trained on dataset {run.DatasetId}, which is no longer registered.");
+            ?? throw Refusal.Conflict($"Run '{run.Name}' was trained on dataset {run.DatasetId}, which is no longer registered.");
 
         var bytes = await ReadWeights(run, weightsSha, ct);
         ModelWeights weights;
@@ -35,7 +35,7 @@ public sealed class SucceededRuns(PortalDbContext db, ArtifactStore artifacts)
         }
         catch (SafetensorsFormatException e)
         {
-            throw RegistryException.Conflict($"The weights of run '{run.Name}' ({weightsSha}) are not a valid safetensors file: {e.Message}", e);
+            throw Refusal.Conflict($"The weights of run '{run.Name}' ({weightsSha}) are not a valid safetensors file: {e.Message}", e);
         }
         var model = new TrainedModel(ModelSpec.FromJson(run.SpecJson), weights, RunModelFiles.Standardization(run.StandardizationJson), training.ClassNames);
         return new RegistrableRun(run, training, model, bytes);
@@ -49,11 +49,11 @@ public sealed class SucceededRuns(PortalDbContext db, ArtifactStore artifacts)
         }
         catch (FileNotFoundException e)
         {
-            throw RegistryException.Conflict($"The weights of run '{run.Name}' ({sha}) are missing from the artifact store.", e);
+            throw Refusal.Conflict($"The weights of run '{run.Name}' ({sha}) are missing from the artifact store.", e);
         }
         catch (InvalidDataException e)
         {
-            throw RegistryException.Conflict($"The weights of run '{run.Name}' cannot be used: {e.Message}", e);
+            throw Refusal.Conflict($"The weights of run '{run.Name}' cannot be used: {e.Message}", e);
         }
     }
 }

@@ -40,7 +40,7 @@ public sealed class VersionRecorder(PortalDbContext db, AuditLog audit, Artifact
             }
             catch (DbUpdateException e)
             {
-                throw RegistryException.Conflict($"Version {described.Number} of model '{model.Name}' was registered elsewhere at the same time; register again.", e);
+                throw Refusal.Conflict($"Version {described.Number} of model '{model.Name}' was registered elsewhere at the same time; register again.", e);
             }
             return described;
         }, ct);

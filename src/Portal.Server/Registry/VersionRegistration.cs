@@ -28,7 +28,7 @@ public sealed class VersionRegistration(
         if (data is not null)
         {
             if (ClassOrder.Mismatch(trained.ClassNames, $"Run '{run.Name}' (trained on dataset '{training.Name}')", data) is { } misfit)
-                throw RegistryException.Invalid($"Cannot evaluate on dataset '{data.Name}': {misfit}.");
+                throw Refusal.Invalid($"Cannot evaluate on dataset '{data.Name}': {misfit}.");
             report = await EvidenceMeasurement.Evaluate(trained, data, ct);
         }
 
@@ -71,14 +71,14 @@ public sealed class VersionRegistration(
             if (data is not null)
             {
                 if (OnnxEvaluator.Misfit(loaded, data) is { } reason)
-                    throw RegistryException.Invalid($"Cannot evaluate the imported file on dataset '{data.Name}': {reason}. Import it without evaluationDatasetId to register it without accuracy.");
+                    throw Refusal.Invalid($"Cannot evaluate the imported file on dataset '{data.Name}': {reason}. Import it without evaluationDatasetId to register it without accuracy.");
                 report = await EvidenceMeasurement.Evaluate(loaded, data, ct);
             }
             timing = await evidence.Time(loaded, data, ct);
         }
         catch (Exception e) when (e is OnnxFormatException or ArgumentException)
         {
-            throw RegistryException.Invalid(e.Message, e);
+            throw Refusal.Invalid(e.Message, e);
         }
 
         return await recorder.Record(model, onnx, null, (onnxSha, _) => new ModelVersion

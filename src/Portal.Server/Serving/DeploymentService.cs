@@ -44,12 +44,12 @@ public sealed class DeploymentService(PortalDbContext db, AuditLog audit, Deploy
     {
         var deployment = Require(model, alias);
         if (!(input.Percent > 0 && input.Percent < 100))
-            throw RegistryException.Invalid($"percent must be more than 0 and less than 100, not {input.Percent}; to send every request to version {input.Version}, promote it.");
+            throw Refusal.Invalid($"percent must be more than 0 and less than 100, not {input.Percent}; to send every request to version {input.Version}, promote it.");
         var version = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.ModelId == deployment.ModelId && v.Number == input.Version, ct)
-            ?? throw RegistryException.NotFound($"Model '{model}' has no version {input.Version}.");
+            ?? throw Refusal.NotFound($"Model '{model}' has no version {input.Version}.");
         var holder = await db.Aliases.AsNoTracking().Where(a => a.ModelId == deployment.ModelId && a.Name == alias).Select(a => a.VersionId).FirstOrDefaultAsync(ct);
         if (holder == version.Id)
-            throw RegistryException.Conflict($"Version {input.Version} already holds alias '{alias}' of model '{model}'; a canary must be another version.");
+            throw Refusal.Conflict($"Version {input.Version} already holds alias '{alias}' of model '{model}'; a canary must be another version.");
         var row = await Row(deployment, actor, ct);
         row.CanaryVersionId = version.Id;
         row.CanaryPercent = input.Percent;
@@ -64,7 +64,7 @@ public sealed class DeploymentService(PortalDbContext db, AuditLog audit, Deploy
         var deployment = Require(model, alias);
         var row = await db.DeploymentSettings.FirstOrDefaultAsync(s => s.ModelId == deployment.ModelId && s.Alias == alias, ct);
         if (row?.CanaryVersionId is null)
-            throw RegistryException.NotFound($"Deployment '{model}/{alias}' has no canary.");
+            throw Refusal.NotFound($"Deployment '{model}/{alias}' has no canary.");
         row.CanaryVersionId = null;
         row.CanaryPercent = 0;
         row.UpdatedBy = actor;
@@ -76,7 +76,7 @@ public sealed class DeploymentService(PortalDbContext db, AuditLog audit, Deploy
     }
 
     private Deployment Require(string model, string alias) => deployments.Find(model, alias)
-        ?? throw RegistryException.NotFound($"No deployment '{model}/{alias}': a deployment exists while the model has that alias.");
+        ?? throw Refusal.NotFound($"No deployment '{model}/{alias}': a deployment exists while the model has that alias.");
 
     private async Task<DeploymentSettings> Row(Deployment deployment, string actor, CancellationToken ct)
     {

@@ -5,7 +5,6 @@ using Portal.Contracts.Serving;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 using Portal.Server.Auth;
-using Portal.Server.Registry;
 
 namespace Portal.Server.Serving;
 
@@ -50,49 +49,17 @@ public static class DeploymentsApi
 
     private static Ok<Page<DeploymentView>> List([AsParameters] PageRequest page, DeploymentService service) => TypedResults.Ok(service.List(page));
 
-    private static Results<Ok<DeploymentView>, ProblemHttpResult> Get(string model, string alias, DeploymentService service) =>
-        Respond(() => service.Get(model, alias));
+    private static Ok<DeploymentView> Get(string model, string alias, DeploymentService service) => TypedResults.Ok(service.Get(model, alias));
 
-    private static async Task<Results<Ok<DeploymentView>, ProblemHttpResult>> PutBatching(
+    private static async Task<Ok<DeploymentView>> PutBatching(
         string model, string alias, BatchingInput input, DeploymentService service, ClaimsPrincipal user, CancellationToken ct) =>
-        await Respond(() => service.SetBatching(model, alias, input, Actor.Name(user), ct));
+        TypedResults.Ok(await service.SetBatching(model, alias, input, new CurrentUser(user).Name, ct));
 
-    private static async Task<Results<Ok<DeploymentView>, ProblemHttpResult>> PutCanary(
+    private static async Task<Ok<DeploymentView>> PutCanary(
         string model, string alias, CanaryInput input, DeploymentService service, ClaimsPrincipal user, CancellationToken ct) =>
-        await Respond(() => service.SetCanary(model, alias, input, Actor.Name(user), ct));
+        TypedResults.Ok(await service.SetCanary(model, alias, input, new CurrentUser(user).Name, ct));
 
-    private static async Task<Results<Ok<DeploymentView>, ProblemHttpResult>> DeleteCanary(
+    private static async Task<Ok<DeploymentView>> DeleteCanary(
         string model, string alias, DeploymentService service, ClaimsPrincipal user, CancellationToken ct) =>
-        await Respond(() => service.RemoveCanary(model, alias, Actor.Name(user), ct));
-
-    private static Results<Ok<DeploymentView>, ProblemHttpResult> Respond(Func<DeploymentView> action)
-    {
-        try
-        {
-            return TypedResults.Ok(action());
-        }
-        catch (RegistryException e)
-        {
-            return Problem(e);
-        }
-    }
-
-    private static async Task<Results<Ok<DeploymentView>, ProblemHttpResult>> Respond(Func<Task<DeploymentView>> action)
-    {
-        try
-        {
-            return TypedResults.Ok(await action());
-        }
-        catch (RegistryException e)
-        {
-            return Problem(e);
-        }
-    }
-
-    private static ProblemHttpResult Problem(RegistryException e) => e.Kind switch
-    {
-        RegistryErrorKind.NotFound => ProblemMapping.NotFound(e.Message),
-        RegistryErrorKind.Conflict => ProblemMapping.Conflict(e.Message),
-        _ => ProblemMapping.BadRequest(e.Message),
-    };
+        TypedResults.Ok(await service.RemoveCanary(model, alias, new CurrentUser(user).Name, ct));
 }

@@ -80,7 +80,7 @@ public static class TrainingApi
 
     private static async Task<Created<RunView>> Create(CreateRunRequest request, ClaimsPrincipal user, TrainingService training, CancellationToken ct)
     {
-        var created = await training.Create(request, Actor.Name(user), ct);
+        var created = await training.Create(request, new CurrentUser(user).Name, ct);
         return TypedResults.Created($"/api/v1/runs/{created.Run.Id}", TrainingViews.View(created));
     }
 
@@ -90,43 +90,31 @@ public static class TrainingApi
         return TypedResults.Ok(new Page<RunView>([.. found.Items.Select(TrainingViews.View)], found.Offset, found.Limit, found.Total));
     }
 
-    private static async Task<Results<Ok<RunView>, ProblemHttpResult>> Get(Guid id, TrainingService training, CancellationToken ct) =>
-        await training.Find(id, ct) is { } run ? TypedResults.Ok(TrainingViews.View(run)) : ProblemMapping.NotFound($"No run {id}.");
+    private static async Task<Ok<RunView>> Get(Guid id, TrainingService training, CancellationToken ct) =>
+        TypedResults.Ok(TrainingViews.View(await training.Get(id, ct)));
 
-    private static async Task<Results<Ok<RunEpochView[]>, ProblemHttpResult>> Metrics(Guid id, TrainingService training, CancellationToken ct) =>
-        await training.Metrics(id, ct) is { } metrics ? TypedResults.Ok(metrics.Select(TrainingViews.View).ToArray()) : ProblemMapping.NotFound($"No run {id}.");
+    private static async Task<Ok<RunEpochView[]>> Metrics(Guid id, TrainingService training, CancellationToken ct) =>
+        TypedResults.Ok((await training.Metrics(id, ct)).Select(TrainingViews.View).ToArray());
 
-    private static async Task<Results<Ok<IReadOnlyList<RunStepPoint>>, ProblemHttpResult>> Steps(Guid id, TrainingService training, CancellationToken ct) =>
-        await training.Steps(id, ct) is { } steps ? TypedResults.Ok(steps) : ProblemMapping.NotFound($"No run {id}.");
+    private static async Task<Ok<IReadOnlyList<RunStepPoint>>> Steps(Guid id, TrainingService training, CancellationToken ct) =>
+        TypedResults.Ok(await training.Steps(id, ct));
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Weights(Guid id, TrainingService training, CancellationToken ct)
+    private static async Task<FileContentHttpResult> Weights(Guid id, TrainingService training, CancellationToken ct)
     {
-        if (await training.Find(id, ct) is not { } found) return ProblemMapping.NotFound($"No run {id}.");
-        if (await training.Weights(found.Run, ct) is not { } bytes)
-            return ProblemMapping.NotFound($"Run {id} has no weights yet: its job is {found.Job.State}.");
-        return TypedResults.File(bytes, TrainingJobHandler.WeightsMediaType, $"{found.Run.Name}.safetensors");
+        var (run, weights) = await training.Weights(id, ct);
+        return TypedResults.File(weights, TrainingJobHandler.WeightsMediaType, $"{run.Name}.safetensors");
     }
 
     /// <summary>202 with the queued export job; the ONNX file is at artifacts/onnx once it succeeds.</summary>
-    private static async Task<Results<Accepted<JobView>, ProblemHttpResult>> Export(Guid id, ClaimsPrincipal user, TrainingService training, CancellationToken ct)
+    private static async Task<Accepted<JobView>> Export(Guid id, ClaimsPrincipal user, TrainingService training, CancellationToken ct)
     {
-        try
-        {
-            return await training.RequestExport(id, Actor.Name(user), ct) is { } job
-                ? TypedResults.Accepted($"/api/v1/jobs/{job.Id}", JobViews.View(job))
-                : ProblemMapping.NotFound($"No run {id}.");
-        }
-        catch (RunStateException e)
-        {
-            return ProblemMapping.Conflict(e.Message);
-        }
+        var job = await training.RequestExport(id, new CurrentUser(user).Name, ct);
+        return TypedResults.Accepted($"/api/v1/jobs/{job.Id}", JobViews.View(job));
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Onnx(Guid id, TrainingService training, CancellationToken ct)
+    private static async Task<FileContentHttpResult> Onnx(Guid id, TrainingService training, CancellationToken ct)
     {
-        if (await training.Find(id, ct) is not { } found) return ProblemMapping.NotFound($"No run {id}.");
-        if (await training.Onnx(found.Run, ct) is not { } bytes)
-            return ProblemMapping.NotFound($"Run {id} has no ONNX file: export it with POST /api/v1/runs/{id}/exports.");
-        return TypedResults.File(bytes, Registry.VersionArtifacts.OnnxMediaType, $"{found.Run.Name}.onnx");
+        var (run, onnx) = await training.Onnx(id, ct);
+        return TypedResults.File(onnx, Registry.VersionArtifacts.OnnxMediaType, $"{run.Name}.onnx");
     }
 }

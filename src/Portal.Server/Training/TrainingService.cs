@@ -29,13 +29,14 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
     /// <summary>A run with the state of its job.</summary>
     public sealed record RunWithJob(TrainingRun Run, JobRecord Job);
 
-    /// <exception cref="ArgumentException">A field is missing or out of range, a dataset does not exist or does not fit the spec.</exception>
+    /// <exception cref="Refusal">A field is missing, a dataset does not exist or does not fit the spec.</exception>
+    /// <exception cref="ArgumentException">The engine refuses an option as out of range.</exception>
     /// <exception cref="ModelSpecException">The spec is malformed or names no ready spec.</exception>
     public async Task<RunWithJob> Create(CreateRunRequest request, string actor, CancellationToken ct)
     {
         var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name)) throw new ArgumentException("A run needs a name.");
-        if (name.Length > MaxNameLength) throw new ArgumentException($"A run name has at most {MaxNameLength} characters, not {name.Length}.");
+        if (string.IsNullOrEmpty(name)) throw Refusal.Invalid("A run needs a name.");
+        if (name.Length > MaxNameLength) throw Refusal.Invalid($"A run name has at most {MaxNameLength} characters, not {name.Length}.");
         var spec = ReadSpec(request.Spec);
         var train = await Dataset(request.DatasetId, "datasetId", ct);
         var validation = request.ValidationDatasetId is { } v ? await Dataset(v, "validationDatasetId", ct) : null;
@@ -81,46 +82,45 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         return await page.Apply(query, x => new RunWithJob(x.Run, x.Job), ct);
     }
 
-    public async Task<RunWithJob?> Find(Guid id, CancellationToken ct)
+    public async Task<RunWithJob> Get(Guid id, CancellationToken ct)
     {
         var found = await (from r in db.Runs.AsNoTracking()
                            join j in db.Jobs.AsNoTracking() on r.JobId equals j.Id
                            where r.Id == id
-                           select new { Run = r, Job = j }).FirstOrDefaultAsync(ct);
-        return found is null ? null : new RunWithJob(found.Run, found.Job);
+                           select new { Run = r, Job = j }).FirstOrDefaultAsync(ct) ?? throw NoRun(id);
+        return new RunWithJob(found.Run, found.Job);
     }
 
-    /// <summary>Every stored step in order (those of the stored epochs); null when there is no such run.</summary>
-    public async Task<IReadOnlyList<RunStepPoint>?> Steps(Guid id, CancellationToken ct)
+    /// <summary>Every stored step in order (those of the stored epochs).</summary>
+    public async Task<IReadOnlyList<RunStepPoint>> Steps(Guid id, CancellationToken ct)
     {
-        if (!await db.Runs.AnyAsync(r => r.Id == id, ct)) return null;
+        await RequireRun(id, ct);
         var epochs = await db.RunEpochSteps.AsNoTracking().Where(s => s.RunId == id).OrderBy(s => s.Epoch).ToListAsync(ct);
         return [.. epochs.SelectMany(e => e.Unpack())];
     }
 
-    /// <summary>Every stored epoch in order, exactly as stored; null when there is no such run.</summary>
-    public async Task<IReadOnlyList<RunEpochMetric>?> Metrics(Guid id, CancellationToken ct)
+    /// <summary>Every stored epoch in order, exactly as stored.</summary>
+    public async Task<IReadOnlyList<RunEpochMetric>> Metrics(Guid id, CancellationToken ct)
     {
-        if (!await db.Runs.AnyAsync(r => r.Id == id, ct)) return null;
+        await RequireRun(id, ct);
         return await db.RunEpochMetrics.AsNoTracking().Where(m => m.RunId == id).OrderBy(m => m.Epoch).ToListAsync(ct);
     }
 
     /// <summary>
-    /// Queues an export of the run's weights to ONNX (the job and the run's pointer to it in one save, audited);
-    /// null when there is no such run. Refused while the run has no weights or an export of it is still to finish.
+    /// Queues an export of the run's weights to ONNX (the job and the run's pointer to it in one save, audited).
+    /// Refused while the run has no weights or an export of it is still to finish.
     /// </summary>
-    public async Task<JobRecord?> RequestExport(Guid id, string actor, CancellationToken ct)
+    public async Task<JobRecord> RequestExport(Guid id, string actor, CancellationToken ct)
     {
-        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct);
-        if (run is null) return null;
+        var run = await db.Runs.FirstOrDefaultAsync(r => r.Id == id, ct) ?? throw NoRun(id);
         if (run.WeightsArtifact is null)
         {
             var state = await db.Jobs.Where(j => j.Id == run.JobId).Select(j => j.State).FirstAsync(ct);
-            throw new RunStateException($"Run '{run.Name}' has no weights to export yet: its training job is {state}.");
+            throw Refusal.Conflict($"Run '{run.Name}' has no weights to export yet: its training job is {state}.");
         }
         if (run.ExportJobId is { } previous
             && await db.Jobs.AnyAsync(j => j.Id == previous && (j.State == JobState.Queued || j.State == JobState.Running), ct))
-            throw new RunStateException($"Run '{run.Name}' is already being exported by job {previous}.");
+            throw Refusal.Conflict($"Run '{run.Name}' is already being exported by job {previous}.");
         var job = queue.Enqueue(db, JobKinds.Export, new RunExportPayload(run.Id), actor);
         run.ExportJobId = job.Id;
         audit.Append(actor, "run.export.request", "run", run.Id.ToString(), new { jobId = job.Id });
@@ -128,19 +128,34 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         return job;
     }
 
-    /// <summary>The run's exported ONNX file (hash-checked), or null when it was not exported.</summary>
-    public async Task<byte[]?> Onnx(TrainingRun run, CancellationToken ct) =>
-        run.OnnxArtifact is { } sha ? await artifacts.ReadVerified(sha, ct) : null;
+    /// <summary>The run's exported ONNX file (hash-checked), with the run it belongs to.</summary>
+    public async Task<(TrainingRun Run, byte[] Content)> Onnx(Guid id, CancellationToken ct)
+    {
+        var run = (await Get(id, ct)).Run;
+        if (run.OnnxArtifact is not { } sha) throw Refusal.NotFound($"Run {id} has no ONNX file: export it with POST /api/v1/runs/{id}/exports.");
+        return (run, await artifacts.ReadVerified(sha, ct));
+    }
 
-    /// <summary>The run's safetensors (hash-checked), or null when the run has none yet.</summary>
-    public async Task<byte[]?> Weights(TrainingRun run, CancellationToken ct) =>
-        run.WeightsArtifact is { } sha ? await artifacts.ReadVerified(sha, ct) : null;
+    /// <summary>The run's safetensors (hash-checked), with the run they belong to.</summary>
+    public async Task<(TrainingRun Run, byte[] Content)> Weights(Guid id, CancellationToken ct)
+    {
+        var (run, job) = await Get(id, ct);
+        if (run.WeightsArtifact is not { } sha) throw Refusal.NotFound($"Run {id} has no weights yet: its job is {job.State}.");
+        return (run, await artifacts.ReadVerified(sha, ct));
+    }
+
+    private async Task RequireRun(Guid id, CancellationToken ct)
+    {
+        if (!await db.Runs.AnyAsync(r => r.Id == id, ct)) throw NoRun(id);
+    }
+
+    private static Refusal NoRun(Guid id) => Refusal.NotFound($"No run {id}.");
 
     private static ModelSpec ReadSpec(JsonElement spec) => spec.ValueKind switch
     {
         JsonValueKind.String => ReadySpecs.Get(spec.GetString()!),
         JsonValueKind.Object => ModelSpec.FromJson(spec.GetRawText()),
-        _ => throw new ArgumentException($"spec must be a ready spec's name ({string.Join(", ", ReadySpecs.All.Select(s => s.Name))}) or a spec object, not {spec.ValueKind}."),
+        _ => throw Refusal.Invalid($"spec must be a ready spec's name ({string.Join(", ", ReadySpecs.All.Select(s => s.Name))}) or a spec object, not {spec.ValueKind}."),
     };
 
     private static RunOptions ReadOptions(JsonElement? options)
@@ -152,13 +167,13 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         }
         catch (JsonException e)
         {
-            throw new ArgumentException($"The run options are invalid: {JsonErrors.Describe(e)}", e);
+            throw Refusal.Invalid($"The run options are invalid: {JsonErrors.Describe(e)}", e);
         }
     }
 
     private async Task<DatasetRecord> Dataset(Guid id, string field, CancellationToken ct) =>
         await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Id == id, ct)
-        ?? throw new ArgumentException($"{field}: there is no dataset {id}.");
+        ?? throw Refusal.Invalid($"{field}: there is no dataset {id}.");
 
     /// <summary>
     /// What the engine would refuse when the job starts, refused now from the datasets' recorded shapes:
@@ -173,28 +188,28 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
             if (data is null) continue;
             var features = data.SampleShape.Aggregate(1, (a, b) => a * b);
             if (features != inputCount)
-                throw new ArgumentException($"The {role} dataset '{data.Name}' has samples of shape [{string.Join(',', data.SampleShape)}] ({features} values) but model '{spec.Name}' takes [{string.Join(',', spec.InputShape)}] ({inputCount} values).");
+                throw Refusal.Invalid($"The {role} dataset '{data.Name}' has samples of shape [{string.Join(',', data.SampleShape)}] ({features} values) but model '{spec.Name}' takes [{string.Join(',', spec.InputShape)}] ({inputCount} values).");
             if ((data.ClassNames.Length > 0) != (train.ClassNames.Length > 0))
-                throw new ArgumentException($"The validation dataset '{data.Name}' and the training dataset '{train.Name}' disagree on classes versus targets.");
+                throw Refusal.Invalid($"The validation dataset '{data.Name}' and the training dataset '{train.Name}' disagree on classes versus targets.");
         }
         var classes = train.ClassNames.Length;
         if (options.Loss == LossKind.CrossEntropy)
         {
-            if (classes == 0) throw new ArgumentException($"Cross-entropy needs class labels; '{train.Name}' has float targets (use loss MeanSquaredError).");
+            if (classes == 0) throw Refusal.Invalid($"Cross-entropy needs class labels; '{train.Name}' has float targets (use loss MeanSquaredError).");
             if (output.Count != 1 || output[0] != classes)
-                throw new ArgumentException($"Model '{spec.Name}' outputs [{string.Join(',', output)}] but the dataset '{train.Name}' has {classes} classes: the last layer must output [{classes}].");
+                throw Refusal.Invalid($"Model '{spec.Name}' outputs [{string.Join(',', output)}] but the dataset '{train.Name}' has {classes} classes: the last layer must output [{classes}].");
         }
         else
         {
-            if (classes > 0) throw new ArgumentException($"Mean squared error needs float targets; '{train.Name}' has class labels (use loss CrossEntropy).");
+            if (classes > 0) throw Refusal.Invalid($"Mean squared error needs float targets; '{train.Name}' has class labels (use loss CrossEntropy).");
             if (output.Count != 1 || output[0] != 1)
-                throw new ArgumentException($"Model '{spec.Name}' outputs [{string.Join(',', output)}] but the targets of '{train.Name}' have width 1.");
+                throw Refusal.Invalid($"Model '{spec.Name}' outputs [{string.Join(',', output)}] but the targets of '{train.Name}' have width 1.");
         }
         if (validation is not null && ClassOrder.Mismatch(train.ClassNames, $"The training dataset '{train.Name}'", validation.ClassNames, validation.Name) is { } misfit)
-            throw new ArgumentException($"The validation dataset's classes differ: {misfit}.");
+            throw Refusal.Invalid($"The validation dataset's classes differ: {misfit}.");
         if (options.EarlyStopping is not null && validation is null)
-            throw new ArgumentException("Early stopping watches a validation metric: give a validationDatasetId.");
+            throw Refusal.Invalid("Early stopping watches a validation metric: give a validationDatasetId.");
         if (options.Augmentation is not null && spec.InputShape.Count != 3)
-            throw new ArgumentException($"Image augmentation needs [C,H,W] inputs; model '{spec.Name}' takes [{string.Join(',', spec.InputShape)}].");
+            throw Refusal.Invalid($"Image augmentation needs [C,H,W] inputs; model '{spec.Name}' takes [{string.Join(',', spec.InputShape)}].");
     }
 }

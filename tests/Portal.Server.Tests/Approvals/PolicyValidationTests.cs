@@ -49,7 +49,7 @@ public sealed class PolicyValidationTests
     [InlineData(1.01)]
     public void Accuracy_thresholds_must_be_fractions(double value)
     {
-        var error = Assert.Throws<ArgumentException>(() => PromotionPolicies.Validate(Guid.NewGuid(), s_empty with { MinAccuracy = value }));
+        var error = Assert.Throws<Refusal>(() => PromotionPolicies.Validate(Guid.NewGuid(), s_empty with { MinAccuracy = value }));
 
         Assert.Contains("minAccuracy is a fraction between 0 and 1", error.Message);
     }
@@ -61,7 +61,7 @@ public sealed class PolicyValidationTests
     [InlineData("a234567890123456789012345678901234567890123456789012345678901234x")]
     public void Alias_names_follow_the_registry_spelling(string alias)
     {
-        var error = Assert.Throws<ArgumentException>(() => PromotionPolicies.Validate(Guid.NewGuid(), s_empty with { ProtectedAliases = [alias] }));
+        var error = Assert.Throws<Refusal>(() => PromotionPolicies.Validate(Guid.NewGuid(), s_empty with { ProtectedAliases = [alias] }));
 
         Assert.Contains($"protectedAliases: Alias name '{alias}' is not allowed", error.Message);
     }

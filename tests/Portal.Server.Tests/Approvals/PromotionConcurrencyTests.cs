@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Contracts.Approvals;
@@ -69,16 +70,16 @@ public sealed class PromotionConcurrencyTests(PortalFactory portal) : IClassFixt
         await using (var winnerScope = portal.Services.CreateAsyncScope())
         {
             var won = await winnerScope.ServiceProvider.GetRequiredService<PromotionService>()
-                .Approve(request.Id, new ApprovalInput("first", null), new Caller("winner", PortalRoles.Approver), default);
-            Assert.Equal("Approved", won.Value!.State);
+                .Approve(request.Id, new ApprovalInput("first", null), Approver("winner"), default);
+            Assert.Equal("Approved", won.State);
         }
 
         Assert.Equal(PromotionState.Pending, stale.State);
-        var lost = await loserScope.ServiceProvider.GetRequiredService<PromotionService>()
-            .Approve(request.Id, new ApprovalInput("second", null), new Caller("loser", PortalRoles.Approver), default);
+        var lost = await Assert.ThrowsAsync<Refusal>(() => loserScope.ServiceProvider.GetRequiredService<PromotionService>()
+            .Approve(request.Id, new ApprovalInput("second", null), Approver("loser"), default));
 
-        Assert.Equal(RefusalKind.Conflict, lost.Refusal!.Kind);
-        Assert.Contains("Someone else decided", lost.Refusal.Detail);
+        Assert.Equal(RefusalKind.Conflict, lost.Kind);
+        Assert.Contains("Someone else decided", lost.Message);
         await AssertAppliedOnce(model, request.Id);
         var decisions = await portal.InDatabase(db => db.PromotionDecisions.Where(d => d.RequestId == request.Id).ToListAsync());
         Assert.Equal("winner", Assert.Single(decisions).DecidedBy);
@@ -88,6 +89,9 @@ public sealed class PromotionConcurrencyTests(PortalFactory portal) : IClassFixt
         Assert.Same(next, await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(20))));
         Assert.Equal(HttpStatusCode.OK, (await next).StatusCode);
     }
+
+    private static CurrentUser Approver(string name) => new(new ClaimsPrincipal(new ClaimsIdentity(
+        [new Claim(ClaimTypes.Name, name), new Claim(ClaimTypes.Role, PortalRoles.Approver)], "test")));
 
     private async Task AssertAppliedOnce(string model, Guid requestId)
     {

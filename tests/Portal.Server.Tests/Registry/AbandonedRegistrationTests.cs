@@ -24,7 +24,7 @@ public sealed class AbandonedRegistrationTests(RegistryFixture fixture)
         // The version id is taken, so the save fails on the primary key after the files are stored.
         var derived = new DerivedVersion(holder.Id, modelId, holder.Id, fixture.TestDatasetId, null, [.. holder.ClassNames], onnx, recordedWeights, "{}", "{}", Guid.NewGuid());
 
-        var refused = await Assert.ThrowsAsync<RegistryException>(() => registration.FromCompression(derived, "tests", CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<Refusal>(() => registration.FromCompression(derived, "tests", CancellationToken.None));
 
         Assert.Contains("register again", refused.Message);
         Assert.False(store.Exists(Convert.ToHexStringLower(SHA256.HashData(onnx))), "the ONNX file the failed registration wrote is still stored");

@@ -50,9 +50,9 @@ public sealed class ModelTests(RegistryFixture fixture)
     {
         var name = await fixture.CreateModel("Cased");
 
-        var refused = await Assert.ThrowsAsync<RegistryException>(() => InScope(r => r.GetOrCreateModel(name.ToLowerInvariant(), null, "tests", default)));
+        var refused = await Assert.ThrowsAsync<Refusal>(() => InScope(r => r.GetOrCreateModel(name.ToLowerInvariant(), null, "tests", default)));
 
-        Assert.Equal(RegistryErrorKind.Conflict, refused.Kind);
+        Assert.Equal(RefusalKind.Conflict, refused.Kind);
     }
 
     [Fact]

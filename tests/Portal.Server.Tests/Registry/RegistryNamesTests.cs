@@ -19,9 +19,9 @@ public sealed class RegistryNamesTests
     [InlineData("ünicode")]
     public void Anything_else_is_not_an_alias(string alias)
     {
-        var error = Assert.Throws<RegistryException>(() => RegistryNames.CheckAlias(alias));
+        var error = Assert.Throws<Refusal>(() => RegistryNames.CheckAlias(alias));
 
-        Assert.Equal(RegistryErrorKind.Invalid, error.Kind);
+        Assert.Equal(RefusalKind.Invalid, error.Kind);
         Assert.Contains($"'{alias}'", error.Message);
     }
 
@@ -30,13 +30,13 @@ public sealed class RegistryNamesTests
     {
         RegistryNames.CheckAlias(new string('a', 64));
 
-        Assert.Throws<RegistryException>(() => RegistryNames.CheckAlias(new string('a', 65)));
+        Assert.Throws<Refusal>(() => RegistryNames.CheckAlias(new string('a', 65)));
     }
 
     [Fact]
     public void A_tag_value_longer_than_the_database_keeps_is_refused_with_its_length()
     {
-        var error = Assert.Throws<RegistryException>(() => RegistryNames.CheckTag("note", new string('x', 501)));
+        var error = Assert.Throws<Refusal>(() => RegistryNames.CheckTag("note", new string('x', 501)));
 
         Assert.Contains("501 characters", error.Message);
     }

@@ -13,7 +13,7 @@ public sealed class PromotionCardTests : ComponentContext
         DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(7), null, GatesPassed: false,
         [new GateResult("minAccuracy", "accuracy", 0.9, 0.88, false, "0.88 < 0.90")], decisions.Length, 1, decisions);
 
-    private IRenderedComponent<PromotionCard> Render(PromotionView request, Server.Components.SignedInUser user) =>
+    private IRenderedComponent<PromotionCard> Render(PromotionView request, Server.Auth.CurrentUser user) =>
         Context.Render<PromotionCard>(p => p.Add(c => c.Request, request).Add(c => c.User, user));
 
     [Fact]

@@ -1,7 +1,7 @@
 using System.Security.Claims;
 using Bunit;
 using MudBlazor.Services;
-using Portal.Server.Components;
+using Portal.Server.Auth;
 
 namespace Portal.Ui.Tests.Components;
 
@@ -19,7 +19,7 @@ public abstract class ComponentContext : IAsyncLifetime
         Context.Services.AddMudServices();
     }
 
-    protected static SignedInUser User(string name, params string[] roles) => ComponentContextUsers.Make(name, roles);
+    protected static CurrentUser User(string name, params string[] roles) => ComponentContextUsers.Make(name, roles);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -28,7 +28,7 @@ public abstract class ComponentContext : IAsyncLifetime
 
 internal static class ComponentContextUsers
 {
-    public static SignedInUser Make(string name, params string[] roles) =>
+    public static CurrentUser Make(string name, params string[] roles) =>
         new(new ClaimsPrincipal(new ClaimsIdentity(
             [new Claim(ClaimTypes.Name, name), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test")));
 }

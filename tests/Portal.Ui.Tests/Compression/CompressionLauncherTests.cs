@@ -7,7 +7,7 @@ namespace Portal.Ui.Tests.Compression;
 
 public sealed class CompressionLauncherTests : ComponentContext
 {
-    private IRenderedComponent<CompressionLauncher> Render(Server.Components.SignedInUser user, CompressionForm form, IReadOnlyList<string>? problems = null, Action? launched = null) =>
+    private IRenderedComponent<CompressionLauncher> Render(Server.Auth.CurrentUser user, CompressionForm form, IReadOnlyList<string>? problems = null, Action? launched = null) =>
         Context.Render<CompressionLauncher>(p => p
             .Add(c => c.User, user)
             .Add(c => c.Form, form)

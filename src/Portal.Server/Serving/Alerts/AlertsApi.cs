@@ -63,26 +63,28 @@ public static class AlertsApi
     private static async Task<Ok<Page<AlertRuleView>>> ListRules([AsParameters] PageRequest page, AlertRules rules, CancellationToken ct) =>
         TypedResults.Ok(await rules.List(page, ct));
 
-    private static async Task<Results<Ok<AlertRuleView>, ProblemHttpResult>> GetRule(Guid id, AlertRules rules, CancellationToken ct) =>
-        await rules.Get(id, ct) is { } rule ? TypedResults.Ok(rule) : ProblemMapping.NotFound($"No alert rule {id}.");
+    private static async Task<Ok<AlertRuleView>> GetRule(Guid id, AlertRules rules, CancellationToken ct) =>
+        TypedResults.Ok(await rules.Get(id, ct));
 
     private static async Task<Created<AlertRuleView>> CreateRule(AlertRuleDraft draft, AlertRules rules, ClaimsPrincipal user, CancellationToken ct)
     {
-        var rule = await rules.Create(draft, Actor.Name(user), ct);
+        var rule = await rules.Create(draft, new CurrentUser(user).Name, ct);
         return TypedResults.Created($"/api/v1/alert-rules/{rule.Id}", rule);
     }
 
-    private static async Task<Results<Ok<AlertRuleView>, ProblemHttpResult>> ReplaceRule(
-        Guid id, AlertRuleDraft draft, AlertRules rules, ClaimsPrincipal user, CancellationToken ct) =>
-        await rules.Replace(id, draft, Actor.Name(user), ct) is { } rule ? TypedResults.Ok(rule) : ProblemMapping.NotFound($"No alert rule {id}.");
+    private static async Task<Ok<AlertRuleView>> ReplaceRule(Guid id, AlertRuleDraft draft, AlertRules rules, ClaimsPrincipal user, CancellationToken ct) =>
+        TypedResults.Ok(await rules.Replace(id, draft, new CurrentUser(user).Name, ct));
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteRule(Guid id, AlertRules rules, ClaimsPrincipal user, CancellationToken ct) =>
-        await rules.Delete(id, Actor.Name(user), ct) ? TypedResults.NoContent() : ProblemMapping.NotFound($"No alert rule {id}.");
+    private static async Task<NoContent> DeleteRule(Guid id, AlertRules rules, ClaimsPrincipal user, CancellationToken ct)
+    {
+        await rules.Delete(id, new CurrentUser(user).Name, ct);
+        return TypedResults.NoContent();
+    }
 
     private static async Task<Ok<Page<AlertView>>> ListAlerts(
         [AsParameters] AlertFilter filter, [AsParameters] PageRequest page, RaisedAlerts alerts, CancellationToken ct) =>
         TypedResults.Ok(await alerts.List(filter.State, filter.Model, filter.Alias, page, ct));
 
-    private static async Task<Results<Ok<AlertView>, ProblemHttpResult>> GetAlert(Guid id, RaisedAlerts alerts, CancellationToken ct) =>
-        await alerts.Get(id, ct) is { } alert ? TypedResults.Ok(alert) : ProblemMapping.NotFound($"No alert {id}.");
+    private static async Task<Ok<AlertView>> GetAlert(Guid id, RaisedAlerts alerts, CancellationToken ct) =>
+        TypedResults.Ok(await alerts.Get(id, ct));
 }

@@ -19,13 +19,13 @@ public sealed class RaisedAlerts(PortalDbContext db)
             AlertView.Firing => alerts.Where(a => a.ResolvedAt == null),
             AlertView.Resolved => alerts.Where(a => a.ResolvedAt != null),
             All => alerts,
-            _ => throw new ArgumentException($"state '{state}' is not known; use {AlertView.Firing}, {AlertView.Resolved} or {All}."),
+            _ => throw Refusal.Invalid($"state '{state}' is not known; use {AlertView.Firing}, {AlertView.Resolved} or {All}."),
         };
         if (model is not null) alerts = alerts.Where(a => a.Model == model);
         if (alias is not null) alerts = alerts.Where(a => a.Alias == alias);
         return page.Apply(alerts.OrderByDescending(a => a.FiredAt).ThenBy(a => a.Id), AlertViews.View, ct);
     }
 
-    public async Task<AlertView?> Get(Guid id, CancellationToken ct) =>
-        await db.Set<Alert>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct) is { } alert ? AlertViews.View(alert) : null;
+    public async Task<AlertView> Get(Guid id, CancellationToken ct) =>
+        AlertViews.View(await db.Set<Alert>().AsNoTracking().FirstOrDefaultAsync(a => a.Id == id, ct) ?? throw Refusal.NotFound($"No alert {id}."));
 }

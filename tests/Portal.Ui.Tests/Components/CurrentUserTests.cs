@@ -2,7 +2,7 @@ using Portal.Server.Auth;
 
 namespace Portal.Ui.Tests.Components;
 
-public sealed class SignedInUserTests
+public sealed class CurrentUserTests
 {
     [Fact]
     public void A_role_includes_the_rights_of_the_roles_below_it()
