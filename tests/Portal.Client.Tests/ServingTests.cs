@@ -32,8 +32,20 @@ public sealed class ServingTests(LivePortal portal) : IClassFixture<LivePortal>
         var version = await contributor.Models.RegisterVersion(model, run.Id, heldOut, ct);
         await contributor.Models.MoveAlias(model, "staging", version.Number, ct);
 
-        DeploymentView deployment;
-        while (!(deployment = await viewer.Deployments.Get(model, "staging", ct)).Ready) await Task.Delay(50, ct);
+        // The alias's deployment is made in the background once the move is saved; until then the portal answers 404.
+        async Task<DeploymentView?> Staging()
+        {
+            try
+            {
+                return await viewer.Deployments.Get(model, "staging", ct);
+            }
+            catch (PortalApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+            {
+                return null;
+            }
+        }
+        DeploymentView? deployment;
+        while ((deployment = await Staging()) is not { Ready: true }) await Task.Delay(50, ct);
         Assert.Equal(version.Number, deployment.Version!.Number);
         Assert.Contains(await viewer.Deployments.ListAll(ct).ToListAsync(ct), d => d.Model == model && d.Alias == "staging");
 
