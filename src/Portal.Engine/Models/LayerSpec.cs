@@ -20,6 +20,19 @@ namespace Portal.Engine.Models;
 [JsonDerivedType(typeof(TanhLayer), "tanh")]
 [JsonDerivedType(typeof(SigmoidLayer), "sigmoid")]
 [JsonDerivedType(typeof(FlattenLayer), "flatten")]
+[JsonDerivedType(typeof(AdaptiveAvgPool2dLayer), "adaptiveAvgPool2d")]
+[JsonDerivedType(typeof(SoftmaxLayer), "softmax")]
+[JsonDerivedType(typeof(Conv1dLayer), "conv1d")]
+[JsonDerivedType(typeof(LayerNormLayer), "layerNorm")]
+[JsonDerivedType(typeof(EmbeddingLayer), "embedding")]
+[JsonDerivedType(typeof(PositionalEncodingLayer), "positionalEncoding")]
+[JsonDerivedType(typeof(MultiHeadAttentionLayer), "multiHeadAttention")]
+[JsonDerivedType(typeof(LstmLayer), "lstm")]
+[JsonDerivedType(typeof(GruLayer), "gru")]
+[JsonDerivedType(typeof(SequencePoolLayer), "sequencePool")]
+[JsonDerivedType(typeof(SequentialBlock), "sequential")]
+[JsonDerivedType(typeof(ResidualBlock), "residual")]
+[JsonDerivedType(typeof(TransformerEncoderBlock), "transformerEncoder")]
 public abstract record LayerSpec
 {
     /// <summary>The discriminator as written in JSON, used in messages.</summary>
@@ -90,4 +103,16 @@ public sealed record SigmoidLayer : LayerSpec
 public sealed record FlattenLayer : LayerSpec
 {
     public override string Kind => "flatten";
+}
+
+/// <summary>Average pooling of [channels, height, width] to [channels, outputSize, outputSize]; 1 is global average pooling.</summary>
+public sealed record AdaptiveAvgPool2dLayer(int OutputSize = 1) : LayerSpec
+{
+    public override string Kind => "adaptiveAvgPool2d";
+}
+
+/// <summary>Probabilities over the last dimension, for specs whose output should be probabilities rather than logits.</summary>
+public sealed record SoftmaxLayer : LayerSpec
+{
+    public override string Kind => "softmax";
 }

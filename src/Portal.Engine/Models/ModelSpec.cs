@@ -6,9 +6,15 @@ namespace Portal.Engine.Models;
 /// <summary>
 /// A network as data: the shape of one sample (without the batch dimension) and its layers in order.
 /// Layer i's parameters are named <c>"{i}.weight"</c>, <c>"{i}.bias"</c> (and, for batch norm,
-/// <c>"{i}.running_mean"</c>, <c>"{i}.running_var"</c>), as in a PyTorch <c>nn.Sequential</c>.
+/// <c>"{i}.running_mean"</c>, <c>"{i}.running_var"</c>), as in a PyTorch <c>nn.Sequential</c>; a block's
+/// inner layers extend the name (<c>"{i}.body.{j}.weight"</c>). With <see cref="Tokens"/> the input is token ids
+/// [batch, sequence] and <see cref="InputShape"/> is [maximum length].
 /// </summary>
-public sealed record ModelSpec(string Name, IReadOnlyList<int> InputShape, IReadOnlyList<LayerSpec> Layers)
+public sealed record ModelSpec(
+    string Name,
+    IReadOnlyList<int> InputShape,
+    IReadOnlyList<LayerSpec> Layers,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] TokenInput? Tokens = null)
 {
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web)
     {
@@ -16,6 +22,7 @@ public sealed record ModelSpec(string Name, IReadOnlyList<int> InputShape, IRead
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         // JSON objects have no order: a layer's "type" may come after its settings (PowerShell hashtables, other clients).
         AllowOutOfOrderMetadataProperties = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
     private static string KnownLayerTypes => string.Join(", ",
@@ -55,7 +62,7 @@ public sealed record ModelSpec(string Name, IReadOnlyList<int> InputShape, IRead
     public long ParameterCount => Infer().TotalParameters;
 
     public bool Equals(ModelSpec? other) =>
-        other is not null && Name == other.Name && InputShape.SequenceEqual(other.InputShape) && Layers.SequenceEqual(other.Layers);
+        other is not null && Name == other.Name && InputShape.SequenceEqual(other.InputShape) && Layers.SequenceEqual(other.Layers) && Tokens == other.Tokens;
 
     public override int GetHashCode() => HashCode.Combine(Name, InputShape.Count, Layers.Count);
 }

@@ -7,13 +7,15 @@ namespace Portal.Engine.Onnx;
 
 /// <summary>
 /// Writes a spec and its weights as an ONNX model: IR 8, opset 17, one float32 input <c>input</c> of shape
-/// [batch, …spec input shape] and one output <c>output</c> of shape [batch, …spec output shape].
+/// [batch, …spec input shape] (int64 token ids [batch, sequence] for a token spec) and one output <c>output</c>
+/// of shape [batch, …spec output shape].
 /// </summary>
 public static class OnnxExporter
 {
     public const string InputName = "input";
     public const string OutputName = "output";
     public const string BatchDimension = "batch";
+    public const string SequenceDimension = "sequence";
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
@@ -26,7 +28,11 @@ public static class OnnxExporter
         CheckClassLabels(options.ClassLabels, report.OutputShape);
 
         var graph = new GraphBuilder(spec.Name);
-        var input = graph.AddInput(InputName, OnnxElementType.Float32, BatchedDims(spec.InputShape));
+        var input = spec.Tokens is null
+            ? graph.AddInput(InputName, OnnxElementType.Float32, BatchedDims(spec.InputShape))
+            : graph.AddInput(InputName, OnnxElementType.Int64, [OnnxDimension.Symbolic(BatchDimension), TokenDimension(spec, report)]);
+        var mask = spec.Tokens is { } tokens ? new TokenMaskValues(graph, input, tokens.PaddingId) : null;
+        var lowering = new LayerLowering(graph, weights, report.Blocks, mask);
         var current = input;
         var firstLayer = 0;
         var placement = StandardizationPlacements.None;
@@ -46,8 +52,7 @@ public static class OnnxExporter
                 placement = StandardizationPlacements.FirstNodes;
             }
         }
-        for (var i = firstLayer; i < spec.Layers.Count; i++)
-            current = LayerLowering.Emit(graph, i, spec.Layers[i], report.Layers[i], weights, current);
+        current = lowering.EmitLayers(spec.Layers, current, firstLayer);
 
         // The last layer may write no node (dropout): then the output is an identity of what came before.
         var output = graph.IsProducedByNode(current) ? graph.RenameValue(current, OutputName) : graph.AddNode("Identity", [current], OutputName);
@@ -61,6 +66,10 @@ public static class OnnxExporter
             Metadata(spec, options, placement));
         return model.ToByteArray();
     }
+
+    /// <summary>Token models take any length up to the maximum, unless a layer flattens over the sequence.</summary>
+    private static OnnxDimension TokenDimension(ModelSpec spec, ShapeReport report) =>
+        report.SequenceLengthFixed ? OnnxDimension.Fixed(spec.InputShape[0]) : OnnxDimension.Symbolic(SequenceDimension);
 
     private static List<OnnxDimension> BatchedDims(IReadOnlyList<int> sampleShape) =>
         [OnnxDimension.Symbolic(BatchDimension), .. sampleShape.Select(d => OnnxDimension.Fixed(d))];

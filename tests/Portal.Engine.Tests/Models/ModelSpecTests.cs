@@ -82,7 +82,7 @@ public class ModelSpecTests
 
         var error = Assert.Throws<ModelSpecException>(() => spec.Infer());
 
-        Assert.Contains("Layer 1 (linear)", error.Message);
+        Assert.Contains("layers[1] (linear)", error.Message);
         Assert.Contains("[8,26,26]", error.Message);
         Assert.Contains("[features]", error.Message);
     }
@@ -94,7 +94,7 @@ public class ModelSpecTests
 
         var error = Assert.Throws<ModelSpecException>(() => spec.Infer());
 
-        Assert.Contains("Layer 1 (maxpool2d)", error.Message);
+        Assert.Contains("layers[1] (maxpool2d)", error.Message);
         Assert.Contains("[2,2,2]", error.Message);
     }
 
@@ -103,7 +103,7 @@ public class ModelSpecTests
     {
         var error = Assert.Throws<ModelSpecException>(() => new ModelSpec("bad", [784], [new Conv2dLayer(8, 3)]).Infer());
 
-        Assert.Contains("Layer 0 (conv2d)", error.Message);
+        Assert.Contains("layers[0] (conv2d)", error.Message);
         Assert.Contains("[channels, height, width]", error.Message);
         Assert.Contains("[784]", error.Message);
     }

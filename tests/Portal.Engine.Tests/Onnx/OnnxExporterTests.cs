@@ -126,7 +126,7 @@ public sealed class OnnxExporterTests
         var weights = TorchReference.RandomWeights(spec, 1);
         var partial = new ModelWeights(weights.Tensors.Where(t => t.Name != "2.bias"));
         var e = Assert.Throws<ArgumentException>(() => OnnxExporter.Export(spec, partial));
-        Assert.Contains("Layer 2 (linear) needs tensor '2.bias' of shape [128]", e.Message);
+        Assert.Contains("layers[2] (linear) needs tensor '2.bias' of shape [128]", e.Message);
     }
 
     [Fact]

@@ -77,7 +77,7 @@ public sealed class TrainingRunTests(TrainingPortal portal) : IClassFixture<Trai
     public static TheoryData<string, string> RefusedRequests() => new()
     {
         { """{"name":"r","datasetId":"$train","spec":"no-such-spec"}""", "No ready spec named 'no-such-spec'" },
-        { """{"name":"r","datasetId":"$train","spec":{"name":"c","inputShape":[36],"layers":[{"type":"conv2d","outChannels":4,"kernelSize":3}]}}""", "Layer 0 (conv2d): expects input [channels, height, width]" },
+        { """{"name":"r","datasetId":"$train","spec":{"name":"c","inputShape":[36],"layers":[{"type":"conv2d","outChannels":4,"kernelSize":3}]}}""", "layers[0] (conv2d): expects input [channels, height, width]" },
         { """{"name":"r","datasetId":"$train","spec":{"name":"w","inputShape":[36],"layers":[{"type":"wobble"}]}}""", "unknown layer type" },
         { """{"name":"r","datasetId":"$train","spec":"fashion-mlp"}""", "takes [784] (784 values)" },
         { """{"name":"r","datasetId":"$train","spec":{"name":"five","inputShape":[36],"layers":[{"type":"linear","outFeatures":5}]}}""", "the last layer must output [3]" },
