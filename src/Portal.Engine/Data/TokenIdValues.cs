@@ -11,20 +11,22 @@ internal static class TokenIdValues
     /// <summary>The largest id a float32 holds exactly; beyond it neighbouring ids share one value.</summary>
     public const int ExactLimit = 1 << 24;
 
-    /// <summary>Converts <paramref name="values"/> into <paramref name="ids"/>; a value that is not an id names its sample and position.</summary>
+    /// <summary>
+    /// Converts <paramref name="values"/> into <paramref name="ids"/>; returns what is wrong with the first value that is
+    /// not an id ("holds 2.5 at sample 3, position 4, …", to follow the values' name), or null when all are ids.
+    /// </summary>
     /// <param name="vocabulary">Ids must be below this (the first embedding's vocabulary), or below <see cref="ExactLimit"/> when unknown.</param>
-    /// <param name="source">Names the values in messages, e.g. "Dataset 'fortunes'".</param>
-    public static void Convert(ReadOnlySpan<float> values, Span<long> ids, int sampleLength, int? vocabulary, string source)
+    public static string? Convert(ReadOnlySpan<float> values, Span<long> ids, int sampleLength, int? vocabulary)
     {
         var limit = vocabulary ?? ExactLimit;
         for (var i = 0; i < values.Length; i++)
         {
             var value = values[i];
             if (!(value >= 0 && value < limit && value == MathF.Floor(value)))
-                throw new ArgumentException(
-                    $"{source} holds {value} at sample {i / sampleLength}, position {i % sampleLength}, which is not a token id (a whole number from 0 to {limit - 1}).");
+                return $"holds {value} at sample {i / sampleLength}, position {i % sampleLength}, which is not a token id (a whole number from 0 to {limit - 1})";
             ids[i] = (long)value;
         }
+        return null;
     }
 
     /// <summary>The vocabulary of the spec's first embedding, which takes its token ids; null for a float spec.</summary>

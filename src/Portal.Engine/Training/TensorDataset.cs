@@ -45,7 +45,8 @@ internal sealed class TensorDataset : IDisposable
         if (standardization is not null)
             throw new ArgumentException($"Model '{spec.Name}' takes token ids, which are categories: a feature standardisation does not apply to them.");
         var ids = new long[data.FeatureArray.Length];
-        TokenIdValues.Convert(data.FeatureArray, ids, data.FeatureCount, TokenIdValues.Vocabulary(spec), $"Dataset '{data.Name}'");
+        if (TokenIdValues.Convert(data.FeatureArray, ids, data.FeatureCount, TokenIdValues.Vocabulary(spec)) is { } problem)
+            throw new ArgumentException($"Dataset '{data.Name}' {problem}.");
         return tensor(ids, [data.Count, spec.InputShape[0]], ScalarType.Int64);
     }
 
