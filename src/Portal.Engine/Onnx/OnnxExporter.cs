@@ -26,6 +26,8 @@ public static class OnnxExporter
         options ??= new OnnxExportOptions();
         var report = spec.Infer();
         CheckClassLabels(options.ClassLabels, report.OutputShape);
+        if (spec.Tokens is not null && options.Standardization is not null)
+            throw new ArgumentException($"Model '{spec.Name}' takes token ids, which are never standardised; export it without a standardisation.");
 
         var graph = new GraphBuilder(spec.Name);
         var input = spec.Tokens is null

@@ -1,4 +1,5 @@
 using Microsoft.ML.OnnxRuntime;
+using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 using Portal.Engine.Tests.Compression;
@@ -93,14 +94,17 @@ public sealed class SequenceLayerParityTests
     [Fact]
     public void Attention_over_a_float_sequence_matches_TorchSharp()
     {
-        var spec = new ModelSpec("float-mha", [7, 8], [new MultiHeadAttentionLayer(2), new TransformerEncoderBlock(Heads: 2, FeedForward: 8), new FlattenLayer()]);
-        var weights = TokenBatch.Weights(spec, seed: 8);
-        var input = TorchReference.RandomFeatures(3 * 7 * 8, seed: 9, low: -2f, high: 2f);
+        foreach (LayerSpec end in new LayerSpec[] { new FlattenLayer(), new SequencePoolLayer() })
+        {
+            var spec = new ModelSpec("float-mha", [7, 8], [new MultiHeadAttentionLayer(2), new TransformerEncoderBlock(Heads: 2, FeedForward: 8), end]);
+            var weights = TokenBatch.Weights(spec, seed: 8);
+            var input = TorchReference.RandomFeatures(3 * 7 * 8, seed: 9, low: -2f, high: 2f);
 
-        var ort = OrtReference.Run(OnnxExporter.Export(spec, weights), input, [3, 7, 8]);
-        var torch = TorchReference.Forward(spec, weights, input, 3);
+            var ort = OrtReference.Run(OnnxExporter.Export(spec, weights), input, [3, 7, 8]);
+            var torch = TorchReference.Forward(spec, weights, input, 3);
 
-        Assert.InRange(TorchReference.MaxAbsDifference(ort, torch), 0f, Tolerance);
+            Assert.InRange(TorchReference.MaxAbsDifference(ort, torch), 0f, Tolerance);
+        }
     }
 
     [Fact]
@@ -121,6 +125,17 @@ public sealed class SequenceLayerParityTests
     {
         var spec = ReadySpecs.TextTransformer;
         CompressionFixtures.CheckWithOnnxChecker(OnnxExporter.Export(spec, TokenBatch.Weights(spec, seed: 12), new OnnxExportOptions { ClassLabels = ["a", "b", "c", "d", "e"] }));
+    }
+
+    [Fact]
+    public void A_token_model_is_not_exported_with_a_standardisation()
+    {
+        var spec = s_tokenSpecs["embedding"];
+        var standardization = new FeatureStandardization(StandardizationMode.PerFeature, [MaxLength], new float[MaxLength], Enumerable.Repeat(1f, MaxLength).ToArray());
+
+        var e = Assert.Throws<ArgumentException>(() => OnnxExporter.Export(spec, TokenBatch.Weights(spec, 13), new OnnxExportOptions { Standardization = standardization }));
+
+        Assert.Contains("takes token ids, which are never standardised", e.Message);
     }
 
     private static float ExportAndCompare(ModelSpec spec, TokenBatch batch, int seed)
