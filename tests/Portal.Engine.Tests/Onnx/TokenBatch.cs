@@ -39,14 +39,8 @@ internal sealed record TokenBatch(long[] Ids, int Batch, int Length)
     /// </summary>
     public static ModelWeights Weights(ModelSpec spec, int seed)
     {
-        NativeRuntime.EnsureStarted();
-        torch.manual_seed(seed);
-        ModelWeights initial;
-        using (var scope = torch.NewDisposeScope())
-        using (var network = NetworkFactory.Build(spec))
-            initial = NetworkFactory.ExportWeights(network);
         var random = new Random(seed);
-        return new ModelWeights(initial.Tensors.Select(t => t with { Data = [.. t.Data.Select(v => v + (float)(0.4 * (random.NextDouble() - 0.5)))] }));
+        return new ModelWeights(ModelInitialization.Seeded(spec, seed).Tensors.Select(t => t with { Data = [.. t.Data.Select(v => v + (float)(0.4 * (random.NextDouble() - 0.5)))] }));
     }
 
     /// <summary>TorchSharp's eval forward on float-held ids of this batch's own length (shorter than the spec's maximum).</summary>

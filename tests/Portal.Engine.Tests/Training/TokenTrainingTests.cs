@@ -50,17 +50,7 @@ public sealed class TokenTrainingTests : IDisposable
         return new Dataset("sentences", ids, [Length], labels, ["first", "second", "third"]);
     }
 
-    private static async Task<(List<StepCompleted> Steps, TrainingResult Result)> Run(TrainingRequest request)
-    {
-        var steps = new List<StepCompleted>();
-        TrainingResult? result = null;
-        await foreach (var e in new Trainer().Train(request))
-        {
-            if (e is StepCompleted s) steps.Add(s);
-            if (e is TrainingCompleted c) result = c.Result;
-        }
-        return (steps, result!);
-    }
+    private static Task<TrainingRun> Run(TrainingRequest request) => TrainingRun.Of(request);
 
     [Fact]
     public async Task A_token_encoder_learns_which_marker_a_sentence_holds_and_evaluates_by_class_name()
@@ -90,12 +80,8 @@ public sealed class TokenTrainingTests : IDisposable
     {
         var data = Sentences(64, seed: 4);
         var validation = Sentences(24, seed: 5);
-        var whole = await Run(new TrainingRequest(s_encoder, data, validation, Options(4)));
-
-        var checkpoints = Path.Combine(_scratch.FullName, "ckpt");
-        var plan = new TrainingRequest(s_encoder, data, validation, Options(4) with { CheckpointDirectory = checkpoints });
-        var paused = await Run(plan with { PauseAfterEpoch = 2 });
-        var resumed = await Run(plan with { ResumeFrom = checkpoints });
+        var (whole, paused, resumed) = await TrainingRun.WholeAndResumed(
+            new TrainingRequest(s_encoder, data, validation, Options(4)), Path.Combine(_scratch.FullName, "ckpt"), pauseAfter: 2);
 
         Assert.Equal(StopReason.Paused, paused.Result.StopReason);
         Assert.Equal(3, resumed.Steps[0].Epoch);
