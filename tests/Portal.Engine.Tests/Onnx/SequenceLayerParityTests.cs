@@ -128,6 +128,18 @@ public sealed class SequenceLayerParityTests
     }
 
     [Fact]
+    public void An_output_that_keeps_the_sequence_declares_it_dynamic_and_matches_at_a_shorter_length()
+    {
+        var spec = Tokens("per-token", new TransformerEncoderBlock(Heads: 2, FeedForward: 16), new LinearLayer(3));
+        var weights = TokenBatch.Weights(spec, seed: 14);
+        var onnx = OnnxExporter.Export(spec, weights);
+        var batch = TokenBatch.Random(batch: 3, FedLength, Vocabulary, seed: 15);
+
+        Assert.Equal("'output' (float32 [batch,sequence,3])", OnnxInspector.Read(onnx).Outputs[0].ToString());
+        Assert.InRange(TorchReference.MaxAbsDifference(RunTokens(onnx, batch), batch.TorchForward(spec, weights)), 0f, Tolerance);
+    }
+
+    [Fact]
     public void A_token_model_is_not_exported_with_a_standardisation()
     {
         var spec = s_tokenSpecs["embedding"];
