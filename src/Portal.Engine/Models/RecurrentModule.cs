@@ -79,6 +79,13 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
         return last.transpose(0, 1).reshape(last.shape[1], directions * _settings.HiddenSize);
     }
 
+    // The cell is held, not registered (its parameters are this module's own), so its mode follows by hand.
+    public override void train(bool train = true)
+    {
+        base.train(train);
+        _cell.train(train);
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing) _cell.Dispose();
