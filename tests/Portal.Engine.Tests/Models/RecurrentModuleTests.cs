@@ -82,6 +82,24 @@ public sealed class RecurrentModuleTests
     }
 
     [Fact]
+    public void Recurrent_layers_read_from_json_as_a_user_writes_them()
+    {
+        const string json = """
+            {"name": "rnn", "inputShape": [16], "tokens": {"paddingId": 0}, "layers": [
+              {"type": "embedding", "vocabulary": 50, "width": 8},
+              {"type": "gru", "hiddenSize": 12, "layers": 2, "bidirectional": true, "output": "sequence"},
+              {"type": "lstm", "hiddenSize": 6}]}
+            """;
+
+        var spec = ModelSpec.FromJson(json);
+
+        Assert.Equal(new GruLayer(12, 2, true, RecurrentOutput.Sequence), spec.Layers[1]);
+        Assert.Equal(new LstmLayer(6, 1, false, RecurrentOutput.Last), spec.Layers[2]);
+        Assert.Equal([6], spec.Infer().OutputShape);
+        Assert.Equal(spec, ModelSpec.FromJson(spec.ToJson()));
+    }
+
+    [Fact]
     public void A_recurrent_layer_on_flat_features_names_its_path_and_the_shape_it_received()
     {
         var spec = new ModelSpec("flat", [10], [new LinearLayer(8), new SequentialBlock([new LstmLayer(4)])]);
