@@ -1,3 +1,4 @@
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -79,11 +80,19 @@ internal sealed class RecurrentModule : nn.Module<Tensor, Tensor>
         return last.transpose(0, 1).reshape(last.shape[1], directions * _settings.HiddenSize);
     }
 
-    // The cell is held, not registered (its parameters are this module's own), so its mode follows by hand.
+    // The cell is held, not registered (its parameters are this module's own), so its mode and moves follow by hand.
     public override void train(bool train = true)
     {
         base.train(train);
         _cell.train(train);
+    }
+
+    protected override void _toEpilog(ScalarType? dtype, Device? device, bool non_blocking)
+    {
+        // libtorch moves a module's parameters in place, so those registered here move with the cell and stay shared.
+        if (dtype is { } type) _cell.to(type, non_blocking);
+        if (device is not null) _cell.to(device, non_blocking);
+        base._toEpilog(dtype, device, non_blocking);
     }
 
     protected override void Dispose(bool disposing)

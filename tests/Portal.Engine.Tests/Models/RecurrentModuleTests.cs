@@ -1,5 +1,6 @@
 using Portal.Engine.Models;
 using Portal.Engine.Platform;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Portal.Engine.Tests.Models;
@@ -79,6 +80,24 @@ public sealed class RecurrentModuleTests
 
         Assert.All(output[0].data<float>().ToArray(), v => Assert.Equal(0f, v));
         Assert.Contains(output[1].data<float>().ToArray(), v => v != 0f);
+    }
+
+    [Fact]
+    public void A_network_converted_to_double_precision_converts_its_recurrent_cell_too()
+    {
+        using var scope = NewDisposeScope();
+        using var network = NetworkFactory.Build(new ModelSpec("double", [6, 4], [new LstmLayer(5, 2, Bidirectional: true)]));
+        network.eval();
+        using var _ = no_grad();
+        var x = randn(3, 6, 4);
+        var single = network.forward(x).data<float>().ToArray();
+
+        network.to(ScalarType.Float64);
+        var converted = network.forward(x.to(ScalarType.Float64));
+
+        Assert.Equal(ScalarType.Float64, converted.dtype);
+        Assert.Equal(single, converted.data<double>().ToArray().Select(v => (float)v), new FloatTolerance(1e-5f));
+        Assert.All(network.parameters(), p => Assert.Equal(ScalarType.Float64, p.dtype));
     }
 
     [Fact]
