@@ -65,6 +65,7 @@ internal static class NetworkFactory
                 SequencePoolLayer p => new SequencePool(p.Pooling, mask),
                 MultiHeadAttentionLayer a => new SelfAttention(input[1], a.Heads, a.Dropout, a.Bias, mask),
                 TransformerEncoderBlock t => new TransformerEncoderModule(input[1], t, mask),
+                LstmLayer or GruLayer => new RecurrentModule(RecurrentSettings.Of(layer), input[1], mask),
                 SequentialBlock b => Sequence(b.Layers),
                 ResidualBlock r => new ResidualModule(Sequence(r.Body), r.Projection is null ? null : Sequence(r.Projection)),
                 _ => throw new ModelSpecException($"{shape.Path} ({layer.Kind}) has no network layer."),

@@ -79,11 +79,8 @@ public static class TrainingCost
                 for (var i = 0; i < t.Layers; i++)
                     yield return Attention(input[0], input[1]) + 2.0 * input[0] * input[1] * t.FeedForward;
                 break;
-            case LstmLayer l:
-                foreach (var m in Recurrent(input, l.HiddenSize, l.Layers, l.Bidirectional, gates: 4)) yield return m;
-                break;
-            case GruLayer g:
-                foreach (var m in Recurrent(input, g.HiddenSize, g.Layers, g.Bidirectional, gates: 3)) yield return m;
+            case LstmLayer or GruLayer:
+                foreach (var m in Recurrent(input, RecurrentSettings.Of(layer))) yield return m;
                 break;
         }
     }
@@ -93,13 +90,13 @@ public static class TrainingCost
     /// <summary>Four projections of every step, then the scores and the weighted sum over every pair of steps.</summary>
     private static double Attention(int steps, int width) => 4.0 * steps * width * width + 2.0 * steps * steps * width;
 
-    private static IEnumerable<double> Recurrent(IReadOnlyList<int> input, int hidden, int layers, bool bidirectional, int gates)
+    /// <summary>Per layer, every step's gates from the layer's input and the previous state, in each direction.</summary>
+    private static IEnumerable<double> Recurrent(IReadOnlyList<int> input, RecurrentSettings recurrent)
     {
-        var directions = bidirectional ? 2 : 1;
-        for (var k = 0; k < layers; k++)
+        for (var k = 0; k < recurrent.Layers; k++)
         {
-            var inputWidth = k == 0 ? input[1] : hidden * directions;
-            yield return (double)directions * input[0] * gates * hidden * (inputWidth + hidden);
+            var inputWidth = k == 0 ? input[1] : recurrent.OutputWidth;
+            yield return (double)recurrent.Directions * input[0] * recurrent.Gates * recurrent.HiddenSize * (inputWidth + recurrent.HiddenSize);
         }
     }
 }

@@ -126,6 +126,10 @@ public sealed class TokenTrainingTests : IDisposable
         // Behind the embedding every matrix layer needs its input gradient: three passes of everything.
         Assert.Equal((2 * 3 * forward, 2 * 3 * forward), TrainingCost.FlopsPerSample(spec));
 
+        var recurrent = new ModelSpec("lstm", [10], [new EmbeddingLayer(30, 6), new LstmLayer(4, Layers: 2, Bidirectional: true), new LinearLayer(2)], new TokenInput());
+        Assert.Equal(2 * 10 * 4 * 4 * (8 + 4.0), TrainingCost.LargestLayerMultiplyAdds(recurrent)); // the second layer reads both directions, 8 features
+        Assert.Equal(2 * 3 * (2 * 10 * 4 * 4 * (6 + 4.0) + 2 * 10 * 4 * 4 * (8 + 4.0) + 8 * 2), TrainingCost.FlopsPerSample(recurrent).Executed);
+
         var nested = new ModelSpec("nested", [6], [new SequentialBlock([new LinearLayer(4), new ResidualBlock([new LinearLayer(4)])]), new LinearLayer(2)]);
         Assert.Equal(2 * (2 * 48.0 + (48 - 24)), TrainingCost.FlopsPerSample(nested).Executed);
     }
