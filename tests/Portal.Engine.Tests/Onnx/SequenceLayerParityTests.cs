@@ -140,6 +140,12 @@ public sealed class SequenceLayerParityTests
     }
 
     [Fact]
+    public void The_benchmarks_attention_parity_stays_within_the_tolerance()
+    {
+        Assert.InRange(AttentionParity.MaxAbs(), 0f, Tolerance);
+    }
+
+    [Fact]
     public void A_token_model_is_not_exported_with_a_standardisation()
     {
         var spec = s_tokenSpecs["embedding"];
