@@ -10,7 +10,7 @@ using Portal.Server.Hosting;
 
 namespace Portal.Server.Datasets;
 
-/// <summary>/api/v1/datasets: Viewer reads; Contributor uploads (multipart, streamed, up to Portal:MaxUploadBytes).</summary>
+/// <summary>/api/v1/datasets: Viewer reads; Contributor uploads (IDX, CSV, text) (multipart, streamed, up to Portal:MaxUploadBytes).</summary>
 public static class DatasetsApi
 {
     /// <summary>Room for the multipart framing and text fields around the files, which may hold MaxUploadBytes together.</summary>
@@ -45,6 +45,21 @@ public static class DatasetsApi
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .DescribeCsvUpload();
+        group.MapPost("/text", UploadText)
+            .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
+            .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
+            .Accepts<Stream>("multipart/form-data")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .DescribeTextUpload();
+        group.MapGet("/{id:guid}/text-statistics", TextStatistics).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .WithSummary("Get a text dataset's statistics")
+            .WithDescription("A text dataset through its tokenizer: token lengths per text (percentiles and a histogram, before any truncation), "
+                + "the share of tokens and of distinct words the vocabulary covers (for a test set whose tokenizer came from its training set, "
+                + "the coverage of held-out text), and the class balance. Refused for a dataset that is not text.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return v1;
     }
 
@@ -62,6 +77,12 @@ public static class DatasetsApi
 
     private static async Task<Created<DatasetView>> UploadCsv(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
         Created(await importer.ImportCsv(request.ContentType, request.Body, new CurrentUser(user).Name, ct));
+
+    private static async Task<Created<DatasetView>> UploadText(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
+        Created(await importer.ImportText(request.ContentType, request.Body, new CurrentUser(user).Name, ct));
+
+    private static async Task<Ok<TextStatisticsView>> TextStatistics(Guid id, DatasetPreview preview, CancellationToken ct) =>
+        TypedResults.Ok(await preview.TextStatistics(id, ct));
 
     private static Created<DatasetView> Created(DatasetRecord d) => TypedResults.Created($"/api/v1/datasets/{d.Id}", DatasetViews.View(d));
 }
