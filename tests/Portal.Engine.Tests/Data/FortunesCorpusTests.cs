@@ -40,4 +40,20 @@ public sealed class FortunesCorpusTests(ITestOutputHelper output)
         Assert.Equal(test.Texts, again.Test.Texts);
         Assert.Empty(train.Texts.Intersect(test.Texts));
     }
+
+    [Fact]
+    public void The_training_vocabulary_fits_an_embedding_of_the_default_size_and_leaves_test_words_unknown()
+    {
+        var (train, test) = FortunesCorpus.LoadSplit();
+
+        var tokenizer = WordTokenizer.Build(train);
+        var seen = TextStatistics.Measure(train, tokenizer);
+        var heldOut = TextStatistics.Measure(test, tokenizer);
+        output.WriteLine($"vocabulary {tokenizer.VocabularySize}; coverage train {seen.TokenCoverage:P2}, test {heldOut.TokenCoverage:P2}; " +
+            $"test tokens per text median {heldOut.Lengths.Median}, p90 {heldOut.Lengths.P90}, max {heldOut.Lengths.Max}");
+
+        Assert.InRange(tokenizer.VocabularySize, 1000, VocabularyOptions.DefaultMaxSize - 1);
+        Assert.True(heldOut.TokenCoverage < seen.TokenCoverage, "held-out text has words the training split never had");
+        Assert.True(heldOut.UnknownTokens > 0);
+    }
 }
