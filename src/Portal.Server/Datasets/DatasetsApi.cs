@@ -29,30 +29,9 @@ public static class DatasetsApi
             .WithDescription("One dataset: its format, sample shape, row count, class names in label order (label i is the i-th name), "
                 + "artifacts, who uploaded it and when, and for a CSV the options its import used.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/idx", UploadIdx)
-            .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
-            .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
-            .Accepts<Stream>("multipart/form-data")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .DescribeIdxUpload();
-        group.MapPost("/csv", UploadCsv)
-            .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
-            .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
-            .Accepts<Stream>("multipart/form-data")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .DescribeCsvUpload();
-        group.MapPost("/text", UploadText)
-            .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
-            .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
-            .Accepts<Stream>("multipart/form-data")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .DescribeTextUpload();
+        Upload(group.MapPost("/idx", UploadIdx), limit).DescribeIdxUpload();
+        Upload(group.MapPost("/csv", UploadCsv), limit).DescribeCsvUpload();
+        Upload(group.MapPost("/text", UploadText), limit).DescribeTextUpload();
         group.MapGet("/{id:guid}/text-statistics", TextStatistics).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
             .WithSummary("Get a text dataset's statistics")
             .WithDescription("A text dataset through its tokenizer: token lengths per text (percentiles and a histogram, before any truncation), "
@@ -62,6 +41,15 @@ public static class DatasetsApi
             .ProducesProblem(StatusCodes.Status404NotFound);
         return v1;
     }
+
+    /// <summary>What every upload endpoint shares: Contributor, streamed multipart up to the limit, and its refusals.</summary>
+    private static RouteHandlerBuilder Upload(RouteHandlerBuilder endpoint, long limit) => endpoint
+        .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
+        .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
+        .Accepts<Stream>("multipart/form-data")
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
     private static async Task<Ok<Page<DatasetView>>> List([AsParameters] PageRequest page, DatasetCatalog catalog, CancellationToken ct)
     {
