@@ -53,7 +53,8 @@ internal sealed class TrainingSession : IDisposable
         }
 
         _standardization = resumed?.Standardization ?? request.FixedStandardization
-            ?? (_options.Standardization is { } mode ? FeatureStandardization.Fit(request.Train, mode) : null);
+            ?? (request.FineTuning is { } fineTuning ? fineTuning.Parent.Standardization
+                : _options.Standardization is { } mode ? FeatureStandardization.Fit(request.Train, mode) : null);
         _train = new TensorDataset(request.Train, _inputShape, _standardization, _device);
         _validation = request.Validation is { Count: > 0 } v ? new TensorDataset(ClassOrder.Align(v, request.Train.ClassNames, $"The training data '{request.Train.Name}'"), _inputShape, _standardization, _device)
             : null;
@@ -61,6 +62,7 @@ internal sealed class TrainingSession : IDisposable
         manual_seed(_options.Seed);
         _network = NetworkFactory.Build(request.Spec, _device);
         if (request.InitialWeights is not null) NetworkFactory.ImportWeights(_network, request.InitialWeights);
+        request.FineTuning?.Start(_network, request.Spec, request.Train.ClassNames);
         _optimizer = OptimizerFactory.Create(_options.Optimizer, _network, _device);
 
         if (resumed is not null)
@@ -121,7 +123,7 @@ internal sealed class TrainingSession : IDisposable
         var order = SeededShuffle.Permutation(_train.Count, _options.Seed, epoch);
         using var orderTensor = tensor(order.Select(i => (long)i).ToArray(), [order.Length], ScalarType.Int64);
 
-        _network.train();
+        Train(_network);
         var epochClock = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0;
@@ -204,8 +206,14 @@ internal sealed class TrainingSession : IDisposable
         }
         finally
         {
-            network.train();
+            Train(network);
         }
+    }
+
+    private void Train(Sequential network)
+    {
+        network.train();
+        _request.FineTuning?.HoldBody(network);
     }
 
     private void Augment(Tensor batch, ImageAugmentation augmentation, int epoch, int step)
