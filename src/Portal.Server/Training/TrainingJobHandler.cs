@@ -69,7 +69,10 @@ public sealed class TrainingJobHandler(
         var trainingOptions = stored with { CheckpointDirectory = checkpoints };
         var train = await datasets.Load(run.DatasetId, ct);
         var validation = run.ValidationDatasetId is { } v ? await datasets.Load(v, ct) : null;
-        var request = new TrainingRequest(spec, train, validation, trainingOptions) { ResumeFrom = resume ? checkpoints : null };
+        FineTuning? fineTuning;
+        await using (var scope = scopes.CreateAsyncScope())
+            fineTuning = await scope.ServiceProvider.GetRequiredService<TrainingService>().FineTuningOf(run, ct);
+        var request = new TrainingRequest(spec, train, validation, trainingOptions) { ResumeFrom = resume ? checkpoints : null, FineTuning = fineTuning };
 
         var topic = RunTopic(runId);
         TrainingResult? result = null;
