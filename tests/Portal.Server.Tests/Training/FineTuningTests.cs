@@ -59,7 +59,7 @@ public sealed class FineTuningTests(RegistryFixture fixture)
         Assert.Equal(before.Weights["0.weight"].Data, after.Weights["0.weight"].Data);
         Assert.Equal(before.Weights["0.bias"].Data, after.Weights["0.bias"].Data);
         Assert.Equal([3, 8], after.Weights["2.weight"].Shape);
-        Assert.Equal(["left", "middle", "right"], JsonSerializer.Deserialize<string[]>(after.Metadata[OnnxMetadataKeys.ClassLabels], s_json));
+        Assert.Equal(["left", "middle", "right"], JsonSerializer.Deserialize<string[]>(after.Metadata[OnnxMetadataKeys.ClassLabels], s_json)!);
     }
 
     [Fact]
@@ -137,7 +137,7 @@ public sealed class FineTuningTests(RegistryFixture fixture)
     }
 
     private async Task<VersionView> Register(string model, Guid runId) =>
-        await (await fixture.Contributor.PostJson($"/api/v1/models/{model}/versions", new { runId }))
+        await (await fixture.Contributor.PostJson($"/api/v1/models/{model}/versions", new { runId, evaluationDatasetId = fixture.TestDatasetId }))
             .ReadJson<VersionView>(HttpStatusCode.Created);
 
     private Task<int> RunCount() => fixture.Portal.InDatabase(db => db.Runs.CountAsync());
