@@ -18,17 +18,7 @@ public sealed class FineTuningTests : IDisposable
         Seed = 7,
     };
 
-    private static async Task<(List<StepCompleted> Steps, TrainingResult Result)> Run(TrainingRequest request)
-    {
-        var steps = new List<StepCompleted>();
-        TrainingResult? result = null;
-        await foreach (var e in new Trainer().Train(request))
-        {
-            if (e is StepCompleted s) steps.Add(s);
-            if (e is TrainingCompleted c) result = c.Result;
-        }
-        return (steps, result!);
-    }
+    private static Task<(List<StepCompleted> Steps, TrainingResult Result)> Run(TrainingRequest request) => RecordedTraining.Run(request);
 
     private static Task<TrainingResult> Parent() => new Trainer().TrainToEnd(new TrainingRequest(s_mlp, TrainingData.Blobs(60, 3, 4, seed: 1), null, Options(4)));
 

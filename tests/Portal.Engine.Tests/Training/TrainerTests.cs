@@ -19,17 +19,7 @@ public sealed class TrainerTests : IDisposable
         Seed = 7,
     };
 
-    private static async Task<(List<StepCompleted> Steps, TrainingResult Result)> Run(TrainingRequest request)
-    {
-        var steps = new List<StepCompleted>();
-        TrainingResult? result = null;
-        await foreach (var e in new Trainer().Train(request))
-        {
-            if (e is StepCompleted s) steps.Add(s);
-            if (e is TrainingCompleted c) result = c.Result;
-        }
-        return (steps, result!);
-    }
+    private static Task<(List<StepCompleted> Steps, TrainingResult Result)> Run(TrainingRequest request) => RecordedTraining.Run(request);
 
     [Fact]
     public async Task A_validation_set_coded_in_another_order_is_scored_by_class_name()
