@@ -28,12 +28,15 @@ public sealed class RunsClient
     /// <summary>
     /// Starts a training run whose spec is a ready spec's name (<c>fashion-mlp</c>), JSON text (an object) or plain
     /// objects (dictionaries, lists, numbers, strings), with options as a dictionary (<c>epochs</c>, <c>batchSize</c>, …);
-    /// used by callers that do not share this client's JSON library.
+    /// used by callers that do not share this client's JSON library. With <paramref name="fromVersion"/> the run
+    /// fine-tunes that registered version.
     /// </summary>
-    public Task<RunView> Create(Guid datasetId, object spec, IReadOnlyDictionary<string, object?>? options, string? name = null, Guid? validationDatasetId = null, CancellationToken ct = default) =>
+    public Task<RunView> Create(
+        Guid datasetId, object spec, IReadOnlyDictionary<string, object?>? options, string? name = null, Guid? validationDatasetId = null,
+        FineTuneRequest? fromVersion = null, CancellationToken ct = default) =>
         Create(new CreateRunRequest(name, datasetId, validationDatasetId,
             spec is string text && text.TrimStart().StartsWith('{') ? Parse(text, "spec") : JsonSerializer.SerializeToElement(spec, PortalHttp.Json),
-            options is null ? null : JsonSerializer.SerializeToElement(options, PortalHttp.Json)), ct);
+            options is null ? null : JsonSerializer.SerializeToElement(options, PortalHttp.Json), fromVersion), ct);
 
     public Task<Page<RunView>> List(int offset = 0, int limit = 50, CancellationToken ct = default) => _http.GetPage<RunView>("api/v1/runs", offset, limit, ct);
 

@@ -47,7 +47,13 @@ public sealed class TrainingTests(PortalBrowser portal)
         await page.FillAsync("#run-name", "e2e cnn");
         await page.Locator(".mud-select:has(#run-dataset)").First.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasTextString = "e2e-fashion-3000" }).ClickAsync();
+        // The spec editor: the engine's complaint names the block path as it is typed, and a valid spec shows its blocks.
+        await page.GetByText("Edit the spec JSON").ClickAsync();
+        await page.FillAsync("#run-spec-json", """{"name":"bad","inputShape":[1,28,28],"layers":[{"type":"flatten"},{"type":"residual","body":[{"type":"linear","outFeatures":64}]}]}""");
+        await page.Locator(".mud-input-helper-text.mud-input-error", new() { HasTextString = "layers[1]" }).WaitForAsync();
+        await carol.Screenshot("04a-new-run-spec-error");
         await page.GetByText("fashion-cnn (").ClickAsync();
+        await page.Locator("#run-spec-shapes .spec-total", new() { HasTextString = "220,426" }).WaitForAsync();
         await page.FillAsync("#run-epochs", "3");
         await page.FillAsync("#run-batch", "32");
         await page.Locator("#run-batch").BlurAsync();

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Portal.Contracts.Training;
 
 namespace Portal.Contracts.Registry;
 
@@ -27,8 +28,11 @@ public sealed record AliasStretchView(
     string Reason,
     Guid? PromotionRequestId);
 
-/// <summary>Where a version came from: a training run, or a parent version and the recipe that derived it, or an import.</summary>
-public sealed record LineageView(string Source, Guid? RunId, Guid? ParentVersionId, int? ParentVersion, JsonElement? Recipe);
+/// <summary>
+/// Where a version came from: a training run, or a parent version and the recipe that derived it, or an import.
+/// <see cref="FineTunedFrom"/> is the version the training run fine-tuned, if it did.
+/// </summary>
+public sealed record LineageView(string Source, Guid? RunId, Guid? ParentVersionId, int? ParentVersion, JsonElement? Recipe, FineTunedFrom? FineTunedFrom = null);
 
 /// <summary>
 /// What was measured when the version was registered: accuracy and the classification report on

@@ -21,6 +21,6 @@ internal sealed class ResidualModule : nn.Module<Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var skip = _projection is null ? input : _projection.forward(input);
-        return _body.forward(input).add_(skip).MoveToOuterDisposeScope();
+        return _body.forward(input).add(skip).MoveToOuterDisposeScope();
     }
 }

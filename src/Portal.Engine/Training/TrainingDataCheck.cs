@@ -10,6 +10,12 @@ internal static class TrainingDataCheck
     {
         var spec = request.Spec;
         var report = spec.Infer();
+        if (request.FineTuning is { } fineTuning)
+        {
+            if (request.InitialWeights is not null)
+                throw new ArgumentException("A run starts from initial weights or fine-tunes a parent model, not both.");
+            FineTuning.CheckSpec(fineTuning.Parent.Spec, spec);
+        }
         var inputCount = spec.InputShape.Aggregate(1, (a, b) => a * b);
         foreach (var (data, role) in new[] { (request.Train, "training"), (request.Validation, "validation") })
         {

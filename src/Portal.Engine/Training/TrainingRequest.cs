@@ -22,6 +22,9 @@ public sealed record TrainingRequest(ModelSpec Spec, Dataset Train, Dataset? Val
     /// <summary>Start from these weights instead of a seeded random initialisation (fine-tuning).</summary>
     public ModelWeights? InitialWeights { get; init; }
 
+    /// <summary>Start from a trained model: its weights (with a new head where the classes differ) and its standardisation.</summary>
+    public FineTuning? FineTuning { get; init; }
+
     /// <summary>Engine-internal changes to the loop (compression: pruning masks, distillation loss); null trains plainly.</summary>
     internal TrainingHooks? Hooks { get; init; }
 

@@ -54,7 +54,8 @@ internal sealed class TrainingSession : IDisposable
 
         // Token ids are categories, not measurements: a token spec is never standardised, whatever the options say.
         _standardization = resumed?.Standardization ?? request.FixedStandardization
-            ?? (_options.Standardization is { } mode && request.Spec.Tokens is null ? FeatureStandardization.Fit(request.Train, mode) : null);
+            ?? (request.FineTuning is { } fineTuning ? fineTuning.Parent.Standardization
+                : _options.Standardization is { } mode && request.Spec.Tokens is null ? FeatureStandardization.Fit(request.Train, mode) : null);
         _train = new TensorDataset(request.Train, request.Spec, _standardization, _device);
         _validation = request.Validation is { Count: > 0 } v ? new TensorDataset(ClassOrder.Align(v, request.Train.ClassNames, $"The training data '{request.Train.Name}'"), request.Spec, _standardization, _device)
             : null;
@@ -62,6 +63,7 @@ internal sealed class TrainingSession : IDisposable
         manual_seed(_options.Seed);
         _network = NetworkFactory.Build(request.Spec, _device);
         if (request.InitialWeights is not null) NetworkFactory.ImportWeights(_network, request.InitialWeights);
+        request.FineTuning?.Start(_network, request.Spec, request.Train.ClassNames);
         _optimizer = OptimizerFactory.Create(_options.Optimizer, _network, _device);
 
         if (resumed is not null)
@@ -122,7 +124,7 @@ internal sealed class TrainingSession : IDisposable
         var order = SeededShuffle.Permutation(_train.Count, _options.Seed, epoch);
         using var orderTensor = tensor(order.Select(i => (long)i).ToArray(), [order.Length], ScalarType.Int64);
 
-        _network.train();
+        Train(_network);
         var epochClock = Stopwatch.StartNew();
         double lossSum = 0;
         long correct = 0;
@@ -205,8 +207,14 @@ internal sealed class TrainingSession : IDisposable
         }
         finally
         {
-            network.train();
+            Train(network);
         }
+    }
+
+    private void Train(Sequential network)
+    {
+        network.train();
+        _request.FineTuning?.HoldBody(network);
     }
 
     private void Augment(Tensor batch, ImageAugmentation augmentation, int epoch, int step)

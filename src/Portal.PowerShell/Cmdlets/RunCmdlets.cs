@@ -7,10 +7,19 @@ using JobState = Portal.Contracts.Jobs.JobState;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>Queues a training run of a model spec on a dataset.</summary>
+/// <summary>Queues a training run of a model spec on a dataset, from scratch or fine-tuning a registered version.</summary>
 /// <remarks>
-/// The spec is a ready spec's name (fashion-mlp, fashion-cnn), JSON text or a hashtable; -Epochs, -BatchSize, -LearningRate, -Optimizer and -Seed set the usual
-/// options and -Options any other. The run trains in the portal; follow it with Wait-PortalRun or Watch-PortalRun.
+/// <para>
+/// The spec is a ready spec's name (fashion-mlp, fashion-cnn, …), JSON text or a hashtable (blocks nest as hashtables
+/// and arrays); -Epochs, -BatchSize, -LearningRate, -Optimizer and -Seed set the usual options and -Options any other.
+/// The run trains in the portal; follow it with Wait-PortalRun or Watch-PortalRun.
+/// </para>
+/// <para>
+/// -FromModel and -FromVersion fine-tune that registered version: the run starts from its weights and input
+/// standardisation, and its lineage names it. The spec must be the version's, except the width of its head (the last
+/// layer with weights, a linear layer), which starts anew when the dataset's classes are not the version's.
+/// -FreezeBody trains the head only.
+/// </para>
 /// </remarks>
 /// <example>
 /// <code>Get-PortalDataset -Name fashion-mnist-train | Start-PortalTraining -Spec $spec -Epochs 5</code>
@@ -24,10 +33,16 @@ namespace Portal.PowerShell.Cmdlets;
 /// <code>Start-PortalTraining -DatasetId $train.Id -Spec fashion-cnn -Epochs 1</code>
 /// Trains the ready convolutional network for one epoch.
 /// </example>
-[Cmdlet(VerbsLifecycle.Start, "PortalTraining", SupportsShouldProcess = true)]
+/// <example>
+/// <code>$spec = (Get-PortalModelVersion -Model fashion -Version 3).Spec; $spec.layers[-1].outFeatures = 4; Start-PortalTraining -DatasetId $shoes.Id -Spec $spec -FromModel fashion -FromVersion 3 -FreezeBody</code>
+/// Fine-tunes version 3 of fashion on a four-class dataset: a new four-way head trains on the frozen body.
+/// </example>
+[Cmdlet(VerbsLifecycle.Start, "PortalTraining", SupportsShouldProcess = true, DefaultParameterSetName = "Scratch")]
 [OutputType(typeof(RunView))]
 public sealed class StartPortalTrainingCommand : PortalCmdlet
 {
+    private const string FineTuneSet = "FineTune";
+
     /// <summary>The dataset to train on; binds the DatasetId of a dataset piped in (from Get-PortalDataset or Import-PortalDataset).</summary>
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
@@ -73,6 +88,20 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
     [Parameter]
     public object? Options { get; set; }
 
+    /// <summary>The registered model whose version (-FromVersion) the run fine-tunes.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FineTuneSet)]
+    [ValidateNotNullOrEmpty]
+    public string? FromModel { get; set; }
+
+    /// <summary>The version number of -FromModel the run fine-tunes: it starts from that version's weights.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = FineTuneSet)]
+    [ValidateRange(1, int.MaxValue)]
+    public int? FromVersion { get; set; }
+
+    /// <summary>When fine-tuning: train only the head; the rest keeps the version's weights and batch-norm statistics.</summary>
+    [Parameter(ParameterSetName = FineTuneSet)]
+    public SwitchParameter FreezeBody { get; set; }
+
     protected override void ProcessRecord()
     {
         var spec = PlainValue.Of(Spec)!;
@@ -104,8 +133,10 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
         };
         // Runs are named; without -Name the spec's name and the time say what and when.
         var name = Name ?? $"{specName ?? "run"}-{DateTime.UtcNow:yyyyMMdd-HHmmss}";
-        if (!ShouldProcess($"run '{name}': {specName ?? "the given spec"} on dataset {DatasetId}", "Start training")) return;
-        if (TryCall(ct => Client.Runs.Create(DatasetId, spec, options, name, ValidationDatasetId, ct), DatasetId, out var run)) WriteObject(run);
+        var fromVersion = FromModel is { } model && FromVersion is { } version ? new FineTuneRequest(model, version, FreezeBody) : null;
+        var start = fromVersion is null ? "" : $", fine-tuning {fromVersion.Model} v{fromVersion.Version}{(FreezeBody ? " (head only)" : "")}";
+        if (!ShouldProcess($"run '{name}': {specName ?? "the given spec"} on dataset {DatasetId}{start}", "Start training")) return;
+        if (TryCall(ct => Client.Runs.Create(DatasetId, spec, options, name, ValidationDatasetId, fromVersion, ct), DatasetId, out var run)) WriteObject(run);
     }
 }
 

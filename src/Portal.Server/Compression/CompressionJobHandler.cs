@@ -43,11 +43,10 @@ public sealed class CompressionJobHandler(IServiceScopeFactory scopes, DatasetLo
                 ?? throw new InvalidOperationException($"Compression job {job.JobId} names compression {id}, which does not exist.");
             var parent = await db.ModelVersions.AsNoTracking().FirstAsync(v => v.Id == record.ParentVersionId, ct);
             var model = await db.Models.AsNoTracking().FirstAsync(m => m.Id == record.ModelId, ct);
-            var runStandardization = await scope.ServiceProvider.GetRequiredService<CompressionService>().RunStandardization(parent, ct);
             var recipe = JsonSerializer.Deserialize<CompressionRecipe>(record.RecipeJson, CompressionService.RecipeJson)
                 ?? throw new InvalidDataException($"Compression {id} has no recipe.");
             request = new CompressionRequest(
-                await ParentModel.Load(parent, model.Name, runStandardization, artifacts, ct), recipe,
+                await VersionModel.Load(db, artifacts, parent, model.Name, CompressionService.Act, ct), recipe,
                 await datasets.Load(record.TrainDatasetId, ct), await datasets.Load(record.TestDatasetId, ct))
             { Meter = meter };
         }

@@ -28,6 +28,9 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
         Converters = { new JsonStringEnumConverter() },
     };
 
+    /// <summary>What compression is called in a refusal of its parent.</summary>
+    internal const string Act = "compression";
+
     public static string Topic(Guid compressionId) => $"compression:{compressionId}";
 
     /// <exception cref="Refusal">No such model, version or dataset (404); a recipe, parent or dataset the engine refuses (400).</exception>
@@ -35,7 +38,7 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
     {
         var model = await db.RequireModel(modelName, ct);
         var parent = await db.RequireVersion(model, number, ct);
-        if (ParentModel.Unfit(parent, model.Name) is { } unfit) throw Refusal.Invalid(unfit);
+        if (VersionModel.Unfit(parent, model.Name, Act) is { } unfit) throw Refusal.Invalid(unfit);
         var recipe = ReadRecipe(request.Recipe);
         var trainId = request.TrainDatasetId ?? await TrainingDatasetOf(parent, model.Name, ct);
         var testId = request.TestDatasetId ?? parent.EvaluationDatasetId
@@ -46,9 +49,8 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
         }
 
         // The engine's own checks (recipe ranges, classes and shapes, the student's outputs), now rather than as a failed job.
-        var runStandardization = await RunStandardization(parent, ct);
         var engineRequest = new CompressionRequest(
-            await ParentModel.Load(parent, model.Name, runStandardization, artifacts, ct), recipe, await datasets.Load(trainId, ct), await datasets.Load(testId, ct));
+            await VersionModel.Load(db, artifacts, parent, model.Name, Act, ct), recipe, await datasets.Load(trainId, ct), await datasets.Load(testId, ct));
         try
         {
             Compressor.Validate(engineRequest);
@@ -121,9 +123,6 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
             ?? throw Refusal.NotFound($"No compression {id}.");
         return CompressionViews.View(found.Record, found.Model, found.Parent, found.Job, found.Result);
     }
-
-    internal Task<string?> RunStandardization(ModelVersion version, CancellationToken ct) =>
-        db.Runs.AsNoTracking().Where(r => r.Id == version.RunId).Select(r => r.StandardizationJson).FirstOrDefaultAsync(ct);
 
     private static CompressionRecipe ReadRecipe(JsonElement json)
     {

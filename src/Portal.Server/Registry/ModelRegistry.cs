@@ -163,7 +163,7 @@ internal static class VersionViews
             v.Id,
             model.Name,
             v.Number,
-            new LineageView(v.Source.ToString(), v.RunId, v.ParentVersionId, parentNumber, Json(v.Recipe)),
+            new LineageView(v.Source.ToString(), v.RunId, v.ParentVersionId, parentNumber, Json(v.Recipe), await Training.FineTuneLineage.OfRun(db, v.RunId, ct)),
             new EvidenceView(v.Accuracy, v.EvaluationDatasetId, datasetName, v.LatencyP50Ms, v.LatencyP95Ms, v.ThroughputBatch64, Json(v.EvaluationJson), Json(v.CompressionJson)),
             files,
             tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),

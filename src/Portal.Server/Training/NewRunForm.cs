@@ -7,7 +7,9 @@ namespace Portal.Server.Training;
 
 /// <summary>
 /// What the New training run page edits, and how it becomes the same request the REST API takes. The spec is a
-/// ready spec's name or JSON; JSON is checked by the engine (parse and shape inference) as it is typed.
+/// ready spec's name or JSON; JSON is checked by the engine (parse and shape inference) as it is typed, and the
+/// spec's shape report (every block's output and parameters) shown beside it. A run may fine-tune a registered
+/// version (<see cref="FineTuneModel"/>, <see cref="FineTuneVersion"/>), whose spec the editor then starts from.
 /// </summary>
 public sealed class NewRunForm
 {
@@ -33,23 +35,45 @@ public sealed class NewRunForm
     public int CropPadding { get; set; }
     public bool HorizontalFlip { get; set; }
 
-    /// <summary>The engine's complaint about <see cref="SpecJson"/> (naming the layer), or null when it is a valid spec.</summary>
-    public string? SpecJsonError()
+    /// <summary>The registered model whose version the run fine-tunes; null trains from scratch.</summary>
+    public string? FineTuneModel { get; set; }
+
+    public int? FineTuneVersion { get; set; }
+
+    /// <summary>When fine-tuning: train the head only.</summary>
+    public bool FreezeBody { get; set; }
+
+    private (string? Ready, string Json, ShapeReport? Report, string? Error)? _checked;
+
+    /// <summary>The engine's complaint about <see cref="SpecJson"/> (naming the block path), or null when it is a valid spec.</summary>
+    public string? SpecJsonError() => Check().Error;
+
+    /// <summary>The shape report of the chosen or written spec, or null while it is not valid.</summary>
+    public ShapeReport? SpecShapes() => Check().Report;
+
+    /// <summary>The spec checked once per text, since a page asks on every render.</summary>
+    private (ShapeReport? Report, string? Error) Check()
     {
-        if (ReadySpec is not null) return null;
-        if (string.IsNullOrWhiteSpace(SpecJson)) return "Write a spec, or choose a ready one.";
+        if (_checked is { } last && last.Ready == ReadySpec && last.Json == SpecJson) return (last.Report, last.Error);
+        var (report, error) = Inspect();
+        _checked = (ReadySpec, SpecJson, report, error);
+        return (report, error);
+    }
+
+    private (ShapeReport? Report, string? Error) Inspect()
+    {
+        if (ReadySpec is null && string.IsNullOrWhiteSpace(SpecJson)) return (null, "Write a spec, or choose a ready one.");
         try
         {
-            ModelSpec.FromJson(SpecJson).Infer();
-            return null;
+            return ((ReadySpec is { } ready ? ReadySpecs.Get(ready) : ModelSpec.FromJson(SpecJson)).Infer(), null);
         }
         catch (ModelSpecException e)
         {
-            return e.Message;
+            return (null, e.Message);
         }
         catch (JsonException e)
         {
-            return $"The spec is not valid JSON: {e.Message}";
+            return (null, $"The spec is not valid JSON: {e.Message}");
         }
     }
 
@@ -60,6 +84,7 @@ public sealed class NewRunForm
         if (string.IsNullOrWhiteSpace(Name)) problems.Add("Give the run a name.");
         if (DatasetId is null) problems.Add("Choose a training dataset.");
         if (SpecJsonError() is { } spec) problems.Add(spec);
+        if (FineTuneModel is not null && FineTuneVersion is null) problems.Add($"Choose the version of '{FineTuneModel}' to fine-tune.");
         return problems;
     }
 
@@ -79,7 +104,8 @@ public sealed class NewRunForm
             Seed = Seed,
             Augmentation = augmentation,
         };
+        var fromVersion = FineTuneModel is { } model && FineTuneVersion is { } version ? new FineTuneRequest(model, version, FreezeBody) : null;
         return new CreateRunRequest(
-            Name, DatasetId ?? Guid.Empty, ValidationDatasetId, spec, JsonSerializer.SerializeToElement(options, s_json));
+            Name, DatasetId ?? Guid.Empty, ValidationDatasetId, spec, JsonSerializer.SerializeToElement(options, s_json), fromVersion);
     }
 }

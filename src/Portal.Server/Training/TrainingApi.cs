@@ -29,7 +29,10 @@ public static class TrainingApi
             .WithDescription("Queues a training job for the network `spec` (a ready spec's name, e.g. fashion-mlp or fashion-cnn, or a whole spec) on the dataset "
                 + "`datasetId`, validated each epoch on `validationDatasetId` if given. `options` holds the hyper-parameters; each one left out takes the "
                 + "engine's default (5 epochs, batch 128, Adam at 0.001, constant rate, seed 42, per-feature standardisation). The spec, options and datasets "
-                + "are checked against each other now, so a misfit is a 400 naming it rather than a failed job. The answer is the run with its job; follow it "
+                + "are checked against each other now, so a misfit is a 400 naming it rather than a failed job. `fromVersion` ({model, version, freezeBody}) "
+                + "fine-tunes a registered version: the run starts from its weights and input standardisation, its spec must be the version's but for the "
+                + "width of the head (the last layer with weights, a linear layer; 400 naming the layer that differs), the head starts anew when the "
+                + "dataset's classes are not the version's, and `freezeBody` trains the head only. The answer is the run with its job; follow it "
                 + "at GET /api/v1/jobs/{jobId} or live on the hub /hubs/live, topic `run:{id}`.")
             .WithRequestExample(new CreateRunRequest(
                 "fashion-mlp-cosine", Guid.Parse("3f2b8c1a-5d6e-4f70-8a9b-0c1d2e3f4a5b"), Guid.Parse("7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d"),

@@ -72,7 +72,10 @@ public sealed class TrainingJobHandler(
         var tokenizer = (await datasets.TryLoadText(run.DatasetId, ct))?.Tokenizer;
         var train = await datasets.LoadFor(run.DatasetId, spec, tokenizer, ct);
         var validation = run.ValidationDatasetId is { } v ? await datasets.LoadFor(v, spec, tokenizer, ct) : null;
-        var request = new TrainingRequest(spec, train, validation, trainingOptions) { ResumeFrom = resume ? checkpoints : null };
+        FineTuning? fineTuning;
+        await using (var scope = scopes.CreateAsyncScope())
+            fineTuning = await scope.ServiceProvider.GetRequiredService<TrainingService>().FineTuningOf(run, ct);
+        var request = new TrainingRequest(spec, train, validation, trainingOptions) { ResumeFrom = resume ? checkpoints : null, FineTuning = fineTuning };
 
         var topic = RunTopic(runId);
         TrainingResult? result = null;

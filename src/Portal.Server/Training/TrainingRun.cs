@@ -25,6 +25,12 @@ public sealed class TrainingRun
     /// <summary>The latest export job of the run, if any.</summary>
     public Guid? ExportJobId { get; set; }
 
+    /// <summary>The registered version whose weights the run starts from (fine-tuning), or null when it starts from scratch.</summary>
+    public Guid? FineTunedFromVersionId { get; set; }
+
+    /// <summary>When fine-tuning: only the head trains, the rest keeps the parent's weights and statistics.</summary>
+    public bool FreezeBody { get; set; }
+
     public int? BestEpoch { get; set; }
     public string? StopReason { get; set; }
 }

@@ -12,6 +12,7 @@ using Portal.Server.Audit;
 using Portal.Server.Datasets;
 using Portal.Server.Jobs;
 using Portal.Server.Persistence;
+using Portal.Server.Registry;
 
 namespace Portal.Server.Training;
 
@@ -26,8 +27,14 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
     private static readonly JsonSerializerOptions s_strictJson = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
 
-    /// <summary>A run with the state of its job.</summary>
-    public sealed record RunWithJob(TrainingRun Run, JobRecord Job);
+    /// <summary>The act named when a version cannot be fine-tuned.</summary>
+    private const string FineTuningAct = "fine-tuning";
+
+    /// <summary>A run with the state of its job, and the version it fine-tunes if it does.</summary>
+    public sealed record RunWithJob(TrainingRun Run, JobRecord Job)
+    {
+        public FineTunedFrom? FineTunedFrom { get; init; }
+    }
 
     /// <exception cref="Refusal">A field is missing, a dataset does not exist or does not fit the spec.</exception>
     /// <exception cref="ArgumentException">The engine refuses an option as out of range.</exception>
@@ -50,6 +57,7 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
             options = options with { Standardization = null };
         }
         CheckFit(spec, options, train, validation);
+        var parent = request.FromVersion is { } from ? await FineTuneParent(from, spec, ct) : null;
 
         var now = clock.GetUtcNow();
         var run = new TrainingRun
@@ -61,6 +69,8 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
             OptionsJson = JsonSerializer.Serialize(options, s_json),
             CreatedBy = actor,
             CreatedAt = now,
+            FineTunedFromVersionId = parent?.VersionId,
+            FreezeBody = parent?.FreezeBody ?? false,
         };
         var job = queue.Enqueue(db, JobKinds.Training, new TrainingPayload(run.Id), actor);
         run.JobId = job.Id;
@@ -76,9 +86,41 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
             options.BatchSize,
             optimizer = options.Optimizer.Kind.ToString(),
             options.Optimizer.LearningRate,
+            fineTunedFrom = parent is null ? null : new { parent.Model, parent.Version, parent.VersionId, parent.FreezeBody },
         });
         await db.SaveChangesAsync(ct);
-        return new RunWithJob(run, job);
+        return new RunWithJob(run, job) { FineTunedFrom = parent };
+    }
+
+    /// <summary>
+    /// The version to fine-tune, refused (400, naming <c>fromVersion</c>) when it does not exist, has no float
+    /// weights, or its spec differs from <paramref name="spec"/> elsewhere than the head's width.
+    /// </summary>
+    private async Task<FineTunedFrom> FineTuneParent(FineTuneRequest from, ModelSpec spec, CancellationToken ct)
+    {
+        var model = await db.Models.AsNoTracking().FirstOrDefaultAsync(m => m.Name == from.Model, ct)
+            ?? throw Refusal.Invalid($"fromVersion: there is no model '{from.Model}'.");
+        var version = await db.ModelVersions.AsNoTracking().FirstOrDefaultAsync(v => v.ModelId == model.Id && v.Number == from.Version, ct)
+            ?? throw Refusal.Invalid($"fromVersion: model '{model.Name}' has no version {from.Version}.");
+        if (VersionModel.Unfit(version, model.Name, FineTuningAct) is { } unfit) throw Refusal.Invalid($"fromVersion: {unfit}");
+        try
+        {
+            FineTuning.CheckSpec(ModelSpec.FromJson(version.SpecJson!), spec);
+        }
+        catch (ModelSpecException e)
+        {
+            throw Refusal.Invalid($"fromVersion: model '{spec.Name}' cannot fine-tune {model.Name} v{version.Number}: {e.Message}", e);
+        }
+        return new FineTunedFrom(version.Id, model.Name, version.Number, from.FreezeBody);
+    }
+
+    /// <summary>The model the run fine-tunes, as the engine starts from it; null for a run trained from scratch.</summary>
+    internal async Task<FineTuning?> FineTuningOf(TrainingRun run, CancellationToken ct)
+    {
+        if (run.FineTunedFromVersionId is not { } id) return null;
+        var version = await db.ModelVersions.AsNoTracking().FirstAsync(v => v.Id == id, ct);
+        var model = await db.Models.AsNoTracking().FirstAsync(m => m.Id == version.ModelId, ct);
+        return new FineTuning(await VersionModel.Load(db, artifacts, version, model.Name, FineTuningAct, ct), run.FreezeBody);
     }
 
     public async Task<Page<RunWithJob>> List(PageRequest page, CancellationToken ct)
@@ -87,7 +129,9 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
                     join j in db.Jobs.AsNoTracking() on r.JobId equals j.Id
                     orderby r.CreatedAt descending
                     select new { Run = r, Job = j };
-        return await page.Apply(query, x => new RunWithJob(x.Run, x.Job), ct);
+        var found = await page.Apply(query, x => new RunWithJob(x.Run, x.Job), ct);
+        var lineage = await FineTuneLineage.Of(db, found.Items.Select(x => x.Run), ct);
+        return found with { Items = [.. found.Items.Select(x => x with { FineTunedFrom = lineage.GetValueOrDefault(x.Run.Id) })] };
     }
 
     public async Task<RunWithJob> Get(Guid id, CancellationToken ct)
@@ -96,7 +140,7 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
                            join j in db.Jobs.AsNoTracking() on r.JobId equals j.Id
                            where r.Id == id
                            select new { Run = r, Job = j }).FirstOrDefaultAsync(ct) ?? throw NoRun(id);
-        return new RunWithJob(found.Run, found.Job);
+        return new RunWithJob(found.Run, found.Job) { FineTunedFrom = await FineTuneLineage.OfRun(db, found.Run.Id, ct) };
     }
 
     /// <summary>Every stored step in order (those of the stored epochs).</summary>

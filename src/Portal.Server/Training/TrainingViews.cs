@@ -13,7 +13,7 @@ public static class TrainingViews
             r.Id, r.Name, r.DatasetId, r.ValidationDatasetId, Json(r.SpecJson), Json(r.OptionsJson),
             j.Id, j.State, j.Progress, j.Error, j.Attempts,
             r.CreatedBy, r.CreatedAt, j.StartedAt, j.FinishedAt,
-            r.WeightsArtifact, r.OnnxArtifact, r.ExportJobId, r.BestEpoch, r.StopReason);
+            r.WeightsArtifact, r.OnnxArtifact, r.ExportJobId, r.BestEpoch, r.StopReason, x.FineTunedFrom);
     }
 
     public static RunEpochView View(RunEpochMetric m) =>

@@ -147,4 +147,18 @@ public class BlockSpecTests
 
         Assert.Equal(unpadded.data<float>().ToArray(), padded.data<float>().ToArray());
     }
+
+    [Fact]
+    public void A_residual_whose_body_ends_in_an_activation_trains()
+    {
+        NativeRuntime.EnsureStarted();
+        var spec = new ModelSpec("relu-body", [6], [new ResidualBlock([new LinearLayer(6), new ReLULayer()]), new LinearLayer(2)]);
+        using var network = NetworkFactory.Build(spec);
+
+        using var scope = torch.NewDisposeScope();
+        var loss = network.forward(torch.randn(4, 6)).pow(2).sum();
+        loss.backward();
+
+        Assert.All(network.parameters(), p => Assert.NotNull(p.grad));
+    }
 }

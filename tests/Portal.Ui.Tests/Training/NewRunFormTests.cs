@@ -24,7 +24,31 @@ public sealed class NewRunFormTests
         };
         var error = form.SpecJsonError();
         Assert.NotNull(error);
-        Assert.Contains("layer 0", error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("layers[0]", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_shape_report_follows_the_spec_and_is_absent_while_it_is_invalid()
+    {
+        var form = new NewRunForm { ReadySpec = "fashion-cnn" };
+        Assert.Equal(Portal.Engine.Models.ReadySpecs.FashionCnn.ParameterCount, form.SpecShapes()!.TotalParameters);
+
+        form.ReadySpec = null;
+        form.SpecJson = """{"name":"bad","inputShape":[4],"layers":[{"type":"conv2d","outChannels":8,"kernelSize":3}]}""";
+        Assert.Null(form.SpecShapes());
+    }
+
+    [Fact]
+    public void A_run_that_fine_tunes_asks_for_the_version_and_carries_it()
+    {
+        var form = new NewRunForm { Name = "tuned", DatasetId = Guid.NewGuid(), FineTuneModel = "fashion" };
+        Assert.Contains("Choose the version of 'fashion' to fine-tune.", form.Problems());
+
+        form.FineTuneVersion = 3;
+        form.FreezeBody = true;
+        Assert.Empty(form.Problems());
+        Assert.Equal(new Portal.Contracts.Training.FineTuneRequest("fashion", 3, FreezeBody: true), form.ToRequest().FromVersion);
+        Assert.Null(new NewRunForm { Name = "scratch", DatasetId = Guid.NewGuid() }.ToRequest().FromVersion);
     }
 
     [Fact]

@@ -1148,6 +1148,12 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.Property<Guid?>("ExportJobId")
                         .HasColumnType("uuid");
 
+                    b.Property<Guid?>("FineTunedFromVersionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<bool>("FreezeBody")
+                        .HasColumnType("boolean");
+
                     b.Property<Guid>("JobId")
                         .HasColumnType("uuid");
 

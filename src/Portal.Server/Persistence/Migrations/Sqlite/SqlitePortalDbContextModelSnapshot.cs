@@ -1137,6 +1137,12 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                     b.Property<Guid?>("ExportJobId")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("FineTunedFromVersionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("FreezeBody")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("JobId")
                         .HasColumnType("TEXT");
 
