@@ -1,4 +1,5 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 using Portal.Engine.Weights;
@@ -34,5 +35,13 @@ internal static class VersionModel
             : await db.Runs.AsNoTracking().Where(r => r.Id == version.RunId).Select(r => r.StandardizationJson).FirstOrDefaultAsync(ct);
         var standardization = Training.RunModelFiles.Standardization(json);
         return new TrainedModel(ModelSpec.FromJson(version.SpecJson!), file.Weights, standardization, version.ClassNames);
+    }
+
+    /// <summary>The tokenizer a text version was trained with, from its weights' metadata; null for a version on features.</summary>
+    public static async Task<WordTokenizer?> Tokenizer(ArtifactStore artifacts, ModelVersion version, CancellationToken ct)
+    {
+        if (version.WeightsArtifact is null) return null;
+        var file = SafetensorsReader.Read(await artifacts.ReadVerified(version.WeightsArtifact, ct));
+        return file.Metadata.TryGetValue(OnnxMetadataKeys.Tokenizer, out var json) ? WordTokenizer.FromJson(json) : null;
     }
 }

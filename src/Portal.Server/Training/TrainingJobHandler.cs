@@ -68,13 +68,19 @@ public sealed class TrainingJobHandler(
         var stored = JsonSerializer.Deserialize<TrainingOptions>(run.OptionsJson, s_json)
             ?? throw new InvalidDataException($"Run {runId} has no training options.");
         var trainingOptions = stored with { CheckpointDirectory = checkpoints };
-        // A text run reads both sets through the training set's tokenizer, which travels on with the weights.
-        var tokenizer = (await datasets.TryLoadText(run.DatasetId, ct))?.Tokenizer;
+        FineTuning? fineTuning;
+        WordTokenizer? inherited;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            var service = scope.ServiceProvider.GetRequiredService<TrainingService>();
+            fineTuning = await service.FineTuningOf(run, ct);
+            inherited = await service.InheritedTokenizer(run, ct);
+        }
+        // A text run reads both sets through one tokenizer, which travels on with the weights: a fine-tuned parent's,
+        // else the training set's.
+        var tokenizer = inherited ?? (await datasets.TryLoadText(run.DatasetId, ct))?.Tokenizer;
         var train = await datasets.LoadFor(run.DatasetId, spec, tokenizer, ct);
         var validation = run.ValidationDatasetId is { } v ? await datasets.LoadFor(v, spec, tokenizer, ct) : null;
-        FineTuning? fineTuning;
-        await using (var scope = scopes.CreateAsyncScope())
-            fineTuning = await scope.ServiceProvider.GetRequiredService<TrainingService>().FineTuningOf(run, ct);
         var request = new TrainingRequest(spec, train, validation, trainingOptions) { ResumeFrom = resume ? checkpoints : null, FineTuning = fineTuning };
 
         var topic = RunTopic(runId);

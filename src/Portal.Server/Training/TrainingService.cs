@@ -49,15 +49,15 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         var validation = request.ValidationDatasetId is { } v ? await Dataset(v, "validationDatasetId", ct) : null;
         var runOptions = ReadOptions(request.Options);
         var options = runOptions.ToTrainingOptions(classification: train.ClassNames.Length > 0);
+        var parent = request.FromVersion is { } from ? await FineTuneParent(from, spec, ct) : null;
         if (train.IsText || spec.Tokens is not null)
         {
-            await CheckText(spec, train, validation, ct);
+            await CheckText(spec, train, validation, parent is null ? null : await ParentTokenizer(parent.VersionId, ct), ct);
             if (runOptions.Standardization is not null && options.Standardization is not null)
                 throw Refusal.Invalid($"Model '{spec.Name}' takes token ids, which are categories: standardization '{runOptions.Standardization}' does not apply to them.");
             options = options with { Standardization = null };
         }
         CheckFit(spec, options, train, validation);
-        var parent = request.FromVersion is { } from ? await FineTuneParent(from, spec, ct) : null;
 
         var now = clock.GetUtcNow();
         var run = new TrainingRun
@@ -113,6 +113,16 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         }
         return new FineTunedFrom(version.Id, model.Name, version.Number, from.FreezeBody);
     }
+
+    /// <summary>
+    /// The tokenizer a fine-tuning run reads its texts through: the parent's, since its embedding rows mean the parent's
+    /// words. Null for a run from scratch or a parent on features (the training set's tokenizer applies).
+    /// </summary>
+    internal async Task<WordTokenizer?> InheritedTokenizer(TrainingRun run, CancellationToken ct) =>
+        run.FineTunedFromVersionId is { } id ? await ParentTokenizer(id, ct) : null;
+
+    private async Task<WordTokenizer?> ParentTokenizer(Guid versionId, CancellationToken ct) =>
+        await VersionModel.Tokenizer(artifacts, await db.ModelVersions.AsNoTracking().FirstAsync(v => v.Id == versionId, ct), ct);
 
     /// <summary>The model the run fine-tunes, as the engine starts from it; null for a run trained from scratch.</summary>
     internal async Task<FineTuning?> FineTuningOf(TrainingRun run, CancellationToken ct)
@@ -229,9 +239,9 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
 
     /// <summary>
     /// A token spec takes text datasets only, and a text dataset only a token spec whose padding id and embeddings fit
-    /// the training set's tokenizer (which the validation set is read through too).
+    /// the tokenizer the run reads its texts through: the fine-tuned version's, else the training set's.
     /// </summary>
-    private async Task CheckText(ModelSpec spec, DatasetRecord train, DatasetRecord? validation, CancellationToken ct)
+    private async Task CheckText(ModelSpec spec, DatasetRecord train, DatasetRecord? validation, WordTokenizer? parentTokenizer, CancellationToken ct)
     {
         foreach (var (data, role) in new[] { (train, "training"), (validation, "validation") })
         {
@@ -241,7 +251,8 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
             if (!data.IsText && spec.Tokens is not null)
                 throw Refusal.Invalid($"Model '{spec.Name}' takes token ids [{string.Join(',', spec.InputShape)}] but the {role} dataset '{data.Name}' holds features of shape [{string.Join(',', data.SampleShape)}], not texts.");
         }
-        var tokenizer = WordTokenizer.FromJson(System.Text.Encoding.UTF8.GetString(await artifacts.ReadVerified(train.TokenizerArtifact!, ct)));
+        var tokenizer = parentTokenizer
+            ?? WordTokenizer.FromJson(System.Text.Encoding.UTF8.GetString(await artifacts.ReadVerified(train.TokenizerArtifact!, ct)));
         if (TextEncoding.Mismatch(spec, tokenizer.VocabularySize, train.Name) is { } reason) throw Refusal.Invalid(reason);
     }
 

@@ -3,7 +3,9 @@ using System.Text;
 using System.Text.Json;
 using Portal.Contracts.Datasets;
 using Portal.Contracts.Jobs;
+using Portal.Contracts.Registry;
 using Portal.Contracts.Training;
+using Portal.Engine.Data;
 using Portal.Engine.Onnx;
 using Portal.Engine.Weights;
 using Portal.Server.Auth;
@@ -92,4 +94,43 @@ public sealed class TextTrainingTests(TrainingPortal portal) : IClassFixture<Tra
         await (await client.PostJson("/api/v1/runs", new { name = "r", datasetId = texts.Id, spec = TokenSpec(), options = new { standardization = "perFeature" } }))
             .AssertProblem(HttpStatusCode.BadRequest, "token ids, which are categories");
     }
+
+    [Fact]
+    public async Task A_text_version_registers_and_a_run_fine_tuned_from_it_reads_new_texts_through_the_parents_tokenizer()
+    {
+        var user = await portal.CreateUser(PortalRoles.Contributor);
+        var train = await Upload(user.Client, Texts(200, seed: 6));
+        var test = await Upload(user.Client, Texts(60, seed: 7), ("vocabularyFrom", train.Name));
+        var options = new { epochs = 2, batchSize = 16, learningRate = 0.05, seed = 3 };
+        var parentRun = await TrainingPortal.CreateRun(user.Client, new { name = "words-parent", datasetId = train.Id, spec = TokenSpec(), options });
+        await user.Client.WaitForJob(parentRun.JobId, JobState.Succeeded);
+        var model = $"words-{Guid.NewGuid().ToString("N")[..8]}";
+        (await user.Client.PostJson("/api/v1/models", new { name = model })).EnsureSuccessStatusCode();
+
+        var version = await (await user.Client.PostJson($"/api/v1/models/{model}/versions", new { runId = parentRun.Id, evaluationDatasetId = test.Id }))
+            .ReadJson<VersionView>(HttpStatusCode.Created);
+
+        // Other texts, whose own vocabulary numbers the words differently from the parent's.
+        var other = await Upload(user.Client, Encoding.UTF8.GetBytes("text,label\n" + string.Concat(Enumerable.Range(0, 40).Select(i =>
+            i % 2 == 0 ? "penalty goal goal match team,sport\n" : "interest loan loan bank stock,money\n"))), ("minCount", "1"));
+        var otherTokenizer = WordTokenizer.FromJson(await File.ReadAllTextAsync(Artifact(other.TokenizerArtifact!)));
+        var parentTokenizer = WordTokenizer.FromJson(await File.ReadAllTextAsync(Artifact(train.TokenizerArtifact!)));
+        Assert.NotEqual(parentTokenizer.Encode("goal bank"), otherTokenizer.Encode("goal bank"));
+        var tuned = await TrainingPortal.CreateRun(user.Client, new
+        {
+            name = "words-tuned",
+            datasetId = other.Id,
+            spec = TokenSpec(),
+            options,
+            fromVersion = new { model, version = version.Number, freezeBody = true },
+        });
+        await user.Client.WaitForJob(tuned.JobId, JobState.Succeeded);
+
+        var file = SafetensorsReader.Read(await (await user.Client.GetAsync($"/api/v1/runs/{tuned.Id}/artifacts/weights")).Content.ReadAsByteArrayAsync());
+        Assert.Equal(parentTokenizer.ToJson(), WordTokenizer.FromJson(file.Metadata[OnnxMetadataKeys.Tokenizer]).ToJson());
+        var metrics = await user.Client.GetJson<RunEpochView[]>($"/api/v1/runs/{tuned.Id}/metrics");
+        Assert.True(metrics[^1].TrainAccuracy > 0.9, $"train accuracy {metrics[^1].TrainAccuracy} through the parent's tokenizer");
+    }
+
+    private string Artifact(string sha) => Path.Combine(portal.Storage.DataDirectory, "artifacts", sha[..2], sha);
 }
