@@ -15,6 +15,8 @@ ensure_debian_packages fortunes
 # QEMU's user-mode emulator lets the engine's tests run the int8 graph on an emulated AVX2 CPU without VNNI, whose
 # int8 kernels saturate, whatever CPU runs the suite.
 ensure_debian_packages qemu-user
+# ONNX's own checker (python3-onnx) judges every graph the exporter writes in the engine's tests.
+ensure_debian_packages python3-onnx
 # The portal's live chart (uPlot) comes from npm into wwwroot/lib, before the build picks up wwwroot; the
 # end-to-end tests drive Debian's Chromium.
 command -v npm >/dev/null || ensure_debian_packages npm
