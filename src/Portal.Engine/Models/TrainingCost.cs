@@ -1,7 +1,7 @@
 namespace Portal.Engine.Models;
 
 /// <summary>
-/// Multiply-adds one training sample costs in the layers that do matrix work (linear and conv): the forward
+/// Multiply-adds one training sample costs in the layers that do matrix work (linear and conv, inside blocks too): the forward
 /// pass, the weight gradients, and the input gradients of every layer but the first (libtorch does not
 /// compute the gradient of the input data). Batch norm, activations and pooling are left out: they are
 /// memory-bound and small. One multiply-add is two floating-point operations.
@@ -22,11 +22,28 @@ public static class TrainingCost
     /// <summary>The forward multiply-adds of one sample in the costliest linear or conv layer.</summary>
     public static double LargestLayerMultiplyAdds(ModelSpec spec) => MultiplyAddsPerLayer(spec).DefaultIfEmpty(0).Max();
 
+    /// <summary>Every linear and conv layer at any depth, in the order shape inference visits them (the first one first).</summary>
     private static IEnumerable<double> MultiplyAddsPerLayer(ModelSpec spec) =>
-        spec.Infer().Layers.Select(layer => spec.Layers[layer.Index] switch
+        spec.Infer().Blocks.Zip(PreOrder(spec.Layers), (shape, layer) => layer switch
         {
-            LinearLayer => (double)layer.InputShape[0] * layer.OutputShape[0],
-            Conv2dLayer c => (double)layer.OutputShape[0] * layer.InputShape[0] * c.KernelSize * c.KernelSize * layer.OutputShape[1] * layer.OutputShape[2],
+            LinearLayer l => shape.InputShape.Aggregate(1.0, (product, d) => product * d) * l.OutFeatures,
+            Conv2dLayer c => (double)shape.OutputShape[0] * shape.InputShape[0] * c.KernelSize * c.KernelSize * shape.OutputShape[1] * shape.OutputShape[2],
             _ => 0,
         });
+
+    /// <summary>Each layer, then what it holds: the order of <see cref="ShapeReport.Blocks"/>.</summary>
+    private static IEnumerable<LayerSpec> PreOrder(IEnumerable<LayerSpec> layers)
+    {
+        foreach (var layer in layers)
+        {
+            yield return layer;
+            var inner = layer switch
+            {
+                SequentialBlock b => b.Layers,
+                ResidualBlock r => [.. r.Body, .. r.Projection ?? []],
+                _ => [],
+            };
+            foreach (var child in PreOrder(inner)) yield return child;
+        }
+    }
 }
