@@ -24,26 +24,10 @@ public static class TrainingCost
 
     /// <summary>Every linear and conv layer at any depth, in the order shape inference visits them (the first one first).</summary>
     private static IEnumerable<double> MultiplyAddsPerLayer(ModelSpec spec) =>
-        spec.Infer().Blocks.Zip(PreOrder(spec.Layers), (shape, layer) => layer switch
+        spec.Infer().Blocks.Zip(LayerTree.PreOrder(spec), (shape, entry) => entry.Layer switch
         {
             LinearLayer l => shape.InputShape.Aggregate(1.0, (product, d) => product * d) * l.OutFeatures,
             Conv2dLayer c => (double)shape.OutputShape[0] * shape.InputShape[0] * c.KernelSize * c.KernelSize * shape.OutputShape[1] * shape.OutputShape[2],
             _ => 0,
         });
-
-    /// <summary>Each layer, then what it holds: the order of <see cref="ShapeReport.Blocks"/>.</summary>
-    private static IEnumerable<LayerSpec> PreOrder(IEnumerable<LayerSpec> layers)
-    {
-        foreach (var layer in layers)
-        {
-            yield return layer;
-            var inner = layer switch
-            {
-                SequentialBlock b => b.Layers,
-                ResidualBlock r => [.. r.Body, .. r.Projection ?? []],
-                _ => [],
-            };
-            foreach (var child in PreOrder(inner)) yield return child;
-        }
-    }
 }
