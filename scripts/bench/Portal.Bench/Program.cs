@@ -6,7 +6,6 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["train-speed"] = TrainBenchmark.Speed,
     ["train-accuracy"] = TrainBenchmark.Accuracy,
     ["matmul"] = TrainBenchmark.Matmul,
-    ["resnet-accuracy"] = Portal.Bench.Models.ResnetBenchmark.Accuracy,
     ["infer"] = Portal.Bench.Infer.InferBenchmark.RunAsync,
     ["compress"] = Portal.Bench.Compress.CompressBenchmark.Run,
     ["machine"] = _ =>

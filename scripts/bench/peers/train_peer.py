@@ -1,10 +1,11 @@
-"""PyTorch peer for scripts/bench/train.sh (Debian's python3-torch).
+"""PyTorch peer for scripts/bench/train.sh and models.sh (Debian's python3-torch).
 
 speed:  trains one epoch on the data the engine wrote (same standardised features, same batch order, same
         initial weights), timing only the training loop, and prints `PEER samples_per_s=<n>`.
 check:  loads a safetensors file the engine wrote, runs the same network in eval mode on the engine's test
         inputs and prints `PEER parity_max_abs=<largest |torch - engine| over all outputs>`.
-The network is built from the engine's ModelSpec JSON; safetensors are parsed here by hand, from the format's
+The network is built from the engine's ModelSpec JSON (residual and sequential blocks included, with the engine's
+weight names); safetensors are parsed here by hand, from the format's
 rules, so the file is proven readable by an outside reader.
 """
 import argparse
@@ -41,45 +42,71 @@ def read_safetensors(path):
     return tensors, header.get("__metadata__", {})
 
 
+class Residual(nn.Module):
+    """The engine's residual block: body(x) + projection(x), or body(x) + x; children named as in its weights."""
+
+    def __init__(self, body, projection):
+        super().__init__()
+        self.body = body
+        self.projection = projection
+
+    def forward(self, x):
+        return self.body(x) + (x if self.projection is None else self.projection(x))
+
+
+def build_layer(layer, shape):
+    """One spec layer or block as a torch module, and the sample shape it outputs."""
+    kind = layer["type"]
+    if kind == "linear":
+        return nn.Linear(shape[0], layer["outFeatures"], bias=layer.get("bias", True)), [layer["outFeatures"]]
+    if kind == "conv2d":
+        k, s, p = layer["kernelSize"], layer.get("stride", 1), layer.get("padding", 0)
+        conv = nn.Conv2d(shape[0], layer["outChannels"], k, stride=s, padding=p, bias=layer.get("bias", True))
+        return conv, [layer["outChannels"], (shape[1] + 2 * p - k) // s + 1, (shape[2] + 2 * p - k) // s + 1]
+    if kind in ("maxpool2d", "avgpool2d"):
+        k = layer["kernelSize"]
+        s = layer.get("stride") or k
+        pool = (nn.MaxPool2d if kind == "maxpool2d" else nn.AvgPool2d)(k, s)
+        return pool, [shape[0], (shape[1] - k) // s + 1, (shape[2] - k) // s + 1]
+    if kind == "adaptiveAvgPool2d":
+        size = layer.get("outputSize", 1)
+        return nn.AdaptiveAvgPool2d(size), [shape[0], size, size]
+    if kind == "batchnorm1d":
+        return nn.BatchNorm1d(shape[0], eps=layer.get("eps", 1e-5), momentum=layer.get("momentum", 0.1)), shape
+    if kind == "batchnorm2d":
+        return nn.BatchNorm2d(shape[0], eps=layer.get("eps", 1e-5), momentum=layer.get("momentum", 0.1)), shape
+    simple = {
+        "dropout": lambda: nn.Dropout(layer.get("p", 0.5)),
+        "relu": nn.ReLU,
+        "leakyrelu": lambda: nn.LeakyReLU(layer.get("negativeSlope", 0.01)),
+        "gelu": nn.GELU,
+        "tanh": nn.Tanh,
+        "sigmoid": nn.Sigmoid,
+        "softmax": lambda: nn.Softmax(-1),
+    }
+    if kind in simple:
+        return simple[kind](), shape
+    if kind == "flatten":
+        return nn.Flatten(), [int(np.prod(shape))]
+    if kind == "sequential":
+        return build_sequence(layer["layers"], shape)
+    if kind == "residual":
+        body, out = build_sequence(layer["body"], shape)
+        projection = build_sequence(layer["projection"], shape)[0] if layer.get("projection") else None
+        return Residual(body, projection), out
+    raise ValueError(f"unknown layer type {kind}")
+
+
+def build_sequence(layers, shape):
+    modules = []
+    for layer in layers:
+        module, shape = build_layer(layer, shape)
+        modules.append(module)
+    return nn.Sequential(*modules), shape
+
+
 def build(spec):
-    shape = list(spec["inputShape"])
-    layers = []
-    for layer in spec["layers"]:
-        kind = layer["type"]
-        if kind == "linear":
-            layers.append(nn.Linear(shape[0], layer["outFeatures"], bias=layer.get("bias", True)))
-            shape = [layer["outFeatures"]]
-        elif kind == "conv2d":
-            k, s, p = layer["kernelSize"], layer.get("stride", 1), layer.get("padding", 0)
-            layers.append(nn.Conv2d(shape[0], layer["outChannels"], k, stride=s, padding=p, bias=layer.get("bias", True)))
-            shape = [layer["outChannels"], (shape[1] + 2 * p - k) // s + 1, (shape[2] + 2 * p - k) // s + 1]
-        elif kind in ("maxpool2d", "avgpool2d"):
-            k = layer["kernelSize"]
-            s = layer.get("stride") or k
-            layers.append((nn.MaxPool2d if kind == "maxpool2d" else nn.AvgPool2d)(k, s))
-            shape = [shape[0], (shape[1] - k) // s + 1, (shape[2] - k) // s + 1]
-        elif kind == "batchnorm1d":
-            layers.append(nn.BatchNorm1d(shape[0], eps=layer.get("eps", 1e-5), momentum=layer.get("momentum", 0.1)))
-        elif kind == "batchnorm2d":
-            layers.append(nn.BatchNorm2d(shape[0], eps=layer.get("eps", 1e-5), momentum=layer.get("momentum", 0.1)))
-        elif kind == "dropout":
-            layers.append(nn.Dropout(layer.get("p", 0.5)))
-        elif kind == "relu":
-            layers.append(nn.ReLU())
-        elif kind == "leakyrelu":
-            layers.append(nn.LeakyReLU(layer.get("negativeSlope", 0.01)))
-        elif kind == "gelu":
-            layers.append(nn.GELU())
-        elif kind == "tanh":
-            layers.append(nn.Tanh())
-        elif kind == "sigmoid":
-            layers.append(nn.Sigmoid())
-        elif kind == "flatten":
-            layers.append(nn.Flatten())
-            shape = [int(np.prod(shape))]
-        else:
-            raise ValueError(f"unknown layer type {kind}")
-    return nn.Sequential(*layers)
+    return build_sequence(spec["layers"], list(spec["inputShape"]))[0]
 
 
 def load_model(spec_path, weights_path):

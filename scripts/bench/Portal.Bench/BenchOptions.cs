@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Portal.Bench.Models;
+namespace Portal.Bench;
 
 /// <summary><c>--name value</c> pairs after a command's positional arguments.</summary>
 internal sealed class BenchOptions
