@@ -54,9 +54,119 @@ class Residual(nn.Module):
         return self.body(x) + (x if self.projection is None else self.projection(x))
 
 
-def build_layer(layer, shape):
+class PaddingMask:
+    """The batch's padding mask, set by the embedding from the token ids and read by attention and pooling (as in the engine)."""
+
+    def __init__(self, padding_id):
+        self.padding_id = padding_id
+        self.padded = None
+
+
+class TokenEmbedding(nn.Embedding):
+    def __init__(self, vocabulary, width, padding_index, mask):
+        super().__init__(vocabulary, width, padding_idx=padding_index)
+        self.mask = mask
+
+    def forward(self, ids):
+        ids = ids.long()
+        if self.mask is not None:
+            self.mask.padded = ids.eq(self.mask.padding_id)
+        return super().forward(ids)
+
+
+class LearnedPositions(nn.Module):
+    def __init__(self, length, width):
+        super().__init__()
+        self.weight = nn.Parameter(torch.zeros(length, width))
+
+    def forward(self, x):
+        return x + self.weight[: x.shape[1]]
+
+
+class SinusoidalPositions(nn.Module):
+    def __init__(self, length, width):
+        super().__init__()
+        position = torch.arange(length, dtype=torch.float64).unsqueeze(1)
+        rate = torch.exp(torch.arange(0, width, 2, dtype=torch.float64) * (-np.log(10000.0) / width))
+        table = torch.zeros(length, width, dtype=torch.float64)
+        table[:, 0::2] = torch.sin(position * rate)
+        table[:, 1::2] = torch.cos(position * rate[: width // 2])
+        self.register_buffer("sinusoids", table.float(), persistent=False)
+
+    def forward(self, x):
+        return x + self.sinusoids[: x.shape[1]]
+
+
+def key_mask(mask):
+    """True at keys no query may attend to; a sample that is all padding keeps every key (no NaN), as the engine does."""
+    if mask is None or mask.padded is None:
+        return None
+    return mask.padded & (~mask.padded).any(1, keepdim=True)
+
+
+class Encoder(nn.Module):
+    """The engine's transformerEncoder block: PyTorch's own encoder layers, named layers.{i}.self_attn, linear1, norm1, …"""
+
+    def __init__(self, width, block, mask):
+        super().__init__()
+        self.mask = mask
+        self.layers = nn.ModuleList(
+            nn.TransformerEncoderLayer(width, block["heads"], block["feedForward"], block.get("dropout", 0.1),
+                                       activation=str(block.get("activation", "relu")).lower(), layer_norm_eps=block.get("eps", 1e-5),
+                                       batch_first=True, norm_first=block.get("normFirst", False))
+            for _ in range(block.get("layers", 1)))
+
+    def forward(self, x):
+        padding = key_mask(self.mask)
+        for layer in self.layers:
+            x = layer(x, src_key_padding_mask=padding)
+        return x
+
+
+class Attention(nn.MultiheadAttention):
+    """The engine's multiHeadAttention layer: self-attention with PyTorch's parameter names (in_proj_weight, out_proj)."""
+
+    def __init__(self, width, layer, mask):
+        super().__init__(width, layer["heads"], dropout=layer.get("dropout", 0), bias=layer.get("bias", True), batch_first=True)
+        self.mask = mask
+
+    def forward(self, x):
+        return super().forward(x, x, x, key_padding_mask=key_mask(self.mask), need_weights=False)[0]
+
+
+class SequencePool(nn.Module):
+    def __init__(self, pooling, mask):
+        super().__init__()
+        self.first = str(pooling).lower() == "first"
+        self.mask = mask
+
+    def forward(self, x):
+        if self.first:
+            return x[:, 0]
+        if self.mask is None or self.mask.padded is None:
+            return x.mean(1)
+        valid = (~self.mask.padded).unsqueeze(-1).to(x.dtype)
+        return (x * valid).sum(1) / valid.sum(1).clamp_min(1)
+
+
+def build_layer(layer, shape, mask=None):
     """One spec layer or block as a torch module, and the sample shape it outputs."""
     kind = layer["type"]
+    if kind == "embedding":
+        return TokenEmbedding(layer["vocabulary"], layer["width"], layer.get("paddingIndex"), mask), [shape[0], layer["width"]]
+    if kind == "positionalEncoding":
+        learned = str(layer.get("encoding", "learned")).lower() == "learned"
+        return (LearnedPositions if learned else SinusoidalPositions)(shape[0], shape[1]), shape
+    if kind == "layerNorm":
+        return nn.LayerNorm(shape[-1], eps=layer.get("eps", 1e-5)), shape
+    if kind == "multiHeadAttention":
+        return Attention(shape[-1], layer, mask), shape
+    if kind == "transformerEncoder":
+        return Encoder(shape[-1], layer, mask), shape
+    if kind == "sequencePool":
+        return SequencePool(layer.get("pooling", "mean"), mask), [shape[-1]]
+    if kind == "linear" and len(shape) == 2:
+        return nn.Linear(shape[-1], layer["outFeatures"], bias=layer.get("bias", True)), [shape[0], layer["outFeatures"]]
     if kind == "linear":
         return nn.Linear(shape[0], layer["outFeatures"], bias=layer.get("bias", True)), [layer["outFeatures"]]
     if kind == "conv2d":
@@ -89,24 +199,26 @@ def build_layer(layer, shape):
     if kind == "flatten":
         return nn.Flatten(), [int(np.prod(shape))]
     if kind == "sequential":
-        return build_sequence(layer["layers"], shape)
+        return build_sequence(layer["layers"], shape, mask)
     if kind == "residual":
-        body, out = build_sequence(layer["body"], shape)
-        projection = build_sequence(layer["projection"], shape)[0] if layer.get("projection") else None
+        body, out = build_sequence(layer["body"], shape, mask)
+        projection = build_sequence(layer["projection"], shape, mask)[0] if layer.get("projection") else None
         return Residual(body, projection), out
     raise ValueError(f"unknown layer type {kind}")
 
 
-def build_sequence(layers, shape):
+def build_sequence(layers, shape, mask=None):
     modules = []
     for layer in layers:
-        module, shape = build_layer(layer, shape)
+        module, shape = build_layer(layer, shape, mask)
         modules.append(module)
     return nn.Sequential(*modules), shape
 
 
 def build(spec):
-    return build_sequence(spec["layers"], list(spec["inputShape"]))[0]
+    tokens = spec.get("tokens")
+    mask = PaddingMask(tokens.get("paddingId", 0)) if tokens is not None else None
+    return build_sequence(spec["layers"], list(spec["inputShape"]), mask)[0]
 
 
 def load_model(spec_path, weights_path):
@@ -126,6 +238,8 @@ def speed(args):
     spec, model = load_model(args.spec, args.weights)
     n = args.count
     x = torch.from_numpy(np.fromfile(args.features, dtype="<f4").reshape([n] + spec["inputShape"]))
+    if spec.get("tokens") is not None:
+        x = x.long()  # token ids travel as float32 values, exact below 2^24, as in the engine
     y = torch.from_numpy(np.fromfile(args.labels, dtype="<i8"))
     order = torch.from_numpy(np.fromfile(args.order, dtype="<i8"))
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
@@ -153,6 +267,8 @@ def check(args):
     spec, model = load_model(args.spec, args.weights)
     model.eval()
     x = torch.from_numpy(np.fromfile(args.inputs, dtype="<f4").reshape([-1] + spec["inputShape"]))
+    if spec.get("tokens") is not None:
+        x = x.long()
     expected = np.fromfile(args.outputs, dtype="<f4").reshape(x.shape[0], -1)
     with torch.no_grad():
         got = model(x).numpy()
