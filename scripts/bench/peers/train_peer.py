@@ -1,6 +1,6 @@
 """PyTorch peer for scripts/bench/train.sh and models.sh (Debian's python3-torch).
 
-speed:  trains one epoch on the data the engine wrote (same standardised features, same batch order, same
+speed:  trains one epoch (or --epochs, one batch order each) on the data the engine wrote (same standardised features, same batch order, same
         initial weights), timing only the training loop, and prints `PEER samples_per_s=<n>`.
 check:  loads a safetensors file the engine wrote, runs the same network in eval mode on the engine's test
         inputs and prints `PEER parity_max_abs=<largest |torch - engine| over all outputs>`.
@@ -242,25 +242,30 @@ def speed(args):
         x = x.long()  # token ids travel as float32 values, exact below 2^24, as in the engine
     y = torch.from_numpy(np.fromfile(args.labels, dtype="<i8"))
     order = torch.from_numpy(np.fromfile(args.order, dtype="<i8"))
+    if order.numel() != args.epochs * n:
+        sys.exit(f"the batch order holds {order.numel()} indices, not {args.epochs} epochs of {n}")
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
     model.train()
     correct = 0
     start = time.perf_counter()
-    for b in range(0, n, args.batch):
-        index = order[b:b + args.batch]
-        xb, yb = x.index_select(0, index), y.index_select(0, index)
-        optimizer.zero_grad(set_to_none=True)
-        out = model(xb)
-        loss = loss_fn(out, yb)
-        loss.backward()
-        optimizer.step()
-        value = loss.item()  # the engine reads every step's loss too (progress events, divergence check)
-        correct += (out.argmax(1) == yb).sum().item()
-        if value != value:
-            sys.exit("peer diverged")
+    # Each epoch's order in turn; its last batch may be short, as the engine's is.
+    for epoch in range(args.epochs):
+        for b in range(epoch * n, (epoch + 1) * n, args.batch):
+            index = order[b:min(b + args.batch, (epoch + 1) * n)]
+            xb, yb = x.index_select(0, index), y.index_select(0, index)
+            optimizer.zero_grad(set_to_none=True)
+            out = model(xb)
+            loss = loss_fn(out, yb)
+            loss.backward()
+            optimizer.step()
+            value = loss.item()  # the engine reads every step's loss too (progress events, divergence check)
+            correct += (out.argmax(1) == yb).sum().item()
+            if value != value:
+                sys.exit("peer diverged")
     seconds = time.perf_counter() - start
-    print(f"PEER samples_per_s={n / seconds:.1f} seconds={seconds:.3f} train_acc={correct / n:.4f} torch_threads={args.torch_threads}")
+    samples = args.epochs * n
+    print(f"PEER samples_per_s={samples / seconds:.1f} seconds={seconds:.3f} train_acc={correct / samples:.4f} torch_threads={args.torch_threads}")
 
 
 def check(args):
@@ -286,6 +291,7 @@ def main():
     s.add_argument("--order", required=True)
     s.add_argument("--count", type=int, required=True)
     s.add_argument("--batch", type=int, default=128)
+    s.add_argument("--epochs", type=int, default=1, help="epochs in the order file, one permutation of --count after another")
     s.add_argument("--torch-threads", type=int, default=1)
     c = sub.add_parser("check")
     c.add_argument("--spec", required=True)
