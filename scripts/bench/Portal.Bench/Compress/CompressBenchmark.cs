@@ -125,7 +125,14 @@ internal static class CompressBenchmark
         }
         else
         {
-            teacher = (await new Trainer().TrainToEnd(new TrainingRequest(spec, train, null, training))).Model;
+            TrainingResult? result = null;
+            await foreach (var e in new Trainer().Train(new TrainingRequest(spec, train, null, training)))
+            {
+                if (e is EpochCompleted { Metrics: var m })
+                    Console.WriteLine(Invariant($"  teacher epoch {m.Epoch}: loss {m.TrainLoss:F4} train acc {m.TrainAccuracy:P2} {m.SamplesPerSecond:F0} samples/s"));
+                if (e is TrainingCompleted done) result = done.Result;
+            }
+            teacher = result!.Model;
             if (stem is not null)
             {
                 Directory.CreateDirectory(folder!);
