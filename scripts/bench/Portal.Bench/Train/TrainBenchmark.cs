@@ -21,13 +21,18 @@ internal static class TrainBenchmark
     private const int BatchSize = 128;
     private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>train-speed MODEL OUT: one epoch, batch 128, Adam 1e-3, from weights and in a batch order the peer gets too.</summary>
+    /// <summary>
+    /// train-speed MODEL OUT [--train N]: one epoch, batch 128, Adam 1e-3, from weights and in a batch order the peer
+    /// gets too; --train N takes the first N training images (a shorter epoch for a costly model).
+    /// </summary>
     public static async Task<int> Speed(string[] args)
     {
         var (spec, output) = (ReadySpecs.Get(args[0]), args[1]);
+        var overrides = new BenchOptions(args.Skip(2));
         Directory.CreateDirectory(output);
         var runtime = NativeRuntime.EnsureStarted();
         var train = FashionMnist.LoadTrain();
+        if (overrides.Has("train")) train = train.Select([.. Enumerable.Range(0, overrides.Integer("train", train.Count))]);
 
         // What the peer needs to repeat exactly this epoch: spec, initial weights, standardised data, batch order.
         var initial = ModelInitialization.Seeded(spec, Seed);
