@@ -27,7 +27,7 @@ source scripts/bench/speed.sh
 
 echo "== fashion-resnet: one epoch, engine vs PyTorch ($threads threads, each side's best of interleaved runs)"
 # The first 12 800 images (100 batches): the speed is steady long before, and the peer's five settings each run it.
-speed_rounds fashion-resnet "${BENCH_REPEATS:-2}" --train "${RESNET_SPEED_IMAGES:-12800}"
+speed_rounds fashion-resnet "${BENCH_REPEATS:-2}" train train-speed fashion-resnet "$out" --train "${RESNET_SPEED_IMAGES:-12800}"
 grep -E "flops_per_sample" "$out/speed.txt" >> "$log"
 echo "FIGURE fashion-resnet.engine_samples_per_s=$SPEED_ENGINE_BEST" | tee -a "$log"
 echo "FIGURE fashion-resnet.peer_best_samples_per_s=$SPEED_PEER_BEST" | tee -a "$log"

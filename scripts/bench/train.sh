@@ -41,7 +41,7 @@ echo "== one epoch, engine vs PyTorch ($threads threads, each side's best of int
 for model in fashion-mlp fashion-cnn; do
   # A shared 2-core VM is noisy; both sides get the same number of tries (MLP epochs take a second, CNN ones ~15 s).
   if [ "$model" = fashion-mlp ]; then repeats=${BENCH_REPEATS:-3}; else repeats=${BENCH_REPEATS:-2}; fi
-  speed_rounds "$model" "$repeats"
+  speed_rounds "$model" "$repeats" train train-speed "$model" "$out"
   grep -E "flops_per_sample" "$out/speed.txt" >> "$log"
   echo "FIGURE $model.engine_samples_per_s=$SPEED_ENGINE_BEST" | tee -a "$log"
   echo "FIGURE $model.peer_best_samples_per_s=$SPEED_PEER_BEST" | tee -a "$log"
