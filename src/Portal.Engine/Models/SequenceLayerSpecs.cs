@@ -43,6 +43,7 @@ public enum RecurrentOutput
     Sequence,
 }
 
+/// <summary>A long short-term memory network of <see cref="Layers"/> stacked layers over [sequence, features], as PyTorch's nn.LSTM.</summary>
 public sealed record LstmLayer(
     int HiddenSize,
     int Layers = 1,
@@ -52,6 +53,7 @@ public sealed record LstmLayer(
     public override string Kind => "lstm";
 }
 
+/// <summary>A gated recurrent unit network of <see cref="Layers"/> stacked layers over [sequence, features], as PyTorch's nn.GRU.</summary>
 public sealed record GruLayer(
     int HiddenSize,
     int Layers = 1,

@@ -178,21 +178,13 @@ internal sealed class ShapeInference
 
             case LstmLayer or GruLayer:
                 {
-                    var (hidden, layers, bidirectional, output, gates) = layer is LstmLayer l
-                        ? (l.HiddenSize, l.Layers, l.Bidirectional, l.Output, 4)
-                        : (((GruLayer)layer).HiddenSize, ((GruLayer)layer).Layers, ((GruLayer)layer).Bidirectional, ((GruLayer)layer).Output, 3);
+                    var recurrent = RecurrentSettings.Of(layer);
                     RequireRank(2, "[sequence, features]");
-                    Require(hidden > 0 && layers > 0, $"hiddenSize {hidden} and layers {layers} must be positive.");
+                    Require(recurrent.HiddenSize > 0 && recurrent.Layers > 0, $"hiddenSize {recurrent.HiddenSize} and layers {recurrent.Layers} must be positive.");
                     RequireMaskFits();
-                    var directions = bidirectional ? 2 : 1;
-                    long parameters = 0;
-                    for (var k = 0; k < layers; k++)
-                    {
-                        var inputWidth = k == 0 ? input[1] : hidden * directions;
-                        parameters += directions * (long)gates * hidden * (inputWidth + hidden + 2);
-                    }
-                    IReadOnlyList<int> shape = output == RecurrentOutput.Last ? [hidden * directions] : [input[0], hidden * directions];
-                    return (output == RecurrentOutput.Last ? new Flow(shape, false, null) : Shaped(shape), parameters);
+                    return recurrent.Output == RecurrentOutput.Last
+                        ? (new Flow([recurrent.OutputWidth], false, null), recurrent.Parameters(input[1]))
+                        : (Shaped([input[0], recurrent.OutputWidth]), recurrent.Parameters(input[1]));
                 }
 
             case SequencePoolLayer s:

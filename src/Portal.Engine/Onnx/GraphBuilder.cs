@@ -64,15 +64,19 @@ internal sealed class GraphBuilder
     public string AddScalar(string name, float value) => AddInitializer(name, [value], []);
 
     /// <summary>Adds a node with one output and returns that output's name.</summary>
-    public string AddNode(string opType, IReadOnlyList<string> inputs, string outputHint, params AttributeProto[] attributes)
+    public string AddNode(string opType, IReadOnlyList<string> inputs, string outputHint, params AttributeProto[] attributes) =>
+        AddNodeWithOutputs(opType, inputs, [outputHint], attributes)[0];
+
+    /// <summary>Adds a node with several outputs (a recurrent op's steps and final state) and returns their names in order.</summary>
+    public string[] AddNodeWithOutputs(string opType, IReadOnlyList<string> inputs, IReadOnlyList<string> outputHints, params AttributeProto[] attributes)
     {
-        var output = UniqueName(outputHint);
-        var node = new NodeProto { OpType = opType, Name = UniqueName($"{opType}_{output}") };
+        var outputs = outputHints.Select(UniqueName).ToArray();
+        var node = new NodeProto { OpType = opType, Name = UniqueName($"{opType}_{outputs[0]}") };
         node.Input.AddRange(inputs);
-        node.Output.Add(output);
+        node.Output.AddRange(outputs);
         node.Attribute.AddRange(attributes);
         _graph.Node.Add(node);
-        return output;
+        return outputs;
     }
 
     /// <summary>Renames the value a node produces (and every later use of it), e.g. to give the last node the graph's output name.</summary>

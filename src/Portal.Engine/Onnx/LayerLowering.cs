@@ -149,6 +149,9 @@ internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IR
                     return graph.AddNode("Add", [input, FirstSteps(table, input, hint)], hint);
                 }
 
+            case LstmLayer or GruLayer:
+                return new RecurrentLowering(graph, mask).Emit(RecurrentSettings.Of(layer), shape.InputShape[1], input, hint, tensors.Get);
+
             case SequencePoolLayer { Pooling: SequencePooling.First }:
                 return graph.AddNode("Gather", [input, graph.AddInitializer($"{hint}.first", [0L], [])], hint, GraphBuilder.Attribute("axis", 1L));
 
