@@ -41,6 +41,9 @@ echo "outside reader (PyTorch) on the engine's fashion-resnet safetensors: $line
 rss2=$(figure fashion-resnet.rss_mb_epoch2); rss_last=$(figure "fashion-resnet.rss_mb_epoch$epochs")
 echo "fashion-resnet resident memory after epoch 2: $rss2 MB, after epoch $epochs: $rss_last MB"
 
+echo "== ONNX parity of the recurrent layers (ONNX Runtime against TorchSharp on the same weights and padded batches)"
+"$bench" lstm-parity | tee -a "$log"
+
 resnet_acc=$(figure fashion-resnet.test_accuracy)
 resnet_ratio=$(ratio "$(figure fashion-resnet.engine_samples_per_s)" "$(figure fashion-resnet.peer_best_samples_per_s)")
-echo "RESULT resnet_acc=$resnet_acc resnet_train_ratio=$resnet_ratio" | with_cpu
+echo "RESULT resnet_acc=$resnet_acc resnet_train_ratio=$resnet_ratio lstm_parity_max_abs=$(figure lstm_parity_max_abs)" | with_cpu
