@@ -10,6 +10,8 @@ dotnet --version | grep -q '^10\.' || die "the .NET SDK 10 is required; found $(
 # Fashion-MNIST, the demo and test dataset, comes from Debian; the C compiler builds the engine's one-function
 # MKL shim (src/Portal.Engine/Platform/Native), which doubles matrix throughput on AMD CPUs.
 ensure_debian_packages dataset-fashion-mnist gcc libc6-dev
+# The fortunes are the built-in text dataset (fortunes-train, fortunes-test).
+ensure_debian_packages fortunes
 # QEMU's user-mode emulator lets the engine's tests run the int8 graph on an emulated AVX2 CPU without VNNI, whose
 # int8 kernels saturate, whatever CPU runs the suite.
 ensure_debian_packages qemu-user
@@ -22,6 +24,8 @@ ensure_uplot
 ensure_pwsh
 [ -f /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz ] \
   || die "Fashion-MNIST is not at /usr/share/datasets/fashion-mnist after installing dataset-fashion-mnist"
+[ -f /usr/share/games/fortunes/computers ] \
+  || die "the fortunes are not at /usr/share/games/fortunes after installing fortunes"
 
 echo "Restoring and building Portal (Release)…"
 dotnet build Portal.sln -c Release -nologo -clp:ErrorsOnly -v:q \

@@ -55,6 +55,32 @@ public sealed class DatasetsClient
         return Upload("api/v1/datasets/csv", form, ct);
     }
 
+    /// <summary>Uploads labelled texts (CSV or JSON Lines, UTF-8), streamed; the server builds and stores the tokenizer.</summary>
+    public Task<DatasetView> ImportText(string name, Stream texts, TextImportOptions? options = null, CancellationToken ct = default)
+    {
+        var form = new MultipartFormDataContent
+        {
+            { new StringContent(name), "name" },
+            { File(texts), "file", options?.Format == "jsonl" ? "texts.jsonl" : "texts.csv" },
+        };
+        void Field(string field, string? value)
+        {
+            if (value is not null) form.Add(new StringContent(value), field);
+        }
+        Field("format", options?.Format);
+        Field("textColumn", options?.TextColumn);
+        Field("labelColumn", options?.LabelColumn);
+        Field("delimiter", options?.Delimiter);
+        Field("minCount", options?.MinCount?.ToString(CultureInfo.InvariantCulture));
+        Field("maxVocabulary", options?.MaxVocabulary?.ToString(CultureInfo.InvariantCulture));
+        Field("vocabularyFrom", options?.VocabularyFrom);
+        return Upload("api/v1/datasets/text", form, ct);
+    }
+
+    /// <summary>A text dataset's token lengths, vocabulary coverage and class balance.</summary>
+    public Task<TextStatisticsView> TextStatistics(Guid id, CancellationToken ct = default) =>
+        _http.Get<TextStatisticsView>($"api/v1/datasets/{id}/text-statistics", ct);
+
     private async Task<DatasetView> Upload(string path, MultipartFormDataContent form, CancellationToken ct)
     {
         using (form) return await _http.PostContent<DatasetView>(path, form, ct);

@@ -33,6 +33,8 @@ public sealed class ApiCoverageTests
         ["GET /api/v1/datasets/{id:guid}"] = "DatasetsClient.Get",
         ["POST /api/v1/datasets/idx"] = "DatasetsClient.ImportIdx",
         ["POST /api/v1/datasets/csv"] = "DatasetsClient.ImportCsv",
+        ["POST /api/v1/datasets/text"] = "DatasetsClient.ImportText",
+        ["GET /api/v1/datasets/{id:guid}/text-statistics"] = "DatasetsClient.TextStatistics",
 
         ["GET /api/v1/jobs"] = "JobsClient.List",
         ["GET /api/v1/jobs/{id:guid}"] = "JobsClient.Get",

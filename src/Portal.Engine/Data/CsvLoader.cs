@@ -93,7 +93,7 @@ public static class CsvLoader
         var shape = new[] { columnCount - 1 };
         if (options.Task == CsvTask.Regression)
             return new Dataset(name, [.. features], shape, [.. targets], 1);
-        var (labels, classNames) = options.ClassNames is { } given ? GivenClassIndices(labelTexts, given, source) : ClassIndices(labelTexts);
+        var (labels, classNames) = options.ClassNames is { } given ? LabelCoding.Given(labelTexts, given, source) : LabelCoding.Sorted(labelTexts);
         return new Dataset(name, [.. features], shape, labels, classNames);
     }
 
@@ -153,42 +153,5 @@ public static class CsvLoader
         if (!float.IsFinite(single))
             throw new DatasetFormatException($"'{source}' line {line}, {Column(header, column)}: '{text}' is not a finite 32-bit number.");
         return single;
-    }
-
-    /// <summary>Each row's index among the given class names, in their order.</summary>
-    private static (int[] Labels, string[] ClassNames) GivenClassIndices(List<string> texts, IReadOnlyList<string> given, string source)
-    {
-        string[] names = [.. given.Select(n => n.Trim())];
-        var byName = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
-        var labels = new int[texts.Count];
-        for (var i = 0; i < labels.Length; i++)
-        {
-            if (!byName.TryGetValue(texts[i], out labels[i]))
-                throw new DatasetFormatException(
-                    $"'{source}' has the label '{texts[i]}', which is not among the given class names [{string.Join(", ", names)}].");
-        }
-        return (labels, names);
-    }
-
-    /// <summary>Class names sorted (numerically if all are integers, else ordinally) and each row's index among them.</summary>
-    private static (int[] Labels, string[] ClassNames) ClassIndices(List<string> texts)
-    {
-        var numeric = new long[texts.Count];
-        var allIntegers = true;
-        for (var i = 0; i < texts.Count && allIntegers; i++)
-            allIntegers = long.TryParse(texts[i], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out numeric[i]);
-
-        var labels = new int[texts.Count];
-        if (allIntegers)
-        {
-            var distinct = numeric.Distinct().Order().ToArray();
-            var index = distinct.Select((v, i) => (v, i)).ToDictionary(p => p.v, p => p.i);
-            for (var i = 0; i < labels.Length; i++) labels[i] = index[numeric[i]];
-            return (labels, [.. distinct.Select(v => v.ToString(CultureInfo.InvariantCulture))]);
-        }
-        var names = texts.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var byName = names.Select((n, i) => (n, i)).ToDictionary(p => p.n, p => p.i, StringComparer.Ordinal);
-        for (var i = 0; i < labels.Length; i++) labels[i] = byName[texts[i]];
-        return (labels, names);
     }
 }

@@ -27,13 +27,28 @@ public sealed record DatasetSplit(Dataset Train, Dataset? Validation, Dataset? T
                 $"Validation ({Format(validationFraction)}) and test ({Format(testFraction)}) fractions sum to " +
                 $"{Format(validationFraction + testFraction)}; they must leave something for training (sum below 1).");
 
-        var groups = Groups(data);
+        var (train, validation, test) = Indices(Groups(data), data.Count, validationFraction, testFraction, seed);
+        if (train.Count == 0)
+            throw new ArgumentException(
+                $"Splitting the {data.Count} samples of '{data.Name}' with validation {Format(validationFraction)} and test {Format(testFraction)} leaves no training sample.");
+        return new DatasetSplit(
+            Part(data, train, "train"),
+            validationFraction > 0 ? NonEmptyPart(data, validation, "validation", validationFraction) : null,
+            testFraction > 0 ? NonEmptyPart(data, test, "test", testFraction) : null);
+    }
+
+    /// <summary>
+    /// The split's sample indices (each part in ascending order) for samples grouped by class (or one group), as
+    /// <see cref="Split"/> defines it; text datasets are cut by the same rule.
+    /// </summary>
+    internal static (List<int> Train, List<int> Validation, List<int> Test) Indices(int[][] groups, int count, double validationFraction, double testFraction, int seed)
+    {
         var random = new SplitMix64(SeededShuffle.StateFor(seed, -1));
         foreach (var group in groups) SeededShuffle.Shuffle(group, ref random);
 
         var sizes = groups.Select(g => g.Length).ToArray();
-        var testQuota = Apportion(sizes, sizes, testFraction, data.Count);
-        var validationQuota = Apportion(sizes, [.. sizes.Select((n, g) => n - testQuota[g])], validationFraction, data.Count);
+        var testQuota = Apportion(sizes, sizes, testFraction, count);
+        var validationQuota = Apportion(sizes, [.. sizes.Select((n, g) => n - testQuota[g])], validationFraction, count);
 
         var train = new List<int>();
         var validation = new List<int>();
@@ -44,14 +59,19 @@ public sealed record DatasetSplit(Dataset Train, Dataset? Validation, Dataset? T
             validation.AddRange(groups[g].AsSpan(testQuota[g], validationQuota[g]));
             train.AddRange(groups[g].AsSpan(testQuota[g] + validationQuota[g]));
         }
+        train.Sort();
+        validation.Sort();
+        test.Sort();
+        return (train, validation, test);
+    }
 
-        if (train.Count == 0)
-            throw new ArgumentException(
-                $"Splitting the {data.Count} samples of '{data.Name}' with validation {Format(validationFraction)} and test {Format(testFraction)} leaves no training sample.");
-        return new DatasetSplit(
-            Part(data, train, "train"),
-            validationFraction > 0 ? NonEmptyPart(data, validation, "validation", validationFraction) : null,
-            testFraction > 0 ? NonEmptyPart(data, test, "test", testFraction) : null);
+    /// <summary>Sample indices per class, in label order.</summary>
+    internal static int[][] ByClass(ReadOnlySpan<int> labels, int classCount)
+    {
+        var byClass = new List<int>[classCount];
+        for (var c = 0; c < byClass.Length; c++) byClass[c] = [];
+        for (var i = 0; i < labels.Length; i++) byClass[labels[i]].Add(i);
+        return [.. byClass.Select(l => l.ToArray())];
     }
 
     private static void CheckFraction(double fraction, string name)
@@ -64,11 +84,7 @@ public sealed record DatasetSplit(Dataset Train, Dataset? Validation, Dataset? T
     private static int[][] Groups(Dataset data)
     {
         if (!data.IsClassification) return [[.. Enumerable.Range(0, data.Count)]];
-        var labels = data.Labels;
-        var byClass = new List<int>[data.ClassNames.Count];
-        for (var c = 0; c < byClass.Length; c++) byClass[c] = [];
-        for (var i = 0; i < labels.Length; i++) byClass[labels[i]].Add(i);
-        return [.. byClass.Select(l => l.ToArray())];
+        return ByClass(data.Labels, data.ClassNames.Count);
     }
 
     /// <summary>
@@ -105,7 +121,6 @@ public sealed record DatasetSplit(Dataset Train, Dataset? Validation, Dataset? T
 
     private static Dataset Part(Dataset data, List<int> indices, string part)
     {
-        indices.Sort();
         return data.Select(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(indices), $"{data.Name}-{part}");
     }
 

@@ -21,6 +21,9 @@ public sealed record OnnxExportOptions
     /// <summary>Class names by output position; their count must match the model's output width.</summary>
     public IReadOnlyList<string>? ClassLabels { get; init; }
 
+    /// <summary>For a token model, the tokenizer's JSON artifact (<see cref="WordTokenizer.ToJson"/>), written to the metadata.</summary>
+    public string? Tokenizer { get; init; }
+
     /// <summary>The registry's lineage id of the version this file belongs to.</summary>
     public string? LineageId { get; init; }
 

@@ -99,5 +99,7 @@ public static class OnnxExporter
             yield return new(OnnxMetadataKeys.ClassLabels, JsonSerializer.Serialize(labels, s_json));
         if (options.LineageId is { } lineage)
             yield return new(OnnxMetadataKeys.LineageId, lineage);
+        if (options.Tokenizer is { } tokenizer)
+            yield return new(OnnxMetadataKeys.Tokenizer, tokenizer);
     }
 }

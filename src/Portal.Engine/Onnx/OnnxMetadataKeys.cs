@@ -14,6 +14,12 @@ public static class OnnxMetadataKeys
 
     public const string LineageId = "portal.lineage_id";
 
+    /// <summary>
+    /// The tokenizer a token model was trained with (<see cref="Data.WordTokenizer.ToJson"/>), so whoever serves it
+    /// turns text into ids exactly as training did.
+    /// </summary>
+    public const string Tokenizer = "portal.tokenizer";
+
     /// <summary>The model spec as JSON, so a file can be traced back to the network it came from.</summary>
     public const string Spec = "portal.spec";
 }

@@ -21,6 +21,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
 {
     private const string IdxMediaType = "application/x-idx";
     private const string CsvMediaType = "text/csv";
+    private const string TextMediaType = "text/plain";
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
 
 
@@ -36,9 +37,12 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     /// <summary>The file part of a CSV upload.</summary>
     public static readonly string[] CsvFiles = ["file"];
 
+    /// <summary>The text fields of a text upload.</summary>
+    public static readonly string[] TextFields = ["name", "format", "textColumn", "labelColumn", "delimiter", "minCount", "maxVocabulary", "vocabularyFrom"];
+
     /// <summary>Parts: <c>images</c> and <c>labels</c> (IDX files, raw or gzip), <c>name</c>, optional <c>classNames</c> (comma-separated or repeated).</summary>
     public Task<DatasetRecord> ImportIdx(string? contentType, Stream body, string actor, CancellationToken ct) =>
-        Import(contentType, body, actor, IdxFields, IdxFiles, IdxMediaType, async (form, name) =>
+        Import(contentType, body, actor, IdxFields, IdxFiles, IdxMediaType, async (form, _, name) =>
         {
             var images = form.File("images");
             var labels = form.File("labels");
@@ -47,7 +51,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
                 new MemoryStream(await artifacts.ReadVerified(images.Sha256, ct)),
                 new MemoryStream(await artifacts.ReadVerified(labels.Sha256, ct)),
                 name, classNames);
-            var record = Record(name, DatasetFormat.Idx, data, actor);
+            var record = Record(name, DatasetFormat.Idx, data.Count, data.SampleShape, data.ClassNames, actor);
             record.PrimaryArtifact = images.Sha256;
             record.LabelsArtifact = labels.Sha256;
             return (record, [images, labels]);
@@ -61,22 +65,86 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
     /// the header decided and the class order used.
     /// </summary>
     public Task<DatasetRecord> ImportCsv(string? contentType, Stream body, string actor, CancellationToken ct) =>
-        Import(contentType, body, actor, CsvFields, CsvFiles, CsvMediaType, async (form, name) =>
+        Import(contentType, body, actor, CsvFields, CsvFiles, CsvMediaType, async (form, _, name) =>
         {
             var file = form.File("file");
             var csv = ReadCsvOptions(form);
             Dataset data;
             using (var reader = new StreamReader(new MemoryStream(await artifacts.ReadVerified(file.Sha256, ct))))
                 data = CsvLoader.Load(reader, name, csv);
-            var record = Record(name, DatasetFormat.Csv, data, actor);
+            var record = Record(name, DatasetFormat.Csv, data.Count, data.SampleShape, data.ClassNames, actor);
             record.PrimaryArtifact = file.Sha256;
             var used = csv with { HasHeader = csv.HasHeader ?? true, ClassNames = data.IsClassification ? data.ClassNames : null };
             record.CsvOptions = JsonSerializer.Serialize(used, s_json);
             return (record, [file]);
         }, ct);
 
+    /// <summary>
+    /// Parts: <c>file</c> (UTF-8), <c>name</c>, and optionally <c>format</c> (csv or jsonl; default csv),
+    /// <c>textColumn</c> and <c>labelColumn</c> (CSV header names or JSON fields; default text and label),
+    /// <c>delimiter</c> (CSV), <c>minCount</c> and <c>maxVocabulary</c> (the vocabulary's limits), or
+    /// <c>vocabularyFrom</c>: the name of a text dataset (its training set) whose tokenizer this one takes instead of
+    /// building its own, as a test set must. The tokenizer is stored with the dataset.
+    /// </summary>
+    public Task<DatasetRecord> ImportText(string? contentType, Stream body, string actor, CancellationToken ct) =>
+        Import(contentType, body, actor, TextFields, CsvFiles, TextMediaType, async (form, batch, name) =>
+        {
+            var file = form.File("file");
+            var import = ReadTextOptions(form);
+            var data = TextFileReader.Read(await artifacts.ReadVerified(file.Sha256, ct), name, import);
+            var (tokenizerJson, vocabulary, from) = await Tokenizer(form, data, name, ct);
+            var stored = await batch.Write(System.Text.Encoding.UTF8.GetBytes(tokenizerJson), BuiltinDatasets.TokenizerMediaType, ct);
+            var record = Record(name, DatasetFormat.Text, data.Count, [], data.ClassNames, actor);
+            record.PrimaryArtifact = file.Sha256;
+            record.TokenizerArtifact = stored.Sha256;
+            record.TextOptions = JsonSerializer.Serialize(new TextDatasetOptions(import, vocabulary, from), s_json);
+            return (record, [file, new UploadForm.StoredFile("tokenizer", "tokenizer.json", stored.Sha256, stored.Size)]);
+        }, ct);
+
+    /// <summary>The tokenizer built from <paramref name="data"/>, or the one of the dataset named by <c>vocabularyFrom</c>.</summary>
+    private async Task<(string Json, VocabularyOptions Options, string From)> Tokenizer(UploadForm form, TextDataset data, string name, CancellationToken ct)
+    {
+        var minCount = form.Integer("minCount");
+        var maxVocabulary = form.Integer("maxVocabulary");
+        if (form.Text("vocabularyFrom") is not { } from)
+        {
+            var options = new VocabularyOptions
+            {
+                MinCount = minCount ?? new VocabularyOptions().MinCount,
+                MaxSize = maxVocabulary ?? VocabularyOptions.DefaultMaxSize,
+            };
+            return (WordTokenizer.Build(data, options).ToJson(), options, name);
+        }
+        if (minCount is not null || maxVocabulary is not null)
+            throw Refusal.Invalid("Give either vocabularyFrom (take that dataset's tokenizer) or minCount and maxVocabulary (build one), not both.");
+        var source = await db.Datasets.AsNoTracking().FirstOrDefaultAsync(d => d.Name == from, ct)
+            ?? throw Refusal.Invalid($"vocabularyFrom: there is no dataset named '{from}'.");
+        if (source.TokenizerArtifact is not { } sha)
+            throw Refusal.Invalid($"vocabularyFrom: dataset '{from}' is not a text dataset, so it has no tokenizer.");
+        var json = System.Text.Encoding.UTF8.GetString(await artifacts.ReadVerified(sha, ct));
+        return (json, WordTokenizer.FromJson(json).Options, from);
+    }
+
+    private static TextImportOptions ReadTextOptions(UploadForm form)
+    {
+        var format = form.Text("format");
+        var defaults = new TextImportOptions();
+        return new TextImportOptions
+        {
+            Format = format?.ToLowerInvariant() switch
+            {
+                null or "csv" => TextFileFormat.Csv,
+                "jsonl" or "jsonlines" => TextFileFormat.JsonLines,
+                _ => throw Refusal.Invalid($"Field 'format' must be csv or jsonl, not '{format}'."),
+            },
+            TextColumn = form.Text("textColumn") ?? defaults.TextColumn,
+            LabelColumn = form.Text("labelColumn") ?? defaults.LabelColumn,
+            Delimiter = Delimiter(form.Text("delimiter")),
+        };
+    }
+
     private async Task<DatasetRecord> Import(string? contentType, Stream body, string actor, string[] fields, string[] files, string mediaType,
-        Func<UploadForm, string, Task<(DatasetRecord Record, UploadForm.StoredFile[] Files)>> load, CancellationToken ct)
+        Func<UploadForm, ArtifactBatch, string, Task<(DatasetRecord Record, UploadForm.StoredFile[] Files)>> load, CancellationToken ct)
     {
         return await artifacts.Keep(db, async batch =>
         {
@@ -86,7 +154,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
             var name = form.RequiredText("name");
             RegistryNames.CheckDatasetName(name);
             if (await NameTaken(name, ct)) throw Taken(name);
-            return await load(form, name);
+            return await load(form, batch, name);
         }, async loaded =>
         {
             var (record, stored) = loaded;
@@ -124,13 +192,7 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
             LabelColumnIndex = form.Integer("labelColumnIndex"),
             HasHeader = form.Boolean("header"),
             SkipLines = form.Integer("skipLines") ?? 0,
-            Delimiter = delimiter switch
-            {
-                null => ',',
-                { Length: 1 } => delimiter[0],
-                "\\t" or "tab" => '\t',
-                _ => throw Refusal.Invalid($"Field 'delimiter' must be one character (or 'tab'), not '{delimiter}'."),
-            },
+            Delimiter = Delimiter(delimiter),
             ClassNames = form.List("classNames"),
             Task = task is null ? CsvTask.Classification
                 : Enum.TryParse<CsvTask>(task, ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) ? parsed
@@ -138,13 +200,21 @@ public sealed class DatasetImporter(PortalDbContext db, AuditLog audit, Artifact
         };
     }
 
-    private DatasetRecord Record(string name, DatasetFormat format, Dataset data, string actor) => new()
+    private static char Delimiter(string? delimiter) => delimiter switch
+    {
+        null => ',',
+        { Length: 1 } => delimiter[0],
+        "\\t" or "tab" => '\t',
+        _ => throw Refusal.Invalid($"Field 'delimiter' must be one character (or 'tab'), not '{delimiter}'."),
+    };
+
+    private DatasetRecord Record(string name, DatasetFormat format, int count, IReadOnlyList<int> sampleShape, IReadOnlyList<string> classNames, string actor) => new()
     {
         Name = name,
         Format = format,
-        SampleShape = [.. data.SampleShape],
-        Count = data.Count,
-        ClassNames = [.. data.ClassNames],
+        SampleShape = [.. sampleShape],
+        Count = count,
+        ClassNames = [.. classNames],
         CreatedBy = actor,
         CreatedAt = clock.GetUtcNow(),
     };

@@ -1,8 +1,11 @@
+using Portal.Contracts.Datasets;
+
 namespace Portal.Server.Datasets;
 
 /// <summary>
 /// What the Datasets page shows of a dataset's content: class balance, the first images as grey thumbnails
-/// (image datasets), or the first rows and per-column statistics (tabular ones).
+/// (image datasets), the first rows and per-column statistics (tabular ones), or the first texts and the statistics
+/// through the tokenizer (text ones).
 /// </summary>
 public sealed class DatasetPreview(DatasetLoader loader)
 {
@@ -16,14 +19,36 @@ public sealed class DatasetPreview(DatasetLoader loader)
 
     public sealed record ColumnStats(string Name, double Min, double Max, double Mean, double StdDev);
 
+    /// <summary>One text as the preview lists it: its class and its first characters.</summary>
+    public sealed record TextSample(string Label, string Text);
+
     public sealed record View(
         IReadOnlyList<ClassCount> Classes,
         IReadOnlyList<Thumbnail> Images,
         IReadOnlyList<ColumnStats> Columns,
-        IReadOnlyList<IReadOnlyList<string>> FirstRows);
+        IReadOnlyList<IReadOnlyList<string>> FirstRows,
+        TextStatisticsView? Text = null,
+        IReadOnlyList<TextSample>? FirstTexts = null);
+
+    public const int TextPreviewLength = 160;
+
+    /// <summary>A text dataset's statistics through its own tokenizer.</summary>
+    /// <exception cref="Refusal">No such dataset, or it is not text.</exception>
+    public async Task<TextStatisticsView> TextStatistics(Guid datasetId, CancellationToken ct)
+    {
+        var text = await loader.LoadText(datasetId, ct);
+        return DatasetViews.View(datasetId, text.Texts, Portal.Engine.Data.TextStatistics.Measure(text.Texts, text.Tokenizer));
+    }
 
     public async Task<View> Read(Guid datasetId, CancellationToken ct)
     {
+        if (await loader.TryLoadText(datasetId, ct) is { } text)
+        {
+            var statistics = await TextStatistics(datasetId, ct);
+            var first = text.Texts.Texts.Take(Rows).Select((t, i) => new TextSample(
+                text.Texts.ClassNames[text.Texts.Labels[i]], t.Length > TextPreviewLength ? t[..TextPreviewLength] + "…" : t));
+            return new View([.. statistics.Classes.Select(c => new ClassCount(c.Name, c.Count))], [], [], [], statistics, [.. first]);
+        }
         var data = await loader.Load(datasetId, ct);
         var classes = new List<ClassCount>();
         if (data.IsClassification)

@@ -27,6 +27,21 @@ public sealed class DatasetRecord
     /// <summary>CSV options (label column, header, skip lines…) as JSON.</summary>
     public string? CsvOptions { get; set; }
 
+    /// <summary>
+    /// For text datasets: the word tokenizer's JSON artifact, built from this dataset's texts (or, for a test set, from
+    /// its training set's), which every run trained on it carries on.
+    /// </summary>
+    public string? TokenizerArtifact { get; set; }
+
+    /// <summary>For text datasets: the import options (format, columns) and vocabulary limits as JSON.</summary>
+    public string? TextOptions { get; set; }
+
+    /// <summary>What the data is, for built-ins (with their class counts).</summary>
+    public string? Description { get; set; }
+
+    /// <summary>Whether the samples are texts, which a token spec takes through the tokenizer.</summary>
+    public bool IsText => TokenizerArtifact is not null;
+
     public required string CreatedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 }

@@ -5,7 +5,7 @@ using Microsoft.OpenApi;
 namespace Portal.Server.Datasets;
 
 /// <summary>
-/// The OpenAPI description of the two upload forms. The handlers read the multipart body as it streams (so nothing
+/// The OpenAPI description of the upload forms. The handlers read the multipart body as it streams (so nothing
 /// binds it for the document to infer); every part <see cref="DatasetImporter"/> takes is described here, with its
 /// type, default and meaning.
 /// </summary>
@@ -50,6 +50,47 @@ public static class DatasetUploadDocs
             $"{ClassNamesDescription} Classification only; every label must be one of them. Default: the distinct labels sorted " +
             "(numerically when all are integers, else by ordinal string order). The order used is recorded in the dataset's csvOptions.classNames."),
     ];
+
+    private static readonly Part[] s_text =
+    [
+        new("name", JsonSchemaType.String, NameDescription, Required: true),
+        new("file", JsonSchemaType.String,
+            "The texts (UTF-8; other bytes are refused with their line): CSV with a header, or JSON Lines (one object per line).",
+            Required: true, Format: "binary"),
+        new("format", JsonSchemaType.String, "csv or jsonl.", Default: JsonValue.Create("csv"), Values: ["csv", "jsonl"]),
+        new("textColumn", JsonSchemaType.String, "The CSV column (header name) or JSON field holding the text.", Default: JsonValue.Create("text")),
+        new("labelColumn", JsonSchemaType.String,
+            "The CSV column or JSON field holding the class (a string, or an integer in JSON). Classes are the distinct labels sorted.",
+            Default: JsonValue.Create("label")),
+        new("delimiter", JsonSchemaType.String, "The CSV field delimiter: one character, or 'tab'.", Default: JsonValue.Create(",")),
+        new("minCount", JsonSchemaType.Integer, "A word enters the vocabulary when these texts hold it at least this often.", Default: JsonValue.Create(2)),
+        new("maxVocabulary", JsonSchemaType.Integer, "The most token ids, padding (0) and unknown (1) included.",
+            Default: JsonValue.Create(Portal.Engine.Data.VocabularyOptions.DefaultMaxSize)),
+        new("vocabularyFrom", JsonSchemaType.String,
+            "The name of a text dataset whose tokenizer this one takes instead of building its own (a test set takes its training set's). " +
+            "Not with minCount or maxVocabulary."),
+    ];
+
+    public static RouteHandlerBuilder DescribeTextUpload(this RouteHandlerBuilder endpoint) => endpoint
+        .WithSummary("Upload a text dataset")
+        .WithDescription(
+            "Registers labelled texts from a CSV or JSON Lines file, streamed into the artifact store and read back by the engine, whose " +
+            "message names the line and the column or field at fault. A word-level tokenizer (lower-cased; id 0 padding, 1 unknown) is " +
+            "built from these texts, or taken from vocabularyFrom, and stored with the dataset; a token spec trained on it carries it on. " +
+            "Contributor. Unknown fields are refused by name.")
+        .AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.RequestBody = Body(s_text, new JsonObject
+            {
+                ["name"] = "reviews-train",
+                ["file"] = "(file) reviews-train.jsonl",
+                ["format"] = "jsonl",
+                ["textColumn"] = "review",
+                ["labelColumn"] = "sentiment",
+                ["minCount"] = 2,
+            });
+            return Task.CompletedTask;
+        });
 
     public static RouteHandlerBuilder DescribeIdxUpload(this RouteHandlerBuilder endpoint) => endpoint
         .WithSummary("Upload an IDX dataset")

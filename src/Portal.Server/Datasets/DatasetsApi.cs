@@ -10,7 +10,7 @@ using Portal.Server.Hosting;
 
 namespace Portal.Server.Datasets;
 
-/// <summary>/api/v1/datasets: Viewer reads; Contributor uploads (multipart, streamed, up to Portal:MaxUploadBytes).</summary>
+/// <summary>/api/v1/datasets: Viewer reads; Contributor uploads (IDX, CSV, text) (multipart, streamed, up to Portal:MaxUploadBytes).</summary>
 public static class DatasetsApi
 {
     /// <summary>Room for the multipart framing and text fields around the files, which may hold MaxUploadBytes together.</summary>
@@ -29,24 +29,27 @@ public static class DatasetsApi
             .WithDescription("One dataset: its format, sample shape, row count, class names in label order (label i is the i-th name), "
                 + "artifacts, who uploaded it and when, and for a CSV the options its import used.")
             .ProducesProblem(StatusCodes.Status404NotFound);
-        group.MapPost("/idx", UploadIdx)
-            .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
-            .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
-            .Accepts<Stream>("multipart/form-data")
+        Upload(group.MapPost("/idx", UploadIdx), limit).DescribeIdxUpload();
+        Upload(group.MapPost("/csv", UploadCsv), limit).DescribeCsvUpload();
+        Upload(group.MapPost("/text", UploadText), limit).DescribeTextUpload();
+        group.MapGet("/{id:guid}/text-statistics", TextStatistics).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
+            .WithSummary("Get a text dataset's statistics")
+            .WithDescription("A text dataset through its tokenizer: token lengths per text (percentiles and a histogram, before any truncation), "
+                + "the share of tokens and of distinct words the vocabulary covers (for a test set whose tokenizer came from its training set, "
+                + "the coverage of held-out text), and the class balance. Refused for a dataset that is not text.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .DescribeIdxUpload();
-        group.MapPost("/csv", UploadCsv)
-            .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
-            .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
-            .Accepts<Stream>("multipart/form-data")
-            .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .DescribeCsvUpload();
+            .ProducesProblem(StatusCodes.Status404NotFound);
         return v1;
     }
+
+    /// <summary>What every upload endpoint shares: Contributor, streamed multipart up to the limit, and its refusals.</summary>
+    private static RouteHandlerBuilder Upload(RouteHandlerBuilder endpoint, long limit) => endpoint
+        .RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
+        .WithMetadata(new RequestSizeLimitAttribute(limit + FramingAllowance))
+        .Accepts<Stream>("multipart/form-data")
+        .ProducesProblem(StatusCodes.Status400BadRequest)
+        .ProducesProblem(StatusCodes.Status409Conflict)
+        .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
     private static async Task<Ok<Page<DatasetView>>> List([AsParameters] PageRequest page, DatasetCatalog catalog, CancellationToken ct)
     {
@@ -62,6 +65,12 @@ public static class DatasetsApi
 
     private static async Task<Created<DatasetView>> UploadCsv(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
         Created(await importer.ImportCsv(request.ContentType, request.Body, new CurrentUser(user).Name, ct));
+
+    private static async Task<Created<DatasetView>> UploadText(HttpRequest request, ClaimsPrincipal user, DatasetImporter importer, CancellationToken ct) =>
+        Created(await importer.ImportText(request.ContentType, request.Body, new CurrentUser(user).Name, ct));
+
+    private static async Task<Ok<TextStatisticsView>> TextStatistics(Guid id, DatasetPreview preview, CancellationToken ct) =>
+        TypedResults.Ok(await preview.TextStatistics(id, ct));
 
     private static Created<DatasetView> Created(DatasetRecord d) => TypedResults.Created($"/api/v1/datasets/{d.Id}", DatasetViews.View(d));
 }

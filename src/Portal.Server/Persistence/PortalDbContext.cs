@@ -79,6 +79,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.HasIndex(d => d.Name).IsUnique();
             e.Property(d => d.Name).HasMaxLength(200);
             e.Property(d => d.Format).HasConversion<string>().HasMaxLength(16);
+            e.Ignore(d => d.IsText);
         });
 
         builder.Entity<JobRecord>(e =>

@@ -10,8 +10,11 @@ using Portal.Server.Training;
 
 namespace Portal.Server.Registry;
 
-/// <summary>A succeeded run as a version starts from it: the run, the dataset it was trained on, its kept model and the weights file's bytes.</summary>
-public sealed record RegistrableRun(TrainingRun Run, DatasetRecord Training, TrainedModel Model, byte[] Weights);
+/// <summary>
+/// A succeeded run as a version starts from it: the run, the dataset it was trained on, its kept model, the weights
+/// file's bytes and, for a text run, the tokenizer's JSON from the weights' metadata.
+/// </summary>
+public sealed record RegistrableRun(TrainingRun Run, DatasetRecord Training, TrainedModel Model, byte[] Weights, string? Tokenizer = null);
 
 /// <summary>Reads a run that is to become a version, refusing (and saying why) one that has not succeeded or whose kept weights are gone or damaged.</summary>
 public sealed class SucceededRuns(PortalDbContext db, ArtifactStore artifacts)
@@ -28,17 +31,17 @@ public sealed class SucceededRuns(PortalDbContext db, ArtifactStore artifacts)
             ?? throw Refusal.Conflict($"Run '{run.Name}' was trained on dataset {run.DatasetId}, which is no longer registered.");
 
         var bytes = await ReadWeights(run, weightsSha, ct);
-        ModelWeights weights;
+        SafetensorsFile file;
         try
         {
-            weights = SafetensorsReader.Read(bytes).Weights;
+            file = SafetensorsReader.Read(bytes);
         }
         catch (SafetensorsFormatException e)
         {
             throw Refusal.Conflict($"The weights of run '{run.Name}' ({weightsSha}) are not a valid safetensors file: {e.Message}", e);
         }
-        var model = new TrainedModel(ModelSpec.FromJson(run.SpecJson), weights, RunModelFiles.Standardization(run.StandardizationJson), training.ClassNames);
-        return new RegistrableRun(run, training, model, bytes);
+        var model = new TrainedModel(ModelSpec.FromJson(run.SpecJson), file.Weights, RunModelFiles.Standardization(run.StandardizationJson), training.ClassNames);
+        return new RegistrableRun(run, training, model, bytes, file.Metadata.GetValueOrDefault(Portal.Engine.Onnx.OnnxMetadataKeys.Tokenizer));
     }
 
     private async Task<byte[]> ReadWeights(TrainingRun run, string sha, CancellationToken ct)

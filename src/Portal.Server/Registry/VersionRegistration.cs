@@ -21,9 +21,9 @@ public sealed class VersionRegistration(
     public async Task<VersionView> FromRun(string modelName, Guid runId, Guid? evaluationDatasetId, string actor, CancellationToken ct)
     {
         var model = await db.RequireModel(modelName, ct);
-        var (run, training, trained, weights) = await runs.Load(runId, ct);
+        var (run, training, trained, weights, tokenizer) = await runs.Load(runId, ct);
         var evaluationId = await evaluationDatasets.ForRun(run, training, evaluationDatasetId, ct);
-        var data = evaluationId is { } id ? await evaluationDatasets.Load(id, ct) : null;
+        var data = evaluationId is { } id ? await evaluationDatasets.Load(id, trained.Spec, tokenizer, ct) : null;
         ClassificationReport? report = null;
         if (data is not null)
         {
@@ -33,7 +33,7 @@ public sealed class VersionRegistration(
         }
 
         var versionId = Guid.NewGuid();
-        var onnx = RunModelFiles.Onnx(trained.Spec, trained.Weights, trained.Standardization, trained.ClassNames, versionId);
+        var onnx = RunModelFiles.Onnx(trained.Spec, trained.Weights, trained.Standardization, trained.ClassNames, versionId, tokenizer);
         ModelTiming timing;
         using (var loaded = evidence.Load(onnx, $"{model.Name} (run {run.Name})"))
             timing = await evidence.Time(loaded, data, ct);

@@ -12,8 +12,8 @@ namespace Portal.Server.Training;
 public sealed record RunExportPayload(Guid RunId);
 
 /// <summary>
-/// Runs an export job: a succeeded run's kept weights to ONNX (standardisation folded in, class labels and the
-/// run id in the metadata), written to the artifact store and recorded on the run in one save. The store is
+/// Runs an export job: a succeeded run's kept weights to ONNX (standardisation folded in, class labels, the run id
+/// and a text run's tokenizer in the metadata), written to the artifact store and recorded on the run in one save. The store is
 /// content-addressed, so exporting again (or a resumed job) yields the same file.
 /// </summary>
 public sealed class RunExportJobHandler(IServiceScopeFactory scopes, ArtifactStore artifacts) : IJobHandler
@@ -32,11 +32,13 @@ public sealed class RunExportJobHandler(IServiceScopeFactory scopes, ArtifactSto
         if (run.WeightsArtifact is not { } weightsSha)
             throw new InvalidOperationException($"Run '{run.Name}' ({run.Id}) has no weights to export.");
         var classNames = await db.Datasets.AsNoTracking().Where(d => d.Id == run.DatasetId).Select(d => d.ClassNames).FirstOrDefaultAsync(ct) ?? [];
-        var weights = SafetensorsReader.Read(await artifacts.ReadVerified(weightsSha, ct)).Weights;
+        var file = SafetensorsReader.Read(await artifacts.ReadVerified(weightsSha, ct));
+        var weights = file.Weights;
+        var tokenizer = file.Metadata.GetValueOrDefault(Portal.Engine.Onnx.OnnxMetadataKeys.Tokenizer);
         var standardization = RunModelFiles.Standardization(run.StandardizationJson);
         await job.ReportProgress(0.3);
 
-        var onnx = await Task.Run(() => RunModelFiles.Onnx(ModelSpec.FromJson(run.SpecJson), weights, standardization, classNames, run.Id), ct);
+        var onnx = await Task.Run(() => RunModelFiles.Onnx(ModelSpec.FromJson(run.SpecJson), weights, standardization, classNames, run.Id, tokenizer), ct);
         ct.ThrowIfCancellationRequested();
 
         // From here the file and its record are written together, not cancellable, so no file is left unreferenced.

@@ -18,12 +18,13 @@ internal static class RunModelFiles
     public static FeatureStandardization? Standardization(string? json) => json is null ? null
         : JsonSerializer.Deserialize<FeatureStandardization>(json, s_json) ?? throw new InvalidDataException("The stored standardisation JSON is null.");
 
-    /// <summary>ONNX with the standardisation folded in, the class labels and <paramref name="lineageId"/> in its metadata.</summary>
-    public static byte[] Onnx(ModelSpec spec, ModelWeights weights, FeatureStandardization? standardization, IReadOnlyList<string> classNames, Guid lineageId) =>
+    /// <summary>ONNX with the standardisation folded in, the class labels, <paramref name="lineageId"/> and a token model's tokenizer in its metadata.</summary>
+    public static byte[] Onnx(ModelSpec spec, ModelWeights weights, FeatureStandardization? standardization, IReadOnlyList<string> classNames, Guid lineageId, string? tokenizer = null) =>
         OnnxExporter.Export(spec, weights, new OnnxExportOptions
         {
             Standardization = standardization,
             ClassLabels = classNames.Count > 0 ? classNames : null,
             LineageId = lineageId.ToString(),
+            Tokenizer = tokenizer,
         });
 }

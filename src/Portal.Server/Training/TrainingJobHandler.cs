@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Contracts.Training;
+using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 using Portal.Engine.Training;
@@ -20,7 +21,7 @@ namespace Portal.Server.Training;
 /// Runs a training job: the engine's trainer over the run's datasets, with an epoch checkpoint under
 /// <c>&lt;data&gt;/checkpoints/&lt;runId&gt;</c> (continued from when the job is resumed). Each step is published on
 /// <c>run:{id}</c>, each epoch stored as it completes, and at the end the kept weights go to the artifact store
-/// as safetensors with the spec, run id, class names and standardisation in the file's metadata.
+/// as safetensors with the spec, run id, class names, standardisation and (for a text run) tokenizer in the file's metadata.
 /// </summary>
 public sealed class TrainingJobHandler(
     IServiceScopeFactory scopes, DatasetLoader datasets, ArtifactStore artifacts, LiveBus bus, IOptions<PortalOptions> options)
@@ -67,8 +68,10 @@ public sealed class TrainingJobHandler(
         var stored = JsonSerializer.Deserialize<TrainingOptions>(run.OptionsJson, s_json)
             ?? throw new InvalidDataException($"Run {runId} has no training options.");
         var trainingOptions = stored with { CheckpointDirectory = checkpoints };
-        var train = await datasets.Load(run.DatasetId, ct);
-        var validation = run.ValidationDatasetId is { } v ? await datasets.Load(v, ct) : null;
+        // A text run reads both sets through the training set's tokenizer, which travels on with the weights.
+        var tokenizer = (await datasets.TryLoadText(run.DatasetId, ct))?.Tokenizer;
+        var train = await datasets.LoadFor(run.DatasetId, spec, tokenizer, ct);
+        var validation = run.ValidationDatasetId is { } v ? await datasets.LoadFor(v, spec, tokenizer, ct) : null;
         var request = new TrainingRequest(spec, train, validation, trainingOptions) { ResumeFrom = resume ? checkpoints : null };
 
         var topic = RunTopic(runId);
@@ -97,7 +100,7 @@ public sealed class TrainingJobHandler(
             }
         }
         if (result is null) throw new InvalidOperationException($"Training run {runId} ended without a result.");
-        await Complete(run, spec, result);
+        await Complete(run, spec, result, tokenizer);
         DeleteCheckpoint(runId);
     }
 
@@ -145,7 +148,7 @@ public sealed class TrainingJobHandler(
     /// Stores the kept weights and records the outcome in one save. Not cancellable: the run is done, and stopping
     /// between the file and the record would leave a file nothing references.
     /// </summary>
-    private async Task Complete(TrainingRun run, ModelSpec spec, TrainingResult result)
+    private async Task Complete(TrainingRun run, ModelSpec spec, TrainingResult result, WordTokenizer? tokenizer)
     {
         var model = result.Model;
         var metadata = new Dictionary<string, string>
@@ -156,6 +159,7 @@ public sealed class TrainingJobHandler(
         };
         var standardization = model.Standardization is { } s ? JsonSerializer.Serialize(s, s_json) : null;
         if (standardization is not null) metadata[OnnxMetadataKeys.Standardization] = standardization;
+        if (tokenizer is not null) metadata[OnnxMetadataKeys.Tokenizer] = tokenizer.ToJson();
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();

@@ -40,7 +40,15 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         var spec = ReadSpec(request.Spec);
         var train = await Dataset(request.DatasetId, "datasetId", ct);
         var validation = request.ValidationDatasetId is { } v ? await Dataset(v, "validationDatasetId", ct) : null;
-        var options = ReadOptions(request.Options).ToTrainingOptions(classification: train.ClassNames.Length > 0);
+        var runOptions = ReadOptions(request.Options);
+        var options = runOptions.ToTrainingOptions(classification: train.ClassNames.Length > 0);
+        if (train.IsText || spec.Tokens is not null)
+        {
+            await CheckText(spec, train, validation, ct);
+            if (runOptions.Standardization is not null && options.Standardization is not null)
+                throw Refusal.Invalid($"Model '{spec.Name}' takes token ids, which are categories: standardization '{runOptions.Standardization}' does not apply to them.");
+            options = options with { Standardization = null };
+        }
         CheckFit(spec, options, train, validation);
 
         var now = clock.GetUtcNow();
@@ -176,6 +184,24 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         ?? throw Refusal.Invalid($"{field}: there is no dataset {id}.");
 
     /// <summary>
+    /// A token spec takes text datasets only, and a text dataset only a token spec whose padding id and embeddings fit
+    /// the training set's tokenizer (which the validation set is read through too).
+    /// </summary>
+    private async Task CheckText(ModelSpec spec, DatasetRecord train, DatasetRecord? validation, CancellationToken ct)
+    {
+        foreach (var (data, role) in new[] { (train, "training"), (validation, "validation") })
+        {
+            if (data is null) continue;
+            if (data.IsText && spec.Tokens is null)
+                throw Refusal.Invalid($"Model '{spec.Name}' takes float features [{string.Join(',', spec.InputShape)}] but the {role} dataset '{data.Name}' holds texts: a text dataset needs a token spec.");
+            if (!data.IsText && spec.Tokens is not null)
+                throw Refusal.Invalid($"Model '{spec.Name}' takes token ids [{string.Join(',', spec.InputShape)}] but the {role} dataset '{data.Name}' holds features of shape [{string.Join(',', data.SampleShape)}], not texts.");
+        }
+        var tokenizer = WordTokenizer.FromJson(System.Text.Encoding.UTF8.GetString(await artifacts.ReadVerified(train.TokenizerArtifact!, ct)));
+        if (TextEncoding.Mismatch(spec, tokenizer.VocabularySize, train.Name) is { } reason) throw Refusal.Invalid(reason);
+    }
+
+    /// <summary>
     /// What the engine would refuse when the job starts, refused now from the datasets' recorded shapes:
     /// input size, classes against the last layer, and options that need a validation set or image inputs.
     /// </summary>
@@ -187,7 +213,7 @@ public sealed class TrainingService(PortalDbContext db, AuditLog audit, JobQueue
         {
             if (data is null) continue;
             var features = data.SampleShape.Aggregate(1, (a, b) => a * b);
-            if (features != inputCount)
+            if (!data.IsText && features != inputCount)
                 throw Refusal.Invalid($"The {role} dataset '{data.Name}' has samples of shape [{string.Join(',', data.SampleShape)}] ({features} values) but model '{spec.Name}' takes [{string.Join(',', spec.InputShape)}] ({inputCount} values).");
             if ((data.ClassNames.Length > 0) != (train.ClassNames.Length > 0))
                 throw Refusal.Invalid($"The validation dataset '{data.Name}' and the training dataset '{train.Name}' disagree on classes versus targets.");

@@ -22,6 +22,13 @@ public static class Uploads
         return form;
     }
 
+    public static MultipartFormDataContent Text(string name, byte[] content, params (string Field, string Value)[] fields)
+    {
+        var form = new MultipartFormDataContent { { new StringContent(name), "name" }, { File(content), "file", "texts" } };
+        foreach (var (field, value) in fields) form.Add(new StringContent(value), field);
+        return form;
+    }
+
     private static ByteArrayContent File(byte[] bytes)
     {
         var content = new ByteArrayContent(bytes);

@@ -65,7 +65,7 @@ public sealed class CompressionFormTests
             StudentSpecJson = """{"name":"bad","inputShape":[784],"layers":[{"type":"conv2d","outChannels":8,"kernelSize":3}]}""",
         };
         var problem = Assert.Single(form.Problems());
-        Assert.Contains("layer 0", problem, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("layers[0]", problem, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -557,6 +557,9 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.Property<string>("CsvOptions")
                         .HasColumnType("text");
 
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
                     b.Property<string>("Format")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -578,6 +581,12 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                         .HasColumnType("integer[]");
 
                     b.Property<string>("Source")
+                        .HasColumnType("text");
+
+                    b.Property<string>("TextOptions")
+                        .HasColumnType("text");
+
+                    b.Property<string>("TokenizerArtifact")
                         .HasColumnType("text");
 
                     b.HasKey("Id");

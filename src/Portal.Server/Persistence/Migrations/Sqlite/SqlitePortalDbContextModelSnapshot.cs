@@ -548,6 +548,9 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                     b.Property<string>("CsvOptions")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Format")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -569,6 +572,12 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Source")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TextOptions")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TokenizerArtifact")
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
