@@ -7,6 +7,7 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["train-accuracy"] = TrainBenchmark.Accuracy,
     ["matmul"] = TrainBenchmark.Matmul,
     ["lstm-parity"] = Portal.Bench.Models.ParityBenchmark.Lstm,
+    ["bow-accuracy"] = Portal.Bench.Models.TextBenchmark.BagOfWordsAccuracy,
     ["infer"] = Portal.Bench.Infer.InferBenchmark.RunAsync,
     ["compress"] = Portal.Bench.Compress.CompressBenchmark.Run,
     ["machine"] = _ =>
