@@ -24,7 +24,7 @@ public sealed class NewRunFormTests
         };
         var error = form.SpecJsonError();
         Assert.NotNull(error);
-        Assert.Contains("layer 0", error, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("layers[0]", error, StringComparison.Ordinal);
     }
 
     [Fact]
