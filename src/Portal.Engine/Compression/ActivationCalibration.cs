@@ -52,7 +52,7 @@ internal static class ActivationCalibration
         using var network = NetworkFactory.Build(model.Spec);
         NetworkFactory.ImportWeights(network, model.Weights);
         network.eval();
-        using var data = new TensorDataset(samples, model.Spec.InputShape, model.Standardization, CPU);
+        using var data = new TensorDataset(samples, model.Spec, model.Standardization, CPU);
         var modules = network.children().Cast<nn.Module<Tensor, Tensor>>().ToArray();
         using var _ = no_grad();
         for (var start = 0; start < count; start += BatchSize)

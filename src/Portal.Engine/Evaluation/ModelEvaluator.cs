@@ -48,7 +48,7 @@ public static class ModelEvaluator
         using var network = NetworkFactory.Build(model.Spec, device);
         NetworkFactory.ImportWeights(network, model.Weights);
         network.eval();
-        using var tensors = new TensorDataset(data, model.Spec.InputShape, model.Standardization, device);
+        using var tensors = new TensorDataset(data, model.Spec, model.Standardization, device);
         using var _ = no_grad();
         for (var start = 0; start < data.Count; start += batchSize)
         {

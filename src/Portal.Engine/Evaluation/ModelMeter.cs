@@ -73,24 +73,28 @@ public sealed class ModelMeter
         }
     }
 
-    private static BatchedFloatSignature Check(InferenceModel model, int sampleValues)
+    private static BatchedSignature Check(InferenceModel model, int sampleValues)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var signature = model.BatchedFloat ?? throw new ArgumentException(
+        var signature = model.Batched ?? throw new ArgumentException(
             $"Model '{model.Name}' has inputs {string.Join(", ", model.Inputs)} and outputs {string.Join(", ", model.Outputs)}; " +
-            "Portal measures models with one float32 input [batch, …fixed] and a float32 first output [batch, …fixed].");
+            "Portal measures models with one float32 input [batch, …fixed] or int64 token ids [batch, sequence], and a float32 first output [batch, …fixed].");
+        var perSample = signature.ValuesPerSample ?? throw new ArgumentException(
+            $"Model '{model.Name}' takes token ids {model.Inputs[0]} of a length it does not declare (no fixed length and no Portal spec); Portal measures token models at their maximum length.");
+        if (signature is BatchedTokenSignature { Vocabulary: null } && sampleValues == 0)
+            throw new ArgumentException($"Model '{model.Name}' takes token ids of a vocabulary it does not declare; time it on samples of its data.");
         if (signature.FixedBatch is long fixedBatch && fixedBatch != 1 && fixedBatch != ThroughputBatch)
             throw new ArgumentException(
                 $"Model '{model.Name}' takes exactly {fixedBatch} samples per run; latency is measured at batch 1 and throughput at batch {ThroughputBatch}, " +
                 $"so its batch dimension must be dynamic, 1 or {ThroughputBatch}.");
-        if (sampleValues % signature.InputValuesPerSample != 0)
-            throw new ArgumentException($"{sampleValues} sample values are not a whole number of samples of {signature.InputValuesPerSample} values for model '{model.Name}'.");
+        if (sampleValues % perSample != 0)
+            throw new ArgumentException($"{sampleValues} sample values are not a whole number of samples of {perSample} values for model '{model.Name}'.");
         return signature;
     }
 
-    private ModelTiming[] TimeNow(IReadOnlyList<InferenceModel> models, BatchedFloatSignature[] signatures, ReadOnlyMemory<float> samples, CancellationToken ct)
+    private ModelTiming[] TimeNow(IReadOnlyList<InferenceModel> models, BatchedSignature[] signatures, ReadOnlyMemory<float> samples, CancellationToken ct)
     {
-        var inputs = signatures.Select(s => Inputs(samples.Span, s.InputValuesPerSample)).ToArray();
+        var inputs = signatures.Select(s => Inputs(samples.Span, s)).ToArray();
         var outputs = signatures.Select(s => new float[ThroughputBatch * s.OutputValuesPerSample]).ToArray();
         for (var m = 0; m < models.Count; m++) WarmUp(models[m], signatures[m], inputs[m], outputs[m]);
         var best = new ModelTiming?[models.Count];
@@ -105,17 +109,17 @@ public sealed class ModelMeter
         return [.. best.Select(b => b!)];
     }
 
-    private void WarmUp(InferenceModel model, BatchedFloatSignature signature, float[] inputs, float[] output)
+    private void WarmUp(InferenceModel model, BatchedSignature signature, float[] inputs, float[] output)
     {
         if (signature.FixedBatch is not (null or 1)) return;
         var end = Stopwatch.GetTimestamp() + Ticks(Options.WarmUpBudget);
         for (var i = 0; i < Options.WarmUpRuns && (i == 0 || Stopwatch.GetTimestamp() < end); i++)
-            model.Run(Sample(inputs, i, signature.InputValuesPerSample), 1, output);
+            model.Run(Sample(inputs, i, signature.ValuesPerSample!.Value), 1, output);
     }
 
-    private ModelTiming Round(InferenceModel model, BatchedFloatSignature signature, float[] inputs, float[] output, CancellationToken ct)
+    private ModelTiming Round(InferenceModel model, BatchedSignature signature, float[] inputs, float[] output, CancellationToken ct)
     {
-        var perSample = signature.InputValuesPerSample;
+        var perSample = signature.ValuesPerSample!.Value;
         double? p50 = null, p95 = null;
         var latencyRuns = 0;
         if (signature.FixedBatch is null or 1)
@@ -154,14 +158,16 @@ public sealed class ModelMeter
         return new ModelTiming(p50, p95, throughput, latencyRuns, throughputRuns);
     }
 
-    /// <summary>A batch of 64 samples: the given ones cycled, or seeded uniform values.</summary>
-    private static float[] Inputs(ReadOnlySpan<float> samples, int perSample)
+    /// <summary>A batch of 64 samples: the given ones cycled, or seeded values (uniform, or token ids of the whole maximum length).</summary>
+    private static float[] Inputs(ReadOnlySpan<float> samples, BatchedSignature signature)
     {
+        var perSample = signature.ValuesPerSample!.Value;
         var inputs = new float[ThroughputBatch * perSample];
         if (samples.IsEmpty)
         {
             var random = new Random(InputSeed);
-            for (var i = 0; i < inputs.Length; i++) inputs[i] = random.NextSingle();
+            for (var i = 0; i < inputs.Length; i++)
+                inputs[i] = signature is BatchedTokenSignature { Vocabulary: { } vocabulary } ? random.Next(vocabulary) : random.NextSingle();
             return inputs;
         }
         var available = samples.Length / perSample;

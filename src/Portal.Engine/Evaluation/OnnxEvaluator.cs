@@ -8,7 +8,8 @@ namespace Portal.Engine.Evaluation;
 /// Accuracy and the classification report of an ONNX model on a labelled dataset, run by ONNX Runtime: the one way
 /// Portal scores an ONNX file, for a version's evidence, an evaluation job and a compression report alike (imported
 /// files have no spec to rebuild in TorchSharp). The model gets the dataset's raw features and its first output is
-/// read as one score per class (logits or probabilities: the arg-max is the same). A model that names its classes
+/// read as one score per class (logits or probabilities: the arg-max is the same). A token model gets the dataset's
+/// ids (held as floats) as int64. A model that names its classes
 /// (the <c>portal.class_labels</c> metadata) is scored by name: the dataset's labels are renumbered into the model's
 /// order, and a dataset with other class names is refused.
 /// </summary>
@@ -20,10 +21,10 @@ public static class OnnxEvaluator
     public static string? Misfit(InferenceModel model, Dataset data)
     {
         if (!data.IsClassification) return $"dataset '{data.Name}' has float targets, not class labels";
-        if (model.BatchedFloat is not { } signature)
-            return $"model '{model.Name}' does not take one float32 input [batch, …fixed] with a float32 output [batch, …fixed]";
-        if (signature.InputValuesPerSample != data.FeatureCount)
-            return $"model '{model.Name}' takes {model.Inputs[0]} ({signature.InputValuesPerSample} values per sample) but dataset '{data.Name}' has samples [{string.Join(',', data.SampleShape)}] ({data.FeatureCount} values)";
+        if (model.Batched is not { } signature)
+            return $"model '{model.Name}' does not take one float32 input [batch, …fixed] or int64 token ids [batch, sequence] with a float32 output [batch, …fixed]";
+        if (signature.Misfit(data.FeatureCount) is { } misfit)
+            return $"model '{model.Name}' takes {model.Inputs[0]} but dataset '{data.Name}' has samples [{string.Join(',', data.SampleShape)}] ({data.FeatureCount} values): {misfit}";
         IReadOnlyList<string> modelClasses;
         try
         {
@@ -43,8 +44,8 @@ public static class OnnxEvaluator
     {
         if (Misfit(model, data) is { } reason) throw new ArgumentException($"Cannot evaluate on this dataset: {reason}.");
         data = ClassOrder.Align(data, model.Info.ClassLabels ?? [], $"model '{model.Name}'");
-        var signature = model.BatchedFloat!;
-        var perSample = signature.InputValuesPerSample;
+        var signature = model.Batched!;
+        var perSample = data.FeatureCount;
         var classes = signature.OutputValuesPerSample;
         var batch = (int)(signature.FixedBatch ?? BatchSize);
         var padded = signature.FixedBatch is null ? null : new float[batch * perSample];

@@ -7,7 +7,13 @@ namespace Portal.Engine.Inference;
 /// [batch, …fixed], so a batch is a flat span of samples in and a flat span of results out.
 /// </summary>
 public sealed record BatchedFloatSignature(string InputName, int InputValuesPerSample, string OutputName, int OutputValuesPerSample, long? FixedBatch)
+    : BatchedSignature(InputName, OutputName, OutputValuesPerSample, FixedBatch)
 {
+    public override int? ValuesPerSample => InputValuesPerSample;
+
+    public override string? Misfit(int valuesPerSample) =>
+        valuesPerSample == InputValuesPerSample ? null : $"input '{InputName}' takes {InputValuesPerSample} values per sample, not {valuesPerSample}";
+
     internal static BatchedFloatSignature? TryCreate(IReadOnlyList<OnnxTensorInfo> inputs, IReadOnlyList<OnnxTensorInfo> outputs, out string reason)
     {
         if (inputs.Count != 1)
@@ -24,35 +30,5 @@ public sealed record BatchedFloatSignature(string InputName, int InputValuesPerS
         }
         reason = "";
         return new BatchedFloatSignature(inputs[0].Name, inputPerSample, outputs[0].Name, outputPerSample, inputBatch ?? outputBatch);
-    }
-
-    private static bool PerSample(OnnxTensorInfo tensor, out int perSample, out long? fixedBatch, out string reason)
-    {
-        perSample = 0;
-        fixedBatch = null;
-        if (tensor.ElementType != OnnxElementType.Float32 || tensor.Rank < 1)
-        {
-            reason = $"{tensor} is not a float32 tensor with a batch dimension";
-            return false;
-        }
-        var count = 1L;
-        for (var d = 1; d < tensor.Rank; d++)
-        {
-            if (tensor.Dimensions[d].Size is not long size || size <= 0)
-            {
-                reason = $"{tensor} has a dimension other than the first that is not fixed";
-                return false;
-            }
-            count *= size;
-            if (count > int.MaxValue)
-            {
-                reason = $"{tensor} has more than {int.MaxValue} values per sample";
-                return false;
-            }
-        }
-        perSample = (int)count;
-        fixedBatch = tensor.Dimensions[0].Size;
-        reason = "";
-        return true;
     }
 }

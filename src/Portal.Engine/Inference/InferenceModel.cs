@@ -1,4 +1,8 @@
+using System.Buffers;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+using Portal.Engine.Data;
+using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 
 namespace Portal.Engine.Inference;
@@ -37,6 +41,10 @@ public sealed class InferenceModel : IDisposable
             _fastPath = new FastPathBindings(session, _runOptions, BatchedFloat.InputName, BatchedFloat.OutputName);
             _fastOutput = Outputs.First(o => o.Name == BatchedFloat.OutputName);
         }
+        else
+        {
+            BatchedTokens = BatchedTokenSignature.TryCreate(Inputs, Outputs, PortalSpec(info));
+        }
     }
 
     /// <summary>The file name, or the name given with the bytes; used in every message.</summary>
@@ -58,6 +66,12 @@ public sealed class InferenceModel : IDisposable
 
     /// <summary>The shape the fast <see cref="Run(ReadOnlySpan{float}, int, Span{float})"/> runs, or null when the model has another.</summary>
     public BatchedFloatSignature? BatchedFloat { get; }
+
+    /// <summary>A token model's batched run (int64 ids [batch, sequence], sent as floats), or null when the model has another shape.</summary>
+    public BatchedTokenSignature? BatchedTokens { get; }
+
+    /// <summary>What <see cref="Run(ReadOnlySpan{float}, int, Span{float})"/> takes: float features or token ids; null when it cannot run the model.</summary>
+    public BatchedSignature? Batched => BatchedFloat ?? (BatchedSignature?)BatchedTokens;
 
     public static InferenceModel Load(string path, InferenceOptions? options = null)
     {
@@ -115,10 +129,12 @@ public sealed class InferenceModel : IDisposable
     /// <summary>
     /// The fast path: <paramref name="batch"/> samples laid end to end in <paramref name="input"/>, results written
     /// into <paramref name="output"/> (caller-owned, reusable). Both are pinned for the call; nothing is copied.
-    /// Returns the number of values written.
+    /// Returns the number of values written. A token model (<see cref="BatchedTokens"/>) takes its ids here as
+    /// float values, each sample <c>input.Length / batch</c> tokens long; they are checked and converted to int64.
     /// </summary>
     public unsafe int Run(ReadOnlySpan<float> input, int batch, Span<float> output)
     {
+        if (BatchedFloat is null && BatchedTokens is { } tokens) return RunTokenIds(tokens, input, batch, output);
         var signature = BatchedFloat ?? throw new InvalidOperationException($"Model '{Name}' cannot use the batched float run: {_fastPathReason}. Use Run(inputs).");
         if (batch <= 0)
             throw new InferenceInputException($"Input '{signature.InputName}' of model '{Name}': batch must be positive, not {batch}.");
@@ -156,10 +172,74 @@ public sealed class InferenceModel : IDisposable
     /// <summary>The fast path with a new output array.</summary>
     public float[] Run(ReadOnlySpan<float> input, int batch)
     {
-        var signature = BatchedFloat ?? throw new InvalidOperationException($"Model '{Name}' cannot use the batched float run: {_fastPathReason}. Use Run(inputs).");
+        var signature = Batched ?? throw new InvalidOperationException($"Model '{Name}' cannot use the batched float run: {_fastPathReason}. Use Run(inputs).");
         var output = new float[Math.Max(0L, (long)batch * signature.OutputValuesPerSample)];
         Run(input, batch, output);
         return output;
+    }
+
+    private unsafe int RunTokenIds(BatchedTokenSignature signature, ReadOnlySpan<float> input, int batch, Span<float> output)
+    {
+        if (batch <= 0)
+            throw new InferenceInputException($"Input '{signature.InputName}' of model '{Name}': batch must be positive, not {batch}.");
+        if (signature.FixedBatch is long fixedBatch && fixedBatch != batch)
+            throw new InferenceInputException($"Input {Inputs[0]} of model '{Name}' takes exactly {fixedBatch} samples, not {batch}.");
+        if (input.Length % batch != 0)
+            throw new InferenceInputException($"Input {Inputs[0]} of model '{Name}': {input.Length} token ids are not {batch} samples of one length.");
+        var length = input.Length / batch;
+        if (signature.Misfit(length) is { } misfit)
+            throw new InferenceInputException($"Model '{Name}': {misfit}.");
+        var outputCount = (long)batch * signature.OutputValuesPerSample;
+        if (output.Length < outputCount)
+            throw new InferenceInputException($"Output {Outputs[0]} of model '{Name}': {batch} samples give {outputCount} values but the buffer holds {output.Length}.");
+
+        var ids = ArrayPool<long>.Shared.Rent(input.Length);
+        try
+        {
+            if (TokenIdValues.Convert(input, ids, length, signature.Vocabulary) is { } problem)
+                throw new InferenceInputException($"Input '{signature.InputName}' of model '{Name}' {problem}.");
+            var outputShape = new long[Outputs[0].Rank];
+            outputShape[0] = batch;
+            for (var d = 1; d < outputShape.Length; d++) outputShape[d] = Outputs[0].Dimensions[d].Size!.Value;
+            Enter();
+            try
+            {
+                fixed (long* idsPointer = ids)
+                fixed (float* outputPointer = output)
+                {
+                    using var idsValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Int64, [batch, length], (nint)idsPointer, (long)input.Length * sizeof(long));
+                    using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, outputShape, (nint)outputPointer, outputCount * sizeof(float));
+                    _session.Run(_runOptions, [signature.InputName], [idsValue], [signature.OutputName], [outputValue]);
+                }
+                return (int)outputCount;
+            }
+            catch (OnnxRuntimeException e)
+            {
+                throw new InferenceRunException($"ONNX Runtime failed running model '{Name}' on {batch} token samples of length {length}: {e.Message}", e);
+            }
+            finally
+            {
+                Exit();
+            }
+        }
+        finally
+        {
+            ArrayPool<long>.Shared.Return(ids);
+        }
+    }
+
+    /// <summary>The spec a Portal export carries, for what it tells about token inputs; null for other files or an unreadable spec.</summary>
+    private static ModelSpec? PortalSpec(OnnxModelInfo info)
+    {
+        if (!info.Metadata.TryGetValue(OnnxMetadataKeys.Spec, out var json)) return null;
+        try
+        {
+            return ModelSpec.FromJson(json);
+        }
+        catch (ModelSpecException)
+        {
+            return null;
+        }
     }
 
     /// <summary>Runs any model: every declared input by name, tensors of any rank and supported type. Returns every output, copied.</summary>

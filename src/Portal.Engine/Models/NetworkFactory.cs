@@ -63,6 +63,8 @@ internal static class NetworkFactory
                 EmbeddingLayer e => TokenEmbedding(e),
                 PositionalEncodingLayer p => new PositionalEncoding(p.Encoding, input[0], input[1]),
                 SequencePoolLayer p => new SequencePool(p.Pooling, mask),
+                MultiHeadAttentionLayer a => new SelfAttention(input[1], a.Heads, a.Dropout, a.Bias, mask),
+                TransformerEncoderBlock t => new TransformerEncoderModule(input[1], t, mask),
                 LstmLayer or GruLayer => new RecurrentModule(RecurrentSettings.Of(layer), input[1], mask),
                 SequentialBlock b => Sequence(b.Layers),
                 ResidualBlock r => new ResidualModule(Sequence(r.Body), r.Projection is null ? null : Sequence(r.Projection)),

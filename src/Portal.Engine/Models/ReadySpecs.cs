@@ -1,6 +1,6 @@
 namespace Portal.Engine.Models;
 
-/// <summary>Specs that come with the product, for Fashion-MNIST (28×28 grey images, 10 classes).</summary>
+/// <summary>Specs that come with the product: for Fashion-MNIST (28×28 grey images, 10 classes) and for word-level text.</summary>
 public static class ReadySpecs
 {
     /// <summary>784-256-128-10 perceptron, 235 146 parameters.</summary>
@@ -35,7 +35,24 @@ public static class ReadySpecs
         new LinearLayer(10),
     ]);
 
-    public static IReadOnlyList<ModelSpec> All { get; } = [FashionMlp, FashionCnn, FashionResnet];
+    /// <summary>Size of the vocabulary the text transformer's embedding covers: the word-level tokenizer's default maximum, padding and unknown included.</summary>
+    public const int TextVocabulary = 8000;
+
+    /// <summary>
+    /// A small BERT-style encoder classifier for 64 word ids (padding id 0): embedding and learned positions of width
+    /// 64, two post-norm encoder layers (4 heads, feed-forward 128, GELU), the mean over real tokens and a linear head
+    /// for 5 classes; 583 365 parameters, most of them the embedding.
+    /// </summary>
+    public static ModelSpec TextTransformer { get; } = new("text-transformer", [64],
+    [
+        new EmbeddingLayer(TextVocabulary, 64, PaddingIndex: 0),
+        new PositionalEncodingLayer(PositionalEncodingKind.Learned),
+        new TransformerEncoderBlock(Heads: 4, FeedForward: 128, Layers: 2, Dropout: 0.1, Activation: FeedForwardActivation.Gelu),
+        new SequencePoolLayer(SequencePooling.Mean),
+        new LinearLayer(5),
+    ], new TokenInput(PaddingId: 0));
+
+    public static IReadOnlyList<ModelSpec> All { get; } = [FashionMlp, FashionCnn, FashionResnet, TextTransformer];
 
     public static ModelSpec Get(string name) =>
         All.FirstOrDefault(s => s.Name == name)

@@ -13,6 +13,9 @@ namespace Portal.Engine.Onnx;
 internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IReadOnlyList<LayerShape> blocks, TokenMaskValues? mask)
 {
     private int _next;
+    private AttentionLowering? _attention;
+
+    private AttentionLowering Attention => _attention ??= new AttentionLowering(graph, this, weights, mask);
 
     /// <summary>Emits the spec's own layers from <paramref name="first"/> on; returns the name of the last output.</summary>
     public string EmitLayers(IReadOnlyList<LayerSpec> layers, string input, int first = 0)
@@ -72,10 +75,10 @@ internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IR
                     var channelsFirst = graph.AddNode("Transpose", [input], $"{hint}.channels_first", GraphBuilder.Attribute("perm", 0L, 2L, 1L));
                     string[] inputs = c.Bias ? [channelsFirst, w, tensors.Add(graph, "bias", c.OutChannels)] : [channelsFirst, w];
                     var conv = graph.AddNode("Conv", inputs, $"{hint}.conv",
-                        GraphBuilder.Attribute("kernel_shape", c.KernelSize),
-                        GraphBuilder.Attribute("strides", c.Stride),
+                        GraphBuilder.Attribute("kernel_shape", [(long)c.KernelSize]),
+                        GraphBuilder.Attribute("strides", [(long)c.Stride]),
                         GraphBuilder.Attribute("pads", c.Padding, c.Padding),
-                        GraphBuilder.Attribute("dilations", 1L),
+                        GraphBuilder.Attribute("dilations", [1L]),
                         GraphBuilder.Attribute("group", 1L));
                     return graph.AddNode("Transpose", [conv], hint, GraphBuilder.Attribute("perm", 0L, 2L, 1L));
                 }
@@ -107,11 +110,7 @@ internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IR
                 return BatchNorm(tensors, input, hint, shape.InputShape[0], b.Eps);
 
             case LayerNormLayer n:
-                {
-                    var width = shape.InputShape[^1];
-                    return graph.AddNode("LayerNormalization", [input, tensors.Add(graph, "weight", width), tensors.Add(graph, "bias", width)], hint,
-                        GraphBuilder.Attribute("axis", -1L), GraphBuilder.Attribute("epsilon", (float)n.Eps));
-                }
+                return LayerNorm(tensors, input, hint, shape.InputShape[^1], n.Eps);
 
             case DropoutLayer:
                 return input;
@@ -158,6 +157,12 @@ internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IR
             case SequencePoolLayer:
                 return MeanOverSteps(input, hint);
 
+            case MultiHeadAttentionLayer a:
+                return Attention.SelfAttention(tensors, input, hint, shape.InputShape[1], a.Heads, a.Bias);
+
+            case TransformerEncoderBlock t:
+                return Attention.Encoder(t, name, shape, input, hint);
+
             case SequentialBlock b:
                 return Sequence(b.Layers, name, input);
 
@@ -174,16 +179,21 @@ internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IR
     }
 
     /// <summary>A linear layer applied to every step of [batch, sequence, features]: MatMul with the transposed weight, then Add.</summary>
-    private string PerStepLinear(LayerTensors tensors, string input, string hint, int inFeatures, int outFeatures, bool bias)
+    internal string PerStepLinear(LayerTensors tensors, string input, string hint, int inFeatures, int outFeatures, bool bias, string weightName = "weight", string biasName = "bias")
     {
-        var w = tensors.Get("weight", outFeatures, inFeatures);
+        var w = tensors.Get(weightName, outFeatures, inFeatures);
         var transposed = new float[w.Length];
         for (var o = 0; o < outFeatures; o++)
             for (var i = 0; i < inFeatures; i++)
                 transposed[i * outFeatures + o] = w[o * inFeatures + i];
-        var product = graph.AddNode("MatMul", [input, graph.AddInitializer($"{tensors.Prefix}.weight_transposed", transposed, [inFeatures, outFeatures])], bias ? $"{hint}.product" : hint);
-        return bias ? graph.AddNode("Add", [product, tensors.Add(graph, "bias", outFeatures)], hint) : product;
+        var product = graph.AddNode("MatMul", [input, graph.AddInitializer($"{tensors.Prefix}.{weightName}_transposed", transposed, [inFeatures, outFeatures])], bias ? $"{hint}.product" : hint);
+        return bias ? graph.AddNode("Add", [product, tensors.Add(graph, biasName, outFeatures)], hint) : product;
     }
+
+    /// <summary>Normalisation over the last dimension, with the tensors <c>weight</c> and <c>bias</c> as scale and shift.</summary>
+    internal string LayerNorm(LayerTensors tensors, string input, string hint, int width, double eps) =>
+        graph.AddNode("LayerNormalization", [input, tensors.Add(graph, "weight", width), tensors.Add(graph, "bias", width)], hint,
+            GraphBuilder.Attribute("axis", -1L), GraphBuilder.Attribute("epsilon", (float)eps));
 
     /// <summary>The first rows of <paramref name="table"/>, as many as <paramref name="sequence"/> has steps (the sequence length is dynamic).</summary>
     private string FirstSteps(string table, string sequence, string hint)
@@ -198,7 +208,7 @@ internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IR
     {
         var stepAxis = graph.AddInitializer($"{hint}.axis", [1L], [1]);
         if (mask is null)
-            return graph.AddNode("ReduceMean", [input], hint, GraphBuilder.Attribute("axes", 1L), GraphBuilder.Attribute("keepdims", 0L));
+            return graph.AddNode("ReduceMean", [input], hint, GraphBuilder.Attribute("axes", [1L]), GraphBuilder.Attribute("keepdims", 0L));
         var valid = graph.AddNode("Unsqueeze", [mask.Valid, graph.AddInitializer($"{hint}.width_axis", [2L], [1])], $"{hint}.valid");
         var sum = graph.AddNode("ReduceSum", [graph.AddNode("Mul", [input, valid], $"{hint}.masked"), stepAxis], $"{hint}.sum", GraphBuilder.Attribute("keepdims", 0L));
         var count = graph.AddNode("ReduceSum", [valid, stepAxis], $"{hint}.count", GraphBuilder.Attribute("keepdims", 0L));
@@ -254,7 +264,7 @@ internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IR
     }
 
     // Opset 17 has no Gelu operator: the exact (erf) form, 0.5 · x · (1 + erf(x / √2)), as PyTorch computes it.
-    private string Gelu(string input, string hint)
+    internal string Gelu(string input, string hint)
     {
         var sqrt2 = graph.AddScalar($"{hint}.sqrt2", MathF.Sqrt(2f));
         var one = graph.AddScalar($"{hint}.one", 1f);
@@ -267,9 +277,11 @@ internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IR
     }
 
     /// <summary>The named weights of one layer, checked against the shapes the layer needs.</summary>
-    private readonly struct LayerTensors(string prefix, LayerShape shape, ModelWeights weights)
+    internal readonly struct LayerTensors(string prefix, LayerShape shape, ModelWeights weights)
     {
         public string Prefix => prefix;
+
+        public LayerShape Shape => shape;
 
         public string Add(GraphBuilder graph, string suffix, params int[] expectedShape) =>
             graph.AddInitializer($"{prefix}.{suffix}", Get(suffix, expectedShape), [.. expectedShape.Select(d => (long)d)]);

@@ -8,7 +8,7 @@ namespace Portal.Engine.Onnx;
 /// <summary>
 /// Writes a spec and its weights as an ONNX model: IR 8, opset 17, one float32 input <c>input</c> of shape
 /// [batch, …spec input shape] (int64 token ids [batch, sequence] for a token spec) and one output <c>output</c>
-/// of shape [batch, …spec output shape].
+/// of shape [batch, …spec output shape] (its sequence dynamic where a token spec's output keeps one).
 /// </summary>
 public static class OnnxExporter
 {
@@ -26,6 +26,8 @@ public static class OnnxExporter
         options ??= new OnnxExportOptions();
         var report = spec.Infer();
         CheckClassLabels(options.ClassLabels, report.OutputShape);
+        if (spec.Tokens is not null && options.Standardization is not null)
+            throw new ArgumentException($"Model '{spec.Name}' takes token ids, which are never standardised; export it without a standardisation.");
 
         var graph = new GraphBuilder(spec.Name);
         var input = spec.Tokens is null
@@ -56,7 +58,7 @@ public static class OnnxExporter
 
         // The last layer may write no node (dropout): then the output is an identity of what came before.
         var output = graph.IsProducedByNode(current) ? graph.RenameValue(current, OutputName) : graph.AddNode("Identity", [current], OutputName);
-        graph.AddOutput(output, OnnxElementType.Float32, BatchedDims(report.OutputShape));
+        graph.AddOutput(output, OnnxElementType.Float32, OutputDims(spec, report));
 
         var model = graph.ToModel(
             options.ProducerName,
@@ -70,6 +72,18 @@ public static class OnnxExporter
     /// <summary>Token models take any length up to the maximum, unless a layer flattens over the sequence.</summary>
     private static OnnxDimension TokenDimension(ModelSpec spec, ShapeReport report) =>
         report.SequenceLengthFixed ? OnnxDimension.Fixed(spec.InputShape[0]) : OnnxDimension.Symbolic(SequenceDimension);
+
+    /// <summary>
+    /// [batch, …output shape]; an output that still runs along a dynamic token sequence ([sequence, width]) has a
+    /// dynamic length: the input's when a layer kept it, unknown when a convolution changed it.
+    /// </summary>
+    private static List<OnnxDimension> OutputDims(ModelSpec spec, ShapeReport report)
+    {
+        var dims = BatchedDims(report.OutputShape);
+        if (spec.Tokens is not null && !report.SequenceLengthFixed && report.OutputShape.Count >= 2)
+            dims[1] = report.OutputShape[0] == spec.InputShape[0] ? OnnxDimension.Symbolic(SequenceDimension) : OnnxDimension.Unknown;
+        return dims;
+    }
 
     private static List<OnnxDimension> BatchedDims(IReadOnlyList<int> sampleShape) =>
         [OnnxDimension.Symbolic(BatchDimension), .. sampleShape.Select(d => OnnxDimension.Fixed(d))];

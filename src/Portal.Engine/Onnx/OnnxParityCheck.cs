@@ -16,11 +16,13 @@ public sealed record OnnxParityReport(int Samples, float MaxAbsDifference, float
 /// </summary>
 public static class OnnxParityCheck
 {
-    /// <param name="rawSamples">Samples as callers send them: the file standardises them itself, TorchSharp gets them standardised here.</param>
+    /// <param name="rawSamples">Samples as callers send them: the file standardises them itself, TorchSharp gets them standardised here. Token ids as float values for a token spec.</param>
     public static OnnxParityReport Measure(ModelSpec spec, ModelWeights weights, byte[] onnx, ReadOnlySpan<float> rawSamples, FeatureStandardization? standardization = null, int batchSize = 64)
     {
         ArgumentNullException.ThrowIfNull(spec);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        if (spec.Tokens is not null && standardization is not null)
+            throw new ArgumentException($"Model '{spec.Name}' takes token ids, which are never standardised; measure it without a standardisation.", nameof(standardization));
         var report = spec.Infer();
         var featureCount = spec.InputShape.Aggregate(1, (a, b) => a * b);
         var outputCount = report.OutputShape.Aggregate(1, (a, b) => a * b);

@@ -33,7 +33,7 @@ public sealed record TrainingOptions
 
     public int Seed { get; init; } = 42;
 
-    /// <summary>Fitted on the training split only; null trains on raw features.</summary>
+    /// <summary>Fitted on the training split only; null trains on raw features. A token spec ignores it: ids are categories.</summary>
     public StandardizationMode? Standardization { get; init; } = StandardizationMode.PerFeature;
 
     public ImageAugmentation? Augmentation { get; init; }

@@ -52,10 +52,11 @@ internal sealed class TrainingSession : IDisposable
                 throw new ArgumentException($"The checkpoint in {request.ResumeFrom} was written for another spec or dataset ({resumed.TrainCount} training samples).");
         }
 
+        // Token ids are categories, not measurements: a token spec is never standardised, whatever the options say.
         _standardization = resumed?.Standardization ?? request.FixedStandardization
-            ?? (_options.Standardization is { } mode ? FeatureStandardization.Fit(request.Train, mode) : null);
-        _train = new TensorDataset(request.Train, _inputShape, _standardization, _device);
-        _validation = request.Validation is { Count: > 0 } v ? new TensorDataset(ClassOrder.Align(v, request.Train.ClassNames, $"The training data '{request.Train.Name}'"), _inputShape, _standardization, _device)
+            ?? (_options.Standardization is { } mode && request.Spec.Tokens is null ? FeatureStandardization.Fit(request.Train, mode) : null);
+        _train = new TensorDataset(request.Train, request.Spec, _standardization, _device);
+        _validation = request.Validation is { Count: > 0 } v ? new TensorDataset(ClassOrder.Align(v, request.Train.ClassNames, $"The training data '{request.Train.Name}'"), request.Spec, _standardization, _device)
             : null;
 
         manual_seed(_options.Seed);

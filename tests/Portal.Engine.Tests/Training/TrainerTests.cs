@@ -19,17 +19,7 @@ public sealed class TrainerTests : IDisposable
         Seed = 7,
     };
 
-    private static async Task<(List<StepCompleted> Steps, TrainingResult Result)> Run(TrainingRequest request)
-    {
-        var steps = new List<StepCompleted>();
-        TrainingResult? result = null;
-        await foreach (var e in new Trainer().Train(request))
-        {
-            if (e is StepCompleted s) steps.Add(s);
-            if (e is TrainingCompleted c) result = c.Result;
-        }
-        return (steps, result!);
-    }
+    private static Task<TrainingRun> Run(TrainingRequest request) => TrainingRun.Of(request);
 
     [Fact]
     public async Task A_validation_set_coded_in_another_order_is_scored_by_class_name()
@@ -107,13 +97,9 @@ public sealed class TrainerTests : IDisposable
     {
         var data = TrainingData.Blobs(60, 3, 4, seed: 4);
         var validation = TrainingData.Blobs(20, 3, 4, seed: 5);
-        var whole = await Run(new TrainingRequest(s_mlp, data, validation, Options(4)));
-
         // Stop the same 4-epoch plan after epoch 2, as a pre-empted job would be, then resume it.
-        var checkpoints = Path.Combine(_scratch.FullName, "ckpt");
-        var plan = new TrainingRequest(s_mlp, data, validation, Options(4) with { CheckpointDirectory = checkpoints });
-        var paused = await Run(plan with { PauseAfterEpoch = 2 });
-        var resumed = await Run(plan with { ResumeFrom = checkpoints });
+        var (whole, paused, resumed) = await TrainingRun.WholeAndResumed(
+            new TrainingRequest(s_mlp, data, validation, Options(4)), Path.Combine(_scratch.FullName, "ckpt"), pauseAfter: 2);
 
         Assert.Equal(StopReason.Paused, paused.Result.StopReason);
         Assert.Equal(3, resumed.Steps[0].Epoch);
