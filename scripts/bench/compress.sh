@@ -2,10 +2,11 @@
 # Compression benchmark: fashion-cnn trained 5 epochs on Fashion-MNIST, then through Portal.Engine's compression
 # jobs: int8 QDQ (tolerance 1 point), 80 % unstructured pruning (gradual) + 2 fine-tune epochs, 50 % structured
 # pruning + 2 fine-tune epochs, and a half-width student distilled for 5 epochs against the same student trained
-# from scratch (same seed, same epochs). Every figure is measured (ONNX Runtime on the CPU, parent and child
+# from scratch (same seed, same epochs); then fashion-resnet (trained on its ready recipe) teaching fashion-cnn, 5 student
+# seeds, each distilled for 5 epochs against the same seed from scratch. Every figure is measured (ONNX Runtime on the CPU, parent and child
 # alternately); the files are checked by Debian's onnx.checker. The machine is shared: latency figures are noisy.
 # Last line: RESULT int8_size_ratio=… int8_speedup_b64=… int8_acc_drop=… prune80_acc_drop=… structured50_speedup_b64=…
-#            structured50_acc_drop=… distill_gain=…
+#            structured50_acc_drop=… distill_gain=… distill_resnet_gain_mean=… distill_resnet_gain_min=…
 # Distillation sweeps (--distill-only, full data, 5 epochs, seed 1; teacher 91.25 %; gain = distilled − from-scratch
 # accuracy in points; one run each, so differences of ±0.2 are within seed noise):
 #   student as the spec (dropout 0.25), from scratch 90.18 %:
@@ -24,7 +25,9 @@
 # its pooling, layout reorder, quantisation and transpose (0.15 ms): 2.32–2.33× at one thread, 2.01× with ONNX Runtime's
 # choice of two threads (--threads 0). The timings use one intra-op thread, as the portal serves and measures a version.
 # Extra arguments go to the driver, e.g. a quick run on subsets: --train 6000 --test 2000 --epochs 1 --fine-tune 1
-# (also --alpha A --temperature T for the distillation, --seconds S of batch-64 timing per round).
+# (also --alpha A --temperature T for the distillation, --seconds S of batch-64 timing per round; --resnet-only 1 for just
+# the fashion-resnet figure, --resnet-seeds N, --resnet-alpha A, --resnet-temperature T; --teacher-cache DIR keeps both
+# teachers; --distill-only 1 --teacher fashion-resnet --student fashion-cnn sweeps --alphas and --temperatures).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$(portal_root)"

@@ -36,33 +36,15 @@ peer_env=(env MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=16777216)
 figure() { grep -E "^FIGURE $1=" "$log" | tail -1 | cut -d= -f2; }
 run() { "$@" | tee -a "$log"; }
 
-max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a ? b : a) }'; }
+source scripts/bench/speed.sh
 echo "== one epoch, engine vs PyTorch ($threads threads, each side's best of interleaved runs)"
 for model in fashion-mlp fashion-cnn; do
   # A shared 2-core VM is noisy; both sides get the same number of tries (MLP epochs take a second, CNN ones ~15 s).
   if [ "$model" = fashion-mlp ]; then repeats=${BENCH_REPEATS:-3}; else repeats=${BENCH_REPEATS:-2}; fi
-  engine_best=0; peer_best=0
-  for r in $(seq "$repeats"); do
-    "$bench" train-speed "$model" "$out" > "$out/speed.txt"
-    cat "$out/speed.txt"
-    engine_best=$(max "$engine_best" "$(grep -E "^FIGURE $model.engine_samples_per_s=" "$out/speed.txt" | cut -d= -f2)")
-    count=$(grep -E "^FIGURE train_count=" "$out/speed.txt" | cut -d= -f2)
-    # The peer's few sensible settings on $threads cores: torch intra-op threads × OpenBLAS threads × OpenMP's wait
-    # policy, libgomp's default or the engine's own (a short bounded spin, then sleep; the peer gets both).
-    for setting in "1 $threads default" "$threads 1 default" "$threads $threads default" "$threads 1 bounded-spin" "$threads $threads bounded-spin"; do
-      set -- $setting
-      waiting=(); [ "$3" = default ] || waiting=(OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=20000)
-      line=$(OPENBLAS_NUM_THREADS=$2 OMP_NUM_THREADS=$1 "${peer_env[@]}" "${waiting[@]}" /usr/bin/python3 scripts/bench/peers/train_peer.py speed \
-        --spec "$out/$model.spec.json" --weights "$out/$model.init.safetensors" \
-        --features "$out/train.features.f32" --labels "$out/train.labels.i64" --order "$out/train.order.i64" \
-        --count "$count" --torch-threads "$1")
-      echo "$line openblas_threads=$2 omp_wait_policy=$3"
-      peer_best=$(max "$peer_best" "$(sed -E 's/.*samples_per_s=([0-9.]+).*/\1/' <<<"$line")")
-    done
-  done
+  speed_rounds "$model" "$repeats" train train-speed "$model" "$out"
   grep -E "flops_per_sample" "$out/speed.txt" >> "$log"
-  echo "FIGURE $model.engine_samples_per_s=$engine_best" | tee -a "$log"
-  echo "FIGURE $model.peer_best_samples_per_s=$peer_best" | tee -a "$log"
+  echo "FIGURE $model.engine_samples_per_s=$SPEED_ENGINE_BEST" | tee -a "$log"
+  echo "FIGURE $model.peer_best_samples_per_s=$SPEED_PEER_BEST" | tee -a "$log"
 done
 
 echo "== practical peak"

@@ -6,6 +6,8 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["train-speed"] = TrainBenchmark.Speed,
     ["train-accuracy"] = TrainBenchmark.Accuracy,
     ["matmul"] = TrainBenchmark.Matmul,
+    ["lstm-parity"] = Portal.Bench.Models.ParityBenchmark.Lstm,
+    ["bow-accuracy"] = Portal.Bench.Models.TextBenchmark.BagOfWordsAccuracy,
     ["infer"] = Portal.Bench.Infer.InferBenchmark.RunAsync,
     ["compress"] = Portal.Bench.Compress.CompressBenchmark.Run,
     ["machine"] = _ =>

@@ -65,6 +65,9 @@ internal sealed class CompressionJob
                         throw new ArgumentException($"Student '{d.Student.Name}' would train with image augmentation, but the teacher's outputs are computed once on the unaugmented training samples; distil without augmentation.");
                     break;
                 }
+            case StructuredPruningRecipe:
+                StructuredPruning.CheckSupported(parent.Spec);
+                break;
             case QuantizationRecipe:
                 FoldedNetwork.CheckSupported(parent.Spec);
                 if (request.Train.Count == 0) throw new ArgumentException($"Calibration needs training samples; dataset '{request.Train.Name}' has none.");

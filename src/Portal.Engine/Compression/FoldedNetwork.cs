@@ -28,7 +28,12 @@ internal sealed record FoldedNetwork(IReadOnlyList<FoldedOp> Ops)
             };
             if (!ok)
             {
-                var why = layer is BatchNorm1dLayer or BatchNorm2dLayer ? "a batch norm that does not follow a linear or conv2d layer cannot be folded" : "it has no int8 form here";
+                var why = layer switch
+                {
+                    BatchNorm1dLayer or BatchNorm2dLayer => "a batch norm that does not follow a linear or conv2d layer cannot be folded",
+                    SequentialBlock or ResidualBlock => $"the block at layers[{i}] has no int8 form here (int8 graphs are written from a flat list of layers, without blocks or their sums)",
+                    _ => "it has no int8 form here",
+                };
                 throw new ArgumentException($"Layer {i} ({layer.Kind}) of '{spec.Name}' cannot be quantized: {why}. Int8 graphs support {SupportedLayers}.");
             }
         }

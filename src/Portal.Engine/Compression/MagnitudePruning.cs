@@ -6,9 +6,12 @@ namespace Portal.Engine.Compression;
 /// <summary>Unstructured magnitude pruning on plain weights: which tensors are prunable and which of their values become zero.</summary>
 internal static class MagnitudePruning
 {
-    /// <summary>The weight tensors of linear and convolution layers, in layer order (biases and batch norm are never pruned).</summary>
+    /// <summary>
+    /// The weight tensors of linear and convolution layers at any depth (inside residual and sequential blocks too), in
+    /// layer order (biases and batch norm are never pruned).
+    /// </summary>
     public static IReadOnlyList<string> PrunableTensors(ModelSpec spec) =>
-        [.. spec.Layers.Select((l, i) => (l, i)).Where(p => p.l is LinearLayer or Conv2dLayer).Select(p => $"{p.i}.weight")];
+        [.. LayerTree.PreOrder(spec).Where(p => p.Layer is LinearLayer or Conv2dLayer).Select(p => $"{p.WeightPrefix}.weight")];
 
     /// <summary>
     /// The weights with the smallest-magnitude values of <paramref name="names"/> set to zero: exactly

@@ -12,8 +12,29 @@ internal static class StructuredPruning
 {
     public sealed record Outcome(ModelSpec Spec, ModelWeights Weights, IReadOnlyList<string> Notes);
 
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> naming the first layer or block whose units this pruning cannot follow:
+    /// a block (a residual sum ties its body's output channels to its skip path's) or a layer that mixes units other
+    /// than by a weight matrix.
+    /// </summary>
+    public static void CheckSupported(ModelSpec spec)
+    {
+        for (var i = 0; i < spec.Layers.Count; i++)
+        {
+            var ok = spec.Layers[i] is LinearLayer or Conv2dLayer or BatchNorm1dLayer or BatchNorm2dLayer or ReLULayer or LeakyReLULayer
+                or GELULayer or TanhLayer or SigmoidLayer or MaxPool2dLayer or AvgPool2dLayer or AdaptiveAvgPool2dLayer or FlattenLayer
+                or DropoutLayer or SoftmaxLayer;
+            if (ok) continue;
+            var why = spec.Layers[i] is ResidualBlock
+                ? "a residual sum ties the channels of its body's output to those of its input or projection, which pruning one layer at a time would part"
+                : "structured pruning follows units through a flat list of linear, conv2d, batch-norm, activation, pooling, flatten and dropout layers only";
+            throw new ArgumentException($"Structured pruning cannot prune '{spec.Name}': layers[{i}] ({spec.Layers[i].Kind}) is in the way; {why}. Unstructured pruning and distillation work on any spec.");
+        }
+    }
+
     public static Outcome Prune(ModelSpec spec, ModelWeights weights, double ratio, ChannelNorm norm)
     {
+        CheckSupported(spec);
         var report = spec.Infer();
         var tensors = weights.Tensors.ToDictionary(t => t.Name, t => (Shape: t.Shape.ToArray(), Data: t.Data), StringComparer.Ordinal);
         var layers = spec.Layers.ToList();

@@ -21,6 +21,20 @@ public static class ReadySpecs
         new LinearLayer(10),
     ]);
 
+    /// <summary>
+    /// A small residual CNN: a 3×3 stem, then two residual stages of two 3×3 convolutions each (64 channels at
+    /// 14×14, 128 at 7×7, each entered through a 1×1 projection), global average pooling and a linear head.
+    /// <see cref="ReadyTraining"/> gives the recipe that trains it.
+    /// </summary>
+    public static ModelSpec FashionResnet { get; } = new("fashion-resnet", [1, 28, 28],
+    [
+        new Conv2dLayer(32, 3, Padding: 1, Bias: false), new BatchNorm2dLayer(), new ReLULayer(), new MaxPool2dLayer(2),
+        Stage(64, stride: 1), new ReLULayer(),
+        Stage(128, stride: 2), new ReLULayer(),
+        new AdaptiveAvgPool2dLayer(), new FlattenLayer(),
+        new LinearLayer(10),
+    ]);
+
     /// <summary>Size of the vocabulary the text transformer's embedding covers: the word-level tokenizer's default maximum, padding and unknown included.</summary>
     public const int TextVocabulary = 8000;
 
@@ -38,9 +52,17 @@ public static class ReadySpecs
         new LinearLayer(5),
     ], new TokenInput(PaddingId: 0));
 
-    public static IReadOnlyList<ModelSpec> All { get; } = [FashionMlp, FashionCnn, TextTransformer];
+    public static IReadOnlyList<ModelSpec> All { get; } = [FashionMlp, FashionCnn, FashionResnet, TextTransformer];
 
     public static ModelSpec Get(string name) =>
         All.FirstOrDefault(s => s.Name == name)
         ?? throw new ModelSpecException($"No ready spec named '{name}'; ready specs are {string.Join(", ", All.Select(s => s.Name))}.");
+
+    /// <summary>conv-BN-ReLU-conv-BN summed with a strided 1×1 projection of the input (conv-BN), as in ResNet's downsampling blocks.</summary>
+    private static ResidualBlock Stage(int channels, int stride) => new(
+        [
+            new Conv2dLayer(channels, 3, stride, Padding: 1, Bias: false), new BatchNorm2dLayer(), new ReLULayer(),
+            new Conv2dLayer(channels, 3, Padding: 1, Bias: false), new BatchNorm2dLayer(),
+        ],
+        [new Conv2dLayer(channels, 1, stride, Bias: false), new BatchNorm2dLayer()]);
 }

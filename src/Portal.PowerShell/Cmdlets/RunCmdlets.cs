@@ -10,7 +10,7 @@ namespace Portal.PowerShell.Cmdlets;
 /// <summary>Queues a training run of a model spec on a dataset, from scratch or fine-tuning a registered version.</summary>
 /// <remarks>
 /// <para>
-/// The spec is a ready spec's name (fashion-mlp, fashion-cnn, …), JSON text or a hashtable (blocks nest as hashtables
+/// The spec is a ready spec's name (fashion-mlp, fashion-cnn, fashion-resnet, text-transformer), JSON text or a hashtable (blocks nest as hashtables
 /// and arrays); -Epochs, -BatchSize, -LearningRate, -Optimizer and -Seed set the usual options and -Options any other.
 /// The run trains in the portal; follow it with Wait-PortalRun or Watch-PortalRun.
 /// </para>
@@ -48,7 +48,7 @@ public sealed class StartPortalTrainingCommand : PortalCmdlet
     [Alias("Id")]
     public Guid DatasetId { get; set; }
 
-    /// <summary>The model spec: a ready spec's name (fashion-mlp, fashion-cnn), or its name, inputShape and layers as JSON text or a hashtable.</summary>
+    /// <summary>The model spec: a ready spec's name (fashion-mlp, fashion-cnn, fashion-resnet), or its name, inputShape and layers as JSON text or a hashtable.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateNotNull]
     public object Spec { get; set; } = null!;

@@ -34,6 +34,33 @@ public sealed class NewRunForm
     public int Seed { get; set; } = new TrainingOptions().Seed;
     public int CropPadding { get; set; }
     public bool HorizontalFlip { get; set; }
+    public double WeightDecay { get; set; }
+
+    /// <summary>perFeature, perChannel or none, as the API takes it; null leaves the engine's default.</summary>
+    public string? Standardization { get; set; }
+
+    /// <summary>
+    /// Sets the options to the ready spec's own recipe (<see cref="ReadyTraining"/>) when it has one; returns whether it did.
+    /// </summary>
+    public bool UseReadyRecipe(string readySpec)
+    {
+        if (ReadyTraining.For(readySpec) is not { } recipe) return false;
+        Optimizer = recipe.Optimizer.Kind;
+        LearningRate = recipe.Optimizer.LearningRate;
+        WeightDecay = recipe.Optimizer.WeightDecay;
+        Schedule = recipe.Schedule.Kind;
+        Epochs = recipe.Epochs;
+        BatchSize = recipe.BatchSize;
+        Standardization = recipe.Standardization switch
+        {
+            null => "none",
+            Portal.Engine.Data.StandardizationMode.PerChannel => "perChannel",
+            _ => "perFeature",
+        };
+        CropPadding = recipe.Augmentation?.CropPadding ?? 0;
+        HorizontalFlip = recipe.Augmentation?.HorizontalFlip ?? false;
+        return true;
+    }
 
     /// <summary>The registered model whose version the run fine-tunes; null trains from scratch.</summary>
     public string? FineTuneModel { get; set; }
@@ -103,6 +130,8 @@ public sealed class NewRunForm
             Schedule = new LearningRateSchedule { Kind = Schedule },
             Seed = Seed,
             Augmentation = augmentation,
+            WeightDecay = WeightDecay > 0 ? WeightDecay : null,
+            Standardization = Standardization,
         };
         var fromVersion = FineTuneModel is { } model && FineTuneVersion is { } version ? new FineTuneRequest(model, version, FreezeBody) : null;
         return new CreateRunRequest(

@@ -106,7 +106,7 @@ public sealed class OnnxExportParityTests
         Assert.True(diff <= Tolerance, $"max |ORT − TorchSharp| = {diff}");
     }
 
-    private static float ExportAndCompare(ModelSpec spec, FeatureStandardization? standardization, int batch, int seed, float low = 0f, float high = 255f, bool fold = true)
+    internal static float ExportAndCompare(ModelSpec spec, FeatureStandardization? standardization, int batch, int seed, float low = 0f, float high = 255f, bool fold = true)
     {
         var weights = TorchReference.RandomWeights(spec, seed);
         var exported = OnnxExporter.Export(spec, weights, new OnnxExportOptions { Standardization = standardization, FoldStandardization = fold });

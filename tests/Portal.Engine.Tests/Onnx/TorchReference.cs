@@ -39,9 +39,9 @@ internal static class TorchReference
         var random = new Random(seed);
         var tensors = initial.Tensors.Select(t =>
         {
-            var index = int.Parse(t.Name[..t.Name.IndexOf('.')], System.Globalization.CultureInfo.InvariantCulture);
-            if (spec.Layers[index] is not (BatchNorm1dLayer or BatchNorm2dLayer)) return t;
-            var (low, high) = t.Name[(t.Name.IndexOf('.') + 1)..] switch
+            var owner = t.Name[..t.Name.LastIndexOf('.')];
+            if (LayerAt(spec, owner) is not (BatchNorm1dLayer or BatchNorm2dLayer)) return t;
+            var (low, high) = t.Name[(t.Name.LastIndexOf('.') + 1)..] switch
             {
                 "weight" => (0.5, 1.5),
                 "bias" => (-0.5, 0.5),
@@ -53,6 +53,28 @@ internal static class TorchReference
         });
         return new ModelWeights(tensors);
     }
+
+    /// <summary>The layer a weight prefix names: <c>3</c>, <c>3.body.1</c>, <c>4.projection.1</c>, <c>2.0</c> (a sequential block's child).</summary>
+    private static LayerSpec LayerAt(ModelSpec spec, string prefix)
+    {
+        var parts = new Queue<string>(prefix.Split('.'));
+        var layer = spec.Layers[Index(parts.Dequeue())];
+        while (parts.Count > 0)
+        {
+            IReadOnlyList<LayerSpec>? inner = layer switch
+            {
+                SequentialBlock b => b.Layers,
+                ResidualBlock r when parts.Peek() == "body" && parts.Dequeue() is not null => r.Body,
+                ResidualBlock { Projection: { } p } when parts.Peek() == "projection" && parts.Dequeue() is not null => p,
+                _ => null,
+            };
+            if (inner is null) return layer; // a layer's own sub-tensors (an attention's in_proj), not a block's child
+            layer = inner[Index(parts.Dequeue())];
+        }
+        return layer;
+    }
+
+    private static int Index(string text) => int.Parse(text, System.Globalization.CultureInfo.InvariantCulture);
 
     public static float[] RandomFeatures(int count, int seed, float low = 0f, float high = 255f)
     {

@@ -32,4 +32,11 @@ public sealed class TrainingThreadsTests
         Assert.Equal(64.0 * 32 * 3 * 3 * 14 * 14, TrainingCost.LargestLayerMultiplyAdds(ReadySpecs.FashionCnn));
         Assert.Equal(784.0 * 256, TrainingCost.LargestLayerMultiplyAdds(ReadySpecs.FashionMlp));
     }
+
+    [Fact]
+    public void Convolutions_inside_residual_blocks_count_towards_the_cost()
+    {
+        // The stem's 1→32 convolution is the only top-level one; the stages' 3×3 convolutions cost 32 times more.
+        Assert.Equal(128.0 * 128 * 3 * 3 * 7 * 7, TrainingCost.LargestLayerMultiplyAdds(ReadySpecs.FashionResnet));
+    }
 }

@@ -101,4 +101,23 @@ public sealed class NewRunFormTests
         Assert.Equal(2, training.Augmentation!.CropPadding);
         Assert.True(training.Augmentation.HorizontalFlip);
     }
+
+    [Fact]
+    public void Choosing_fashion_resnet_sets_its_recipe_and_the_request_carries_all_of_it()
+    {
+        var form = new NewRunForm { Name = "resnet", DatasetId = Guid.NewGuid(), ReadySpec = "fashion-resnet" };
+
+        Assert.True(form.UseReadyRecipe("fashion-resnet"));
+        Assert.False(new NewRunForm().UseReadyRecipe("fashion-cnn"));
+
+        var strict = new JsonSerializerOptions(JsonSerializerDefaults.Web) { UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow };
+        var training = form.ToRequest().Options!.Value.Deserialize<RunOptions>(strict)!.ToTrainingOptions(classification: true);
+        var recipe = ReadyTraining.FashionResnet;
+        Assert.Equal(recipe.Epochs, training.Epochs);
+        Assert.Equal(recipe.BatchSize, training.BatchSize);
+        Assert.Equal(recipe.Optimizer, training.Optimizer);
+        Assert.Equal(recipe.Schedule, training.Schedule);
+        Assert.Equal(recipe.Standardization, training.Standardization);
+        Assert.Equal(recipe.Augmentation, training.Augmentation);
+    }
 }

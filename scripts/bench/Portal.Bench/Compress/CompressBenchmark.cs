@@ -57,19 +57,23 @@ internal static class CompressBenchmark
         });
         Console.WriteLine($"timings with {(threads > 0 ? threads.ToString(s_invariant) : "ONNX Runtime's choice of")} intra-op thread(s)");
 
-        var teacherSpec = ReadySpecs.FashionCnn;
-        Console.WriteLine($"== teacher {teacherSpec.Name}, {epochs} epochs");
-        var teacher = options.TryGetValue("teacher-cache", out var cache)
-            ? await CachedTeacher(cache, teacherSpec, train, epochs)
-            : (await new Trainer().TrainToEnd(new TrainingRequest(teacherSpec, train, null, Training(epochs, 1e-3)))).Model;
-        Console.WriteLine(Invariant($"teacher test accuracy {ModelEvaluator.Evaluate(teacher, test).Accuracy:P2}"));
+        var studentSeed = (int)Number(options, "seed", Seed);
+        if (Number(options, "resnet-only", 0) != 0)
+        {
+            var (mean, min) = await ResnetDistillation.Run(options, train, test, epochs);
+            Console.WriteLine(Invariant($"RESULT distill_resnet_gain_mean={mean:F2} distill_resnet_gain_min={min:F2}"));
+            return 0;
+        }
+
+        var teacherSpec = ReadySpecs.Get(options.GetValueOrDefault("teacher", ReadySpecs.FashionCnn.Name));
+        var teacher = await Teacher(options, teacherSpec, train, test, epochs);
 
         var studentDropout = Number(options, "student-dropout", -1);
-        var studentSeed = (int)Number(options, "seed", Seed);
         if (Number(options, "distill-only", 0) != 0)
         {
             var grid = Numbers(options, "alphas", [0.1, 0.3, 0.5, 0.7]).SelectMany(a => Numbers(options, "temperatures", [2, 4, 8]).Select(t => (a, t))).ToArray();
-            return await DistillationSweep(teacher, HalfWidth(teacherSpec, studentDropout), train, test, epochs, studentSeed, grid);
+            var sweepStudent = options.TryGetValue("student", out var name) ? ReadySpecs.Get(name) : HalfWidth(teacherSpec, studentDropout);
+            return await DistillationSweep(teacher, sweepStudent, train, test, epochs, studentSeed, grid);
         }
 
         var int8 = await Compress("int8, tolerance 1 point", teacher, new QuantizationRecipe { TolerancePoints = 1.0, ThinConvolutionsFloat32 = Number(options, "thin-float32", 1) != 0 }, train, test, meter);
@@ -94,28 +98,49 @@ internal static class CompressBenchmark
         var scratchAccuracy = ModelEvaluator.Evaluate(scratch, test).Accuracy;
         Console.WriteLine(Invariant($"from scratch: {scratchAccuracy:P2}; distilled: {distilled.Report.Compressed.TestAccuracy:P2}"));
 
-        Console.WriteLine(Invariant($"RESULT int8_size_ratio={int8.Report.SizeRatio:F3} int8_speedup_b64={int8.Report.ThroughputRatio:F3} int8_acc_drop={-int8.Report.AccuracyChangePoints:F2} prune80_acc_drop={-prune80.Report.AccuracyChangePoints:F2} structured50_speedup_b64={structured50.Report.ThroughputRatio:F3} structured50_acc_drop={-structured50.Report.AccuracyChangePoints:F2} distill_gain={(distilled.Report.Compressed.TestAccuracy - scratchAccuracy) * 100:F2} int8_form={int8.Report.Quantization!.Form}"));
+        var (resnetGainMean, resnetGainMin) = await ResnetDistillation.Run(options, train, test, epochs);
+
+        Console.WriteLine(Invariant($"RESULT int8_size_ratio={int8.Report.SizeRatio:F3} int8_speedup_b64={int8.Report.ThroughputRatio:F3} int8_acc_drop={-int8.Report.AccuracyChangePoints:F2} prune80_acc_drop={-prune80.Report.AccuracyChangePoints:F2} structured50_speedup_b64={structured50.Report.ThroughputRatio:F3} structured50_acc_drop={-structured50.Report.AccuracyChangePoints:F2} distill_gain={(distilled.Report.Compressed.TestAccuracy - scratchAccuracy) * 100:F2} distill_resnet_gain_mean={resnetGainMean:F2} distill_resnet_gain_min={resnetGainMin:F2} int8_form={int8.Report.Quantization!.Form}"));
         return 0;
     }
 
     /// <summary>
-    /// --teacher-cache DIR: the teacher trained once and kept in DIR (weights and standardisation) for repeated sweeps;
-    /// its file name carries the training set size and epochs, so another setup trains its own.
+    /// The teacher: <paramref name="spec"/> trained on its ready recipe (<see cref="ReadyTraining"/>, seed 1) or, where it
+    /// has none, for <paramref name="epochs"/> epochs of Adam 1e-3 under a cosine schedule. With --teacher-cache DIR it
+    /// is trained once and kept in DIR (weights and standardisation) for repeated sweeps; its file name carries the
+    /// training set size and epochs, so another setup trains its own.
     /// </summary>
-    private static async Task<TrainedModel> CachedTeacher(string folder, ModelSpec spec, Dataset train, int epochs)
+    internal static async Task<TrainedModel> Teacher(Dictionary<string, string> options, ModelSpec spec, Dataset train, Dataset test, int epochs)
     {
-        var stem = Path.Combine(folder, Invariant($"{spec.Name}-n{train.Count}-e{epochs}-seed{Seed}"));
-        if (File.Exists(stem + ".safetensors"))
+        var training = ReadyTraining.For(spec.Name) is { } ready ? ready with { Seed = Seed } : Training(epochs, 1e-3);
+        Console.WriteLine($"== teacher {spec.Name}, {training.Epochs} epochs, {training.Optimizer.Kind}, {training.Schedule.Kind} schedule, augmentation {training.Augmentation?.ToString() ?? "none"}");
+        var stem = options.TryGetValue("teacher-cache", out var folder) ? Path.Combine(folder, Invariant($"{spec.Name}-n{train.Count}-e{training.Epochs}-seed{Seed}")) : null;
+        TrainedModel teacher;
+        if (stem is not null && File.Exists(stem + ".safetensors"))
         {
             Console.WriteLine($"teacher from {stem}.safetensors");
             var weights = SafetensorsReader.Read(File.ReadAllBytes(stem + ".safetensors")).Weights;
             var standardization = JsonSerializer.Deserialize<FeatureStandardization>(File.ReadAllText(stem + ".standardization.json"));
-            return new TrainedModel(spec, weights, standardization, train.ClassNames);
+            teacher = new TrainedModel(spec, weights, standardization, train.ClassNames);
         }
-        var teacher = (await new Trainer().TrainToEnd(new TrainingRequest(spec, train, null, Training(epochs, 1e-3)))).Model;
-        Directory.CreateDirectory(folder);
-        File.WriteAllBytes(stem + ".safetensors", SafetensorsWriter.ToBytes(teacher.Weights));
-        File.WriteAllText(stem + ".standardization.json", JsonSerializer.Serialize(teacher.Standardization));
+        else
+        {
+            TrainingResult? result = null;
+            await foreach (var e in new Trainer().Train(new TrainingRequest(spec, train, null, training)))
+            {
+                if (e is EpochCompleted { Metrics: var m })
+                    Console.WriteLine(Invariant($"  teacher epoch {m.Epoch}: loss {m.TrainLoss:F4} train acc {m.TrainAccuracy:P2} {m.SamplesPerSecond:F0} samples/s"));
+                if (e is TrainingCompleted done) result = done.Result;
+            }
+            teacher = result!.Model;
+            if (stem is not null)
+            {
+                Directory.CreateDirectory(folder!);
+                File.WriteAllBytes(stem + ".safetensors", SafetensorsWriter.ToBytes(teacher.Weights));
+                File.WriteAllText(stem + ".standardization.json", JsonSerializer.Serialize(teacher.Standardization));
+            }
+        }
+        Console.WriteLine(Invariant($"teacher test accuracy {ModelEvaluator.Evaluate(teacher, test).Accuracy:P2}"));
         return teacher;
     }
 
@@ -196,7 +221,7 @@ internal static class CompressBenchmark
         return spec with { Name = $"{spec.Name}-half", Layers = [.. layers] };
     }
 
-    private static TrainingOptions Training(int epochs, double learningRate, int seed = Seed) => new()
+    internal static TrainingOptions Training(int epochs, double learningRate, int seed = Seed) => new()
     {
         Epochs = epochs,
         BatchSize = 128,
@@ -216,11 +241,11 @@ internal static class CompressBenchmark
         return values;
     }
 
-    private static double Number(Dictionary<string, string> options, string name, double fallback) =>
+    internal static double Number(Dictionary<string, string> options, string name, double fallback) =>
         options.TryGetValue(name, out var text) ? double.Parse(text, s_invariant) : fallback;
 
     private static double[] Numbers(Dictionary<string, string> options, string name, double[] fallback) =>
         options.TryGetValue(name, out var text) ? [.. text.Split(',').Select(v => double.Parse(v, s_invariant))] : fallback;
 
-    private static string Invariant(FormattableString text) => text.ToString(s_invariant);
+    internal static string Invariant(FormattableString text) => text.ToString(s_invariant);
 }

@@ -21,13 +21,18 @@ internal static class TrainBenchmark
     private const int BatchSize = 128;
     private static readonly CultureInfo s_invariant = CultureInfo.InvariantCulture;
 
-    /// <summary>train-speed MODEL OUT: one epoch, batch 128, Adam 1e-3, from weights and in a batch order the peer gets too.</summary>
+    /// <summary>
+    /// train-speed MODEL OUT [--train N]: one epoch, batch 128, Adam 1e-3, from weights and in a batch order the peer
+    /// gets too; --train N takes the first N training images (a shorter epoch for a costly model).
+    /// </summary>
     public static async Task<int> Speed(string[] args)
     {
         var (spec, output) = (ReadySpecs.Get(args[0]), args[1]);
+        var overrides = new BenchOptions(args.Skip(2));
         Directory.CreateDirectory(output);
         var runtime = NativeRuntime.EnsureStarted();
         var train = FashionMnist.LoadTrain();
+        if (overrides.Has("train")) train = train.Select([.. Enumerable.Range(0, overrides.Integer("train", train.Count))]);
 
         // What the peer needs to repeat exactly this epoch: spec, initial weights, standardised data, batch order.
         var initial = ModelInitialization.Seeded(spec, Seed);
@@ -61,30 +66,32 @@ internal static class TrainBenchmark
         return 0;
     }
 
-    /// <summary>train-accuracy MODEL EPOCHS OUT: the full recipe, then test accuracy, peak memory, and files for the peer's parity check.</summary>
+    /// <summary>
+    /// train-accuracy MODEL EPOCHS OUT [--train N] [--lr L] [--wd W] [--batch B] [--crop P --flip 0|1]: the spec's ready
+    /// recipe (<see cref="ReadyTraining"/>; Adam 1e-3 under a cosine schedule where it has none) for EPOCHS epochs, then
+    /// test accuracy, memory, and files for the peer's parity check. The options override the recipe for sweeps
+    /// (--train N: the first N training images).
+    /// </summary>
     public static async Task<int> Accuracy(string[] args)
     {
         var (spec, epochs, output) = (ReadySpecs.Get(args[0]), int.Parse(args[1], s_invariant), args[2]);
+        var overrides = new BenchOptions(args.Skip(3));
         Directory.CreateDirectory(output);
-        NativeRuntime.EnsureStarted();
+        var runtime = NativeRuntime.EnsureStarted();
         var train = FashionMnist.LoadTrain();
         var test = FashionMnist.LoadTest();
+        if (overrides.Has("train")) train = train.Select([.. Enumerable.Range(0, overrides.Integer("train", train.Count))]);
 
-        var options = new TrainingOptions
-        {
-            Epochs = epochs,
-            BatchSize = BatchSize,
-            Seed = Seed,
-            Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 1e-3 },
-            Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine },
-        };
+        var options = Recipe(spec, epochs, overrides);
+        Console.WriteLine(string.Create(s_invariant,
+            $"{spec.Name}: {spec.ParameterCount} parameters, {TrainingCost.FlopsPerSample(spec).Executed / 1e6:F1} MFLOP per training sample, {TrainingThreads.For(spec, options.BatchSize, runtime)} threads; {train.Count} images, {options.Epochs} epochs, batch {options.BatchSize}, {options.Optimizer.Kind} lr {options.Optimizer.LearningRate} weight decay {options.Optimizer.WeightDecay}, {options.Schedule.Kind} schedule, {options.Standardization} standardisation, augmentation {options.Augmentation?.ToString() ?? "none"}"));
         TrainingResult? result = null;
         await foreach (var e in new Trainer().Train(new TrainingRequest(spec, train, null, options)))
         {
             if (e is EpochCompleted { Metrics: var m })
             {
                 var (rss, peak) = ProcessMemory.Read();
-                Console.WriteLine(string.Create(s_invariant, $"epoch {m.Epoch}: loss {m.TrainLoss:F4} train acc {m.TrainAccuracy:F4} {m.SamplesPerSecond:F0} samples/s rss {rss:F0} MB peak {peak:F0} MB"));
+                Console.WriteLine(string.Create(s_invariant, $"epoch {m.Epoch}: loss {m.TrainLoss:F4} train acc {m.TrainAccuracy:F4} {m.SamplesPerSecond:F0} samples/s {m.Seconds:F0} s rss {rss:F0} MB peak {peak:F0} MB"));
                 Figure($"{spec.Name}.rss_mb_epoch{m.Epoch}", rss);
             }
             if (e is TrainingCompleted done) result = done.Result;
@@ -101,6 +108,31 @@ internal static class TrainBenchmark
         WriteRaw(Path.Combine(output, $"{spec.Name}.check.inputs.f32"), result.Model.Standardization!.Apply(sample).Features);
         WriteRaw<float>(Path.Combine(output, $"{spec.Name}.check.outputs.f32"), outputs);
         return 0;
+    }
+
+    private static TrainingOptions Recipe(ModelSpec spec, int epochs, BenchOptions overrides)
+    {
+        var ready = ReadyTraining.For(spec.Name) ?? new TrainingOptions
+        {
+            BatchSize = BatchSize,
+            Optimizer = new OptimizerOptions { Kind = OptimizerKind.Adam, LearningRate = 1e-3 },
+            Schedule = new LearningRateSchedule { Kind = ScheduleKind.Cosine },
+        };
+        var augmentation = ready.Augmentation ?? new ImageAugmentation();
+        return ready with
+        {
+            Epochs = epochs,
+            Seed = Seed,
+            BatchSize = overrides.Integer("batch", ready.BatchSize),
+            Optimizer = ready.Optimizer with
+            {
+                LearningRate = overrides.Number("lr", ready.Optimizer.LearningRate),
+                WeightDecay = overrides.Number("wd", ready.Optimizer.WeightDecay),
+            },
+            Augmentation = overrides.Has("crop") || overrides.Has("flip")
+                ? new ImageAugmentation(overrides.Integer("crop", augmentation.CropPadding), overrides.Number("flip", augmentation.HorizontalFlip ? 1 : 0) != 0)
+                : ready.Augmentation,
+        };
     }
 
     /// <summary>matmul: GFLOP/s of a 2048×2048 float32 product, the machine's practical peak for this work.</summary>

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Models benchmark (issue 25): fashion-resnet on Fashion-MNIST and text-transformer on the built-in text dataset,
+# through Portal.Engine and through Debian's PyTorch on the same machine in the same run (same architecture, initial
+# weights, batch order and threads; the peer at its best thread setting, each side's best of interleaved rounds, as
+# train.sh does), a bag-of-words MLP baseline on the same text split through the engine, and the ONNX parity of the
+# LSTM and attention layers. Speed epochs: batch 128, Adam 1e-3, no augmentation, on both sides. Accuracy runs: each
+# ready spec's own recipe (ReadyTraining) through the engine, then the test split.
+# Last line: RESULT resnet_acc=… resnet_train_ratio=… transformer_acc=… bow_acc=… transformer_train_ratio=…
+#            lstm_parity_max_abs=… attention_parity_max_abs=… cpu=…
+# BENCH_REPEATS sets the speed rounds (2 by default); RESNET_EPOCHS the accuracy run's epochs (10, the issue's budget).
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+cd "$(portal_root)"
+
+ensure_debian_packages dataset-fashion-mnist fortunes python3-torch python3-numpy libopenblas0-pthread
+dotnet build scripts/bench/Portal.Bench -c Release -nologo -clp:ErrorsOnly -v:q
+bench=scripts/bench/Portal.Bench/bin/Release/net10.0/linux-x64/Portal.Bench
+bench_machine
+out=scripts/bench/out/models
+rm -rf "$out"; mkdir -p "$out"
+log="$out/figures.txt"; : > "$log"
+threads=${PORTAL_THREADS:-$(nproc)}
+peer_env=(env MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=16777216)
+figure() { grep -E "^FIGURE $1=" "$log" | tail -1 | cut -d= -f2; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
+source scripts/bench/speed.sh
+
+echo "== fashion-resnet: one epoch, engine vs PyTorch ($threads threads, each side's best of interleaved runs)"
+# The first 12 800 images (100 batches): the speed is steady long before, and the peer's five settings each run it.
+speed_rounds fashion-resnet "${BENCH_REPEATS:-2}" train train-speed fashion-resnet "$out" --train "${RESNET_SPEED_IMAGES:-12800}"
+grep -E "flops_per_sample" "$out/speed.txt" >> "$log"
+echo "FIGURE fashion-resnet.engine_samples_per_s=$SPEED_ENGINE_BEST" | tee -a "$log"
+echo "FIGURE fashion-resnet.peer_best_samples_per_s=$SPEED_PEER_BEST" | tee -a "$log"
+
+epochs=${RESNET_EPOCHS:-10}
+echo "== fashion-resnet: its ready recipe for $epochs epochs through the engine, then the 10 000 test images"
+"$bench" train-accuracy fashion-resnet "$epochs" "$out" | tee -a "$log"
+line=$(/usr/bin/python3 scripts/bench/peers/train_peer.py check --spec "$out/fashion-resnet.spec.json" \
+  --weights "$out/fashion-resnet.trained.safetensors" --inputs "$out/fashion-resnet.check.inputs.f32" --outputs "$out/fashion-resnet.check.outputs.f32")
+echo "outside reader (PyTorch) on the engine's fashion-resnet safetensors: $line"
+rss2=$(figure fashion-resnet.rss_mb_epoch2); rss_last=$(figure "fashion-resnet.rss_mb_epoch$epochs")
+echo "fashion-resnet resident memory after epoch 2: $rss2 MB, after epoch $epochs: $rss_last MB"
+
+echo "== ONNX parity of the recurrent layers (ONNX Runtime against TorchSharp on the same weights and padded batches)"
+"$bench" lstm-parity | tee -a "$log"
+
+echo "== bag-of-words MLP baseline on the fortunes split through the engine"
+"$bench" bow-accuracy | tee -a "$log"
+
+# Not yet on main when this script was written: text-transformer (the attention work). Its figures are left out of the
+# RESULT line, never filled in.
+echo "not yet: transformer_acc, transformer_train_ratio and attention_parity_max_abs need text-transformer, which is not in this build"
+
+resnet_acc=$(figure fashion-resnet.test_accuracy)
+resnet_ratio=$(ratio "$(figure fashion-resnet.engine_samples_per_s)" "$(figure fashion-resnet.peer_best_samples_per_s)")
+echo "RESULT resnet_acc=$resnet_acc resnet_train_ratio=$resnet_ratio bow_acc=$(figure bow.test_accuracy) lstm_parity_max_abs=$(figure lstm_parity_max_abs)" | with_cpu

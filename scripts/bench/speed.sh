@@ -1,0 +1,31 @@
+# Shared by train.sh and models.sh (source it after lib.sh, with $bench, $out, $threads and $peer_env set).
+# speed_rounds MODEL REPEATS DATA COMMAND…: REPEATS interleaved rounds, each one engine run ("$bench" COMMAND…, which
+# prints FIGURE MODEL.engine_samples_per_s, FIGURE train_count and, for more than one epoch, FIGURE train_epochs, and
+# writes the spec, initial weights, and DATA.features.f32, DATA.labels.i64 and DATA.order.i64 for the peer) and then
+# the same epochs through the peer at each of its few sensible settings on $threads cores: torch intra-op threads ×
+# OpenBLAS threads × OpenMP's wait policy, libgomp's default or the engine's own (a short bounded spin, then sleep; the
+# peer gets both). Each side keeps its best. Prints every line, then sets SPEED_ENGINE_BEST and SPEED_PEER_BEST.
+max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a ? b : a) }'; }
+speed_rounds() {
+  local model=$1 repeats=$2 data=$3 count epochs line setting
+  shift 3
+  local command=("$@")
+  SPEED_ENGINE_BEST=0; SPEED_PEER_BEST=0
+  for r in $(seq "$repeats"); do
+    "$bench" "${command[@]}" > "$out/speed.txt"
+    cat "$out/speed.txt"
+    SPEED_ENGINE_BEST=$(max "$SPEED_ENGINE_BEST" "$(grep -E "^FIGURE $model.engine_samples_per_s=" "$out/speed.txt" | cut -d= -f2)")
+    count=$(grep -E "^FIGURE train_count=" "$out/speed.txt" | cut -d= -f2)
+    epochs=$(grep -E "^FIGURE train_epochs=" "$out/speed.txt" | cut -d= -f2 || true)
+    for setting in "1 $threads default" "$threads 1 default" "$threads $threads default" "$threads 1 bounded-spin" "$threads $threads bounded-spin"; do
+      set -- $setting
+      local waiting=(); [ "$3" = default ] || waiting=(OMP_WAIT_POLICY=PASSIVE GOMP_SPINCOUNT=20000)
+      line=$(OPENBLAS_NUM_THREADS=$2 OMP_NUM_THREADS=$1 "${peer_env[@]}" "${waiting[@]}" /usr/bin/python3 scripts/bench/peers/train_peer.py speed \
+        --spec "$out/$model.spec.json" --weights "$out/$model.init.safetensors" \
+        --features "$out/$data.features.f32" --labels "$out/$data.labels.i64" --order "$out/$data.order.i64" \
+        --count "$count" --epochs "${epochs:-1}" --torch-threads "$1")
+      echo "$line openblas_threads=$2 omp_wait_policy=$3"
+      SPEED_PEER_BEST=$(max "$SPEED_PEER_BEST" "$(sed -E 's/.*samples_per_s=([0-9.]+).*/\1/' <<<"$line")")
+    done
+  done
+}

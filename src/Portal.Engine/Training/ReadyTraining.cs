@@ -1,0 +1,25 @@
+using Portal.Engine.Data;
+using Portal.Engine.Models;
+
+namespace Portal.Engine.Training;
+
+/// <summary>The training recipes that go with <see cref="ReadySpecs"/> where the defaults do not bring out the network.</summary>
+public static class ReadyTraining
+{
+    /// <summary>
+    /// <see cref="ReadySpecs.FashionResnet"/>: 10 epochs of AdamW under a one-cycle schedule, on images standardised
+    /// per channel (so the crop's zero padding is the mean pixel), shifted by up to 2 pixels and mirrored.
+    /// </summary>
+    public static TrainingOptions FashionResnet { get; } = new()
+    {
+        Epochs = 10,
+        BatchSize = 128,
+        Optimizer = new OptimizerOptions { Kind = OptimizerKind.AdamW, LearningRate = 3e-3, WeightDecay = 0.05 },
+        Schedule = new LearningRateSchedule { Kind = ScheduleKind.OneCycle },
+        Standardization = StandardizationMode.PerChannel,
+        Augmentation = new ImageAugmentation(CropPadding: 2, HorizontalFlip: true),
+    };
+
+    /// <summary>The recipe for the ready spec named <paramref name="specName"/>, or null where the defaults serve.</summary>
+    public static TrainingOptions? For(string specName) => specName == ReadySpecs.FashionResnet.Name ? FashionResnet : null;
+}
