@@ -8,6 +8,9 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["matmul"] = TrainBenchmark.Matmul,
     ["lstm-parity"] = Portal.Bench.Models.ParityBenchmark.Lstm,
     ["bow-accuracy"] = Portal.Bench.Models.TextBenchmark.BagOfWordsAccuracy,
+    ["text-speed"] = Portal.Bench.Models.TransformerBenchmark.Speed,
+    ["transformer-accuracy"] = Portal.Bench.Models.TransformerBenchmark.Accuracy,
+    ["attention-parity"] = Portal.Bench.Models.TransformerBenchmark.Parity,
     ["infer"] = Portal.Bench.Infer.InferBenchmark.RunAsync,
     ["compress"] = Portal.Bench.Compress.CompressBenchmark.Run,
     ["machine"] = _ =>

@@ -20,6 +20,23 @@ public static class ReadyTraining
         Augmentation = new ImageAugmentation(CropPadding: 2, HorizontalFlip: true),
     };
 
+    /// <summary>
+    /// <see cref="ReadySpecs.TextTransformer"/>: AdamW under a one-cycle schedule (its warm-up keeps the attention from
+    /// locking onto the first words it sees) in small batches, with the spec's own dropout; a few thousand texts
+    /// overfit it within a few epochs more.
+    /// </summary>
+    public static TrainingOptions TextTransformer { get; } = new()
+    {
+        Epochs = 12,
+        BatchSize = 32,
+        Optimizer = new OptimizerOptions { Kind = OptimizerKind.AdamW, LearningRate = 1e-3, WeightDecay = 0.01 },
+        Schedule = new LearningRateSchedule { Kind = ScheduleKind.OneCycle },
+        Standardization = null,
+    };
+
     /// <summary>The recipe for the ready spec named <paramref name="specName"/>, or null where the defaults serve.</summary>
-    public static TrainingOptions? For(string specName) => specName == ReadySpecs.FashionResnet.Name ? FashionResnet : null;
+    public static TrainingOptions? For(string specName) =>
+        specName == ReadySpecs.FashionResnet.Name ? FashionResnet
+        : specName == ReadySpecs.TextTransformer.Name ? TextTransformer
+        : null;
 }

@@ -155,7 +155,7 @@ internal static class TrainBenchmark
         return Task.FromResult(0);
     }
 
-    private static void WriteRaw<T>(string path, ReadOnlySpan<T> values) where T : unmanaged
+    internal static void WriteRaw<T>(string path, ReadOnlySpan<T> values) where T : unmanaged
     {
         using var file = File.Create(path);
         file.Write(MemoryMarshal.AsBytes(values));
