@@ -7,7 +7,9 @@
 # ready spec's own recipe (ReadyTraining) through the engine, then the test split.
 # Last line: RESULT resnet_acc=… resnet_train_ratio=… transformer_acc=… bow_acc=… transformer_train_ratio=…
 #            lstm_parity_max_abs=… attention_parity_max_abs=… cpu=…
-# BENCH_REPEATS sets the speed rounds (2 by default); RESNET_EPOCHS the accuracy run's epochs (10, the issue's budget).
+# BENCH_REPEATS sets the speed rounds (2 by default); RESNET_EPOCHS the accuracy run's epochs (10, the issue's budget);
+# TEXT_SPEED_EPOCHS the transformer's speed epochs a round (1). The transformer's speed run also prints the first
+# batch's loss on both sides (same initial weights, dropout off), which shows the peer built the same network.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$(portal_root)"
@@ -47,10 +49,26 @@ echo "== ONNX parity of the recurrent layers (ONNX Runtime against TorchSharp on
 echo "== bag-of-words MLP baseline on the fortunes split through the engine"
 "$bench" bow-accuracy | tee -a "$log"
 
-# Not yet on main when this script was written: text-transformer (the attention work). Its figures are left out of the
-# RESULT line, never filled in.
-echo "not yet: transformer_acc, transformer_train_ratio and attention_parity_max_abs need text-transformer, which is not in this build"
+echo "== text-transformer: engine vs PyTorch on the fortunes training split ($threads threads, each side's best of interleaved runs)"
+# One epoch a round by default: the peer's five settings each repeat it, and its epoch is the slow part of this script.
+speed_rounds text-transformer "${BENCH_REPEATS:-2}" text text-speed "$out" --epochs "${TEXT_SPEED_EPOCHS:-1}"
+echo "FIGURE text-transformer.engine_samples_per_s=$SPEED_ENGINE_BEST" | tee -a "$log"
+echo "FIGURE text-transformer.peer_best_samples_per_s=$SPEED_PEER_BEST" | tee -a "$log"
+engine_loss=$(grep -E "^FIGURE text-transformer.engine_first_loss=" "$out/speed.txt" | cut -d= -f2)
+peer_loss=$(grep -oE "first_loss=[0-9.]+" "$out/peer.txt" | tail -1 | cut -d= -f2)
+echo "text-transformer first-batch loss on the engine's initial weights, dropout off: engine $engine_loss, PyTorch $peer_loss"
+awk -v a="$engine_loss" -v b="$peer_loss" 'BEGIN { d = a - b; exit !(d < 1e-4 && d > -1e-4) }' \
+  || { echo "the PyTorch peer did not build the engine's text-transformer: its first loss differs" >&2; exit 1; }
+
+echo "== text-transformer: its ready recipe through the engine, then the fortunes test split"
+"$bench" transformer-accuracy | tee -a "$log"
+last=$(grep -oE "^FIGURE text-transformer.rss_mb_epoch[0-9]+=" "$log" | tail -1 | sed -E 's/.*epoch([0-9]+)=/\1/')
+echo "text-transformer resident memory after epoch 2: $(figure text-transformer.rss_mb_epoch2) MB, after epoch $last: $(figure "text-transformer.rss_mb_epoch$last") MB, at the end: $(figure text-transformer.rss_mb_end) MB"
+
+echo "== ONNX parity of attention (ONNX Runtime against TorchSharp on the same weights and padded batches)"
+"$bench" attention-parity | tee -a "$log"
 
 resnet_acc=$(figure fashion-resnet.test_accuracy)
 resnet_ratio=$(ratio "$(figure fashion-resnet.engine_samples_per_s)" "$(figure fashion-resnet.peer_best_samples_per_s)")
-echo "RESULT resnet_acc=$resnet_acc resnet_train_ratio=$resnet_ratio bow_acc=$(figure bow.test_accuracy) lstm_parity_max_abs=$(figure lstm_parity_max_abs)" | with_cpu
+transformer_ratio=$(ratio "$(figure text-transformer.engine_samples_per_s)" "$(figure text-transformer.peer_best_samples_per_s)")
+echo "RESULT resnet_acc=$resnet_acc resnet_train_ratio=$resnet_ratio transformer_acc=$(figure text-transformer.test_accuracy) bow_acc=$(figure bow.test_accuracy) transformer_train_ratio=$transformer_ratio lstm_parity_max_abs=$(figure lstm_parity_max_abs) attention_parity_max_abs=$(figure attention_parity_max_abs)" | with_cpu

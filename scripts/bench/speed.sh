@@ -4,7 +4,8 @@
 # writes the spec, initial weights, and DATA.features.f32, DATA.labels.i64 and DATA.order.i64 for the peer) and then
 # the same epochs through the peer at each of its few sensible settings on $threads cores: torch intra-op threads ×
 # OpenBLAS threads × OpenMP's wait policy, libgomp's default or the engine's own (a short bounded spin, then sleep; the
-# peer gets both). Each side keeps its best. Prints every line, then sets SPEED_ENGINE_BEST and SPEED_PEER_BEST.
+# peer gets both). Each side keeps its best. Prints every line (the peer's also to $out/peer.txt), then sets
+# SPEED_ENGINE_BEST and SPEED_PEER_BEST.
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a ? b : a) }'; }
 speed_rounds() {
   local model=$1 repeats=$2 data=$3 count epochs line setting
@@ -24,7 +25,7 @@ speed_rounds() {
         --spec "$out/$model.spec.json" --weights "$out/$model.init.safetensors" \
         --features "$out/$data.features.f32" --labels "$out/$data.labels.i64" --order "$out/$data.order.i64" \
         --count "$count" --epochs "${epochs:-1}" --torch-threads "$1")
-      echo "$line openblas_threads=$2 omp_wait_policy=$3"
+      echo "$line openblas_threads=$2 omp_wait_policy=$3" | tee -a "$out/peer.txt"
       SPEED_PEER_BEST=$(max "$SPEED_PEER_BEST" "$(sed -E 's/.*samples_per_s=([0-9.]+).*/\1/' <<<"$line")")
     done
   done

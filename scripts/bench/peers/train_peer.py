@@ -1,7 +1,8 @@
 """PyTorch peer for scripts/bench/train.sh and models.sh (Debian's python3-torch).
 
 speed:  trains one epoch (or --epochs, one batch order each) on the data the engine wrote (same standardised features, same batch order, same
-        initial weights), timing only the training loop, and prints `PEER samples_per_s=<n>`.
+        initial weights), timing only the training loop, and prints `PEER samples_per_s=<n>` and the first batch's
+        loss under the initial weights in eval mode (`first_loss=`), for comparison with the engine's.
 check:  loads a safetensors file the engine wrote, runs the same network in eval mode on the engine's test
         inputs and prints `PEER parity_max_abs=<largest |torch - engine| over all outputs>`.
 The network is built from the engine's ModelSpec JSON (residual and sequential blocks included, with the engine's
@@ -246,6 +247,11 @@ def speed(args):
         sys.exit(f"the batch order holds {order.numel()} indices, not {args.epochs} epochs of {n}")
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     loss_fn = nn.CrossEntropyLoss()
+    # The first batch's loss under the initial weights with dropout off: the engine prints its own, and they must agree.
+    model.eval()
+    with torch.no_grad():
+        first = order[:min(args.batch, n)]
+        first_loss = loss_fn(model(x.index_select(0, first)), y.index_select(0, first)).item()
     model.train()
     correct = 0
     start = time.perf_counter()
@@ -265,7 +271,7 @@ def speed(args):
                 sys.exit("peer diverged")
     seconds = time.perf_counter() - start
     samples = args.epochs * n
-    print(f"PEER samples_per_s={samples / seconds:.1f} seconds={seconds:.3f} train_acc={correct / samples:.4f} torch_threads={args.torch_threads}")
+    print(f"PEER samples_per_s={samples / seconds:.1f} seconds={seconds:.3f} train_acc={correct / samples:.4f} first_loss={first_loss:.6f} torch_threads={args.torch_threads}")
 
 
 def check(args):
