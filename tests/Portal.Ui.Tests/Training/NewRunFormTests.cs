@@ -120,4 +120,21 @@ public sealed class NewRunFormTests
         Assert.Equal(recipe.Standardization, training.Standardization);
         Assert.Equal(recipe.Augmentation, training.Augmentation);
     }
+
+    [Fact]
+    public void Choosing_text_transformer_sets_its_recipe_with_standardisation_off()
+    {
+        var form = new NewRunForm { Name = "transformer", DatasetId = Guid.NewGuid(), ReadySpec = "text-transformer" };
+
+        Assert.True(form.UseReadyRecipe("text-transformer"));
+
+        var recipe = ReadyTraining.TextTransformer;
+        Assert.Equal(recipe.Optimizer.Kind, form.Optimizer);
+        Assert.Equal(recipe.Optimizer.LearningRate, form.LearningRate);
+        Assert.Equal(recipe.Optimizer.WeightDecay, form.WeightDecay);
+        Assert.Equal(recipe.Schedule.Kind, form.Schedule);
+        Assert.Equal(recipe.Epochs, form.Epochs);
+        Assert.Equal(recipe.BatchSize, form.BatchSize);
+        Assert.Equal("none", form.Standardization);
+    }
 }
