@@ -68,6 +68,10 @@ echo "text-transformer resident memory after epoch 2: $(figure text-transformer.
 echo "== ONNX parity of attention (ONNX Runtime against TorchSharp on the same weights and padded batches)"
 "$bench" attention-parity | tee -a "$log"
 
+transformer_last=$(grep -E "^epoch [0-9]+: .*test acc" "$log" | tail -1)
+awk -v t="$(figure text-transformer.test_accuracy)" -v b="$(figure bow.test_accuracy)" 'BEGIN { exit !(t < b) }' \
+  && echo "text-transformer below the bag of words ($(figure text-transformer.test_accuracy) < $(figure bow.test_accuracy)); it fits its training texts far better than the test texts, its last epoch: $transformer_last"
+
 resnet_acc=$(figure fashion-resnet.test_accuracy)
 resnet_ratio=$(ratio "$(figure fashion-resnet.engine_samples_per_s)" "$(figure fashion-resnet.peer_best_samples_per_s)")
 transformer_ratio=$(ratio "$(figure text-transformer.engine_samples_per_s)" "$(figure text-transformer.peer_best_samples_per_s)")
