@@ -31,7 +31,7 @@ public static class TrainingCost
         var shapes = spec.Infer().Blocks;
         var position = 0;
         var weightsBefore = false;
-        foreach (var layer in PreOrder(spec.Layers))
+        foreach (var (layer, _) in LayerTree.PreOrder(spec))
         {
             var shape = shapes[position++];
             foreach (var multiplyAdds in MultiplyAdds(layer, shape.InputShape, shape.OutputShape))
@@ -41,21 +41,6 @@ public static class TrainingCost
             }
             // A block's parameters are those it holds, which the walk reaches next.
             if (layer is not (SequentialBlock or ResidualBlock) && shape.Parameters > 0) weightsBefore = true;
-        }
-    }
-
-    private static IEnumerable<LayerSpec> PreOrder(IReadOnlyList<LayerSpec> layers)
-    {
-        foreach (var layer in layers)
-        {
-            yield return layer;
-            IEnumerable<LayerSpec> inner = layer switch
-            {
-                SequentialBlock b => PreOrder(b.Layers),
-                ResidualBlock r => PreOrder(r.Body).Concat(r.Projection is null ? [] : PreOrder(r.Projection)),
-                _ => [],
-            };
-            foreach (var held in inner) yield return held;
         }
     }
 
