@@ -23,5 +23,7 @@ internal sealed class BenchOptions
 
     public int Integer(string name, int fallback) => (int)Number(name, fallback);
 
+    public string? Text(string name) => _values.GetValueOrDefault(name);
+
     public bool Has(string name) => _values.ContainsKey(name);
 }

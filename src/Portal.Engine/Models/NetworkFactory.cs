@@ -76,6 +76,7 @@ internal static class NetworkFactory
         private Embedding TokenEmbedding(EmbeddingLayer e)
         {
             var embedding = nn.Embedding(e.Vocabulary, e.Width, e.PaddingIndex);
+            EmbeddingInitialization.Apply(embedding, e);
             embedding.register_forward_pre_hook((_, ids) =>
             {
                 // The ids and the mask live in the caller's dispose scope, as long as the activations that follow.

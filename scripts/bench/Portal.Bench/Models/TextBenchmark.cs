@@ -29,11 +29,17 @@ internal static class TextBenchmark
         Standardization = null,
     };
 
-    /// <summary>bow-accuracy: the bag-of-words MLP trained on the fortunes training split, then its test accuracy.</summary>
+    /// <summary>
+    /// bow-accuracy [--validation F]: the bag-of-words MLP trained on the fortunes training split, then its test
+    /// accuracy; --validation F holds out that fraction of the training split and reports on it instead, as
+    /// transformer-accuracy does.
+    /// </summary>
     public static async Task<int> BagOfWordsAccuracy(string[] args)
     {
+        var overrides = new BenchOptions(args);
         NativeRuntime.EnsureStarted();
         var (train, test) = FortunesCorpus.LoadSplit();
+        if (overrides.Has("validation")) (train, test) = train.Split(overrides.Number("validation", 0.2), overrides.Integer("fold", Seed));
         var tokenizer = WordTokenizer.Build(train);
         Console.WriteLine($"fortunes: {train.Count} training and {test.Count} test texts over {string.Join(", ", train.ClassNames)}; {tokenizer.VocabularySize} ids from the training split");
         var spec = new ModelSpec("fortunes-bow-mlp", [tokenizer.VocabularySize],

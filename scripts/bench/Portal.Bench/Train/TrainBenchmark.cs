@@ -67,15 +67,16 @@ internal static class TrainBenchmark
     }
 
     /// <summary>
-    /// train-accuracy MODEL EPOCHS OUT [--train N] [--lr L] [--wd W] [--batch B] [--crop P --flip 0|1]: the spec's ready
+    /// train-accuracy MODEL EPOCHS OUT [--train N] [--lr L] [--wd W] [--batch B] [--crop P --flip 0|1] [--spec FILE]: the spec's ready
     /// recipe (<see cref="ReadyTraining"/>; Adam 1e-3 under a cosine schedule where it has none) for EPOCHS epochs, then
     /// test accuracy, memory, and files for the peer's parity check. The options override the recipe for sweeps
-    /// (--train N: the first N training images).
+    /// (--train N: the first N training images; --spec FILE: a variant of the spec, recipe by its name).
     /// </summary>
     public static async Task<int> Accuracy(string[] args)
     {
-        var (spec, epochs, output) = (ReadySpecs.Get(args[0]), int.Parse(args[1], s_invariant), args[2]);
+        var (epochs, output) = (int.Parse(args[1], s_invariant), args[2]);
         var overrides = new BenchOptions(args.Skip(3));
+        var spec = overrides.Text("spec") is { } file ? ModelSpec.FromJson(File.ReadAllText(file)) : ReadySpecs.Get(args[0]);
         Directory.CreateDirectory(output);
         var runtime = NativeRuntime.EnsureStarted();
         var train = FashionMnist.LoadTrain();
