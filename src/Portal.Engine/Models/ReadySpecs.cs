@@ -22,15 +22,15 @@ public static class ReadySpecs
     ]);
 
     /// <summary>
-    /// A small residual CNN: a 3×3 stem, then two residual stages of two 3×3 convolutions each (64 channels at
-    /// 14×14, 128 at 7×7, each entered through a 1×1 projection), global average pooling and a linear head.
-    /// <see cref="ReadyTraining"/> gives the recipe that trains it.
+    /// A small residual CNN: a 3×3 stem, then two residual stages of two blocks each (64 channels at 14×14, 128 at
+    /// 7×7), each block two 3×3 convolutions, the first block of a stage entered through a 1×1 projection; global
+    /// average pooling and a linear head. <see cref="ReadyTraining"/> gives the recipe that trains it.
     /// </summary>
     public static ModelSpec FashionResnet { get; } = new("fashion-resnet", [1, 28, 28],
     [
         new Conv2dLayer(32, 3, Padding: 1, Bias: false), new BatchNorm2dLayer(), new ReLULayer(), new MaxPool2dLayer(2),
-        Stage(64, stride: 1), new ReLULayer(),
-        Stage(128, stride: 2), new ReLULayer(),
+        Block(64, stride: 1, projected: true), new ReLULayer(), Block(64, stride: 1, projected: false), new ReLULayer(),
+        Block(128, stride: 2, projected: true), new ReLULayer(), Block(128, stride: 1, projected: false), new ReLULayer(),
         new AdaptiveAvgPool2dLayer(), new FlattenLayer(),
         new LinearLayer(10),
     ]);
@@ -58,11 +58,14 @@ public static class ReadySpecs
         All.FirstOrDefault(s => s.Name == name)
         ?? throw new ModelSpecException($"No ready spec named '{name}'; ready specs are {string.Join(", ", All.Select(s => s.Name))}.");
 
-    /// <summary>conv-BN-ReLU-conv-BN summed with a strided 1×1 projection of the input (conv-BN), as in ResNet's downsampling blocks.</summary>
-    private static ResidualBlock Stage(int channels, int stride) => new(
+    /// <summary>
+    /// conv-BN-ReLU-conv-BN summed with its input, or with a strided 1×1 projection of it (conv-BN) where the block
+    /// changes the channels or the size, as in ResNet's basic blocks.
+    /// </summary>
+    private static ResidualBlock Block(int channels, int stride, bool projected) => new(
         [
             new Conv2dLayer(channels, 3, stride, Padding: 1, Bias: false), new BatchNorm2dLayer(), new ReLULayer(),
             new Conv2dLayer(channels, 3, Padding: 1, Bias: false), new BatchNorm2dLayer(),
         ],
-        [new Conv2dLayer(channels, 1, stride, Bias: false), new BatchNorm2dLayer()]);
+        projected ? [new Conv2dLayer(channels, 1, stride, Bias: false), new BatchNorm2dLayer()] : null);
 }

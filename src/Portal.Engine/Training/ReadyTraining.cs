@@ -8,7 +8,7 @@ public static class ReadyTraining
 {
     /// <summary>
     /// <see cref="ReadySpecs.FashionResnet"/>: 10 epochs of AdamW under a one-cycle schedule, on images standardised
-    /// per channel (so the crop's zero padding is the mean pixel), shifted by up to 2 pixels and mirrored.
+    /// per channel and mirrored. No shifting crop: in 10 epochs the network underfits with it.
     /// </summary>
     public static TrainingOptions FashionResnet { get; } = new()
     {
@@ -17,7 +17,7 @@ public static class ReadyTraining
         Optimizer = new OptimizerOptions { Kind = OptimizerKind.AdamW, LearningRate = 3e-3, WeightDecay = 0.05 },
         Schedule = new LearningRateSchedule { Kind = ScheduleKind.OneCycle },
         Standardization = StandardizationMode.PerChannel,
-        Augmentation = new ImageAugmentation(CropPadding: 2, HorizontalFlip: true),
+        Augmentation = new ImageAugmentation(CropPadding: 0, HorizontalFlip: true),
     };
 
     /// <summary>

@@ -30,9 +30,9 @@ internal static class TextBenchmark
     };
 
     /// <summary>
-    /// bow-accuracy [--validation F]: the bag-of-words MLP trained on the fortunes training split, then its test
+    /// bow-accuracy [--validation F] [--fold K] [--seed S]: the bag-of-words MLP trained on the fortunes training split, then its test
     /// accuracy; --validation F holds out that fraction of the training split and reports on it instead, as
-    /// transformer-accuracy does.
+    /// transformer-accuracy does (--fold K: the hold-out's seed; --seed S: the training seed).
     /// </summary>
     public static async Task<int> BagOfWordsAccuracy(string[] args)
     {
@@ -44,7 +44,7 @@ internal static class TextBenchmark
         Console.WriteLine($"fortunes: {train.Count} training and {test.Count} test texts over {string.Join(", ", train.ClassNames)}; {tokenizer.VocabularySize} ids from the training split");
         var spec = new ModelSpec("fortunes-bow-mlp", [tokenizer.VocabularySize],
             [new LinearLayer(128), new ReLULayer(), new DropoutLayer(0.5), new LinearLayer(train.ClassNames.Count)]);
-        var model = await Train(spec, TextEncoding.BagOfWords(train, tokenizer), s_bagOfWordsRecipe);
+        var model = await Train(spec, TextEncoding.BagOfWords(train, tokenizer), s_bagOfWordsRecipe with { Seed = overrides.Integer("seed", Seed) });
         Figure("bow.test_accuracy", ModelEvaluator.Evaluate(model, TextEncoding.BagOfWords(test, tokenizer)).Accuracy);
         return 0;
     }
