@@ -15,20 +15,24 @@ public sealed class ResidualNetworkTests
     {
         var report = ReadySpecs.FashionResnet.Infer();
 
-        long Stage(int input, int channels) =>
+        long Block(int input, int channels, bool projected) =>
             channels * input * 9 + 2 * channels + channels * channels * 9 + 2 * channels // body: conv, BN, conv, BN
-            + channels * input + 2 * channels; // projection: 1×1 conv, BN
+            + (projected ? channels * input + 2 * channels : 0); // projection: 1×1 conv, BN
         var first = report.At("layers[4]");
         Assert.Equal("residual", first.Kind);
         Assert.Equal([32, 14, 14], first.InputShape);
         Assert.Equal([64, 14, 14], first.OutputShape);
-        Assert.Equal(Stage(32, 64), first.Parameters);
-        Assert.Equal([128, 7, 7], report.At("layers[6]").OutputShape);
-        Assert.Equal(Stage(64, 128), report.At("layers[6]").Parameters);
-        Assert.Equal([128, 7, 7], report.At("layers[6].projection[0]").OutputShape);
-        Assert.Equal(128 * 64, report.At("layers[6].projection[0]").Parameters);
-        Assert.Equal([128, 1, 1], report.At("layers[8]").OutputShape);
-        Assert.Equal(32 * 9 + 2 * 32 + Stage(32, 64) + Stage(64, 128) + 128 * 10 + 10, report.TotalParameters);
+        Assert.Equal(Block(32, 64, projected: true), first.Parameters);
+        Assert.Equal([64, 14, 14], report.At("layers[6]").OutputShape);
+        Assert.Equal(Block(64, 64, projected: false), report.At("layers[6]").Parameters);
+        Assert.Equal([128, 7, 7], report.At("layers[8]").OutputShape);
+        Assert.Equal(Block(64, 128, projected: true), report.At("layers[8]").Parameters);
+        Assert.Equal([128, 7, 7], report.At("layers[8].projection[0]").OutputShape);
+        Assert.Equal(128 * 64, report.At("layers[8].projection[0]").Parameters);
+        Assert.Equal(Block(128, 128, projected: false), report.At("layers[10]").Parameters);
+        Assert.Equal([128, 1, 1], report.At("layers[12]").OutputShape);
+        Assert.Equal(32 * 9 + 2 * 32 + Block(32, 64, true) + Block(64, 64, false) + Block(64, 128, true) + Block(128, 128, false) + 128 * 10 + 10,
+            report.TotalParameters);
         Assert.Equal([10], report.OutputShape);
     }
 
@@ -43,7 +47,7 @@ public sealed class ResidualNetworkTests
 
         Assert.Equal([2L, 10], output.shape);
         Assert.Equal(ReadySpecs.FashionResnet.ParameterCount, network.parameters().Sum(p => p.numel()));
-        Assert.Contains(network.state_dict().Keys, name => name == "6.projection.0.weight");
+        Assert.Contains(network.state_dict().Keys, name => name == "8.projection.0.weight");
     }
 
     [Fact]
@@ -78,6 +82,6 @@ public sealed class ResidualNetworkTests
 
         network.forward(randn(4, 1, 28, 28)).sum().backward();
 
-        Assert.Equal(2, layouts.Count);
+        Assert.Equal(4, layouts.Count);
     }
 }
