@@ -15,6 +15,8 @@ internal static class EmbeddingInitialization
         using var _ = no_grad();
         var weight = embedding.weight!;
         weight.normal_(0, 1 / Math.Sqrt(spec.Width));
-        if (spec.PaddingIndex is { } padding) weight[padding].zero_();
+        if (spec.PaddingIndex is not { } padding) return;
+        using var paddingRow = weight[padding];
+        paddingRow.zero_();
     }
 }

@@ -104,6 +104,20 @@ public class NetworkFactoryTests
     }
 
     [Fact]
+    public void Embeddings_start_at_one_over_the_root_of_their_width_with_the_padding_row_zero()
+    {
+        manual_seed(3);
+        var spec = new ModelSpec("t", [8], [new EmbeddingLayer(4000, 64, PaddingIndex: 0)], new TokenInput(PaddingId: 0));
+
+        var rows = ModelInitialization.Seeded(spec, 3)["0.weight"].Data;
+
+        Assert.All(rows[..64], v => Assert.Equal(0f, v));
+        var rest = rows[64..];
+        var deviation = Math.Sqrt(rest.Sum(v => (double)v * v) / rest.Length);
+        Assert.InRange(deviation, 0.95 / 8, 1.05 / 8);
+    }
+
+    [Fact]
     public void Weights_round_trip_through_export_and_import()
     {
         using var scope = NewDisposeScope();

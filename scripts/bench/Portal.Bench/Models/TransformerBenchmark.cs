@@ -64,9 +64,8 @@ internal static class TransformerBenchmark
 
     /// <summary>
     /// transformer-accuracy [--epochs E] [--lr L] [--wd W] [--batch B] [--spec FILE] [--validation F] [--fold K] [--seed S]:
-    /// text-transformer
-    /// on its ready recipe (<see cref="ReadyTraining.TextTransformer"/>), resident memory after each epoch, then test
-    /// accuracy. The options override the recipe and the spec for sweeps; --validation F holds out that fraction of the
+    /// text-transformer on its ready recipe (<see cref="ReadyTraining.TextTransformer"/>), resident memory after each
+    /// epoch, then test accuracy. The options override the recipe and the spec for sweeps; --validation F holds out that fraction of the
     /// training split (--fold K seeds the hold-out) and reports on it instead of the test split, so a sweep never chooses
     /// on the test texts; --seed S is the training seed.
     /// </summary>
