@@ -100,7 +100,8 @@ public sealed class TrainingTests(PortalBrowser portal)
     /// <summary>
     /// Sets a file input and waits until the circuit has the file (the page names it). InputFile attaches its change
     /// listener only after the element first renders, so a file set in that moment goes unseen: set it again until the
-    /// page names it, as a person would pick it again.
+    /// page names it, as a person would pick it again. The first pick can wait on a portal still starting up (its
+    /// built-in datasets import while the first tests run), so the attempts span well over a minute.
     /// </summary>
     private static async Task Choose(Microsoft.Playwright.IPage page, string part, string path)
     {
@@ -110,10 +111,10 @@ public sealed class TrainingTests(PortalBrowser portal)
             await page.SetInputFilesAsync($"#upload-{part}", path);
             try
             {
-                await chosen.WaitForAsync(new() { Timeout = 5_000 });
+                await chosen.WaitForAsync(new() { Timeout = 10_000 });
                 return;
             }
-            catch (TimeoutException) when (attempt < 6)
+            catch (TimeoutException) when (attempt < 9)
             {
             }
         }
