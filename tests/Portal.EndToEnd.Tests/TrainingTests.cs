@@ -100,8 +100,8 @@ public sealed class TrainingTests(PortalBrowser portal)
     /// <summary>
     /// Sets a file input and waits until the circuit has the file (the page names it). InputFile attaches its change
     /// listener only after the element first renders, so a file set in that moment goes unseen: set it again until the
-    /// page names it, as a person would pick it again. The first pick can wait on a portal still starting up (its
-    /// built-in datasets import while the first tests run), so the attempts span well over a minute.
+    /// page names it, as a person would pick it again. On a fresh clone the first pick once went unseen for 30 s (the
+    /// cause is not found), so the attempts span well over a minute.
     /// </summary>
     private static async Task Choose(Microsoft.Playwright.IPage page, string part, string path)
     {
