@@ -22,13 +22,9 @@ bench_machine
 out=scripts/bench/out/models
 rm -rf "$out"; mkdir -p "$out"
 log="$out/figures.txt"; : > "$log"
-threads=${PORTAL_THREADS:-$(nproc)}
-peer_env=(env MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=16777216)
-figure() { grep -E "^FIGURE $1=" "$log" | tail -1 | cut -d= -f2; }
+source scripts/bench/speed.sh
 seeds_of() { grep -E "^FIGURE $1=" "$log" | cut -d= -f2 | paste -sd' '; }
 mean_of() { grep -E "^FIGURE $1=" "$log" | cut -d= -f2 | awk '{ s += $1; n++ } END { printf "%.6f", s / n }'; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
-source scripts/bench/speed.sh
 
 echo "== fashion-resnet: one epoch, engine vs PyTorch ($threads threads, each side's best of interleaved runs)"
 # The first 12 800 images (100 batches): the speed is steady long before, and the peer's five settings each run it.

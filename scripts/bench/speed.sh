@@ -1,4 +1,11 @@
-# Shared by train.sh and models.sh (source it after lib.sh, with $bench, $out, $threads and $peer_env set).
+# Shared by train.sh and models.sh (source it after lib.sh, with $bench, $out and $log set).
+# The peer tries its settings on this many cores; the engine chooses its own threads unless PORTAL_THREADS is set.
+threads=${PORTAL_THREADS:-$(nproc)}
+# The same allocator settings the engine applies to itself with mallopt, given to the peer through glibc's environment.
+peer_env=(env MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=16777216)
+# figure KEY: the last FIGURE KEY=value in $log.
+figure() { grep -E "^FIGURE $1=" "$log" | tail -1 | cut -d= -f2; }
+
 # speed_rounds MODEL REPEATS DATA COMMAND…: REPEATS interleaved rounds, each one engine run ("$bench" COMMAND…, which
 # prints FIGURE MODEL.engine_samples_per_s, FIGURE train_count and, for more than one epoch, FIGURE train_epochs, and
 # writes the spec, initial weights, and DATA.features.f32, DATA.labels.i64 and DATA.order.i64 for the peer) and then
@@ -6,6 +13,8 @@
 # OpenBLAS threads × OpenMP's wait policy, libgomp's default or the engine's own (a short bounded spin, then sleep; the
 # peer gets both). Each side keeps its best. Prints every line (the peer's also to $out/peer.txt), then sets
 # SPEED_ENGINE_BEST and SPEED_PEER_BEST.
+# ratio A B: A / B to three places.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { print (b > a ? b : a) }'; }
 speed_rounds() {
   local model=$1 repeats=$2 data=$3 count epochs line setting

@@ -28,15 +28,8 @@ esac
 out=scripts/bench/out/train
 rm -rf "$out"; mkdir -p "$out"
 log="$out/figures.txt"; : > "$log"
-
-# The peer tries its settings on this many cores; the engine chooses its own threads unless PORTAL_THREADS is set.
-threads=${PORTAL_THREADS:-$(nproc)}
-# The same allocator settings the engine applies to itself with mallopt, given to the peer through glibc's environment.
-peer_env=(env MALLOC_TRIM_THRESHOLD_=268435456 MALLOC_MMAP_THRESHOLD_=16777216)
-figure() { grep -E "^FIGURE $1=" "$log" | tail -1 | cut -d= -f2; }
-run() { "$@" | tee -a "$log"; }
-
 source scripts/bench/speed.sh
+run() { "$@" | tee -a "$log"; }
 echo "== one epoch, engine vs PyTorch ($threads threads, each side's best of interleaved runs)"
 for model in fashion-mlp fashion-cnn; do
   # A shared 2-core VM is noisy; both sides get the same number of tries (MLP epochs take a second, CNN ones ~15 s).
@@ -60,7 +53,6 @@ for model in fashion-mlp fashion-cnn; do
   echo "FIGURE $model.safetensors_parity_max_abs=$(sed -E 's/.*parity_max_abs=([^ ]+).*/\1/' <<<"$line")" | tee -a "$log"
 done
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", a / b }'; }
 gflops() { awk -v s="$(figure "$1.engine_samples_per_s")" -v f="$(figure "$1.flops_per_sample${2:-}")" 'BEGIN { printf "%.1f", s * f / 1e9 }'; }
 mlp_ratio=$(ratio "$(figure fashion-mlp.engine_samples_per_s)" "$(figure fashion-mlp.peer_best_samples_per_s)")
 cnn_ratio=$(ratio "$(figure fashion-cnn.engine_samples_per_s)" "$(figure fashion-cnn.peer_best_samples_per_s)")
