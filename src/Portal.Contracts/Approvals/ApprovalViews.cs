@@ -2,10 +2,12 @@ namespace Portal.Contracts.Approvals;
 
 /// <summary>
 /// One gate as evaluated when a promotion request was made. <see cref="Measured"/> is null when the evidence is
-/// missing (then the gate has failed, and <see cref="Detail"/> says which evidence). Accuracy figures are fractions
-/// (0..1), an accuracy drop is in the same units (0.02 = two percentage points), latency is in milliseconds.
+/// missing: then <see cref="NotMeasured"/> is true, the gate has failed (a missing measurement is never a pass), and
+/// <see cref="Detail"/> starts "Not measured:" and says which evidence and, when known, why it was not measured.
+/// Accuracy figures are fractions (0..1), an accuracy drop is in the same units (0.02 = two percentage points),
+/// latency is in milliseconds.
 /// </summary>
-public sealed record GateResult(string Name, string Unit, double Threshold, double? Measured, bool Passed, string Detail);
+public sealed record GateResult(string Name, string Unit, double Threshold, double? Measured, bool Passed, string Detail, bool NotMeasured = false);
 
 public sealed record DecisionView(string DecidedBy, string Kind, string Comment, bool OverrodeGates, DateTimeOffset DecidedAt);
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Portal.Contracts.Jobs;
 using Portal.Contracts.Training;
 
 namespace Portal.Contracts.Registry;
@@ -38,6 +39,8 @@ public sealed record LineageView(string Source, Guid? RunId, Guid? ParentVersion
 /// What was measured when the version was registered: accuracy and the classification report on
 /// <see cref="EvaluationDatasetId"/>, ONNX Runtime latency at batch 1 and throughput at batch 64.
 /// <see cref="Compression"/> is the side-by-side report of a compressed version against its parent.
+/// <see cref="Measurement"/> (imported versions) says how the figures were taken and which were not measured, and why;
+/// <see cref="SizeBytes"/> is the ONNX file's size.
 /// </summary>
 public sealed record EvidenceView(
     double? Accuracy,
@@ -47,7 +50,32 @@ public sealed record EvidenceView(
     double? LatencyP95Ms,
     double? ThroughputBatch64,
     JsonElement? Evaluation,
-    JsonElement? Compression);
+    JsonElement? Compression,
+    long? SizeBytes = null,
+    MeasurementReport? Measurement = null);
+
+/// <summary>
+/// How an imported version's evidence was taken: <see cref="Inputs"/> says how each input was synthesized and where
+/// each dynamic dimension's size came from; <see cref="NotMeasured"/> lists each figure left out with the reason.
+/// </summary>
+public sealed record MeasurementReport(IReadOnlyList<string> Inputs, IReadOnlyList<NotMeasuredView> NotMeasured);
+
+/// <summary>A figure of the evidence (<c>accuracy</c>, <c>latency</c>, <c>throughput</c>) that was not measured, and why.</summary>
+public sealed record NotMeasuredView(string Figure, string Reason);
+
+/// <summary>One input or output of a version's ONNX file: its name, Open Inference Protocol datatype (FP32, INT64, …) and shape, -1 for a dynamic dimension.</summary>
+public sealed record TensorSignatureView(string Name, string Datatype, IReadOnlyList<long> Shape);
+
+/// <summary>The inputs and outputs a version's ONNX file declares.</summary>
+public sealed record SignatureView(IReadOnlyList<TensorSignatureView> Inputs, IReadOnlyList<TensorSignatureView> Outputs);
+
+/// <summary>
+/// An ONNX file being imported as a version by its job (<see cref="JobId"/>): the stored upload and, once the job
+/// succeeded, the <see cref="Version"/> it became.
+/// </summary>
+public sealed record ImportView(
+    Guid Id, string Model, string FileName, string Sha256, long Size, Guid JobId, JobState State, double Progress, string? Error,
+    int? Version, string CreatedBy, DateTimeOffset CreatedAt);
 
 public sealed record ArtifactView(string Kind, string Sha256, long? Size, string MediaType, string Url);
 
@@ -63,7 +91,8 @@ public sealed record VersionView(
     IReadOnlyList<string> ClassNames,
     JsonElement? Spec,
     string CreatedBy,
-    DateTimeOffset CreatedAt);
+    DateTimeOffset CreatedAt,
+    SignatureView? Signature = null);
 
 /// <summary>A version as listed: lineage ids and headline evidence, without the report and spec.</summary>
 public sealed record VersionSummary(

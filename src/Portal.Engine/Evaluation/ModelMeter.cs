@@ -73,23 +73,51 @@ public sealed class ModelMeter
         }
     }
 
-    private static BatchedSignature Check(InferenceModel model, int sampleValues)
+    /// <summary>
+    /// Times a model of any signature on synthesized inputs: latency of one run at the plan's batch-1 shapes, and
+    /// throughput at batch 64 when the plan has a dynamic batch. For models the batched path cannot run (several
+    /// inputs, other element types, dynamic inner dimensions).
+    /// </summary>
+    /// <exception cref="InferenceInputException">The synthesized inputs do not fit the model.</exception>
+    /// <exception cref="InferenceRunException">ONNX Runtime failed running them.</exception>
+    public async Task<ModelTiming> Time(InferenceModel model, InputPlan plan, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var signature = model.Batched ?? throw new ArgumentException(
-            $"Model '{model.Name}' has inputs {string.Join(", ", model.Inputs)} and outputs {string.Join(", ", model.Outputs)}; " +
-            "Portal measures models with one float32 input [batch, …fixed] or int64 token ids [batch, sequence], and a float32 first output [batch, …fixed].");
-        var perSample = signature.ValuesPerSample ?? throw new ArgumentException(
-            $"Model '{model.Name}' takes token ids {model.Inputs[0]} of a length it does not declare (no fixed length and no Portal spec); Portal measures token models at their maximum length.");
+        ArgumentNullException.ThrowIfNull(plan);
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            return await Task.Run(() => PlannedTiming.Measure(model, plan, Options, ct), ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Why the batched path cannot time <paramref name="model"/> on <paramref name="sampleValues"/> sample values (0 for seeded values), or null when it can.</summary>
+    public static string? Unfit(InferenceModel model, int sampleValues)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (model.Batched is not { } signature)
+            return $"Model '{model.Name}' has inputs {string.Join(", ", model.Inputs)} and outputs {string.Join(", ", model.Outputs)}; " +
+                "Portal measures models with one float32 input [batch, …fixed] or int64 token ids [batch, sequence], and a float32 first output [batch, …fixed].";
+        if (signature.ValuesPerSample is not { } perSample)
+            return $"Model '{model.Name}' takes token ids {model.Inputs[0]} of a length it does not declare (no fixed length and no Portal spec); Portal measures token models at their maximum length.";
         if (signature is BatchedTokenSignature { Vocabulary: null } && sampleValues == 0)
-            throw new ArgumentException($"Model '{model.Name}' takes token ids of a vocabulary it does not declare; time it on samples of its data.");
+            return $"Model '{model.Name}' takes token ids of a vocabulary it does not declare; time it on samples of its data.";
         if (signature.FixedBatch is long fixedBatch && fixedBatch != 1 && fixedBatch != ThroughputBatch)
-            throw new ArgumentException(
-                $"Model '{model.Name}' takes exactly {fixedBatch} samples per run; latency is measured at batch 1 and throughput at batch {ThroughputBatch}, " +
-                $"so its batch dimension must be dynamic, 1 or {ThroughputBatch}.");
+            return $"Model '{model.Name}' takes exactly {fixedBatch} samples per run; latency is measured at batch 1 and throughput at batch {ThroughputBatch}, " +
+                $"so its batch dimension must be dynamic, 1 or {ThroughputBatch}.";
         if (sampleValues % perSample != 0)
-            throw new ArgumentException($"{sampleValues} sample values are not a whole number of samples of {perSample} values for model '{model.Name}'.");
-        return signature;
+            return $"{sampleValues} sample values are not a whole number of samples of {perSample} values for model '{model.Name}'.";
+        return null;
+    }
+
+    private static BatchedSignature Check(InferenceModel model, int sampleValues)
+    {
+        if (Unfit(model, sampleValues) is { } reason) throw new ArgumentException(reason);
+        return model.Batched!;
     }
 
     private ModelTiming[] TimeNow(IReadOnlyList<InferenceModel> models, BatchedSignature[] signatures, ReadOnlyMemory<float> samples, CancellationToken ct)

@@ -5,7 +5,8 @@ namespace Portal.Server.Approvals;
 
 /// <summary>
 /// Evaluates a policy's gates for a candidate version against the alias's current holder. Only the gates the policy
-/// sets are evaluated; a gate whose evidence is missing fails and says which evidence is missing.
+/// sets are evaluated; a gate whose evidence is missing is "not measured": it fails, never passes, and says which
+/// evidence is missing and, when the version's measurement recorded it, why.
 /// </summary>
 public static class GateEvaluator
 {
@@ -22,8 +23,11 @@ public static class GateEvaluator
     /// </summary>
     public const double Tolerance = 1e-9;
 
-    /// <summary>The evidence a gate reads from one version.</summary>
-    public sealed record Evidence(int Number, double? Accuracy, double? LatencyP95Ms);
+    /// <summary>The evidence a gate reads from one version; <paramref name="NotMeasured"/> gives why a figure is missing, by figure (<c>accuracy</c>, <c>latency</c>).</summary>
+    public sealed record Evidence(int Number, double? Accuracy, double? LatencyP95Ms, IReadOnlyDictionary<string, string>? NotMeasured = null)
+    {
+        public string Why(string figure) => NotMeasured?.GetValueOrDefault(figure) is { } reason ? $" ({reason})" : "";
+    }
 
     public static IReadOnlyList<GateResult> Evaluate(PromotionPolicy policy, Evidence candidate, Evidence? holder)
     {
@@ -33,8 +37,8 @@ public static class GateEvaluator
             results.Add(candidate.Accuracy is { } accuracy
                 ? new GateResult(MinAccuracy, FractionUnit, min, accuracy, accuracy >= min - Tolerance,
                     $"Version {candidate.Number} has test accuracy {F(accuracy)}; the policy requires at least {F(min)}.")
-                : new GateResult(MinAccuracy, FractionUnit, min, null, false,
-                    $"Version {candidate.Number} has no measured test accuracy; evaluate it before requesting promotion."));
+                : NotMeasured(MinAccuracy, FractionUnit, min,
+                    $"Version {candidate.Number} has no measured test accuracy{candidate.Why("accuracy")}; evaluate it before requesting promotion."));
         }
 
         if (policy.MaxAccuracyDrop is { } maxDrop)
@@ -45,8 +49,8 @@ public static class GateEvaluator
             results.Add(candidate.LatencyP95Ms is { } latency
                 ? new GateResult(MaxP95Latency, MillisecondUnit, maxLatency, latency, latency <= maxLatency + Tolerance,
                     $"Version {candidate.Number} has p95 latency {F(latency)} ms at batch 1; the policy allows at most {F(maxLatency)} ms.")
-                : new GateResult(MaxP95Latency, MillisecondUnit, maxLatency, null, false,
-                    $"Version {candidate.Number} has no measured p95 latency; benchmark it before requesting promotion."));
+                : NotMeasured(MaxP95Latency, MillisecondUnit, maxLatency,
+                    $"Version {candidate.Number} has no measured p95 latency{candidate.Why("latency")}; benchmark it before requesting promotion."));
         }
         return results;
     }
@@ -57,15 +61,19 @@ public static class GateEvaluator
         if (holder is null)
             return new GateResult(MaxAccuracyDrop, FractionUnit, maxDrop, null, true, "The alias has no current holder, so there is no accuracy to compare against.");
         if (candidate.Accuracy is not { } accuracy)
-            return new GateResult(MaxAccuracyDrop, FractionUnit, maxDrop, null, false,
-                $"Version {candidate.Number} has no measured test accuracy, so its drop against version {holder.Number} cannot be measured.");
+            return NotMeasured(MaxAccuracyDrop, FractionUnit, maxDrop,
+                $"Version {candidate.Number} has no measured test accuracy{candidate.Why("accuracy")}, so its drop against version {holder.Number} cannot be measured.");
         if (holder.Accuracy is not { } held)
-            return new GateResult(MaxAccuracyDrop, FractionUnit, maxDrop, null, false,
-                $"The current holder, version {holder.Number}, has no measured test accuracy, so the drop cannot be measured.");
+            return NotMeasured(MaxAccuracyDrop, FractionUnit, maxDrop,
+                $"The current holder, version {holder.Number}, has no measured test accuracy{holder.Why("accuracy")}, so the drop cannot be measured.");
         var drop = held - accuracy;
         return new GateResult(MaxAccuracyDrop, FractionUnit, maxDrop, drop, drop <= maxDrop + Tolerance,
             $"Version {candidate.Number} has accuracy {F(accuracy)} against {F(held)} for the current holder, version {holder.Number}: a drop of {F(drop)}; the policy allows at most {F(maxDrop)}.");
     }
+
+    /// <summary>A gate whose evidence is missing: failed, never passed, and saying so.</summary>
+    private static GateResult NotMeasured(string name, string unit, double threshold, string detail) =>
+        new(name, unit, threshold, null, false, $"Not measured: {detail}", NotMeasured: true);
 
     private static string F(double value) => value.ToString("0.####", CultureInfo.InvariantCulture);
 }

@@ -55,9 +55,9 @@ public sealed class PromotionService(PortalDbContext db, PromotionPolicies polic
         if (holder is not null)
         {
             var heldVersion = await db.ModelVersions.AsNoTracking().FirstAsync(v => v.Id == holder.VersionId, ct);
-            held = new GateEvaluator.Evidence(heldVersion.Number, heldVersion.Accuracy, heldVersion.LatencyP95Ms);
+            held = Registry.VersionEvidenceReader.ForGates(heldVersion);
         }
-        var gates = GateEvaluator.Evaluate(policy, new GateEvaluator.Evidence(version.Number, version.Accuracy, version.LatencyP95Ms), held);
+        var gates = GateEvaluator.Evaluate(policy, Registry.VersionEvidenceReader.ForGates(version), held);
 
         var now = Now();
         var request = new PromotionRequest

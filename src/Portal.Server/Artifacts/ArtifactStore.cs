@@ -78,6 +78,33 @@ public class ArtifactStore
         }
     }
 
+    /// <summary>
+    /// Removes a file and its record once its last user lets go of it (an import that failed drops its upload). In
+    /// the same one-at-a-time step as <see cref="Keep"/>'s commits, <paramref name="referenced"/> is asked first; while
+    /// it answers true, or another call in flight holds the same content, the file stays. True when it was removed.
+    /// </summary>
+    public async Task<bool> Discard(PortalDbContext db, string sha256, Func<CancellationToken, Task<bool>> referenced, CancellationToken ct)
+    {
+        await _commit.WaitAsync(ct);
+        try
+        {
+            if (await referenced(ct)) return false;
+            lock (_unsettled)
+            {
+                if (_unsettled.ContainsKey(sha256)) return false;
+            }
+            await db.Artifacts.Where(a => a.Sha256 == sha256).ExecuteDeleteAsync(ct);
+            lock (_unsettled)
+            {
+                return !_unsettled.ContainsKey(sha256) && Delete(sha256);
+            }
+        }
+        finally
+        {
+            _commit.Release();
+        }
+    }
+
     /// <summary>A write on behalf of a <see cref="Keep"/> call: the file counts as unsettled until the call settles.</summary>
     internal Task<Stored> WriteHeld(Stream content, CancellationToken ct, long maxBytes) => Write(content, ct, maxBytes, hold: true);
 

@@ -8,6 +8,7 @@ public static class JobKinds
     public const string Evaluation = "evaluation";
     public const string Export = "export";
     public const string Compression = "compression";
+    public const string Import = "import";
 
     /// <summary>Kinds that train (compression fine-tunes): they share the training lane, so one at a time saturates the cores.</summary>
     public static readonly string[] TrainingLane = [Training, Compression];

@@ -17,8 +17,8 @@ public static class JobsApi
         var group = v1.MapGroup("/jobs").WithTags("Jobs");
         group.MapGet("/", List).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
             .WithSummary("List jobs")
-            .WithDescription("Long work (training, export, evaluation, compression), newest first, filtered by `state` (Queued, Running, Succeeded, Failed, "
-                + "Cancelled, Interrupted) and `kind` (training, export, evaluation, compression). Paged: `offset`, and `limit` (default 50, at most 500).")
+            .WithDescription("Long work (training, export, evaluation, compression, import), newest first, filtered by `state` (Queued, Running, Succeeded, Failed, "
+                + "Cancelled, Interrupted) and `kind` (training, export, evaluation, compression, import). Paged: `offset`, and `limit` (default 50, at most 500).")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id:guid}", Get).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Viewer))
             .WithSummary("Get a job")

@@ -36,6 +36,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
     public DbSet<PromotionRequest> PromotionRequests => Set<PromotionRequest>();
     public DbSet<PromotionDecision> PromotionDecisions => Set<PromotionDecision>();
     public DbSet<VersionEvaluation> Evaluations => Set<VersionEvaluation>();
+    public DbSet<VersionImport> Imports => Set<VersionImport>();
     public DbSet<DeploymentSettings> DeploymentSettings => Set<DeploymentSettings>();
 
     protected override void OnModelCreating(ModelBuilder builder)
@@ -175,6 +176,15 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.HasKey(v => v.Id);
             e.HasIndex(v => new { v.VersionId, v.CreatedAt });
             e.HasIndex(v => v.JobId).IsUnique();
+        });
+
+        builder.Entity<VersionImport>(e =>
+        {
+            e.HasKey(i => i.Id);
+            e.HasIndex(i => new { i.ModelId, i.OnnxArtifact });
+            e.HasIndex(i => i.JobId).IsUnique();
+            e.Property(i => i.FileName).HasMaxLength(260);
+            e.Property(i => i.OnnxArtifact).HasMaxLength(64);
         });
 
         builder.Entity<DeploymentSettings>(e =>

@@ -164,15 +164,21 @@ internal static class VersionViews
             model.Name,
             v.Number,
             new LineageView(v.Source.ToString(), v.RunId, v.ParentVersionId, parentNumber, Json(v.Recipe), await Training.FineTuneLineage.OfRun(db, v.RunId, ct)),
-            new EvidenceView(v.Accuracy, v.EvaluationDatasetId, datasetName, v.LatencyP50Ms, v.LatencyP95Ms, v.ThroughputBatch64, Json(v.EvaluationJson), Json(v.CompressionJson)),
+            new EvidenceView(v.Accuracy, v.EvaluationDatasetId, datasetName, v.LatencyP50Ms, v.LatencyP95Ms, v.ThroughputBatch64, Json(v.EvaluationJson), Json(v.CompressionJson),
+                records.GetValueOrDefault(v.OnnxArtifact)?.Size, Read<MeasurementReport>(v.MeasurementJson)),
             files,
             tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),
             [.. aliases.Order(StringComparer.Ordinal)],
             v.ClassNames,
             Json(v.SpecJson),
             v.CreatedBy,
-            v.CreatedAt);
+            v.CreatedAt,
+            Read<SignatureView>(v.SignatureJson));
     }
+
+    private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    private static T? Read<T>(string? json) where T : class => json is null ? null : JsonSerializer.Deserialize<T>(json, s_json);
 
     private static JsonElement? Json(string? text) => text is null ? null : JsonSerializer.Deserialize<JsonElement>(text);
 }

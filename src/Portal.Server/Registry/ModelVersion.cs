@@ -46,6 +46,12 @@ public sealed class ModelVersion
     public double? LatencyP95Ms { get; set; }
     public double? ThroughputBatch64 { get; set; }
 
+    /// <summary>The inputs and outputs the ONNX file declares (a <c>SignatureView</c>), as JSON; null for versions recorded before it was kept.</summary>
+    public string? SignatureJson { get; set; }
+
+    /// <summary>For an imported version, how the evidence was taken and which figures were not measured (a <c>MeasurementReport</c>), as JSON.</summary>
+    public string? MeasurementJson { get; set; }
+
     public required string CreatedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Portal.Contracts;
 using Portal.Contracts.Registry;
+using Portal.Engine.Evaluation;
 using Portal.Server.Api;
 using Portal.Server.Api.OpenApi;
 using Portal.Server.Artifacts;
@@ -50,12 +51,21 @@ public static class ModelsApi
         models.MapPost("/{name}/versions/import", ImportVersion).RequireAuthorization(contributor)
             .Accepts<ImportVersionForm>("multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(maxUpload))
-            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(413)
+            .ProducesProblem(400).ProducesProblem(404).ProducesProblem(409).ProducesProblem(413)
             .WithSummary("Import an ONNX file as a version")
-            .WithDescription("Makes the next version of the model from an ONNX file made elsewhere, sent as multipart/form-data: the file in the field `file`, "
-                + "and optionally `evaluationDatasetId`, a dataset to measure its accuracy on (its inputs and outputs must fit that dataset). "
-                + "Latency is always measured. 400 when ONNX Runtime cannot load the file; 413 above Portal:MaxUploadBytes.")
-            .WithRequestExample(new { file = "fashion-mlp.onnx", evaluationDatasetId = Guid.Parse("0b7e2f5c-3d4a-4e6b-8c9d-2f1e0a3b4c5d") });
+            .WithDescription("Stores an ONNX file made elsewhere and queues the import job that makes it the model's next version: 202 with the import and its job "
+                + "(follow it at GET /api/v1/jobs/{jobId} or the live topic `job:{jobId}`; the import names the version once the job succeeded). Sent as multipart/form-data: "
+                + "the file in the field `file`; optionally `evaluationDatasetId`, a labelled dataset to measure accuracy on (its samples and classes must fit the file); "
+                + "`classNames`, repeated, the names of the output classes (none for a model without classes); `dims`, a JSON object giving dynamic dimensions "
+                + "a representative size by symbol or as `input.index` (e.g. {\"height\": 32, \"width\": 128}); `integerBound`, integer inputs are drawn from [0, bound) "
+                + $"(default {RepresentativeSizes.DefaultIntegerBound}). Without labels the evidence is latency at batch 1, throughput at batch 64 when the first dimension is a dynamic batch, and size; "
+                + $"unsized dynamic dimensions get {RepresentativeSizes.DefaultDimension}. A figure that cannot be measured is recorded as not measured with the reason, and the version is stored all the same. "
+                + "400 when ONNX Runtime cannot load the file or a field does not fit it; 409 when the same bytes are already a version of the model (or being imported); "
+                + "413 above Portal:MaxUploadBytes.")
+            .WithRequestExample(new { file = "text-detector.onnx", dims = "{\"height\": 32, \"width\": 128}", integerBound = 1000, classNames = new[] { "negative", "positive" } });
+        models.MapGet("/{name}/imports/{id:guid}", GetImport).RequireAuthorization(viewer).ProducesProblem(404)
+            .WithSummary("Get an import")
+            .WithDescription("An import of an ONNX file: the stored upload, its job's state, progress and error, and once the job succeeded the version it became.");
         models.MapGet("/{name}/versions/{number:int}", GetVersion).RequireAuthorization(viewer).ProducesProblem(404)
             .WithSummary("Get a version")
             .WithDescription("The version with its lineage (the run, or the parent and recipe of a compression), measured evidence, artifacts, tags and aliases.");
@@ -111,26 +121,29 @@ public static class ModelsApi
     }
 
     /// <summary>
-    /// multipart/form-data: <c>file</c> (the .onnx) and optionally <c>evaluationDatasetId</c>. The form is read here,
-    /// not bound, so a missing field or an oversized upload gets a message rather than a bare 400.
+    /// multipart/form-data: <c>file</c> (the .onnx) and optionally <c>evaluationDatasetId</c>, <c>classNames</c>,
+    /// <c>dims</c> and <c>integerBound</c>. The form is read here, not bound, so a missing field or an oversized
+    /// upload gets a message rather than a bare 400.
     /// </summary>
-    private static async Task<Created<VersionView>> ImportVersion(
-        string name, HttpRequest request, VersionRegistration registration, IOptions<PortalOptions> options, ClaimsPrincipal user, CancellationToken ct)
+    private static async Task<Accepted<ImportView>> ImportVersion(
+        string name, HttpRequest request, VersionImports imports, IOptions<PortalOptions> options, ClaimsPrincipal user, CancellationToken ct)
     {
         var limit = options.Value.MaxUploadBytes;
         if (request.ContentLength > limit) throw new ArtifactTooLargeException(limit);
         if (!request.HasFormContentType)
-            throw Refusal.Invalid("Send the ONNX file as multipart/form-data in the field 'file' (and optionally 'evaluationDatasetId').");
+            throw Refusal.Invalid("Send the ONNX file as multipart/form-data in the field 'file' (and optionally 'evaluationDatasetId', 'classNames', 'dims' and 'integerBound').");
         var form = await request.ReadFormAsync(ct);
         var file = form.Files.GetFile("file") ?? throw Refusal.Invalid("The form has no field 'file' holding the ONNX file.");
-        Guid? evaluationDatasetId = null;
-        if (form["evaluationDatasetId"].ToString() is { Length: > 0 } text)
-            evaluationDatasetId = Guid.TryParse(text, out var id) ? id : throw Refusal.Invalid($"evaluationDatasetId '{text}' is not a dataset id (a GUID).");
+        var settings = ImportVersionForm.Settings(form);
         using var content = new MemoryStream((int)Math.Min(file.Length, int.MaxValue));
         await file.CopyToAsync(content, ct);
         var fileName = Path.GetFileName(file.FileName) is { Length: > 0 } given ? given : "import.onnx";
-        return Created(await registration.Import(name, content.ToArray(), fileName, evaluationDatasetId, new CurrentUser(user).Name, ct));
+        var import = await imports.Request(name, content.ToArray(), fileName, settings, new CurrentUser(user).Name, ct);
+        return TypedResults.Accepted($"/api/v1/models/{Uri.EscapeDataString(import.Model)}/imports/{import.Id}", import);
     }
+
+    private static async Task<Ok<ImportView>> GetImport(string name, Guid id, VersionImports imports, CancellationToken ct) =>
+        TypedResults.Ok(await imports.Get(name, id, ct));
 
     private static async Task<Ok<VersionView>> GetVersion(string name, int number, ModelRegistry registry, CancellationToken ct) =>
         TypedResults.Ok(await registry.GetVersion(name, number, ct));

@@ -23,6 +23,8 @@ public static class RegistrySetup
         services.AddScoped<VersionRecorder>();
         services.AddScoped<ModelRegistry>();
         services.AddScoped<VersionRegistration>();
+        services.AddScoped<VersionImports>();
+        services.AddSingleton<Jobs.IJobHandler, ImportJobHandler>();
         services.AddScoped<AliasRegistry>();
         return services;
     }

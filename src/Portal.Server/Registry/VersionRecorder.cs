@@ -33,7 +33,7 @@ public sealed class VersionRecorder(PortalDbContext db, AuditLog audit, Artifact
             // (model, number) index refuses the second and the caller is asked to register again.
             described.Number = (await db.ModelVersions.Where(v => v.ModelId == model.Id).MaxAsync(v => (int?)v.Number, ct) ?? 0) + 1;
             db.ModelVersions.Add(described);
-            Audit(model, described, origin, actor);
+            Audit(model, described, evidence, origin, actor);
             try
             {
                 await db.SaveChangesAsync(ct);
@@ -55,9 +55,11 @@ public sealed class VersionRecorder(PortalDbContext db, AuditLog audit, Artifact
         version.LatencyP50Ms = evidence.Timing.P50Ms;
         version.LatencyP95Ms = evidence.Timing.P95Ms;
         version.ThroughputBatch64 = evidence.Timing.SamplesPerSecond;
+        version.SignatureJson = JsonSerializer.Serialize(evidence.Signature, s_json);
+        version.MeasurementJson = evidence.Measurement is null ? null : JsonSerializer.Serialize(evidence.Measurement, s_json);
     }
 
-    private void Audit(RegisteredModel model, ModelVersion version, object origin, string actor) =>
+    private void Audit(RegisteredModel model, ModelVersion version, VersionEvidence evidence, object origin, string actor) =>
         audit.Append(actor, "version.create", "version", version.Id.ToString(), new
         {
             model = model.Name,
@@ -72,5 +74,6 @@ public sealed class VersionRecorder(PortalDbContext db, AuditLog audit, Artifact
             latencyP50Ms = version.LatencyP50Ms,
             latencyP95Ms = version.LatencyP95Ms,
             throughputBatch64 = version.ThroughputBatch64,
+            notMeasured = evidence.Measurement?.NotMeasured,
         });
 }

@@ -4,7 +4,6 @@ using Portal.Contracts.Jobs;
 using Portal.Contracts.Registry;
 using Portal.Engine.Data;
 using Portal.Engine.Evaluation;
-using Portal.Engine.Onnx;
 using Portal.Server.Persistence;
 using Portal.Server.Training;
 
@@ -35,8 +34,12 @@ public sealed class VersionRegistration(
         var versionId = Guid.NewGuid();
         var onnx = RunModelFiles.Onnx(trained.Spec, trained.Weights, trained.Standardization, trained.ClassNames, versionId, tokenizer);
         ModelTiming timing;
+        SignatureView signature;
         using (var loaded = evidence.Load(onnx, $"{model.Name} (run {run.Name})"))
+        {
             timing = await evidence.Time(loaded, data, ct);
+            signature = VersionSignature.Of(loaded);
+        }
 
         return await recorder.Record(model, onnx, weights, (onnxSha, weightsSha) => new ModelVersion
         {
@@ -49,46 +52,53 @@ public sealed class VersionRegistration(
             WeightsArtifact = weightsSha,
             OnnxArtifact = onnxSha,
             CreatedBy = actor,
-        }, new VersionEvidence(report, evaluationId, timing), new { runId = run.Id, run = run.Name }, actor, ct);
+        }, new VersionEvidence(report, evaluationId, timing, signature), new { runId = run.Id, run = run.Name }, actor, ct);
     }
 
     /// <summary>
-    /// An external ONNX file as a new version: refused with the engine's message when it is not ONNX or the runtime
-    /// cannot load it; evaluated only when <paramref name="evaluationDatasetId"/> is given (and then its input and
-    /// output must fit that dataset); latency always measured.
+    /// An uploaded ONNX file (checked when its import was requested) as a new version, by its import job: accuracy
+    /// when the import names a dataset, latency, throughput and size as far as they can be measured without labels;
+    /// what cannot be measured is recorded as not measured, with the reason, and the version is stored all the same.
     /// </summary>
-    public async Task<VersionView> Import(string modelName, byte[] onnx, string fileName, Guid? evaluationDatasetId, string actor, CancellationToken ct)
+    public async Task<VersionView> FromImport(VersionImport import, byte[] onnx, Func<double, Task> progress, string actor, CancellationToken ct)
     {
-        var model = await db.RequireModel(modelName, ct);
-        var data = evaluationDatasetId is { } id ? await evaluationDatasets.Load(id, ct) : null;
+        var model = await db.Models.AsNoTracking().FirstAsync(m => m.Id == import.ModelId, ct);
+        if (await ImportRules.ExistingVersion(db, model, import.OnnxArtifact, ct) is { } existing)
+            throw new InvalidOperationException(ImportRules.Duplicate(model, existing, import.OnnxArtifact));
+        var settings = ImportRules.Settings(import);
+        var data = settings.EvaluationDatasetId is { } id ? await evaluationDatasets.Load(id, ct) : null;
+        var versionId = Guid.NewGuid();
         ClassificationReport? report = null;
-        IReadOnlyList<string>? labels;
+        string[] classNames;
         ModelTiming timing;
-        try
+        MeasurementReport measurement;
+        SignatureView signature;
+        using (var loaded = evidence.Load(onnx, import.FileName))
         {
-            using var loaded = evidence.Load(onnx, fileName);
-            labels = loaded.Info.ClassLabels;
+            classNames = ImportRules.ClassNames(settings, loaded, data);
+            signature = VersionSignature.Of(loaded);
             if (data is not null)
             {
-                if (OnnxEvaluator.Misfit(loaded, data) is { } reason)
-                    throw Refusal.Invalid($"Cannot evaluate the imported file on dataset '{data.Name}': {reason}. Import it without evaluationDatasetId to register it without accuracy.");
-                report = await EvidenceMeasurement.Evaluate(loaded, data, ct);
+                if (ImportRules.Misfit(loaded, settings, data) is { } reason) throw new InvalidOperationException(reason);
+                report = await EvidenceMeasurement.Evaluate(loaded, ImportRules.Aligned(settings, data), ct);
             }
-            timing = await evidence.Time(loaded, data, ct);
+            await progress(0.4);
+            (timing, measurement) = await evidence.TimeImported(loaded, data, ImportRules.Sizes(settings), ct);
         }
-        catch (Exception e) when (e is OnnxFormatException or ArgumentException)
-        {
-            throw Refusal.Invalid(e.Message, e);
-        }
+        if (data is null) measurement = measurement with { NotMeasured = [new("accuracy", "no labelled dataset was named (evaluationDatasetId)"), .. measurement.NotMeasured] };
+        await progress(0.9);
 
+        import.VersionId = versionId;
         return await recorder.Record(model, onnx, null, (onnxSha, _) => new ModelVersion
         {
+            Id = versionId,
             ModelId = model.Id,
             Source = VersionSource.Import,
-            ClassNames = [.. labels ?? data?.ClassNames ?? []],
+            ClassNames = classNames,
             OnnxArtifact = onnxSha,
             CreatedBy = actor,
-        }, new VersionEvidence(report, evaluationDatasetId, timing), new { fileName, size = onnx.Length }, actor, ct);
+        }, new VersionEvidence(report, settings.EvaluationDatasetId, timing, signature, measurement),
+            new { importId = import.Id, fileName = import.FileName, size = onnx.Length }, actor, ct);
     }
 
     /// <summary>
@@ -101,10 +111,12 @@ public sealed class VersionRegistration(
         var data = await evaluationDatasets.Load(derived.EvaluationDatasetId, ct);
         ClassificationReport report;
         ModelTiming timing;
+        SignatureView signature;
         using (var loaded = evidence.Load(derived.Onnx, $"{model.Name} (compressed)"))
         {
             report = await EvidenceMeasurement.Evaluate(loaded, data, ct);
             timing = await evidence.Time(loaded, data, ct);
+            signature = VersionSignature.Of(loaded);
         }
         return await recorder.Record(model, derived.Onnx, derived.Weights, (onnxSha, weightsSha) => new ModelVersion
         {
@@ -119,6 +131,6 @@ public sealed class VersionRegistration(
             WeightsArtifact = weightsSha,
             OnnxArtifact = onnxSha,
             CreatedBy = actor,
-        }, new VersionEvidence(report, derived.EvaluationDatasetId, timing), new { parentVersionId = derived.ParentVersionId, compressionId = derived.CompressionId }, actor, ct);
+        }, new VersionEvidence(report, derived.EvaluationDatasetId, timing, signature), new { parentVersionId = derived.ParentVersionId, compressionId = derived.CompressionId }, actor, ct);
     }
 }
