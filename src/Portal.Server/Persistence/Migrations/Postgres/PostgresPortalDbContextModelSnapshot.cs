@@ -804,6 +804,9 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.Property<double?>("LatencyP95Ms")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("MeasurementJson")
+                        .HasColumnType("text");
+
                     b.Property<Guid>("ModelId")
                         .HasColumnType("uuid");
 
@@ -822,6 +825,9 @@ namespace Portal.Server.Persistence.Migrations.Postgres
 
                     b.Property<Guid?>("RunId")
                         .HasColumnType("uuid");
+
+                    b.Property<string>("SignatureJson")
+                        .HasColumnType("text");
 
                     b.Property<string>("Source")
                         .IsRequired()
@@ -876,6 +882,55 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                         .IsUnique();
 
                     b.ToTable("Models");
+                });
+
+            modelBuilder.Entity("Portal.Server.Registry.VersionImport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("character varying(260)");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("ModelId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("OnnxArtifact")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid?>("VersionId")
+                        .HasColumnType("uuid");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId")
+                        .IsUnique();
+
+                    b.HasIndex("ModelId", "OnnxArtifact");
+
+                    b.ToTable("Imports");
                 });
 
             modelBuilder.Entity("Portal.Server.Registry.VersionTag", b =>

@@ -793,6 +793,9 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                     b.Property<double?>("LatencyP95Ms")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("MeasurementJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("ModelId")
                         .HasColumnType("TEXT");
 
@@ -810,6 +813,9 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<Guid?>("RunId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignatureJson")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Source")
@@ -865,6 +871,55 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Models");
+                });
+
+            modelBuilder.Entity("Portal.Server.Registry.VersionImport", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("FileName")
+                        .IsRequired()
+                        .HasMaxLength(260)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("JobId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ModelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OnnxArtifact")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("Size")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid?>("VersionId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("JobId")
+                        .IsUnique();
+
+                    b.HasIndex("ModelId", "OnnxArtifact");
+
+                    b.ToTable("Imports");
                 });
 
             modelBuilder.Entity("Portal.Server.Registry.VersionTag", b =>
