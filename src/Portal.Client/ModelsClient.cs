@@ -1,6 +1,8 @@
 using Portal.Client.Http;
 using Portal.Contracts;
+using Portal.Client.Models;
 using Portal.Contracts.Approvals;
+using Portal.Contracts.Jobs;
 using Portal.Contracts.Registry;
 
 namespace Portal.Client;
@@ -39,18 +41,54 @@ public sealed class ModelsClient
         _http.Post<VersionView>(M(model) + "/versions", new RegisterVersionRequest(runId, evaluationDatasetId), ct);
 
     /// <summary>
-    /// Registers an ONNX file made elsewhere as the model's next version, streamed; the server reads its tensors and
-    /// class labels, times it and, given <paramref name="evaluationDatasetId"/>, measures its accuracy on that dataset.
+    /// Imports an ONNX file made elsewhere as the model's next version and waits for the import job: the server stores
+    /// the file, measures what it can (accuracy on <paramref name="evaluationDatasetId"/> when given; latency,
+    /// throughput and size) and records what it cannot as not measured.
     /// </summary>
-    /// <exception cref="PortalApiException">The file is not a usable ONNX model or does not fit the dataset (400, naming why), or it is too large (413).</exception>
-    public async Task<VersionView> ImportVersion(string model, Stream onnx, string fileName = "model.onnx", Guid? evaluationDatasetId = null, CancellationToken ct = default)
+    /// <exception cref="PortalApiException">The file is not a usable ONNX model, does not fit the dataset (400, naming why), is already a version (409), or is too large (413).</exception>
+    /// <exception cref="PortalJobException">The import job failed or was cancelled.</exception>
+    public Task<VersionView> ImportVersion(string model, Stream onnx, string fileName = "model.onnx", Guid? evaluationDatasetId = null, CancellationToken ct = default) =>
+        ImportVersion(model, onnx, fileName, new ModelImportOptions { EvaluationDatasetId = evaluationDatasetId }, ct);
+
+    /// <inheritdoc cref="ImportVersion(string, Stream, string, Guid?, CancellationToken)"/>
+    public async Task<VersionView> ImportVersion(string model, Stream onnx, string fileName, ModelImportOptions options, CancellationToken ct = default)
+    {
+        var started = await StartImport(model, onnx, fileName, options, ct);
+        var finished = await WaitForImport(model, started.Id, ct);
+        return await GetVersion(model, finished.Version!.Value, ct);
+    }
+
+    /// <summary>Stores the file and queues its import job, without waiting: the answer names the job to follow (<see cref="WaitForImport"/>).</summary>
+    /// <exception cref="PortalApiException">As <see cref="ImportVersion(string, Stream, string, Guid?, CancellationToken)"/>.</exception>
+    public async Task<ImportView> StartImport(string model, Stream onnx, string fileName = "model.onnx", ModelImportOptions? options = null, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(onnx);
         var file = new StreamContent(onnx);
         file.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
         using var form = new MultipartFormDataContent { { file, "file", fileName } };
-        if (evaluationDatasetId is { } id) form.Add(new StringContent(id.ToString()), "evaluationDatasetId");
-        return await _http.PostContent<VersionView>(M(model) + "/versions/import", form, ct);
+        if (options?.EvaluationDatasetId is { } id) form.Add(new StringContent(id.ToString()), "evaluationDatasetId");
+        foreach (var name in options?.ClassNames ?? []) form.Add(new StringContent(name), "classNames");
+        if (options?.Dims is { Count: > 0 } dims) form.Add(new StringContent(System.Text.Json.JsonSerializer.Serialize(dims)), "dims");
+        if (options?.IntegerBound is { } bound) form.Add(new StringContent(bound.ToString(System.Globalization.CultureInfo.InvariantCulture)), "integerBound");
+        return await _http.PostContent<ImportView>(M(model) + "/versions/import", form, ct);
+    }
+
+    public Task<ImportView> GetImport(string model, Guid id, CancellationToken ct = default) => _http.Get<ImportView>($"{M(model)}/imports/{id}", ct);
+
+    /// <summary>Polls the import until its job has finished; the import with its version when it succeeded.</summary>
+    /// <exception cref="PortalJobException">The job failed, was cancelled or interrupted.</exception>
+    public async Task<ImportView> WaitForImport(string model, Guid id, CancellationToken ct = default)
+    {
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            var import = await GetImport(model, id, ct);
+            if (import.State == JobState.Succeeded && import.Version is not null) return import;
+            if (import.State.IsFinished() && import.State != JobState.Succeeded)
+                throw new PortalJobException($"Importing '{import.FileName}' into model '{model}' ended {import.State}: {import.Error}", import.JobId, import.State);
+            await Task.Delay(delay, ct);
+            delay = TimeSpan.FromMilliseconds(Math.Min(1000, delay.TotalMilliseconds * 2));
+        }
     }
 
     /// <summary>An artifact's bytes: <c>onnx</c>, <c>safetensors</c>, … (see <see cref="VersionView.Artifacts"/>).</summary>

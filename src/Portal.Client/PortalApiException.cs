@@ -32,3 +32,11 @@ public sealed class PortalApiException : Exception
 
 /// <summary>The live hub refused a watch (a bad topic) or could not be reached after the configured attempts.</summary>
 public sealed class PortalLiveException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>A job the call waited for (an import) did not succeed; the message is the job's own reason.</summary>
+public sealed class PortalJobException(string message, Guid jobId, Portal.Contracts.Jobs.JobState state) : Exception(message)
+{
+    public Guid JobId { get; } = jobId;
+
+    public Portal.Contracts.Jobs.JobState State { get; } = state;
+}

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using Portal.Client.Models;
 using Portal.Contracts.Registry;
 
 namespace Portal.PowerShell.Cmdlets;
@@ -164,23 +165,32 @@ public sealed class RegisterPortalModelVersionCommand : PortalCmdlet
     }
 }
 
-/// <summary>Registers an ONNX file as a model's next version.</summary>
+/// <summary>Imports an ONNX file as a model's next version.</summary>
 /// <remarks>
-/// The file is streamed to the portal, which reads its input and output tensors and class labels, times it with ONNX
-/// Runtime and, given -EvaluationDatasetId, measures its accuracy on that dataset. The version's lineage says it was
-/// imported. A file that is not a usable ONNX model, or that does not fit the dataset, is an error record with the
-/// portal's message. -Path binds the FullName of a file piped in, such as the one Export-PortalRun returns.
+/// The file is streamed to the portal, which checks that ONNX Runtime loads it and stores it; an import job then
+/// measures it and records the version. The cmdlet shows the job's progress from the live stream and returns the new
+/// version; with -NoWait it returns the import at once (follow its JobId). Without labels the evidence is latency,
+/// throughput (when the first dimension is a dynamic batch) and size, on inputs synthesized from the signature:
+/// -Dims sizes dynamic dimensions (by symbol, or 'input.index'), -IntegerBound bounds integer inputs. With
+/// -EvaluationDatasetId accuracy is measured on that dataset. What cannot be measured is recorded as not measured,
+/// with the reason, in the version's Evidence.Measurement. A file that is not a usable ONNX model, does not fit the
+/// dataset, or is already a version of the model is an error record with the portal's message. -Path binds the
+/// FullName of a file piped in, such as the one Export-PortalRun returns.
 /// </remarks>
 /// <example>
 /// <code>Import-PortalModelVersion -Model fashion -Path ./fashion.onnx -EvaluationDatasetId $test.Id</code>
+/// </example>
+/// <example>
+/// <code>Import-PortalModelVersion -Model ocr -Path ./recognizer.onnx -Dims @{ height = 32; width = 128 } -ClassName blank, a, b</code>
+/// A model with dynamic height and width, timed at 32 × 128.
 /// </example>
 /// <example>
 /// <code>$run | Export-PortalRun -Path ./fashion.onnx | Import-PortalModelVersion -Model fashion-imported</code>
 /// A run's ONNX file, saved and registered as a version of another model.
 /// </example>
 [Cmdlet(VerbsData.Import, "PortalModelVersion", SupportsShouldProcess = true)]
-[OutputType(typeof(VersionView))]
-public sealed class ImportPortalModelVersionCommand : PortalCmdlet
+[OutputType(typeof(VersionView), typeof(ImportView))]
+public sealed class ImportPortalModelVersionCommand : PortalJobCmdlet
 {
     /// <summary>The model the version is added to (New-PortalModel).</summary>
     [Parameter(Mandatory = true, Position = 0)]
@@ -193,9 +203,27 @@ public sealed class ImportPortalModelVersionCommand : PortalCmdlet
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 
-    /// <summary>Held-out data the portal measures the version's accuracy on; without it the version has latency evidence only.</summary>
+    /// <summary>Held-out data the portal measures the version's accuracy on; without it accuracy is not measured.</summary>
     [Parameter]
     public Guid? EvaluationDatasetId { get; set; }
+
+    /// <summary>The output classes' names, in output order; leave out for a model without classes.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? ClassName { get; set; }
+
+    /// <summary>Sizes of dynamic dimensions for the measurement, by symbol or 'input.index' (@{ height = 32 }).</summary>
+    [Parameter]
+    public System.Collections.Hashtable? Dims { get; set; }
+
+    /// <summary>Integer inputs (token ids, indices) are synthesized below this bound.</summary>
+    [Parameter]
+    [ValidateRange(1, int.MaxValue)]
+    public long? IntegerBound { get; set; }
+
+    /// <summary>Return the import as soon as the file is stored, without waiting for its job.</summary>
+    [Parameter]
+    public SwitchParameter NoWait { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -205,12 +233,41 @@ public sealed class ImportPortalModelVersionCommand : PortalCmdlet
             WriteError(new ErrorRecord(new FileNotFoundException($"No file '{path}'.", path), "PortalFileNotFound", ErrorCategory.ObjectNotFound, path));
             return;
         }
+        if (!TryDims(out var dims)) return;
         if (!ShouldProcess($"{path} as the next version of '{Model}'", "Import")) return;
+        var options = new ModelImportOptions { EvaluationDatasetId = EvaluationDatasetId, ClassNames = ClassName, Dims = dims, IntegerBound = IntegerBound };
         var ok = TryCall(async ct =>
         {
             using var onnx = File.OpenRead(path);
-            return await Client.Models.ImportVersion(Model, onnx, System.IO.Path.GetFileName(path), EvaluationDatasetId, ct);
-        }, path, out var version);
-        if (ok) WriteObject(version);
+            return await Client.Models.StartImport(Model, onnx, System.IO.Path.GetFileName(path), options, ct);
+        }, path, out var import);
+        if (!ok) return;
+        if (NoWait)
+        {
+            WriteObject(import);
+            return;
+        }
+        if (!WaitForJob(import.JobId, $"Importing {import.FileName} into '{Model}'", import)) return;
+        if (!TryCall(ct => Client.Models.GetImport(Model, import.Id, ct), import, out var done)) return;
+        if (TryCall(ct => Client.Models.GetVersion(Model, done.Version!.Value, ct), import, out var version)) WriteObject(version);
+    }
+
+    private bool TryDims(out Dictionary<string, long>? dims)
+    {
+        dims = null;
+        if (Dims is null) return true;
+        dims = new Dictionary<string, long>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in Dims)
+        {
+            var key = entry.Key?.ToString() ?? "";
+            var value = entry.Value is PSObject wrapped ? wrapped.BaseObject : entry.Value;
+            if (value is not (int or long or short or byte) || Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture) < 1)
+            {
+                WriteError(new ErrorRecord(new ArgumentException($"-Dims '{key}' must be a positive whole number, not '{value}'."), "PortalBadDims", ErrorCategory.InvalidArgument, Dims));
+                return false;
+            }
+            dims[key] = Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return true;
     }
 }
