@@ -105,8 +105,7 @@ public sealed class CompressionJobTests(RegistryFixture fixture)
     public async Task An_imported_onnx_version_cannot_be_compressed()
     {
         var model = await fixture.CreateModel("import-compress");
-        var import = new MultipartFormDataContent { { new ByteArrayContent(HandMadeOnnx.TopVersusBottom()), "file", "tb.onnx" } };
-        var version = await (await fixture.Contributor.PostAsync($"/api/v1/models/{model}/versions/import", import)).ReadJson<VersionView>(HttpStatusCode.Created);
+        var version = await fixture.Contributor.ImportVersion(model, ImportCalls.Form(HandMadeOnnx.TopVersusBottom(), "tb.onnx"));
 
         var response = await fixture.Contributor.PostAsJsonAsync($"/api/v1/models/{model}/versions/{version.Number}/compressions",
             new { recipe = new { method = "quantize-int8" }, trainDatasetId = fixture.TrainDatasetId, testDatasetId = fixture.TestDatasetId });

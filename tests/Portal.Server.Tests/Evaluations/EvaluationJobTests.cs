@@ -43,8 +43,7 @@ public sealed class EvaluationJobTests(RegistryFixture fixture)
     public async Task An_evaluation_on_a_dataset_the_model_does_not_fit_is_refused_before_a_job_is_queued()
     {
         var model = await fixture.CreateModel("evaluate-misfit");
-        var import = new MultipartFormDataContent { { new ByteArrayContent(HandMadeOnnx.ThreeFeatures()), "file", "three.onnx" } };
-        var version = await (await fixture.Contributor.PostAsync($"/api/v1/models/{model}/versions/import", import)).ReadJson<VersionView>(HttpStatusCode.Created);
+        var version = await fixture.Contributor.ImportVersion(model, ImportCalls.Form(HandMadeOnnx.ThreeFeatures(), "three.onnx"));
 
         var response = await fixture.Contributor.PostAsJsonAsync($"/api/v1/models/{model}/versions/{version.Number}/evaluations", new { datasetId = fixture.TestDatasetId });
 

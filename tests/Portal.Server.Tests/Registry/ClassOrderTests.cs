@@ -43,7 +43,7 @@ public sealed class ClassOrderTests(RegistryFixture fixture)
         var spelt = await UploadSpeltOut("spelt-import");
         var model = await fixture.CreateModel("class-order-onnx");
 
-        var version = await (await Import(model, HandMadeOnnx.TopVersusBottom(0.001f, ["top", "bottom"]), spelt.Id)).ReadJson<VersionView>(HttpStatusCode.Created);
+        var version = await fixture.Contributor.ImportVersion(model, ImportCalls.Form(HandMadeOnnx.TopVersusBottom(0.001f, ["top", "bottom"]), "named.onnx", spelt.Id));
 
         Assert.Equal(1.0, version.Evidence.Accuracy);
         var accepted = await fixture.Contributor.PostAsJsonAsync($"/api/v1/models/{model}/versions/{version.Number}/evaluations", new { datasetId = spelt.Id });
@@ -111,9 +111,6 @@ public sealed class ClassOrderTests(RegistryFixture fixture)
         return created;
     }
 
-    private async Task<HttpResponseMessage> Import(string model, byte[] onnx, Guid evaluationDatasetId)
-    {
-        using var form = new MultipartFormDataContent { { new ByteArrayContent(onnx), "file", "named.onnx" }, { new StringContent(evaluationDatasetId.ToString()), "evaluationDatasetId" } };
-        return await fixture.Contributor.PostAsync($"/api/v1/models/{model}/versions/import", form);
-    }
+    private Task<HttpResponseMessage> Import(string model, byte[] onnx, Guid evaluationDatasetId) =>
+        fixture.Contributor.PostImport(model, ImportCalls.Form(onnx, "named.onnx", evaluationDatasetId));
 }

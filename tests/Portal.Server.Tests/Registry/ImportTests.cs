@@ -16,7 +16,7 @@ public sealed class ImportTests(RegistryFixture fixture)
         var model = await fixture.CreateModel("import");
         var onnx = HandMadeOnnx.TopVersusBottom();
 
-        var version = await (await Import(model, onnx)).Read<VersionView>();
+        var version = await fixture.Contributor.ImportVersion(model, ImportCalls.Form(onnx));
 
         Assert.Equal("Import", version.Lineage.Source);
         Assert.Null(version.Lineage.RunId);
@@ -38,7 +38,7 @@ public sealed class ImportTests(RegistryFixture fixture)
     {
         var model = await fixture.CreateModel("import-eval");
 
-        var version = await (await Import(model, HandMadeOnnx.TopVersusBottom(), evaluationDatasetId: fixture.TestDatasetId)).Read<VersionView>();
+        var version = await fixture.Contributor.ImportVersion(model, ImportCalls.Form(HandMadeOnnx.TopVersusBottom(), evaluationDatasetId: fixture.TestDatasetId));
 
         // The hand-set weights separate the two classes with margin, so every held-out image is classified right.
         Assert.Equal(1.0, version.Evidence.Accuracy);
@@ -79,23 +79,11 @@ public sealed class ImportTests(RegistryFixture fixture)
     public async Task A_viewer_cannot_import()
     {
         var model = await fixture.CreateModel("import-viewer");
-        using var form = Form(HandMadeOnnx.TopVersusBottom(), "hand-made.onnx", null);
-
-        var response = await fixture.Viewer.PostAsync($"/api/v1/models/{model}/versions/import", form);
+        var response = await fixture.Viewer.PostImport(model, ImportCalls.Form(HandMadeOnnx.TopVersusBottom()));
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
     }
 
-    private async Task<HttpResponseMessage> Import(string model, byte[] file, string fileName = "hand-made.onnx", Guid? evaluationDatasetId = null)
-    {
-        using var form = Form(file, fileName, evaluationDatasetId);
-        return await fixture.Contributor.PostAsync($"/api/v1/models/{model}/versions/import", form);
-    }
-
-    private static MultipartFormDataContent Form(byte[] file, string fileName, Guid? evaluationDatasetId)
-    {
-        var form = new MultipartFormDataContent { { new ByteArrayContent(file), "file", fileName } };
-        if (evaluationDatasetId is { } id) form.Add(new StringContent(id.ToString()), "evaluationDatasetId");
-        return form;
-    }
+    private Task<HttpResponseMessage> Import(string model, byte[] file, string fileName = "hand-made.onnx", Guid? evaluationDatasetId = null) =>
+        fixture.Contributor.PostImport(model, ImportCalls.Form(file, fileName, evaluationDatasetId));
 }
