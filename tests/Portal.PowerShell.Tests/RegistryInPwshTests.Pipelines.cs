@@ -15,7 +15,7 @@ public sealed partial class RegistryInPwshTests(PipelinePortal world, ITestOutpu
     private static readonly string[] s_scripts =
     [
         ModelIntoGetPromotion, RunIntoGetDataset, VersionIntoGetRun, ModelIntoDeploymentMetric, ModelIntoUndoPromotion,
-        NewKeyIntoRemoveKey, KeysByNameIntoRemoveKey, RequestsIntoStopPromotion, RunPipelines, RegistryPipelines, TrainingPipelines,
+        NewKeyIntoRemoveKey, KeysByNameIntoRemoveKey, RequestsIntoStopPromotion, RunPipelines, ImportPipelines, RegistryPipelines, TrainingPipelines,
     ];
 
     private const string Connected = """
@@ -186,6 +186,33 @@ public sealed partial class RegistryInPwshTests(PipelinePortal world, ITestOutpu
         Assert.Equal(["1", "2"], Said(run, "epoch"));
         Assert.Equal(["model.onnx True"], Said(run, "exported"));
         Assert.Equal(["fashion-imported Import"], Said(run, "imported"));
+    }
+
+    private const string ImportPipelines = """
+        $file = $run | Export-PortalRun -Path ./model.onnx
+        New-PortalModel -Name fashion-later | Out-Null
+        $queued = $file | Import-PortalModelVersion -Model fashion-later -NoWait
+        "queued: $($queued.FileName) $($queued.JobId -ne [guid]::Empty) $($null -eq $queued.Version)"
+        $refused = $null
+        $file | Import-PortalModelVersion -Model fashion-later -ErrorAction SilentlyContinue -ErrorVariable refused | Out-Null
+        "refused again: $($refused.Count) $($refused[0].Exception.Message -match 'already (being imported|version)')"
+        New-PortalModel -Name fashion-sized | Out-Null
+        $sized = $file | Import-PortalModelVersion -Model fashion-sized -Dims @{ batch = 4 } -IntegerBound 5
+        "sized: $($sized.Evidence.LatencyP50Ms -gt 0) $($null -eq $sized.Evidence.ThroughputBatch64) $(@($sized.Evidence.Measurement.NotMeasured.Figure) -join ',')"
+        "sized inputs: $(@($sized.Evidence.Measurement.Inputs) -contains 'batch=4 (given)')"
+        "signature: $(@($sized.Signature.Inputs | ForEach-Object { "$($_.Name) $($_.Datatype) [$($_.Shape -join ',')]" }) -join '; ')"
+        """;
+
+    [Fact]
+    public async Task Import_PortalModelVersion_waits_for_the_import_job_or_returns_it_with_NoWait_and_passes_sizes()
+    {
+        var run = await Pwsh(ImportPipelines);
+
+        Assert.Equal(["model.onnx True True"], Said(run, "queued"));
+        Assert.Equal(["1 True"], Said(run, "refused again"));
+        Assert.Equal(["True True accuracy,throughput"], Said(run, "sized"));
+        Assert.Equal(["True"], Said(run, "sized inputs"));
+        Assert.Equal(["input FP32 [-1,36]"], Said(run, "signature"));
     }
 
     private const string RegistryPipelines = """
