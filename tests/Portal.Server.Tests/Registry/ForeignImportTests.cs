@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,6 +11,7 @@ using Portal.Server.Artifacts;
 using Portal.Server.Persistence;
 using Portal.Server.Tests.Approvals;
 using Portal.Server.Tests.Infrastructure;
+using Portal.Server.Tests.Serving;
 
 namespace Portal.Server.Tests.Registry;
 
@@ -113,6 +115,25 @@ public sealed class ForeignImportTests(RegistryFixture fixture)
 
         Assert.Empty(regression.ClassNames);
         Assert.Equal(["cat", "dog", "bird"], classes.ClassNames);
+    }
+
+    [Fact]
+    public async Task A_regression_model_imported_without_class_names_is_served_as_plain_tensors()
+    {
+        var model = await fixture.CreateModel("served");
+        var version = await fixture.Contributor.ImportVersion(model, ImportCalls.Form(ForeignOnnx.Regression(), "regression.onnx"));
+        await (await fixture.Contributor.PutAsJsonAsync($"/api/v1/models/{model}/aliases/staging", new { version = version.Number })).AssertStatus(HttpStatusCode.OK);
+
+        var body = InferCalls.Body([[1f, 2f, 3f], [0f, 0f, 1f]], name: "features", shape: "[2,3]");
+        var answer = await Poll.Until(() => fixture.Viewer.Infer($"/v2/models/{model}/infer?alias=staging", body), r => r.StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), r => $"The imported version is not served: {(int)r.StatusCode}.");
+
+        var (served, rows, root) = await answer.Outputs();
+        Assert.Equal(version.Number, served);
+        InferCalls.AssertRow([14f], rows[0]);
+        InferCalls.AssertRow([3f], rows[1]);
+        var output = Assert.Single(root.GetProperty("outputs").EnumerateArray());
+        Assert.Equal("value", output.GetProperty("name").GetString());
     }
 
     [Fact]
