@@ -26,6 +26,17 @@ public sealed class PromotionCardTests : ComponentContext
     }
 
     [Fact]
+    public void A_gate_without_its_measurement_is_shown_as_not_measured_and_not_passed()
+    {
+        var request = Request() with { Gates = [new GateResult("max-p95-latency", "ms", 5, null, false, "Not measured: Version 2 has no measured p95 latency", NotMeasured: true)] };
+
+        var gate = Render(request, User("ada", PortalRoles.Approver)).Find(".gate-result");
+
+        Assert.Equal(("false", "true"), (gate.GetAttribute("data-passed"), gate.GetAttribute("data-not-measured")));
+        Assert.Contains("Not measured: Version 2", gate.TextContent);
+    }
+
+    [Fact]
     public void The_requester_may_cancel_but_never_decide_even_as_admin()
     {
         var card = Render(Request(requestedBy: "root"), User("root", PortalRoles.Admin));
