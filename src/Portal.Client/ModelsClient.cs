@@ -69,6 +69,7 @@ public sealed class ModelsClient
         if (options?.EvaluationDatasetId is { } id) form.Add(new StringContent(id.ToString()), "evaluationDatasetId");
         foreach (var name in options?.ClassNames ?? []) form.Add(new StringContent(name), "classNames");
         if (options?.Dims is { Count: > 0 } dims) form.Add(new StringContent(System.Text.Json.JsonSerializer.Serialize(dims)), "dims");
+        if (options?.Example is { Length: > 0 } example) form.Add(new StringContent(example), "example");
         if (options?.IntegerBound is { } bound) form.Add(new StringContent(bound.ToString(System.Globalization.CultureInfo.InvariantCulture)), "integerBound");
         return await _http.PostContent<ImportView>(M(model) + "/versions/import", form, ct);
     }

@@ -12,6 +12,9 @@ public sealed record ModelImportOptions
     /// <summary>Representative sizes of dynamic dimensions, by symbol (<c>height</c>) or as <c>input.index</c>.</summary>
     public IReadOnlyDictionary<string, long>? Dims { get; init; }
 
+    /// <summary>An example input, an Open Inference Protocol request body: its shapes size the dynamic dimensions but the first (<see cref="Dims"/> win).</summary>
+    public string? Example { get; init; }
+
     /// <summary>Integer inputs are synthesized in [0, bound) (the server's default: 10).</summary>
     public long? IntegerBound { get; init; }
 }

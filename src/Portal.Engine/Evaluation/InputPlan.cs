@@ -13,7 +13,7 @@ public sealed record PlannedInput(OnnxTensorInfo Declared, IReadOnlyList<long> S
 /// <summary>
 /// How to time a model of any signature without data: every input synthesized with seeded values of its element
 /// type within a safe range (floats uniform in [0, 1), integers in [0, <see cref="RepresentativeSizes.IntegerBound"/>),
-/// bools either way), every dynamic dimension given a size (the caller's, or <see cref="RepresentativeSizes.DefaultDimension"/>).
+/// bools either way), every dynamic dimension given a size (the caller's, an example input's, or <see cref="RepresentativeSizes.DefaultDimension"/>).
 /// When the first dimension of every input that has one is one dynamic dimension nobody sized, it is read as the
 /// batch: 1 for latency and <see cref="ModelMeter.ThroughputBatch"/> for throughput. <see cref="Notes"/> say where
 /// each size came from, for the evidence report.
@@ -96,14 +96,11 @@ public sealed class InputPlan
                     continue;
                 }
                 var key = RepresentativeSizes.KeyOf(input, d);
-                var given = sizes.Dimensions.TryGetValue(key, out var chosen);
-                shape[d] = given ? chosen : RepresentativeSizes.DefaultDimension;
-                if (sized.Add(key))
-                {
-                    notes.Add(given
-                        ? $"{key}={shape[d].ToString(CultureInfo.InvariantCulture)} (given)"
-                        : $"{key}={shape[d].ToString(CultureInfo.InvariantCulture)} (not given: the default for a dynamic dimension)");
-                }
+                var (chosen, source) = sizes.Dimensions.TryGetValue(key, out var given) ? (given, "given")
+                    : sizes.Example.TryGetValue(key, out var example) ? (example, "from the example input")
+                    : (RepresentativeSizes.DefaultDimension, "not given: the default for a dynamic dimension");
+                shape[d] = chosen;
+                if (sized.Add(key)) notes.Add($"{key}={chosen.ToString(CultureInfo.InvariantCulture)} ({source})");
             }
             var values = shape.Aggregate(1L, (product, size) => product > MaxValuesPerInput ? product : product * size);
             if (values > MaxValuesPerInput)

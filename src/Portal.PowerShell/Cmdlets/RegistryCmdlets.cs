@@ -171,7 +171,8 @@ public sealed class RegisterPortalModelVersionCommand : PortalCmdlet
 /// measures it and records the version. The cmdlet shows the job's progress from the live stream and returns the new
 /// version; with -NoWait it returns the import at once (follow its JobId). Without labels the evidence is latency,
 /// throughput (when the first dimension is a dynamic batch) and size, on inputs synthesized from the signature:
-/// -Dims sizes dynamic dimensions (by symbol, or 'input.index'), -IntegerBound bounds integer inputs. With
+/// -Dims sizes dynamic dimensions (by symbol, or 'input.index'), -ExamplePath reads them from an example input (an
+/// Open Inference Protocol request body), -IntegerBound bounds integer inputs. With
 /// -EvaluationDatasetId accuracy is measured on that dataset. What cannot be measured is recorded as not measured,
 /// with the reason, in the version's Evidence.Measurement. A file that is not a usable ONNX model, does not fit the
 /// dataset, or is already a version of the model is an error record with the portal's message. -Path binds the
@@ -216,6 +217,11 @@ public sealed class ImportPortalModelVersionCommand : PortalJobCmdlet
     [Parameter]
     public System.Collections.Hashtable? Dims { get; set; }
 
+    /// <summary>A file holding an example input (an Open Inference Protocol request body): its shapes size the dynamic dimensions but the first; -Dims win.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? ExamplePath { get; set; }
+
     /// <summary>Integer inputs (token ids, indices) are synthesized below this bound.</summary>
     [Parameter]
     [ValidateRange(1, int.MaxValue)]
@@ -234,8 +240,19 @@ public sealed class ImportPortalModelVersionCommand : PortalJobCmdlet
             return;
         }
         if (!TryDims(out var dims)) return;
+        string? example = null;
+        if (ExamplePath is not null)
+        {
+            var examplePath = GetUnresolvedProviderPathFromPSPath(ExamplePath);
+            if (!File.Exists(examplePath))
+            {
+                WriteError(new ErrorRecord(new FileNotFoundException($"No file '{examplePath}'.", examplePath), "PortalFileNotFound", ErrorCategory.ObjectNotFound, examplePath));
+                return;
+            }
+            example = File.ReadAllText(examplePath);
+        }
         if (!ShouldProcess($"{path} as the next version of '{Model}'", "Import")) return;
-        var options = new ModelImportOptions { EvaluationDatasetId = EvaluationDatasetId, ClassNames = ClassName, Dims = dims, IntegerBound = IntegerBound };
+        var options = new ModelImportOptions { EvaluationDatasetId = EvaluationDatasetId, ClassNames = ClassName, Dims = dims, Example = example, IntegerBound = IntegerBound };
         var ok = TryCall(async ct =>
         {
             using var onnx = File.OpenRead(path);

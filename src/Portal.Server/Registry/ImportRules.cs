@@ -23,7 +23,14 @@ public static class ImportRules
     public static ImportSettings Settings(VersionImport import) =>
         JsonSerializer.Deserialize<ImportSettings>(import.SettingsJson, s_json) ?? throw new InvalidDataException($"Import {import.Id} has no settings.");
 
-    public static RepresentativeSizes Sizes(ImportSettings settings) => new() { Dimensions = settings.Dims, IntegerBound = settings.IntegerBound };
+    /// <summary>The sizes to measure <paramref name="model"/> at.</summary>
+    /// <exception cref="ArgumentException">The example input's shapes do not fit the model's inputs.</exception>
+    public static RepresentativeSizes Sizes(ImportSettings settings, InferenceModel model) => new()
+    {
+        Dimensions = settings.Dims,
+        IntegerBound = settings.IntegerBound,
+        Example = settings.ExampleShapes is { } shapes ? RepresentativeSizes.FromExample(model.Inputs, shapes) : new Dictionary<string, long>(),
+    };
 
     /// <summary>The number of the model's version whose ONNX file has this SHA-256, or null.</summary>
     public static async Task<int?> ExistingVersion(PortalDbContext db, RegisteredModel model, string sha256, CancellationToken ct) =>

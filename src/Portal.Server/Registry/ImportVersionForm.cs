@@ -18,11 +18,13 @@ public sealed record ImportVersionForm(
     [property: Description("A JSON object sizing dynamic dimensions for the measurement, by symbol or as 'input.index', e.g. {\"height\": 32, \"width\": 128}. Unsized ones get 32; the first dimension shared by every input is the batch (1 and 64).")]
     string? Dims = null,
     [property: Description("Integer inputs (token ids, indices) are synthesized in [0, integerBound); default 10.")]
-    long? IntegerBound = null)
+    long? IntegerBound = null,
+    [property: Description("An example input, as an Open Inference Protocol request body ({\"inputs\": [{\"name\": …, \"shape\": […], …}]}), file or text: its shapes size the dynamic dimensions but the first (the batch); 'dims' win over it. Only names and shapes are read; values are synthesized.")]
+    string? Example = null)
 {
-    /// <summary>The import's settings from the form's text fields.</summary>
+    /// <summary>The import's settings from the form's fields.</summary>
     /// <exception cref="Refusal">A field that is not what it should be (400, naming it).</exception>
-    public static ImportSettings Settings(IFormCollection form)
+    public static async Task<ImportSettings> Settings(IFormCollection form, CancellationToken ct)
     {
         Guid? evaluationDatasetId = null;
         if (form["evaluationDatasetId"].ToString() is { Length: > 0 } text)
@@ -46,6 +48,40 @@ public sealed record ImportVersionForm(
             if (!long.TryParse(bound, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out integerBound) || integerBound < 1 || integerBound > int.MaxValue)
                 throw Refusal.Invalid($"integerBound '{bound}' is not a whole number between 1 and {int.MaxValue}.");
         }
-        return new ImportSettings(evaluationDatasetId, classNames, dims, integerBound);
+        var example = form["example"].ToString();
+        if (form.Files.GetFile("example") is { } file)
+        {
+            using var reader = new StreamReader(file.OpenReadStream());
+            example = await reader.ReadToEndAsync(ct);
+        }
+        return new ImportSettings(evaluationDatasetId, classNames, dims, integerBound, example.Length > 0 ? ExampleShapes(example) : null);
+    }
+
+    /// <summary>The names and shapes of an Open Inference Protocol request body's inputs.</summary>
+    private static Dictionary<string, long[]> ExampleShapes(string body)
+    {
+        const string expected = "example must be an Open Inference Protocol request body, {\"inputs\": [{\"name\": \"…\", \"shape\": [1, …], …}]}";
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("inputs", out var inputs) || inputs.ValueKind != JsonValueKind.Array)
+                throw Refusal.Invalid($"{expected}: it has no array 'inputs'.");
+            var shapes = new Dictionary<string, long[]>(StringComparer.Ordinal);
+            var i = 0;
+            foreach (var input in inputs.EnumerateArray())
+            {
+                if (input.ValueKind != JsonValueKind.Object || !input.TryGetProperty("name", out var name) || name.ValueKind != JsonValueKind.String
+                    || !input.TryGetProperty("shape", out var shape) || shape.ValueKind != JsonValueKind.Array)
+                    throw Refusal.Invalid($"{expected}: inputs[{i}] has no string 'name' and array 'shape'.");
+                if (!shapes.TryAdd(name.GetString()!, [.. shape.EnumerateArray().Select(d => d.TryGetInt64(out var size) ? size : throw Refusal.Invalid($"{expected}: inputs[{i}].shape holds '{d}', not a whole number."))]))
+                    throw Refusal.Invalid($"{expected}: input '{name.GetString()}' is given twice.");
+                i++;
+            }
+            return shapes;
+        }
+        catch (JsonException e)
+        {
+            throw Refusal.Invalid($"{expected}: {e.Message}", e);
+        }
     }
 }

@@ -57,7 +57,7 @@ public static class ModelsApi
                 + "(follow it at GET /api/v1/jobs/{jobId} or the live topic `job:{jobId}`; the import names the version once the job succeeded). Sent as multipart/form-data: "
                 + "the file in the field `file`; optionally `evaluationDatasetId`, a labelled dataset to measure accuracy on (its samples and classes must fit the file); "
                 + "`classNames`, repeated, the names of the output classes (none for a model without classes); `dims`, a JSON object giving dynamic dimensions "
-                + "a representative size by symbol or as `input.index` (e.g. {\"height\": 32, \"width\": 128}); `integerBound`, integer inputs are drawn from [0, bound) "
+                + "a representative size by symbol or as `input.index` (e.g. {\"height\": 32, \"width\": 128}); `example`, an example input as an Open Inference Protocol request body whose shapes size the dynamic dimensions but the first (`dims` win); `integerBound`, integer inputs are drawn from [0, bound) "
                 + $"(default {RepresentativeSizes.DefaultIntegerBound}). Without labels the evidence is latency at batch 1, throughput at batch 64 when the first dimension is a dynamic batch, and size; "
                 + $"unsized dynamic dimensions get {RepresentativeSizes.DefaultDimension}. A figure that cannot be measured is recorded as not measured with the reason, and the version is stored all the same. "
                 + "400 when ONNX Runtime cannot load the file or a field does not fit it; 409 when the same bytes are already a version of the model (or being imported); "
@@ -131,10 +131,10 @@ public static class ModelsApi
         var limit = options.Value.MaxUploadBytes;
         if (request.ContentLength > limit) throw new ArtifactTooLargeException(limit);
         if (!request.HasFormContentType)
-            throw Refusal.Invalid("Send the ONNX file as multipart/form-data in the field 'file' (and optionally 'evaluationDatasetId', 'classNames', 'dims' and 'integerBound').");
+            throw Refusal.Invalid("Send the ONNX file as multipart/form-data in the field 'file' (and optionally 'evaluationDatasetId', 'classNames', 'dims', 'example' and 'integerBound').");
         var form = await request.ReadFormAsync(ct);
         var file = form.Files.GetFile("file") ?? throw Refusal.Invalid("The form has no field 'file' holding the ONNX file.");
-        var settings = ImportVersionForm.Settings(form);
+        var settings = await ImportVersionForm.Settings(form, ct);
         using var content = new MemoryStream((int)Math.Min(file.Length, int.MaxValue));
         await file.CopyToAsync(content, ct);
         var fileName = Path.GetFileName(file.FileName) is { Length: > 0 } given ? given : "import.onnx";

@@ -33,6 +33,8 @@ public sealed record ImportPayload(Guid ImportId);
 
 /// <summary>
 /// What an import asks for besides the file: the dataset to measure accuracy on, the class names of the outputs,
-/// and the representative sizes of dynamic dimensions and the bound of integer inputs.
+/// the representative sizes of dynamic dimensions (given, or read from an example input's shapes by input name) and
+/// the bound of integer inputs.
 /// </summary>
-public sealed record ImportSettings(Guid? EvaluationDatasetId, string[] ClassNames, Dictionary<string, long> Dims, long IntegerBound);
+public sealed record ImportSettings(
+    Guid? EvaluationDatasetId, string[] ClassNames, Dictionary<string, long> Dims, long IntegerBound, Dictionary<string, long[]>? ExampleShapes = null);

@@ -32,7 +32,7 @@ public sealed class VersionImports(
         {
             using var loaded = evidence.Load(onnx, fileName);
             if (ImportRules.Conflict(loaded, settings) is { } conflict) throw Refusal.Invalid(conflict);
-            if (ImportRules.Sizes(settings).Misfit(loaded.Inputs) is { } sizes) throw Refusal.Invalid($"dims: {sizes}.");
+            if (ImportRules.Sizes(settings, loaded).Misfit(loaded.Inputs) is { } sizes) throw Refusal.Invalid($"dims: {sizes}.");
             if (data is not null && ImportRules.Misfit(loaded, settings, data) is { } misfit) throw Refusal.Invalid(misfit);
         }
         catch (Exception e) when (e is OnnxFormatException or ArgumentException)
@@ -73,9 +73,11 @@ public sealed class VersionImports(
     public async Task<ImportView> Get(string modelName, Guid id, CancellationToken ct)
     {
         var model = await db.RequireModel(modelName, ct);
-        var import = await db.Imports.AsNoTracking().FirstOrDefaultAsync(i => i.Id == id && i.ModelId == model.Id, ct)
+        var jobId = await db.Imports.AsNoTracking().Where(i => i.Id == id && i.ModelId == model.Id).Select(i => (Guid?)i.JobId).FirstOrDefaultAsync(ct)
             ?? throw Refusal.NotFound($"Model '{model.Name}' has no import {id}.");
-        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == import.JobId, ct);
+        // The job before the import: its version is saved before the job is recorded Succeeded, so a succeeded job's import names it.
+        var job = await db.Jobs.AsNoTracking().FirstAsync(j => j.Id == jobId, ct);
+        var import = await db.Imports.AsNoTracking().FirstAsync(i => i.Id == id, ct);
         int? version = import.VersionId is { } versionId
             ? await db.ModelVersions.AsNoTracking().Where(v => v.Id == versionId).Select(v => (int?)v.Number).FirstOrDefaultAsync(ct)
             : null;

@@ -83,7 +83,7 @@ public sealed class VersionRegistration(
                 report = await EvidenceMeasurement.Evaluate(loaded, ImportRules.Aligned(settings, data), ct);
             }
             await progress(0.4);
-            (timing, measurement) = await evidence.TimeImported(loaded, data, ImportRules.Sizes(settings), ct);
+            (timing, measurement) = await evidence.TimeImported(loaded, data, ImportRules.Sizes(settings, loaded), ct);
         }
         if (data is null) measurement = measurement with { NotMeasured = [new("accuracy", "no labelled dataset was named (evaluationDatasetId)"), .. measurement.NotMeasured] };
         await progress(0.9);

@@ -67,6 +67,33 @@ public sealed class ForeignImportTests(RegistryFixture fixture)
     }
 
     [Fact]
+    public async Task An_example_input_sizes_the_dimensions_the_request_does_not()
+    {
+        var model = await fixture.CreateModel("example");
+        var example = """{"inputs": [{"name": "image", "shape": [2, 1, 24, 40], "datatype": "FP32", "data": []}]}""";
+
+        var version = await fixture.Contributor.ImportVersion(model,
+            ImportCalls.Form(ForeignOnnx.DynamicSpatial(), "spatial.onnx", dims: """{"width": 64}""", example: example));
+
+        var inputs = version.Evidence.Measurement!.Inputs;
+        Assert.Contains("height=24 (from the example input)", inputs);
+        Assert.Contains("width=64 (given)", inputs);
+        Assert.Contains(inputs, n => n.Contains("'image' float32 [1,1,24,64]"));
+        Assert.True(version.Evidence.ThroughputBatch64 > 0);
+    }
+
+    [Fact]
+    public async Task An_example_input_that_does_not_fit_the_model_is_refused_naming_the_input()
+    {
+        var model = await fixture.CreateModel("example-bad");
+        var example = """{"inputs": [{"name": "image", "shape": [1, 3, 24, 40], "datatype": "FP32", "data": []}]}""";
+
+        var response = await fixture.Contributor.PostImport(model, ImportCalls.Form(ForeignOnnx.DynamicSpatial(), "spatial.onnx", example: example));
+
+        await response.AssertProblem(HttpStatusCode.BadRequest, "'image'", "[1,3,24,40]", "fixes dimension 1 at 1");
+    }
+
+    [Fact]
     public async Task Sizes_for_dimensions_the_model_does_not_have_are_refused_naming_the_ones_it_has()
     {
         var model = await fixture.CreateModel("spatial-bad");

@@ -9,13 +9,14 @@ namespace Portal.Server.Tests.Registry;
 internal static class ImportCalls
 {
     public static MultipartFormDataContent Form(byte[] file, string fileName = "hand-made.onnx", Guid? evaluationDatasetId = null,
-        string? dims = null, long? integerBound = null, IEnumerable<string>? classNames = null)
+        string? dims = null, long? integerBound = null, IEnumerable<string>? classNames = null, string? example = null)
     {
         var form = new MultipartFormDataContent { { new ByteArrayContent(file), "file", fileName } };
         if (evaluationDatasetId is { } id) form.Add(new StringContent(id.ToString()), "evaluationDatasetId");
         if (dims is not null) form.Add(new StringContent(dims), "dims");
         if (integerBound is { } bound) form.Add(new StringContent(bound.ToString(System.Globalization.CultureInfo.InvariantCulture)), "integerBound");
         foreach (var name in classNames ?? []) form.Add(new StringContent(name), "classNames");
+        if (example is not null) form.Add(new ByteArrayContent(System.Text.Encoding.UTF8.GetBytes(example)), "example", "example.json");
         return form;
     }
 
