@@ -1,6 +1,6 @@
 using Portal.Client.Http;
-using Portal.Contracts;
 using Portal.Client.Models;
+using Portal.Contracts;
 using Portal.Contracts.Approvals;
 using Portal.Contracts.Jobs;
 using Portal.Contracts.Registry;
