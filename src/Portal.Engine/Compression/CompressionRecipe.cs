@@ -160,8 +160,9 @@ public sealed record StructuredPruningRecipe : CompressionRecipe
 }
 
 /// <summary>
-/// Int8 post-training quantisation: per-channel symmetric int8 weights, and uint8 activations either calibrated on
-/// training samples into a QDQ graph with int32 biases, or quantised at run time (<see cref="Activations"/>). Layers
+/// Int8 post-training quantisation: symmetric int8 weights, and uint8 activations either calibrated on training samples
+/// into a QDQ graph with per-channel weights and int32 biases, or quantised at run time with one scale per weight
+/// matrix (<see cref="Activations"/>). Layers
 /// that cost more accuracy than <see cref="TolerancePoints"/> allows stay float32, the most harmful first.
 /// </summary>
 public sealed record QuantizationRecipe : CompressionRecipe

@@ -11,8 +11,8 @@ namespace Portal.Engine.Compression;
 /// Rewrites a float graph so that chosen weight matrices are int8 and the values they multiply are quantised at run
 /// time: DynamicQuantizeLinear(x) → MatMulInteger(x_q, W_q, x_zero) → Cast to float → Mul by x_scale × W_scale, then
 /// the layer's bias Add as before. ONNX Runtime fuses that chain, with the Add, into one DynamicQuantizeMatMul. The
-/// weights are symmetric per output column in the seven bits of <see cref="Int8WeightForm"/>, so the graph carries no
-/// weight zero point and gives the same answers on every x86-64 int8 kernel. Everything else is left as exported:
+/// weights are symmetric in the seven bits of <see cref="Int8WeightForm"/>, so the graph carries no weight zero point
+/// and gives the same answers on every x86-64 int8 kernel. Everything else is left as exported:
 /// the attention's products of two activations, the norms and the embedding lookup.
 /// </summary>
 internal static class DynamicInt8Graph
@@ -76,11 +76,11 @@ internal static class DynamicInt8Graph
             var w = node.Input[1];
             var tensor = initializers[w];
             var transposed = node.OpType == "Gemm" && IntAttribute(node, "transB", 0) == 1;
-            var (values, scales, count) = Quantize(tensor, transposed);
+            var (values, weightScale, count) = Quantize(tensor, transposed);
             nonZero += count;
-            var columns = scales.Length;
-            graph.Initializer.Add(Tensor(Claim($"{w}.int8"), OnnxElementType.Int8, ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())), [values.Length / columns, columns]));
-            graph.Initializer.Add(Tensor(Claim($"{w}.scale"), OnnxElementType.Float32, ByteString.CopyFrom(MemoryMarshal.AsBytes(scales.AsSpan())), [columns]));
+            var (inputs, outputs) = transposed ? (tensor.Dims[1], tensor.Dims[0]) : (tensor.Dims[0], tensor.Dims[1]);
+            graph.Initializer.Add(Tensor(Claim($"{w}.int8"), OnnxElementType.Int8, ByteString.CopyFrom(MemoryMarshal.AsBytes(values.AsSpan())), [inputs, outputs]));
+            graph.Initializer.Add(Tensor(Claim($"{w}.scale"), OnnxElementType.Float32, ByteString.CopyFrom(BitConverter.GetBytes(weightScale)), []));
 
             var (x, xScale, xZero) = (Claim($"{w}.input.uint8"), Claim($"{w}.input.scale"), Claim($"{w}.input.zero_point"));
             nodes.Add(Node("DynamicQuantizeLinear", [node.Input[0]], [x, xScale, xZero]));
@@ -112,30 +112,30 @@ internal static class DynamicInt8Graph
     }
 
     /// <summary>
-    /// Symmetric per output column: scale = max|w| / <see cref="Int8WeightForm.Limit"/>, laid out [in, out] as
-    /// MatMulInteger takes it (a Gemm's transposed weight is turned back).
+    /// Symmetric over the whole matrix: scale = max|w| / <see cref="Int8WeightForm.Limit"/>, laid out [in, out] as
+    /// MatMulInteger takes it (a Gemm's transposed weight is turned back). One scale per matrix rather than per output
+    /// column: ONNX Runtime folds a single scale into its int8 GEMM's output, while a scale per column costs another
+    /// pass over the output, and the accuracy-driven fallback keeps float a matrix whose spread one scale cannot hold.
     /// </summary>
-    private static (sbyte[] Values, float[] Scales, long NonZero) Quantize(TensorProto tensor, bool transposed)
+    private static (sbyte[] Values, float Scale, long NonZero) Quantize(TensorProto tensor, bool transposed)
     {
         ReadOnlySpan<float> data = tensor.RawData.IsEmpty ? [.. tensor.FloatData] : MemoryMarshal.Cast<byte, float>(tensor.RawData.Span);
         var (rows, columns) = ((int)tensor.Dims[0], (int)tensor.Dims[1]);
-        var (inputs, outputs) = transposed ? (columns, rows) : (rows, columns);
-        var scales = new float[outputs];
-        var values = new sbyte[inputs * outputs];
+        var max = 0f;
+        foreach (var v in data) max = Math.Max(max, MathF.Abs(v));
+        var scale = Math.Max(max / Int8WeightForm.Limit, 1e-12f);
+        var values = new sbyte[data.Length];
         long nonZero = 0;
-        for (var o = 0; o < outputs; o++)
+        for (var r = 0; r < rows; r++)
         {
-            var max = 0f;
-            for (var i = 0; i < inputs; i++) max = Math.Max(max, MathF.Abs(data[transposed ? o * columns + i : i * columns + o]));
-            scales[o] = Math.Max(max / Int8WeightForm.Limit, 1e-12f);
-            for (var i = 0; i < inputs; i++)
+            for (var c = 0; c < columns; c++)
             {
-                var q = (sbyte)Math.Clamp(MathF.Round(data[transposed ? o * columns + i : i * columns + o] / scales[o]), -Int8WeightForm.Limit, Int8WeightForm.Limit);
-                values[i * outputs + o] = q;
+                var q = (sbyte)Math.Clamp(MathF.Round(data[r * columns + c] / scale), -Int8WeightForm.Limit, Int8WeightForm.Limit);
+                values[transposed ? c * rows + r : r * columns + c] = q;
                 if (q != 0) nonZero++;
             }
         }
-        return (values, scales, nonZero);
+        return (values, scale, nonZero);
     }
 
     private static bool IsPlainProduct(NodeProto node) =>

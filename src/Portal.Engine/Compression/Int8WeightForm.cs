@@ -27,7 +27,7 @@ public static class Int8WeightForm
     public const int LargestPairSum = 2 * byte.MaxValue * Limit;
 
     public static string DynamicReason(Int8KernelPath kernel) =>
-        $"int8 form {DynamicName} (MatMul/Gemm weights int8 per output column, held to ±{Limit}; each int8 layer's input quantised to uint8 at run time, "
+        $"int8 form {DynamicName} (MatMul/Gemm weights int8 with one scale per matrix, held to ±{Limit}; each int8 layer's input quantised to uint8 at run time, "
             + $"DynamicQuantizeLinear → MatMulInteger): adjacent u8×s8 products summed in int16 stay within ±{LargestPairSum} ≤ {Int8KernelPath.PairSumLimit}, "
             + $"so the graph is exact on every x86-64 int8 kernel; this CPU runs {kernel.Name}";
 

@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
+using Microsoft.ML.OnnxRuntime;
 using Portal.Engine.Compression;
 using Portal.Engine.Data;
 using Portal.Engine.Evaluation;
@@ -9,12 +11,13 @@ using Portal.Engine.Platform;
 namespace Portal.Bench.Compress;
 
 /// <summary>
-/// int8-transformer [--rounds R] [--seconds S] [--teacher-cache DIR]: text-transformer trained on its ready recipe
+/// int8-transformer [--rounds R] [--seconds S] [--teacher-cache DIR] [--profile N]: text-transformer trained on its ready recipe
 /// (seed 1) on the fortunes split, tokenised by its training split's <see cref="WordTokenizer"/>, then compressed by a
 /// <see cref="QuantizationRecipe"/> with its defaults (a token model gets dynamic activations; tolerance 1 point).
 /// Parent and child are timed by one <see cref="ModelMeter"/> on one intra-op thread, as the portal serves, in R
 /// rounds (7 by default) in which they alternate and each keeps its best. Prints the report, FIGURE lines and a RESULT
-/// line; the ONNX files go to scripts/bench/out/int8-transformer.
+/// line; the ONNX files go to scripts/bench/out/int8-transformer. With --profile N, ONNX Runtime's profiler then runs
+/// each file N times at batch 1 on one thread and the time per run is printed by operator type, then by node.
 /// </summary>
 internal static class TransformerInt8Benchmark
 {
@@ -61,6 +64,12 @@ internal static class TransformerInt8Benchmark
         Figure("int8_transformer_acc_drop", -report.AccuracyChangePoints);
         Figure("int8_transformer_speedup_b64", report.ThroughputRatio);
         Figure("int8_transformer_size_ratio", report.SizeRatio);
+        if (options.Integer("profile", 0) is > 0 and var runs)
+        {
+            var parentOnnx = OnnxExporter.Export(parent.Spec, parent.Weights, new OnnxExportOptions { ClassLabels = parent.ClassNames });
+            var sample = test.Features[..spec.InputShape[0]].ToArray().Select(v => (long)v).ToArray();
+            foreach (var (name, onnx) in new[] { ("parent", parentOnnx), ("int8", result.Onnx) }) Profile(name, onnx, sample, runs);
+        }
         Console.WriteLine(Invariant($"RESULT int8_transformer_speedup_b1={speedupB1:F3} int8_transformer_acc_drop={-report.AccuracyChangePoints:F2} int8_transformer_speedup_b64={report.ThroughputRatio:F3} int8_transformer_size_ratio={report.SizeRatio:F3} int8_form={report.Quantization!.Form} cpu={CpuFeatures.Current.Token()}"));
         return 0;
     }
@@ -76,6 +85,38 @@ internal static class TransformerInt8Benchmark
         Console.WriteLine(Invariant($"  int8 weights [{string.Join(", ", q.QuantizedWeights ?? [])}], fully quantized accuracy {q.FullyQuantizedAccuracy:P2}, met tolerance: {q.MetTolerance}"));
         foreach (var f in q.Float32Layers) Console.WriteLine($"  float32: {f.Weight ?? $"layer {f.LayerIndex}"}: {f.Reason}");
         Console.WriteLine($"  ONNX Runtime runs: {string.Join(", ", q.RuntimeOperators.Select(p => $"{p.Key}×{p.Value}"))}");
+    }
+
+    /// <summary>Kernel time per batch-1 run, by operator type and by node, from ONNX Runtime's own profiler (its "Node" events).</summary>
+    private static void Profile(string name, byte[] onnx, long[] tokens, int runs)
+    {
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = 1,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            EnableProfiling = true,
+            ProfileOutputPathPrefix = Path.Combine(Path.GetFullPath(OutputFolder), name),
+        };
+        using var session = new InferenceSession(onnx, options);
+        using var input = OrtValue.CreateTensorValueFromMemory(tokens, [1, tokens.Length]);
+        using var run = new RunOptions();
+        var total = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < runs; i++)
+        {
+            using var outputs = session.Run(run, [OnnxExporter.InputName], [input], [OnnxExporter.OutputName]);
+        }
+        var wall = total.Elapsed.TotalMicroseconds / runs;
+        var file = session.EndProfiling();
+        using var trace = JsonDocument.Parse(File.ReadAllText(file));
+        var nodes = trace.RootElement.EnumerateArray()
+            .Where(e => e.GetProperty("cat").GetString() == "Node" && e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal))
+            .Select(e => (Node: e.GetProperty("name").GetString()![..^"_kernel_time".Length], Op: e.GetProperty("args").GetProperty("op_name").GetString()!, Micros: e.GetProperty("dur").GetDouble()))
+            .ToList();
+        Console.WriteLine(Invariant($"== profile {name}: {runs} runs, {wall:F1} µs per run by the clock, {nodes.Sum(n => n.Micros) / runs:F1} µs in kernels"));
+        foreach (var op in nodes.GroupBy(n => n.Op).OrderByDescending(g => g.Sum(n => n.Micros)))
+            Console.WriteLine(Invariant($"  {op.Key,-24} {op.Sum(n => n.Micros) / runs,8:F1} µs  ({op.Count() / runs} nodes)"));
+        foreach (var node in nodes.GroupBy(n => n.Node).OrderByDescending(g => g.Sum(n => n.Micros)).Take(15))
+            Console.WriteLine(Invariant($"    {node.Key,-60} {node.Sum(n => n.Micros) / runs,8:F1} µs"));
     }
 
     private static void Figure(string key, double value) => Console.WriteLine(Invariant($"FIGURE {key}={value:0.###}"));
