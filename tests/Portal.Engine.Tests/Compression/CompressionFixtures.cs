@@ -23,6 +23,19 @@ internal static class CompressionFixtures
         new LinearLayer(4),
     ]);
 
+    /// <summary>A one-layer transformer encoder over token ids, mean-pooled, with a linear head: the text models' shape, small.</summary>
+    public static readonly ModelSpec Encoder = new("tiny-encoder", [SentenceLength],
+    [
+        new EmbeddingLayer(SentenceVocabulary, 16, PaddingIndex: 0),
+        new PositionalEncodingLayer(),
+        new TransformerEncoderBlock(Heads: 2, FeedForward: 32, Layers: 1, Dropout: 0.1),
+        new SequencePoolLayer(),
+        new LinearLayer(3),
+    ], new TokenInput(PaddingId: 0));
+
+    private const int SentenceLength = 10;
+    private const int SentenceVocabulary = 30;
+
     public static ModelMeter QuickMeter { get; } =
         new(new MeasurementOptions { WarmUpRuns = 20, LatencyRuns = 20, ThroughputDuration = TimeSpan.FromSeconds(0.02), Rounds = 1, IntraOpThreads = 1 });
 
@@ -70,6 +83,34 @@ internal static class CompressionFixtures
         }
         return new Dataset("quadrants", x, [channels, size, size], y, ["q0", "q1", "q2", "q3"]);
     }
+
+    /// <summary>
+    /// Sentences of random filler ids (6…29) padded with 0, each holding its class's marker id (3 + class) at a random
+    /// place: only attention to that token tells the three classes apart.
+    /// </summary>
+    public static Dataset Sentences(int count, int seed)
+    {
+        var rng = new Random(seed);
+        var ids = new float[count * SentenceLength];
+        var labels = new int[count];
+        for (var i = 0; i < count; i++)
+        {
+            labels[i] = i % 3;
+            var real = rng.Next(3, SentenceLength + 1);
+            for (var t = 0; t < real; t++) ids[i * SentenceLength + t] = rng.Next(6, SentenceVocabulary);
+            ids[i * SentenceLength + rng.Next(real)] = 3 + labels[i];
+        }
+        return new Dataset("sentences", ids, [SentenceLength], labels, ["first", "second", "third"]);
+    }
+
+    /// <summary><see cref="Encoder"/> trained on <paramref name="train"/>: AdamW, no standardisation (token ids are never standardised).</summary>
+    public static async Task<TrainedModel> TrainEncoder(Dataset train) =>
+        (await new Trainer().TrainToEnd(new TrainingRequest(Encoder, train, null, Training(12, 0.005) with
+        {
+            BatchSize = 16,
+            Optimizer = new OptimizerOptions { Kind = OptimizerKind.AdamW, LearningRate = 0.005 },
+            Standardization = null,
+        }))).Model;
 
     public static async Task<TrainedModel> Train(ModelSpec spec, Dataset train, int epochs = 3, StandardizationMode standardization = StandardizationMode.PerFeature) =>
         (await new Trainer().TrainToEnd(new TrainingRequest(spec, train, null, Training(epochs) with { Standardization = standardization }))).Model;
