@@ -325,7 +325,7 @@ internal sealed class CompressionJob
     }
 
     private byte[] Export(TrainedModel model) =>
-        OnnxExporter.Export(model.Spec, model.Weights, new OnnxExportOptions { Standardization = model.Standardization, ClassLabels = model.ClassNames });
+        OnnxExporter.Export(model.Spec, model.Weights, new OnnxExportOptions { Standardization = model.Standardization, ClassLabels = model.ClassNames, Tokenizer = _request.Tokenizer });
 
     private void Stage(string stage, string detail) => _events.TryWrite(new CompressionStageStarted(Stopwatch.GetTimestamp(), stage, detail));
 
