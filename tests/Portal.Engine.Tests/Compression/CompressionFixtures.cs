@@ -23,19 +23,6 @@ internal static class CompressionFixtures
         new LinearLayer(4),
     ]);
 
-    /// <summary>A one-layer transformer encoder over token ids, mean-pooled, with a linear head: the text models' shape, small.</summary>
-    public static readonly ModelSpec Encoder = new("tiny-encoder", [SentenceLength],
-    [
-        new EmbeddingLayer(SentenceVocabulary, 16, PaddingIndex: 0),
-        new PositionalEncodingLayer(),
-        new TransformerEncoderBlock(Heads: 2, FeedForward: 32, Layers: 1, Dropout: 0.1),
-        new SequencePoolLayer(),
-        new LinearLayer(3),
-    ], new TokenInput(PaddingId: 0));
-
-    private const int SentenceLength = 10;
-    private const int SentenceVocabulary = 30;
-
     public static ModelMeter QuickMeter { get; } =
         new(new MeasurementOptions { WarmUpRuns = 20, LatencyRuns = 20, ThroughputDuration = TimeSpan.FromSeconds(0.02), Rounds = 1, IntraOpThreads = 1 });
 
@@ -84,28 +71,9 @@ internal static class CompressionFixtures
         return new Dataset("quadrants", x, [channels, size, size], y, ["q0", "q1", "q2", "q3"]);
     }
 
-    /// <summary>
-    /// Sentences of random filler ids (6…29) padded with 0, each holding its class's marker id (3 + class) at a random
-    /// place: only attention to that token tells the three classes apart.
-    /// </summary>
-    public static Dataset Sentences(int count, int seed)
-    {
-        var rng = new Random(seed);
-        var ids = new float[count * SentenceLength];
-        var labels = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            labels[i] = i % 3;
-            var real = rng.Next(3, SentenceLength + 1);
-            for (var t = 0; t < real; t++) ids[i * SentenceLength + t] = rng.Next(6, SentenceVocabulary);
-            ids[i * SentenceLength + rng.Next(real)] = 3 + labels[i];
-        }
-        return new Dataset("sentences", ids, [SentenceLength], labels, ["first", "second", "third"]);
-    }
-
-    /// <summary><see cref="Encoder"/> trained on <paramref name="train"/>: AdamW, no standardisation (token ids are never standardised).</summary>
+    /// <summary><see cref="MarkerSentences.Encoder"/> trained on <paramref name="train"/>: AdamW, no standardisation (token ids are never standardised).</summary>
     public static async Task<TrainedModel> TrainEncoder(Dataset train) =>
-        (await new Trainer().TrainToEnd(new TrainingRequest(Encoder, train, null, Training(12, 0.005) with
+        (await new Trainer().TrainToEnd(new TrainingRequest(MarkerSentences.Encoder, train, null, Training(12, 0.005) with
         {
             BatchSize = 16,
             Optimizer = new OptimizerOptions { Kind = OptimizerKind.AdamW, LearningRate = 0.005 },
@@ -127,6 +95,33 @@ internal static class CompressionFixtures
     {
         using var model = InferenceModel.Load(onnx, new InferenceOptions { PreferCuda = false, IntraOpThreads = 1 });
         return model.Run(data.Features, data.Count);
+    }
+
+    /// <summary>Fails unless every int8 logit is within <paramref name="fraction"/> of the largest float32 logit of its float32 value; <paramref name="where"/> names the CPU.</summary>
+    public static void AssertCloseToFloat32(float[] float32, float[] int8, float fraction, string where)
+    {
+        Assert.Equal(float32.Length, int8.Length);
+        var scale = float32.Max(MathF.Abs);
+        var largest = float32.Zip(int8).Max(p => MathF.Abs(p.First - p.Second));
+        Assert.True(largest <= fraction * scale,
+            $"int8 logits stray {largest} from float32, more than {fraction:P0} of the largest logit {scale}, {where}");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="int8"/> on an emulated AVX2 CPU without VNNI and fails unless its logits are within
+    /// <paramref name="fraction"/> of float32 and within a thousandth of the largest float32 logit of this CPU's.
+    /// </summary>
+    public static void AssertSameOnEmulatedAvx2(byte[] int8, Dataset data, float[] float32, float fraction)
+    {
+        var here = Run(int8, data);
+
+        var emulated = Platform.EmulatedCpu.Run(Platform.EmulatedCpu.Avx2WithoutVnni, int8, data);
+
+        var where = $"emulated {Platform.EmulatedCpu.Avx2WithoutVnni} (int8 kernel path AVX2 without VNNI, saturating pair sums)";
+        AssertCloseToFloat32(float32, emulated, fraction, where);
+        var scale = float32.Max(MathF.Abs);
+        var largest = here.Zip(emulated).Max(p => MathF.Abs(p.First - p.Second));
+        Assert.True(largest <= 1e-3f * scale, $"{where} differs from this CPU ({Engine.Platform.CpuFeatures.Current.Describe()}) by {largest} on a largest logit of {scale}");
     }
 
     /// <summary>Debian's onnx.checker (python3-onnx) on the file, when it is installed; its refusal fails the test.</summary>

@@ -3,7 +3,6 @@ using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 using Portal.Engine.Platform;
-using Portal.Engine.Tests.Platform;
 using Portal.Engine.Weights;
 
 namespace Portal.Engine.Tests.Compression;
@@ -57,7 +56,7 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
         Assert.Equal((int)OnnxElementType.Float32, Assert.Single(graph.Initializer, t => t.Name == "0.weight").DataType);
 
         var int8 = CompressionFixtures.Run(result.Onnx, _parent.Test);
-        AssertClose(_parent.Float32Logits, int8, $"on this CPU: {CpuFeatures.Current.Describe()}; int8 kernel path {Int8KernelPath.For(CpuFeatures.Current)}");
+        CompressionFixtures.AssertCloseToFloat32(_parent.Float32Logits, int8, ToleranceOfLargestLogit, $"on this CPU: {CpuFeatures.Current.Describe()}; int8 kernel path {Int8KernelPath.For(CpuFeatures.Current)}");
         Assert.True(result.Report.AccuracyChangePoints >= -5, $"accuracy change {result.Report.AccuracyChangePoints} points");
     }
 
@@ -65,15 +64,8 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
     public async Task Dynamic_int8_gives_the_same_logits_on_an_emulated_avx2_cpu_without_vnni_as_on_this_one()
     {
         var (result, _) = await CompressionFixtures.Compress(new CompressionRequest(_parent.Model, new QuantizationRecipe { TolerancePoints = 100 }, _parent.Train, _parent.Test));
-        var here = CompressionFixtures.Run(result.Onnx, _parent.Test);
 
-        var emulated = EmulatedCpu.Run(EmulatedCpu.Avx2WithoutVnni, result.Onnx, _parent.Test);
-
-        var where = $"emulated {EmulatedCpu.Avx2WithoutVnni} (int8 kernel path AVX2 without VNNI, saturating pair sums)";
-        AssertClose(_parent.Float32Logits, emulated, where);
-        var scale = _parent.Float32Logits.Max(MathF.Abs);
-        var largest = here.Zip(emulated).Max(p => MathF.Abs(p.First - p.Second));
-        Assert.True(largest <= 1e-3f * scale, $"{where} differs from this CPU ({CpuFeatures.Current.Describe()}) by {largest} on a largest logit of {scale}");
+        CompressionFixtures.AssertSameOnEmulatedAvx2(result.Onnx, _parent.Test, _parent.Float32Logits, ToleranceOfLargestLogit);
     }
 
     [Fact]
@@ -144,7 +136,7 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
     [Fact]
     public void Calibrated_activations_for_a_token_model_are_refused_naming_the_embedding()
     {
-        var data = CompressionFixtures.Sentences(6, seed: 1);
+        var data = MarkerSentences.Generate(6, seed: 1);
 
         var error = Assert.Throws<ArgumentException>(() => Compressor.Validate(
             new CompressionRequest(_parent.Model, new QuantizationRecipe { Activations = Int8Activations.Calibrated }, data, data)));
@@ -165,21 +157,12 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
         Assert.Contains("Model 'conv-only' has no linear, attention or transformer-encoder layer", error.Message);
     }
 
-    private static void AssertClose(float[] float32, float[] int8, string where)
-    {
-        Assert.Equal(float32.Length, int8.Length);
-        var scale = float32.Max(MathF.Abs);
-        var largest = float32.Zip(int8).Max(p => MathF.Abs(p.First - p.Second));
-        Assert.True(largest <= ToleranceOfLargestLogit * scale,
-            $"int8 logits stray {largest} from float32, more than {ToleranceOfLargestLogit:P0} of the largest logit {scale}, {where}");
-    }
-
     /// <summary>The tiny encoder trained on marker sentences, its test sentences and its float32 logits on them.</summary>
     public sealed class Parent : IAsyncLifetime
     {
-        public Dataset Train { get; } = CompressionFixtures.Sentences(240, seed: 1);
+        public Dataset Train { get; } = MarkerSentences.Generate(240, seed: 1);
 
-        public Dataset Test { get; } = CompressionFixtures.Sentences(300, seed: 2);
+        public Dataset Test { get; } = MarkerSentences.Generate(300, seed: 2);
 
         public TrainedModel Model { get; private set; } = null!;
 
