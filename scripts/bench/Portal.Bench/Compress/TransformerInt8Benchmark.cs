@@ -90,13 +90,14 @@ internal static class TransformerInt8Benchmark
     /// <summary>Kernel time per batch-1 run, by operator type and by node, from ONNX Runtime's own profiler (its "Node" events).</summary>
     private static void Profile(string name, byte[] onnx, long[] tokens, int runs)
     {
+        // The prefix is handed to ONNX Runtime when profiling is switched on, so it is set first.
         using var options = new SessionOptions
         {
             IntraOpNumThreads = 1,
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
-            EnableProfiling = true,
             ProfileOutputPathPrefix = Path.Combine(Path.GetFullPath(OutputFolder), name),
         };
+        options.EnableProfiling = true;
         using var session = new InferenceSession(onnx, options);
         using var input = OrtValue.CreateTensorValueFromMemory(tokens, [1, tokens.Length]);
         using var run = new RunOptions();
