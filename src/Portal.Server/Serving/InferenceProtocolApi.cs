@@ -117,6 +117,7 @@ public static class InferenceProtocolApi
         w.WriteString("name", "portal");
         w.WriteString("version", s_version);
         w.WriteStartArray("extensions");
+        w.WriteStringValue("binary_tensor_data");
         w.WriteEndArray();
         w.WriteStartObject("execution_provider");
         w.WriteString("device", device.Provider.Device);
@@ -191,22 +192,58 @@ public static class InferenceProtocolApi
             int length;
             (body, length) = await ReadBody(context.Request, options.MaxRequestBytes);
             served = Resolve(context, name, version);
-            request = InferRequest.Parse(body.AsSpan(0, length));
-            var rows = InputCheck.Rows(request, served);
-            if (served.FixedBatch is long fixedBatch && fixedBatch != rows)
-                throw InferRequest.Invalid($"Model '{served.Model}' version {served.Number} takes exactly {fixedBatch} rows per request, not {rows}.");
-            job = new InferenceJob(request.Inputs[0].Data, rows, rows * served.OutputWidth);
-            try
+            var (jsonLength, hasHeader) = ProtocolBody.Split(context.Request, length);
+            var floatData = served.Batched is not null;
+            request = InferRequest.Parse(body.AsSpan(0, jsonLength), floatData);
+            ProtocolBody.Place(request, body.AsMemory(jsonLength, length - jsonLength), hasHeader, floatData);
+            var declared = InputCheck.Signature(request, served);
+            if (IsPooled(request, served))
             {
-                await served.Infer(job);
+                var rows = InputCheck.Rows(request, served);
+                job = new InferenceJob(request.Inputs[0].Data, rows, rows * served.OutputWidth);
+                try
+                {
+                    await served.Infer(job);
+                }
+                catch (ServingException e) when (e.Status >= 500)
+                {
+                    served.Failed(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                    throw;
+                }
+                if (IsBinary(request, served.Output!.Name))
+                {
+                    var shape = new long[served.Output.Rank];
+                    shape[0] = rows;
+                    for (var d = 1; d < shape.Length; d++) shape[d] = served.Output.Dimensions[d].Size!.Value;
+                    var tensor = Portal.Engine.Inference.InferenceTensor.Create(job.Output.AsMemory(0, job.OutputValues), shape);
+                    await ProtocolResponse.Write(context, name, served.Number, request.Id, [new AnsweredOutput(served.Output.Name, tensor, Binary: true)]);
+                }
+                else
+                {
+                    await WriteOutputs(context, name, served, request.Id, job, rows);
+                }
+                served.Succeeded(rows, Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
-            catch (ServingException e) when (e.Status >= 500)
+            else
             {
-                served.Failed(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                throw;
+                var inputs = new Dictionary<string, Portal.Engine.Inference.InferenceTensor>(request.Inputs.Count, StringComparer.Ordinal);
+                for (var i = 0; i < declared.Length; i++) inputs[request.Inputs[i].Name] = ProtocolTensorReader.Read(request.Inputs[i], declared[i]);
+                var outputs = request.Outputs.Count > 0 ? request.Outputs.ConvertAll(o => o.Name) : [.. served.Outputs.Select(o => o.Name)];
+                var first = request.Inputs[0].Shape!;
+                var rows = first.Length > 0 ? (int)first[0] : 1;
+                IReadOnlyDictionary<string, Portal.Engine.Inference.InferenceTensor> results;
+                try
+                {
+                    results = served.InferTyped(inputs, outputs, rows);
+                }
+                catch (ServingException e) when (e.Status >= 500)
+                {
+                    served.Failed(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                    throw;
+                }
+                await ProtocolResponse.Write(context, name, served.Number, request.Id, outputs.ConvertAll(o => new AnsweredOutput(o, results[o], IsBinary(request, o))));
+                served.Succeeded(rows, Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
-            await WriteOutputs(context, name, served, request.Id, job, rows);
-            served.Succeeded(rows, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         catch (ServingException e)
         {
@@ -220,6 +257,13 @@ public static class InferenceProtocolApi
             if (body is not null) ArrayPool<byte>.Shared.Return(body);
         }
     }
+
+    /// <summary>Whether the request fits the pooled FP32 path: the model has it, and only its output is wanted.</summary>
+    private static bool IsPooled(InferRequest request, ServedVersion served) =>
+        served.Batched is { } batched && (request.Outputs.Count == 0 ? served.Outputs.Count == 1 : request.Outputs.TrueForAll(o => o.Name == batched.OutputName));
+
+    private static bool IsBinary(InferRequest request, string output) =>
+        request.Outputs.Find(o => o.Name == output)?.Binary ?? request.BinaryOutputs;
 
     private const string LimitSetting = "the setting " + ServingOptions.Section + ":" + nameof(ServingOptions.MaxRequestBytes) + " raises it";
 
@@ -301,11 +345,12 @@ public static class InferenceProtocolApi
         if (id is not null) writer.WriteString("id"u8, id);
         writer.WriteStartArray("outputs"u8);
         writer.WriteStartObject();
-        writer.WriteString("name"u8, served.Output.Name);
+        var output = served.Output!;
+        writer.WriteString("name"u8, output.Name);
         writer.WriteString("datatype"u8, "FP32"u8);
         writer.WriteStartArray("shape"u8);
         writer.WriteNumberValue(rows);
-        for (var d = 1; d < served.Output.Rank; d++) writer.WriteNumberValue(served.Output.Dimensions[d].Size!.Value);
+        for (var d = 1; d < output.Rank; d++) writer.WriteNumberValue(output.Dimensions[d].Size!.Value);
         writer.WriteEndArray();
         writer.WriteStartArray("data"u8);
         foreach (var value in job.Output.AsSpan(0, job.OutputValues)) writer.WriteNumberValue(value);
