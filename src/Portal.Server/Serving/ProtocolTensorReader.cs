@@ -17,6 +17,9 @@ namespace Portal.Server.Serving;
 /// </summary>
 internal static class ProtocolTensorReader
 {
+    // 2^53: above it a double no longer holds every whole number.
+    private const double MaxExactWhole = 9007199254740992d;
+
     private static readonly UTF8Encoding s_strictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static InferenceTensor Read(RequestedInput input, OnnxTensorInfo declared)
@@ -103,7 +106,7 @@ internal static class ProtocolTensorReader
                 ((BFloat16[])values)[n] = brain;
                 break;
             case OnnxElementType.UInt64:
-                ((ulong[])values)[n] = reader.TryGetUInt64(out var unsigned) ? unsigned : (ulong)Whole(ref reader, n, name, datatype, 0, long.MaxValue);
+                ((ulong[])values)[n] = UnsignedWhole(ref reader, n, name);
                 break;
             case OnnxElementType.Int64:
                 ((long[])values)[n] = Whole(ref reader, n, name, datatype, long.MinValue, long.MaxValue);
@@ -140,8 +143,19 @@ internal static class ProtocolTensorReader
         }
         var real = reader.GetDouble();
         if (Math.Floor(real) != real) throw Refused(ref reader, n, name, $"not a whole number ({datatype} takes whole numbers)");
-        if (real < min || real > max || Math.Abs(real) > 9007199254740992d) throw Refused(ref reader, n, name, $"out of range for {datatype} ({min} to {max})");
+        if (real < min || real > max) throw Refused(ref reader, n, name, $"out of range for {datatype} ({min} to {max})");
+        if (Math.Abs(real) > MaxExactWhole) throw Refused(ref reader, n, name, $"too large to be exact with a fraction or exponent; write {datatype} values as plain whole numbers");
         return (long)real;
+    }
+
+    private static ulong UnsignedWhole(ref Utf8JsonReader reader, int n, string name)
+    {
+        if (reader.TryGetUInt64(out var value)) return value;
+        var real = reader.GetDouble();
+        if (Math.Floor(real) != real) throw Refused(ref reader, n, name, "not a whole number (UINT64 takes whole numbers)");
+        if (real < 0 || real > ulong.MaxValue) throw Refused(ref reader, n, name, $"out of range for UINT64 (0 to {ulong.MaxValue})");
+        if (real > MaxExactWhole) throw Refused(ref reader, n, name, "too large to be exact with a fraction or exponent; write UINT64 values as plain whole numbers");
+        return (ulong)real;
     }
 
     private static T Finite<T>(T value, ref Utf8JsonReader reader, int n, string name, string datatype) where T : System.Numerics.IFloatingPointIeee754<T> =>

@@ -100,7 +100,16 @@ public sealed class ServingPortal : PortalFactory, IAsyncLifetime
     public Task<string> CreateModel(int versions = 2, params (string Alias, int Version)[] aliases) => CreateModelIn(this, versions, aliases);
 
     /// <summary><see cref="CreateModel"/> in any portal (a restart test's own).</summary>
-    public static async Task<string> CreateModelIn(PortalFactory portal, int versions = 2, params (string Alias, int Version)[] aliases)
+    public static Task<string> CreateModelIn(PortalFactory portal, int versions = 2, params (string Alias, int Version)[] aliases) =>
+        ServeIn(portal, [.. Enumerable.Range(1, versions).Select(Onnx)], aliases);
+
+    /// <summary>
+    /// A new model whose version 1 is an ONNX file no code of ours wrote (see <see cref="ProtocolModels"/>), served as
+    /// <c>production</c> once this returns. The one place a test's own file enters the registry.
+    /// </summary>
+    public Task<string> Serve(byte[] onnx) => ServeIn(this, [onnx], []);
+
+    private static async Task<string> ServeIn(PortalFactory portal, IReadOnlyList<byte[]> files, (string Alias, int Version)[] aliases)
     {
         var name = $"served-{Guid.NewGuid():N}"[..15];
         await using (var scope = portal.Services.CreateAsyncScope())
@@ -109,9 +118,9 @@ public sealed class ServingPortal : PortalFactory, IAsyncLifetime
             var store = scope.ServiceProvider.GetRequiredService<ArtifactStore>();
             var model = new RegisteredModel { Name = name, CreatedBy = "tests" };
             db.Models.Add(model);
-            for (var v = 1; v <= versions; v++)
+            for (var v = 1; v <= files.Count; v++)
             {
-                var stored = await store.Write(Onnx(v), default);
+                var stored = await store.Write(files[v - 1], default);
                 db.ModelVersions.Add(new ModelVersion { ModelId = model.Id, Number = v, Source = VersionSource.Import, OnnxArtifact = stored.Sha256, CreatedBy = "tests" });
             }
             await db.SaveChangesAsync();
