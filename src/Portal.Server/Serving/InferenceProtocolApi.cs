@@ -70,7 +70,7 @@ public static class InferenceProtocolApi
                 + "must match GET /v2/models/{name}; `data` is row-major, flat or nested. Errors are the protocol's `{\"error\": …}`: 400 for a request "
                 + "that does not fit the model, 404 when the model or alias is not served, 413 above Portal:Serving:MaxRequestBytes, 503 while loading "
                 + "or when the queue is full.")
-            .Accepts<ProtocolInferenceRequest>("application/json").WithRequestExample(InferenceExample)
+            .Accepts<ProtocolInferenceRequest>("application/json", ProtocolBody.BinaryContentType).WithRequestExample(InferenceExample)
             .Produces<ProtocolInferenceResponse>()
             .WithProtocolErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status503ServiceUnavailable);
         v2.MapPost("/models/{name}/versions/{version}/infer", (HttpContext c, string name, string version) => Infer(c, name, version))
@@ -78,7 +78,7 @@ public static class InferenceProtocolApi
             .WithSummary("Run inference on a given version")
             .WithDescription("As POST /v2/models/{name}/infer, on version `version`, which must be served: the holder or the canary of one of the model's "
                 + "aliases. The answer's model_version is always that version.")
-            .Accepts<ProtocolInferenceRequest>("application/json").WithRequestExample(InferenceExample)
+            .Accepts<ProtocolInferenceRequest>("application/json", ProtocolBody.BinaryContentType).WithRequestExample(InferenceExample)
             .Produces<ProtocolInferenceResponse>()
             .WithProtocolErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status503ServiceUnavailable);
         // Scrapers present a Viewer's API key; a cookie challenge would redirect them to a sign-in page.

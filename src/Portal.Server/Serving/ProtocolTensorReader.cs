@@ -143,7 +143,7 @@ internal static class ProtocolTensorReader
         }
         var real = reader.GetDouble();
         if (Math.Floor(real) != real) throw Refused(ref reader, n, name, $"not a whole number ({datatype} takes whole numbers)");
-        if (real < min || real > max) throw Refused(ref reader, n, name, $"out of range for {datatype} ({min} to {max})");
+        if (real < min || real > max || real >= 9223372036854775808d) throw Refused(ref reader, n, name, $"out of range for {datatype} ({min} to {max})");
         if (Math.Abs(real) > MaxExactWhole) throw Refused(ref reader, n, name, $"too large to be exact with a fraction or exponent; write {datatype} values as plain whole numbers");
         return (long)real;
     }
@@ -153,7 +153,7 @@ internal static class ProtocolTensorReader
         if (reader.TryGetUInt64(out var value)) return value;
         var real = reader.GetDouble();
         if (Math.Floor(real) != real) throw Refused(ref reader, n, name, "not a whole number (UINT64 takes whole numbers)");
-        if (real < 0 || real > ulong.MaxValue) throw Refused(ref reader, n, name, $"out of range for UINT64 (0 to {ulong.MaxValue})");
+        if (real < 0 || real >= 18446744073709551616d) throw Refused(ref reader, n, name, $"out of range for UINT64 (0 to {ulong.MaxValue})");
         if (real > MaxExactWhole) throw Refused(ref reader, n, name, "too large to be exact with a fraction or exponent; write UINT64 values as plain whole numbers");
         return (ulong)real;
     }

@@ -126,7 +126,7 @@ public sealed class ProtocolConformanceTests(ServingPortal portal)
     [InlineData("INT64", "[\"NaN\",1,2,3]", "Value 0 of input 'x' is the string \"NaN\", not a number (INT64)")]
     [InlineData("FP16", "[70000,1,2,3]", "Value 0 of input 'x' is 70000, out of range for FP16")]
     [InlineData("BF16", "[1e39,1,2,3]", "Value 0 of input 'x' is 1e39, out of range for BF16")]
-    [InlineData("FP32", "[1e39,1,2,3]", "Value 0 of input 'x' is 1e39, out of range for FP32")]
+    [InlineData("FP32", "[1e39,1,2,3]", "Value 0 of input 'x' (1e39) is not a finite FP32 number")]
     [InlineData("FP64", "[1,null,2,3]", "Value 1 of input 'x' is null, not a number (FP64)")]
     [InlineData("BOOL", "[1,0,1,0]", "Value 0 of input 'x' is 1, not true or false")]
     [InlineData("BYTES", "[\"a\",2,\"c\",\"d\"]", "Value 1 of input 'x' is 2, not a string")]
