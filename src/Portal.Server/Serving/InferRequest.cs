@@ -103,7 +103,8 @@ internal sealed class InferRequest : IDisposable
     /// <summary>Reads a <c>parameters</c> object for its one boolean the extension defines; others are read past.</summary>
     private static bool? ReadParameters(ref Utf8JsonReader reader, string owner, ReadOnlySpan<byte> key, string keyText)
     {
-        Expect(ref reader, JsonTokenType.StartObject, $"{owner} \"parameters\" must be an object");
+        if (Next(ref reader) == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.StartObject) throw Invalid($"{owner} \"parameters\" must be an object, not {Describe(reader.TokenType)}.");
         bool? value = null;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
@@ -262,7 +263,9 @@ internal sealed class RequestedInput : IDisposable
 
     private static long? ReadBinarySize(ref Utf8JsonReader reader, string what)
     {
-        InferRequest.Expect(ref reader, JsonTokenType.StartObject, $"The parameters of input '{what}' must be an object");
+        if (InferRequest.Next(ref reader) == JsonTokenType.Null) return null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+            throw InferRequest.Invalid($"The parameters of input '{what}' must be an object, not {InferRequest.Describe(reader.TokenType)}.");
         long? size = null;
         while (InferRequest.Next(ref reader) == JsonTokenType.PropertyName)
         {

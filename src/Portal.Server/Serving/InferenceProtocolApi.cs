@@ -41,11 +41,11 @@ public static class InferenceProtocolApi
         var viewer = PortalRoles.AtLeast(PortalRoles.Viewer);
         v2.MapGet("/", ServerMetadata).RequireAuthorization(viewer)
             .WithSummary("Server metadata")
-            .WithDescription("The server's name and version, and the device ONNX Runtime sessions run on and why (`execution_provider`, the portal's extension).")
+            .WithDescription("The server's name and version, its protocol extensions (`binary_tensor_data`), and the device ONNX Runtime sessions run on and why (`execution_provider`, the portal's extension).")
             .Produces<ProtocolServerMetadata>();
         v2.MapGet("/models/{name}", (HttpContext c, string name) => ModelMetadata(c, name, null)).RequireAuthorization(viewer)
             .WithSummary("Model metadata")
-            .WithDescription("The input and output tensors (name, datatype, shape with -1 for the rows) of the version the model's alias serves: "
+            .WithDescription("Every input and output tensor (name, datatype, shape with -1 for each dynamic dimension) of the version the model's alias serves: "
                 + "`production` unless `?alias=` names another. Send exactly this input to infer.")
             .Produces<ProtocolModelMetadata>().WithProtocolErrors(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
         v2.MapGet("/models/{name}/versions/{version}", (HttpContext c, string name, string version) => ModelMetadata(c, name, version)).RequireAuthorization(viewer)
@@ -64,12 +64,16 @@ public static class InferenceProtocolApi
         v2.MapPost("/models/{name}/infer", (HttpContext c, string name) => Infer(c, name, null))
             .RequireAuthorization(viewer).WithMetadata(new OwnBodyLimit())
             .WithSummary("Run inference")
-            .WithDescription("Runs the rows of the one input tensor through the version the model's alias serves (`production` unless `?alias=` names "
-                + "another; with a canary, its share of requests goes to the canary version) and answers the output tensor, one row per input row. "
-                + "Requests arriving together are batched (PUT /api/v1/deployments/{model}/{alias}/batching). The input's name, datatype (FP32) and shape "
-                + "must match GET /v2/models/{name}; `data` is row-major, flat or nested. Errors are the protocol's `{\"error\": …}`: 400 for a request "
-                + "that does not fit the model, 404 when the model or alias is not served, 413 above Portal:Serving:MaxRequestBytes, 503 while loading "
-                + "or when the queue is full.")
+            .WithDescription("Runs the input tensors through the version the model's alias serves (`production` unless `?alias=` names "
+                + "another; with a canary, its share of requests goes to the canary version) and answers the output tensors asked for in `outputs`, "
+                + "or all of them. Every input's name, datatype and shape must match GET /v2/models/{name}; `data` is row-major, flat or nested "
+                + "(BOOL as true/false, BYTES as UTF-8 strings, FP16/BF16 as numbers). A model of one FP32 input [rows, …] has the requests that "
+                + "arrive together batched (PUT /api/v1/deployments/{model}/{alias}/batching) when only its first output is wanted; other models and "
+                + "requests run one at a time. The binary tensor data extension is read and written: inputs with `parameters.binary_data_size` "
+                + "after a JSON header of `Inference-Header-Content-Length` bytes, outputs asked for with `parameters.binary_data` (or the request's "
+                + "`binary_data_output`) answered as application/octet-stream. Errors are the protocol's `{\"error\": …}`: 400 for a request "
+                + "that does not fit the model (naming the tensor and the problem), 404 when the model or alias is not served, 413 above "
+                + "Portal:Serving:MaxRequestBytes, 503 while loading or when the queue is full.")
             .Accepts<ProtocolInferenceRequest>("application/json", ProtocolBody.BinaryContentType).WithRequestExample(InferenceExample)
             .Produces<ProtocolInferenceResponse>()
             .WithProtocolErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status503ServiceUnavailable);
