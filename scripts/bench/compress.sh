@@ -27,7 +27,9 @@
 # Extra arguments go to the driver, e.g. a quick run on subsets: --train 6000 --test 2000 --epochs 1 --fine-tune 1
 # (also --alpha A --temperature T for the distillation, --seconds S of batch-64 timing per round; --resnet-only 1 for just
 # the fashion-resnet figure, --resnet-seeds N, --resnet-alpha A, --resnet-temperature T; --teacher-cache DIR keeps both
-# teachers; --distill-only 1 --teacher fashion-resnet --student fashion-cnn sweeps --alphas and --temperatures).
+# teachers; --distill-only 1 --teacher fashion-resnet --student fashion-cnn sweeps --alphas and --temperatures;
+# --resnet-only 1 --resnet-alphas a,b --resnet-temperatures t,u sweeps the fashion-resnet distillation against shared
+# from-scratch students; --validation N scores either sweep on N held-out training images instead of the test images).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 cd "$(portal_root)"

@@ -72,6 +72,7 @@ echo "== ONNX parity of attention (ONNX Runtime against TorchSharp on the same w
 
 transformer_acc=$(mean_of text-transformer.test_accuracy); bow_acc=$(mean_of bow.test_accuracy)
 echo "test accuracy by training seed: text-transformer $(seeds_of text-transformer.test_accuracy) (mean $transformer_acc); bag of words $(seeds_of bow.test_accuracy) (mean $bow_acc)"
+echo "text-transformer on the same test texts with each text's words shuffled: $(seeds_of text-transformer.shuffled_words_test_accuracy) (mean $(mean_of text-transformer.shuffled_words_test_accuracy)); what word order is worth to it"
 transformer_last=$(grep -E "^epoch [0-9]+: .*test acc" "$log" | tail -1)
 awk -v t="$transformer_acc" -v b="$bow_acc" 'BEGIN { exit !(t < b) }' \
   && echo "text-transformer below the bag of words ($transformer_acc < $bow_acc); it fits its training texts far better than the test texts, its last epoch: $transformer_last"

@@ -98,6 +98,7 @@ internal sealed class TrainingSession : IDisposable
             var improved = TrackBest(metrics);
             _history.Add(metrics);
             checkpoints?.Save(CurrentState(epoch), _network, _optimizer, _best);
+            NativeRuntime.ReturnFreeHeapToSystem();
             Emit(new EpochCompleted(Stopwatch.GetTimestamp(), metrics));
             if (!improved && _options.EarlyStopping is { } early && _epochsWithoutImprovement >= early.Patience)
             {

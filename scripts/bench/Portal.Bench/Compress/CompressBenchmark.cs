@@ -18,7 +18,8 @@ namespace Portal.Bench.Compress;
 /// --fine-tune E, --alpha A, --temperature T, --seconds S (throughput per round), --thin-float32 0 (quantise the
 /// first, one-channel convolution too), --int8-only 1 (stop after int8), --distill-only 1 (the student from scratch
 /// and distilled at each α of --alphas a,b,… and T of --temperatures t,u,…), --student-dropout P (0 removes it),
-/// --teacher-cache DIR (train the teacher once for repeated sweeps), --seed S (both students' seed, 1 by default; the
+/// --teacher-cache DIR (train the teacher once for repeated sweeps), --validation N (train on all but a seeded N of the
+/// training images and score on those N instead of the test images, for choosing settings), --seed S (both students' seed, 1 by default; the
 /// teacher keeps seed 1), --threads N (ONNX Runtime intra-op threads
 /// for the timings; 1 by default, as the portal serves and measures a version; 0 for ONNX Runtime's choice, one per core), --rounds R (timing rounds, parent and child
 /// alternately, each keeping its best; 5 by default, as other sessions share the machine).
@@ -47,6 +48,14 @@ internal static class CompressBenchmark
         var test = FashionMnist.LoadTest();
         if (trainCount > 0) train = train.Select([.. Enumerable.Range(0, trainCount)]);
         if (testCount > 0) test = test.Select([.. Enumerable.Range(0, testCount)]);
+        if (Number(options, "validation", 0) is > 0 and var held)
+        {
+            // Sweeps choose on a seeded hold-out of the training images, never on the test images.
+            var order = SeededShuffle.Permutation(train.Count, 20_251_207, 0);
+            var cut = train.Count - (int)held;
+            (train, test) = (train.Select(order[..cut]), train.Select(order[cut..]));
+            Console.WriteLine($"validation: {test.Count} training images held out (seeded) and scored in place of the test images");
+        }
         Console.WriteLine($"train {train.Count} samples, test {test.Count} samples");
         var threads = (int)Number(options, "threads", 1);
         var meter = new ModelMeter(new MeasurementOptions
@@ -244,7 +253,7 @@ internal static class CompressBenchmark
     internal static double Number(Dictionary<string, string> options, string name, double fallback) =>
         options.TryGetValue(name, out var text) ? double.Parse(text, s_invariant) : fallback;
 
-    private static double[] Numbers(Dictionary<string, string> options, string name, double[] fallback) =>
+    internal static double[] Numbers(Dictionary<string, string> options, string name, double[] fallback) =>
         options.TryGetValue(name, out var text) ? [.. text.Split(',').Select(v => double.Parse(v, s_invariant))] : fallback;
 
     internal static string Invariant(FormattableString text) => text.ToString(s_invariant);

@@ -65,7 +65,7 @@ internal static class TransformerBenchmark
     /// <summary>
     /// transformer-accuracy [--epochs E] [--lr L] [--wd W] [--batch B] [--spec FILE] [--validation F] [--fold K] [--seed S]:
     /// text-transformer on its ready recipe (<see cref="ReadyTraining.TextTransformer"/>), resident memory after each
-    /// epoch, then test accuracy. The options override the recipe and the spec for sweeps; --validation F holds out that fraction of the
+    /// epoch, then test accuracy, on the test texts as written and with each text's words shuffled. The options override the recipe and the spec for sweeps; --validation F holds out that fraction of the
     /// training split (--fold K seeds the hold-out) and reports on it instead of the test split, so a sweep never chooses
     /// on the test texts; --seed S is the training seed.
     /// </summary>
@@ -101,6 +101,8 @@ internal static class TransformerBenchmark
             if (e is TrainingCompleted done) result = done.Result;
         }
         Figure($"{spec.Name}.test_accuracy", ModelEvaluator.Evaluate(result!.Model, test).Accuracy);
+        // The same model on the same texts with each text's words in a seeded random order: what word order is worth to it.
+        Figure($"{spec.Name}.shuffled_words_test_accuracy", ModelEvaluator.Evaluate(result.Model, WordsShuffled(test, spec, Seed)).Accuracy);
         Figure($"{spec.Name}.rss_mb_end", ProcessMemory.Read().ResidentMb);
         Figure($"{spec.Name}.peak_rss_mb", ProcessMemory.Read().PeakMb);
         return 0;
@@ -127,6 +129,25 @@ internal static class TransformerBenchmark
         var (train, validation) = FortunesCorpus.LoadSplit().Train.Split(fraction, seed);
         var tokenizer = WordTokenizer.Build(train);
         return (TextEncoding.ForSpec(train, tokenizer, spec), TextEncoding.ForSpec(validation, tokenizer, spec));
+    }
+
+    /// <summary>
+    /// <paramref name="texts"/> with the ids before each text's first padding id permuted (seeded per text); the
+    /// padding stays where it is, so lengths, words and labels are unchanged and only the order is lost.
+    /// </summary>
+    private static Dataset WordsShuffled(Dataset texts, ModelSpec spec, int seed)
+    {
+        var padding = spec.Tokens?.PaddingId ?? 0;
+        var features = texts.Features.ToArray();
+        var width = texts.FeatureCount;
+        var random = new Random(seed);
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var row = features.AsSpan(i * width, width);
+            var length = row.IndexOf((float)padding) is var end and >= 0 ? end : width;
+            random.Shuffle(row[..length]);
+        }
+        return new Dataset(texts.Name + " (words shuffled)", features, texts.SampleShape, texts.Labels.ToArray(), texts.ClassNames);
     }
 
     /// <summary>Mean cross-entropy of the model's outputs (eval mode: dropout off) on <paramref name="batch"/>.</summary>
