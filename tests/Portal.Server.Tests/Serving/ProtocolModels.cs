@@ -16,9 +16,20 @@ internal static class ProtocolModels
     /// <summary>The protocol's datatypes and ONNX's names for them.</summary>
     public static readonly IReadOnlyDictionary<string, string> OnnxTypes = new Dictionary<string, string>
     {
-        ["BOOL"] = "BOOL", ["UINT8"] = "UINT8", ["UINT16"] = "UINT16", ["UINT32"] = "UINT32", ["UINT64"] = "UINT64",
-        ["INT8"] = "INT8", ["INT16"] = "INT16", ["INT32"] = "INT32", ["INT64"] = "INT64",
-        ["FP16"] = "FLOAT16", ["FP32"] = "FLOAT", ["FP64"] = "DOUBLE", ["BF16"] = "BFLOAT16", ["BYTES"] = "STRING",
+        ["BOOL"] = "BOOL",
+        ["UINT8"] = "UINT8",
+        ["UINT16"] = "UINT16",
+        ["UINT32"] = "UINT32",
+        ["UINT64"] = "UINT64",
+        ["INT8"] = "INT8",
+        ["INT16"] = "INT16",
+        ["INT32"] = "INT32",
+        ["INT64"] = "INT64",
+        ["FP16"] = "FLOAT16",
+        ["FP32"] = "FLOAT",
+        ["FP64"] = "DOUBLE",
+        ["BF16"] = "BFLOAT16",
+        ["BYTES"] = "STRING",
     };
 
     /// <summary>y = Identity(x), both of <paramref name="datatype"/> and shape [batch, 2].</summary>
