@@ -266,8 +266,14 @@ public static class InferenceProtocolApi
     private static bool IsPooled(InferRequest request, ServedVersion served) =>
         served.Batched is { } batched && (request.Outputs.Count == 0 ? served.Outputs.Count == 1 : request.Outputs.TrueForAll(o => o.Name == batched.OutputName));
 
-    private static bool IsBinary(InferRequest request, string output) =>
-        request.Outputs.Find(o => o.Name == output)?.Binary ?? request.BinaryOutputs;
+    private static bool IsBinary(InferRequest request, string output)
+    {
+        foreach (var requested in request.Outputs)
+        {
+            if (requested.Name == output) return requested.Binary ?? request.BinaryOutputs;
+        }
+        return request.BinaryOutputs;
+    }
 
     private const string LimitSetting = "the setting " + ServingOptions.Section + ":" + nameof(ServingOptions.MaxRequestBytes) + " raises it";
 

@@ -113,12 +113,7 @@ public sealed class ServedVersion
             _meter.Queued(_tags, job.QueueSeconds);
             return;
         }
-        if (Interlocked.Increment(ref _inline) > settings.MaxQueueSize)
-        {
-            Interlocked.Decrement(ref _inline);
-            throw new ServingException(StatusCodes.Status503ServiceUnavailable,
-                $"Model '{Model}' version {Number} already runs {settings.MaxQueueSize} requests; retry later.");
-        }
+        EnterInline(settings);
         try
         {
             var start = Stopwatch.GetTimestamp();
@@ -136,13 +131,7 @@ public sealed class ServedVersion
     /// </summary>
     internal IReadOnlyDictionary<string, InferenceTensor> InferTyped(IReadOnlyDictionary<string, InferenceTensor> inputs, IReadOnlyList<string> outputs, int rows)
     {
-        var settings = _settings();
-        if (Interlocked.Increment(ref _inline) > settings.MaxQueueSize)
-        {
-            Interlocked.Decrement(ref _inline);
-            throw new ServingException(StatusCodes.Status503ServiceUnavailable,
-                $"Model '{Model}' version {Number} already runs {settings.MaxQueueSize} requests; retry later.");
-        }
+        EnterInline(_settings());
         try
         {
             var start = Stopwatch.GetTimestamp();
@@ -167,6 +156,15 @@ public sealed class ServedVersion
         {
             Interlocked.Decrement(ref _inline);
         }
+    }
+
+    /// <summary>Counts a request run on its own thread, or refuses it with 503 when the queue size already runs.</summary>
+    private void EnterInline(BatchingSettings settings)
+    {
+        if (Interlocked.Increment(ref _inline) <= settings.MaxQueueSize) return;
+        Interlocked.Decrement(ref _inline);
+        throw new ServingException(StatusCodes.Status503ServiceUnavailable,
+            $"Model '{Model}' version {Number} already runs {settings.MaxQueueSize} requests; retry later.");
     }
 
     /// <summary>One ONNX Runtime run of merged rows, its metrics, then every observer.</summary>
