@@ -89,6 +89,22 @@ public sealed class CompressionTests(ModulePortal portal) : IClassFixture<Module
     }
 
     [Fact]
+    public async Task Activations_Dynamic_makes_an_int8_version_whose_inputs_are_quantised_at_run_time()
+    {
+        await portal.ConnectAs(PortalRoles.Contributor);
+        var model = TrainedModel();
+
+        var result = portal.Run("Invoke-PortalCompression -Model $model -Version 1 -Quantize -Activations Dynamic -TolerancePoints 100", new() { ["model"] = model });
+
+        Assert.True(result.Errors.Count == 0, string.Join("\n", result.Errors));
+        Assert.Equal(2, (int)result.Output.Single().Properties["Number"].Value);
+        var admin = await portal.AdminClient();
+        var version = await admin.GetJson<JsonElement>($"/api/v1/models/{model}/versions/2");
+        Assert.Equal("Dynamic", version.GetProperty("lineage").GetProperty("recipe").GetProperty("activations").GetString());
+        Assert.Equal("u8s8-w7-dynamic", version.GetProperty("evidence").GetProperty("compression").GetProperty("quantization").GetProperty("form").GetString());
+    }
+
+    [Fact]
     public async Task Pruning_with_fine_tuning_shows_its_training_steps_as_a_rising_progress_bar()
     {
         await portal.ConnectAs(PortalRoles.Contributor);

@@ -13,6 +13,7 @@ var commands = new Dictionary<string, Func<string[], Task<int>>>(StringComparer.
     ["attention-parity"] = Portal.Bench.Models.TransformerBenchmark.Parity,
     ["infer"] = Portal.Bench.Infer.InferBenchmark.RunAsync,
     ["compress"] = Portal.Bench.Compress.CompressBenchmark.Run,
+    ["int8-transformer"] = Portal.Bench.Compress.TransformerInt8Benchmark.Run,
     ["machine"] = _ =>
     {
         // scripts/lib.sh's bench_machine: the header every benchmark prints, and the token its RESULT line ends with.

@@ -39,7 +39,13 @@ public sealed record StructuredPruning(double Ratio) : CompressionRecipe
 /// <summary>Int8 post-training quantisation; layers that cost more than <see cref="TolerancePoints"/> of test accuracy stay float32.</summary>
 public sealed record Int8Quantization : CompressionRecipe
 {
-    /// <summary>Training samples the activation ranges are measured on (server default 1000).</summary>
+    /// <summary>
+    /// <c>Auto</c> (the default: dynamic for a model on token ids, calibrated otherwise), <c>Calibrated</c> (ranges
+    /// measured on training samples, QDQ graph) or <c>Dynamic</c> (MatMul/Gemm inputs quantised at run time).
+    /// </summary>
+    public string? Activations { get; init; }
+
+    /// <summary>Calibrated activations: training samples the ranges are measured on (server default 1000).</summary>
     public int? CalibrationSamples { get; init; }
 
     /// <summary>The largest accepted test-accuracy drop in percentage points (server default 1).</summary>

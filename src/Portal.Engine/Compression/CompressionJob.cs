@@ -68,6 +68,9 @@ internal sealed class CompressionJob
             case StructuredPruningRecipe:
                 StructuredPruning.CheckSupported(parent.Spec);
                 break;
+            case QuantizationRecipe q when q.ActivationsFor(parent.Spec) == Int8Activations.Dynamic:
+                DynamicInt8Graph.CheckSupported(parent.Spec);
+                break;
             case QuantizationRecipe:
                 FoldedNetwork.CheckSupported(parent.Spec);
                 if (request.Train.Count == 0) throw new ArgumentException($"Calibration needs training samples; dataset '{request.Train.Name}' has none.");
@@ -90,7 +93,7 @@ internal sealed class CompressionJob
         switch (_request.Recipe)
         {
             case QuantizationRecipe q:
-                (onnx, quantization, nonZero, accuracy) = Quantize(q, parentAccuracy, cancellationToken);
+                (onnx, quantization, nonZero, accuracy) = Quantize(q, parentOnnx, parentAccuracy, cancellationToken);
                 model = _parent;
                 break;
             default:
@@ -170,25 +173,17 @@ internal sealed class CompressionJob
         return result.Model;
     }
 
-    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) Quantize(QuantizationRecipe recipe, double parentAccuracy, CancellationToken cancellationToken)
+    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) Quantize(QuantizationRecipe recipe, byte[] parentOnnx, double parentAccuracy, CancellationToken cancellationToken) =>
+        recipe.ActivationsFor(_parent.Spec) == Int8Activations.Dynamic
+            ? QuantizeDynamic(recipe, parentOnnx, parentAccuracy, cancellationToken)
+            : QuantizeCalibrated(recipe, parentAccuracy, cancellationToken);
+
+    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) QuantizeCalibrated(QuantizationRecipe recipe, double parentAccuracy, CancellationToken cancellationToken)
     {
         Stage("calibrating", Invariant($"{recipe.Calibration} ranges of every activation on {Math.Min(recipe.CalibrationSamples, _request.Train.Count)} training samples"));
         var activations = ActivationCalibration.Measure(_parent, _request.Train, recipe, cancellationToken);
         var folded = FoldedNetwork.Fold(_parent.Spec, _parent.Weights);
         var weightLayers = folded.WeightOps.Select(w => w.Layer).ToList();
-        var tolerance = recipe.TolerancePoints;
-
-        var results = new Dictionary<string, (QdqGraphWriter.Written Written, double Accuracy)>();
-        (QdqGraphWriter.Written Written, double Accuracy) Evaluate(IReadOnlySet<int> quantized)
-        {
-            var key = string.Join(',', quantized.Order());
-            if (results.TryGetValue(key, out var known)) return known;
-            cancellationToken.ThrowIfCancellationRequested();
-            var written = QdqGraphWriter.Write(_parent.Spec, folded, activations, quantized, _parent.Standardization, _parent.ClassNames);
-            var accuracy = Accuracy(written.Onnx, cancellationToken);
-            return results[key] = (written, accuracy);
-        }
-        double Drop(double accuracy) => (parentAccuracy - accuracy) * 100;
 
         var float32 = new List<Float32Layer>();
         foreach (var layer in recipe.Float32Layers)
@@ -206,34 +201,83 @@ internal sealed class CompressionJob
                     $"thin convolution: {w.InputShape[0]} input channel(s) × {c.KernelSize}² = {w.InputShape[0] * c.KernelSize * c.KernelSize} multiply-adds per output, below {recipe.ThinConvolutionDepth}; ONNX Runtime's int8 kernel is slower than float32 there")));
             }
         }
-        var quantizedSet = new HashSet<int>(weightLayers.Except(float32.Select(f => f.LayerIndex)));
-        Stage("quantizing", $"{quantizedSet.Count} of {weightLayers.Count} linear/conv layers in int8");
-        var current = Evaluate(quantizedSet);
-        var fullAccuracy = current.Accuracy;
-        while (Drop(current.Accuracy) > tolerance && quantizedSet.Count > 0)
-        {
-            Stage("quantizing", Invariant($"int8 accuracy {current.Accuracy:P2} is {Drop(current.Accuracy):F2} points below the parent's {parentAccuracy:P2}: trying each of {quantizedSet.Count} int8 layers in float32"));
-            var trials = quantizedSet.Select(l => (Layer: l, Result: Evaluate(new HashSet<int>(quantizedSet.Where(x => x != l))))).ToList();
-            var best = trials.OrderByDescending(t => t.Result.Accuracy).ThenBy(t => t.Layer).First();
-            var kind = _parent.Spec.Layers[best.Layer].Kind;
-            float32.Add(new Float32Layer(best.Layer, kind, current.Accuracy, best.Result.Accuracy, Invariant(
-                $"with it in int8 the accuracy was {current.Accuracy:P2}, {Drop(current.Accuracy):F2} points below the parent's {parentAccuracy:P2} (tolerance {tolerance} points); of the {trials.Count} int8 layers, keeping layer {best.Layer} ({kind}) in float32 recovered the most: {best.Result.Accuracy:P2}")));
-            quantizedSet.Remove(best.Layer);
-            current = best.Result;
-        }
-        var met = Drop(current.Accuracy) <= tolerance;
-        _notes.Add(met
-            ? Invariant($"int8 accuracy {current.Accuracy:P2} is within {tolerance} points of the parent's {parentAccuracy:P2} with {quantizedSet.Count} of {weightLayers.Count} layers in int8")
-            : Invariant($"no int8 layout met the tolerance of {tolerance} points; every layer is float32 (accuracy {current.Accuracy:P2})"));
+        var start = weightLayers.Except(float32.Select(f => f.LayerIndex)).ToList();
+        Stage("quantizing", $"{start.Count} of {weightLayers.Count} linear/conv layers in int8");
+        var units = weightLayers.ToDictionary(l => l, l => new Int8Fallback<QdqGraphWriter.Written>.Unit(l, _parent.Spec.Layers[l].Kind, null, $"layer {l} ({_parent.Spec.Layers[l].Kind})"));
+        var search = new Int8Fallback<QdqGraphWriter.Written>(
+            quantized => QdqGraphWriter.Write(_parent.Spec, folded, activations, quantized, _parent.Standardization, _parent.ClassNames),
+            written => Accuracy(written.Onnx, cancellationToken), parentAccuracy, recipe.TolerancePoints, Stage)
+            .Search(units, start, "layers", cancellationToken);
+        float32.AddRange(search.Float32);
+        AddToleranceNote(search.MetTolerance, search.Accuracy, parentAccuracy, recipe.TolerancePoints, $"{search.Quantized.Count} of {weightLayers.Count} layers in int8");
 
-        var operators = RuntimeGraph.Operators(current.Written.Onnx);
-        var floatNonZeroOfQuantized = folded.WeightOps.Where(w => quantizedSet.Contains(w.Layer)).Sum(w => (long)w.Weight.Count(v => v != 0));
-        var nonZero = ModelFootprint.NonZeroParameters(_parent) - floatNonZeroOfQuantized + current.Written.NonZeroQuantizedWeights;
+        var operators = RuntimeGraph.Operators(search.Graph.Onnx);
+        var floatNonZeroOfQuantized = folded.WeightOps.Where(w => search.Quantized.Contains(w.Layer)).Sum(w => (long)w.Weight.Count(v => v != 0));
+        var nonZero = ModelFootprint.NonZeroParameters(_parent) - floatNonZeroOfQuantized + search.Graph.NonZeroQuantizedWeights;
         var kernel = Int8KernelPath.For(CpuFeatures.Current);
         _notes.Add(Int8WeightForm.Reason(kernel));
-        var outcome = new QuantizationOutcome([.. quantizedSet.Order()], float32, fullAccuracy, met, operators, Int8WeightForm.Name, kernel.Name);
-        return (current.Written.Onnx, outcome, nonZero, current.Accuracy);
+        var outcome = new QuantizationOutcome([.. search.Quantized.Order()], float32, search.FullyQuantizedAccuracy, search.MetTolerance, operators, Int8WeightForm.Name, kernel.Name);
+        return (search.Graph.Onnx, outcome, nonZero, search.Accuracy);
     }
+
+    /// <summary>
+    /// The parent's own float graph with its weight matrices int8 and their inputs quantised at run time
+    /// (<see cref="DynamicInt8Graph"/>); the search's unit is one matrix. The embedding stays float32: it is a row
+    /// lookup, not a product, so int8 would shrink the file without saving any arithmetic.
+    /// </summary>
+    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) QuantizeDynamic(QuantizationRecipe recipe, byte[] parentOnnx, double parentAccuracy, CancellationToken cancellationToken)
+    {
+        var parent = OnnxInspector.Parse(parentOnnx, "the parent's ONNX export");
+        var weights = DynamicInt8Graph.WeightNodes(parent);
+        var layers = weights.Select(w => w.Layer).Distinct().ToList();
+        string Kind(int layer) => layer >= 0 && layer < _parent.Spec.Layers.Count ? _parent.Spec.Layers[layer].Kind : "graph";
+        var float32 = new List<Float32Layer>();
+        foreach (var layer in recipe.Float32Layers)
+        {
+            if (!layers.Contains(layer))
+                throw new ArgumentException($"Float32 layer {layer} holds no weight matrix of '{_parent.Spec.Name}'; the layers that do are {string.Join(", ", layers)}.");
+            foreach (var w in weights.Where(w => w.Layer == layer))
+                float32.Add(new Float32Layer(layer, Kind(layer), null, null, "named float32 by the recipe", w.Weight));
+        }
+        var units = weights.Select((w, i) => (w, i)).ToDictionary(p => p.i, p => new Int8Fallback<DynamicInt8Graph.Written>.Unit(
+            p.w.Layer, Kind(p.w.Layer), p.w.Weight, $"weight {p.w.Weight} (layer {p.w.Layer}, {Kind(p.w.Layer)})"));
+        var start = units.Where(u => !recipe.Float32Layers.Contains(u.Value.Layer)).Select(u => u.Key).ToList();
+        Stage("quantizing", $"{start.Count} of {weights.Count} MatMul/Gemm weight matrices in int8, activations quantised at run time");
+        DynamicInt8Graph.Written Write(IReadOnlySet<int> quantized)
+        {
+            var names = quantized.Select(i => weights[i].Weight).ToHashSet(StringComparer.Ordinal);
+            var int8Layers = string.Join(",", quantized.Select(i => weights[i].Layer).Distinct().Order());
+            return DynamicInt8Graph.Write(parent, names, $"Portal model '{_parent.Spec.Name}', int8 {Int8WeightForm.DynamicName} ({names.Count} of {weights.Count} weight matrices int8); int8 layers: {int8Layers}");
+        }
+        var search = new Int8Fallback<DynamicInt8Graph.Written>(Write, written => Accuracy(written.Onnx, cancellationToken), parentAccuracy, recipe.TolerancePoints, Stage)
+            .Search(units, start, "weight matrices", cancellationToken);
+        float32.AddRange(search.Float32);
+        AddToleranceNote(search.MetTolerance, search.Accuracy, parentAccuracy, recipe.TolerancePoints, $"{search.Quantized.Count} of {weights.Count} weight matrices in int8");
+        _notes.Add("the embedding stays float32: a lookup of rows, not a product, so int8 would only shrink the file");
+
+        var operators = RuntimeGraph.Operators(search.Graph.Onnx);
+        var floatValuesOfQuantized = search.Quantized.Sum(i => CountNonZero(parent, weights[i].Weight));
+        var nonZero = ModelFootprint.NonZeroParameters(_parent) - floatValuesOfQuantized + search.Graph.NonZeroQuantizedWeights;
+        var kernel = Int8KernelPath.For(CpuFeatures.Current);
+        _notes.Add(Int8WeightForm.DynamicReason(kernel));
+        var outcome = new QuantizationOutcome([.. search.Quantized.Select(i => weights[i].Layer).Distinct().Order()], float32, search.FullyQuantizedAccuracy, search.MetTolerance,
+            operators, Int8WeightForm.DynamicName, kernel.Name, [.. search.Quantized.Order().Select(i => weights[i].Weight)]);
+        return (search.Graph.Onnx, outcome, nonZero, search.Accuracy);
+    }
+
+    private static long CountNonZero(Onnx.Protobuf.ModelProto model, string initializer)
+    {
+        var tensor = model.Graph.Initializer.First(t => t.Name == initializer);
+        var values = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(tensor.RawData.Span);
+        long count = 0;
+        foreach (var v in values) if (v != 0) count++;
+        return count;
+    }
+
+    private void AddToleranceNote(bool met, double accuracy, double parentAccuracy, double tolerance, string layout) =>
+        _notes.Add(met
+            ? Invariant($"int8 accuracy {accuracy:P2} is within {tolerance} points of the parent's {parentAccuracy:P2} with {layout}")
+            : Invariant($"no int8 layout met the tolerance of {tolerance} points; every layer is float32 (accuracy {accuracy:P2})"));
 
     private async Task<TrainedModel> FineTune(ModelSpec spec, ModelWeights start, TrainingOptions options, TrainingHooks? hooks, CancellationToken cancellationToken)
     {
@@ -281,7 +325,7 @@ internal sealed class CompressionJob
     }
 
     private byte[] Export(TrainedModel model) =>
-        OnnxExporter.Export(model.Spec, model.Weights, new OnnxExportOptions { Standardization = model.Standardization, ClassLabels = model.ClassNames });
+        OnnxExporter.Export(model.Spec, model.Weights, new OnnxExportOptions { Standardization = model.Standardization, ClassLabels = model.ClassNames, Tokenizer = _request.Tokenizer });
 
     private void Stage(string stage, string detail) => _events.TryWrite(new CompressionStageStarted(Stopwatch.GetTimestamp(), stage, detail));
 

@@ -72,6 +72,28 @@ public enum CalibrationMethod
     Percentile,
 }
 
+/// <summary>How an int8 graph quantises the activations that enter its int8 layers.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<Int8Activations>))]
+public enum Int8Activations
+{
+    /// <summary>Dynamic for a model on token ids (a transformer or an MLP over embeddings), calibrated for any other.</summary>
+    Auto,
+
+    /// <summary>
+    /// Ranges measured once on training samples and written into a QDQ graph: linear and conv2d layers of a flat list
+    /// run as QGemm and QLinearConv, the values between them stay uint8.
+    /// </summary>
+    Calibrated,
+
+    /// <summary>
+    /// Each MatMul/Gemm weight int8 offline; its input quantised to uint8 at run time from its own range
+    /// (DynamicQuantizeLinear → MatMulInteger → scale back to float), the route ONNX Runtime recommends for
+    /// transformers, whose activations vary too much from text to text for one calibrated range. Any spec whose
+    /// graph multiplies by weight matrices, blocks and attention included.
+    /// </summary>
+    Dynamic,
+}
+
 /// <summary>
 /// Magnitude pruning of the weights of linear and convolution layers (biases and batch norm stay): the
 /// smallest weights become zero and stay zero through fine-tuning. The network keeps its shape.
@@ -138,16 +160,19 @@ public sealed record StructuredPruningRecipe : CompressionRecipe
 }
 
 /// <summary>
-/// Int8 post-training quantisation to an ONNX QDQ graph: per-channel symmetric int8 weights, per-tensor uint8
-/// activations calibrated on training samples, int32 biases. Layers that cost more accuracy than
-/// <see cref="TolerancePoints"/> allows stay float32, the most harmful first.
+/// Int8 post-training quantisation: symmetric int8 weights, and uint8 activations either calibrated on training samples
+/// into a QDQ graph with per-channel weights and int32 biases, or quantised at run time with one scale per weight
+/// matrix (<see cref="Activations"/>). Layers
+/// that cost more accuracy than <see cref="TolerancePoints"/> allows stay float32, the most harmful first.
 /// </summary>
 public sealed record QuantizationRecipe : CompressionRecipe
 {
     [JsonIgnore]
     public override string Method => "quantize-int8";
 
-    /// <summary>Training samples the activation ranges are measured on (a seeded random choice).</summary>
+    public Int8Activations Activations { get; init; } = Int8Activations.Auto;
+
+    /// <summary>Calibrated activations only: training samples the ranges are measured on (a seeded random choice).</summary>
     public int CalibrationSamples { get; init; } = 1000;
 
     public CalibrationMethod Calibration { get; init; } = CalibrationMethod.MinMax;
@@ -160,7 +185,10 @@ public sealed record QuantizationRecipe : CompressionRecipe
 
     public int Seed { get; init; } = 42;
 
-    /// <summary>Layers (spec indices of linear or conv2d layers) to leave in float32 from the start.</summary>
+    /// <summary>
+    /// Layers (spec indices) to leave in float32 from the start: linear or conv2d layers, or with dynamic activations
+    /// any layer holding weight matrices (an encoder block's every one).
+    /// </summary>
     public IReadOnlyList<int> Float32Layers { get; init; } = [];
 
     /// <summary>
@@ -174,6 +202,10 @@ public sealed record QuantizationRecipe : CompressionRecipe
 
     public int ThinConvolutionDepth { get; init; } = 32;
 
+    /// <summary>The activations this recipe gives <paramref name="spec"/>: <see cref="Activations"/>, with Auto resolved.</summary>
+    public Int8Activations ActivationsFor(ModelSpec spec) =>
+        Activations != Int8Activations.Auto ? Activations : spec.Tokens is null ? Int8Activations.Calibrated : Int8Activations.Dynamic;
+
     public override void Validate()
     {
         if (CalibrationSamples <= 0)
@@ -182,6 +214,8 @@ public sealed record QuantizationRecipe : CompressionRecipe
             throw new ArgumentException($"The calibration percentile must be in (50, 100], not {Percentile}.");
         if (!(TolerancePoints >= 0) || double.IsInfinity(TolerancePoints))
             throw new ArgumentException($"The accuracy tolerance must be a finite number of points, at least 0, not {TolerancePoints}.");
+        if (!Enum.IsDefined(Activations))
+            throw new ArgumentException($"Activations must be Auto, Calibrated or Dynamic, not {Activations}.");
     }
 }
 

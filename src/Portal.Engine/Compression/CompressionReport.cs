@@ -16,13 +16,16 @@ public sealed record ModelFigures(
 
 /// <summary>
 /// A layer left in float32 and why: a decision of the accuracy-driven search (with the test accuracy before and after
-/// it), or a choice made before the search (named by the recipe, or a thin convolution), where both are null.
+/// it), or a choice made before the search (named by the recipe, or a thin convolution), where both are null. With
+/// dynamic activations the unit is one weight matrix, named by <see cref="Weight"/> (an encoder block holds several).
 /// </summary>
-public sealed record Float32Layer(int LayerIndex, string Kind, double? AccuracyBefore, double? AccuracyAfter, string Reason);
+public sealed record Float32Layer(int LayerIndex, string Kind, double? AccuracyBefore, double? AccuracyAfter, string Reason, string? Weight = null);
 
 /// <summary>
 /// How the int8 graph came out: which layers are int8, which stayed float32 and why, what ONNX Runtime fused them
 /// into, the int8 form written (<see cref="Int8WeightForm"/>) and the int8 kernel path of the CPU that measured it.
+/// With dynamic activations <see cref="QuantizedWeights"/> names each int8 weight matrix, and a layer is int8 when
+/// any of its matrices is.
 /// </summary>
 public sealed record QuantizationOutcome(
     IReadOnlyList<int> QuantizedLayers,
@@ -31,7 +34,8 @@ public sealed record QuantizationOutcome(
     bool MetTolerance,
     IReadOnlyDictionary<string, int> RuntimeOperators,
     string Form,
-    string KernelPath);
+    string KernelPath,
+    IReadOnlyList<string>? QuantizedWeights = null);
 
 /// <summary>Parent and child measured the same way on the same machine in the same job, and their ratios.</summary>
 public sealed record CompressionReport(ModelFigures Parent, ModelFigures Compressed, IReadOnlyList<string> Notes, QuantizationOutcome? Quantization)

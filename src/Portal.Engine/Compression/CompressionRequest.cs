@@ -12,4 +12,10 @@ public sealed record CompressionRequest(TrainedModel Parent, CompressionRecipe R
 {
     /// <summary>Times parent and child for the report; the portal passes the meter that times every version, so both are measured alike.</summary>
     public ModelMeter Meter { get; init; } = new(new MeasurementOptions());
+
+    /// <summary>
+    /// The tokenizer a text parent was trained with (<see cref="WordTokenizer.ToJson"/>), null for a parent on features:
+    /// the compressed ONNX file carries it as the parent's does, so it is served from text alike.
+    /// </summary>
+    public string? Tokenizer { get; init; }
 }

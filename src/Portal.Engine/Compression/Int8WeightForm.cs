@@ -17,8 +17,19 @@ public static class Int8WeightForm
     /// <summary>uint8 activations, int8 weights in seven bits.</summary>
     public const string Name = "u8s8-w7";
 
+    /// <summary>The same weights, with each int8 layer's input quantised at run time from its own range.</summary>
+    public const string DynamicName = "u8s8-w7-dynamic";
+
+    /// <summary>The metadata property of an int8 graph saying how it was quantised and which layers are int8.</summary>
+    public const string MetadataKey = "portal.quantization";
+
     /// <summary>The largest pair sum the form allows: every uint8 activation times a limit-sized weight, twice.</summary>
     public const int LargestPairSum = 2 * byte.MaxValue * Limit;
+
+    public static string DynamicReason(Int8KernelPath kernel) =>
+        $"int8 form {DynamicName} (MatMul/Gemm weights int8 with one scale per matrix, held to ±{Limit}; each int8 layer's input quantised to uint8 at run time, "
+            + $"DynamicQuantizeLinear → MatMulInteger): adjacent u8×s8 products summed in int16 stay within ±{LargestPairSum} ≤ {Int8KernelPath.PairSumLimit}, "
+            + $"so the graph is exact on every x86-64 int8 kernel; this CPU runs {kernel.Name}";
 
     public static string Reason(Int8KernelPath kernel) =>
         $"int8 form {Name} (uint8 activations, int8 weights held to ±{Limit}): adjacent u8×s8 products summed in int16 stay within ±{LargestPairSum} ≤ {Int8KernelPath.PairSumLimit}, "

@@ -110,7 +110,7 @@ internal static class QdqGraphWriter
             new(OnnxMetadataKeys.Spec, spec.ToJson()),
             new(OnnxMetadataKeys.StandardizationPlacement, standardization is null ? StandardizationPlacements.None : StandardizationPlacements.FirstNodes),
             new(OnnxMetadataKeys.ClassLabels, JsonSerializer.Serialize(classNames, s_json)),
-            new("portal.quantization", $"int8 QDQ, {Int8WeightForm.Name}; int8 layers: {string.Join(",", quantizedLayers.Order())}"),
+            new(Int8WeightForm.MetadataKey, $"int8 QDQ, {Int8WeightForm.Name}; int8 layers: {string.Join(",", quantizedLayers.Order())}"),
         };
         if (standardization is not null) metadata.Add(new(OnnxMetadataKeys.Standardization, JsonSerializer.Serialize(standardization, s_json)));
         var model = graph.ToModel("Portal", typeof(QdqGraphWriter).Assembly.GetName().Version?.ToString() ?? "0", 1,

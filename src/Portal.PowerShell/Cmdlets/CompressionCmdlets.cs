@@ -12,8 +12,9 @@ namespace Portal.PowerShell.Cmdlets;
 /// <remarks>
 /// <para>
 /// -Prune sets weights to zero (-Sparsity, optionally -Gradual) or, with -Structured, removes whole neurons and
-/// channels (-Ratio); -FineTuneEpochs trains afterwards. -Quantize makes an int8 ONNX model calibrated on
-/// -CalibrationSamples training samples; layers that cost more than -TolerancePoints of test accuracy stay float32.
+/// channels (-Ratio); -FineTuneEpochs trains afterwards. -Quantize makes an int8 ONNX model whose activations are
+/// calibrated on -CalibrationSamples training samples or, for a model on token ids or with -Activations Dynamic,
+/// quantised at run time; layers that cost more than -TolerancePoints of test accuracy stay float32.
 /// -Distill trains -Student (a ready spec's name, JSON text or a hashtable) with the version as teacher (-Alpha,
 /// -Temperature, -Epochs).
 /// </para>
@@ -79,9 +80,14 @@ public sealed class InvokePortalCompressionCommand : PortalCmdlet
     [ValidateRange(1, 10_000)]
     public int? FineTuneEpochs { get; set; }
 
-    /// <summary>Quantize to int8 (ONNX QDQ), calibrated on training samples.</summary>
+    /// <summary>Quantize to int8: calibrated on training samples (ONNX QDQ), or with -Activations Dynamic at run time.</summary>
     [Parameter(Mandatory = true, ParameterSetName = QuantizeSet)]
     public SwitchParameter Quantize { get; set; }
+
+    /// <summary>Auto (server default: Dynamic for a model on token ids, Calibrated otherwise), Calibrated or Dynamic.</summary>
+    [Parameter(ParameterSetName = QuantizeSet)]
+    [ValidateSet("Auto", "Calibrated", "Dynamic")]
+    public string? Activations { get; set; }
 
     /// <summary>Training samples the activation ranges are calibrated on (server default 1000).</summary>
     [Parameter(ParameterSetName = QuantizeSet)]
@@ -189,7 +195,7 @@ public sealed class InvokePortalCompressionCommand : PortalCmdlet
                     Temperature = Temperature,
                 };
             default:
-                return new Int8Quantization { CalibrationSamples = CalibrationSamples, TolerancePoints = TolerancePoints };
+                return new Int8Quantization { Activations = Activations, CalibrationSamples = CalibrationSamples, TolerancePoints = TolerancePoints };
         }
     }
 

@@ -34,6 +34,9 @@ public sealed class CompressionForm
     public int CalibrationSamples { get; set; } = new QuantizationRecipe().CalibrationSamples;
     public double TolerancePoints { get; set; } = new QuantizationRecipe().TolerancePoints;
 
+    /// <summary>Auto: dynamic for a model on token ids, calibrated for any other.</summary>
+    public Int8Activations Activations { get; set; } = new QuantizationRecipe().Activations;
+
     /// <summary>The student as a ready spec's name; null means <see cref="StudentSpecJson"/> is used.</summary>
     public string? StudentReadySpec { get; set; } = ReadySpecs.FashionMlp.Name;
 
@@ -108,6 +111,7 @@ public sealed class CompressionForm
                 if (FineTuneEpochs > 0) recipe["fineTuning"] = new JsonObject { ["epochs"] = FineTuneEpochs };
                 break;
             case CompressionMethod.QuantizeInt8:
+                recipe["activations"] = Activations.ToString();
                 recipe["calibrationSamples"] = CalibrationSamples;
                 recipe["tolerancePoints"] = TolerancePoints;
                 break;

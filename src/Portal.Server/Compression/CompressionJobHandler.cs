@@ -45,10 +45,12 @@ public sealed class CompressionJobHandler(IServiceScopeFactory scopes, DatasetLo
             var model = await db.Models.AsNoTracking().FirstAsync(m => m.Id == record.ModelId, ct);
             var recipe = JsonSerializer.Deserialize<CompressionRecipe>(record.RecipeJson, CompressionService.RecipeJson)
                 ?? throw new InvalidDataException($"Compression {id} has no recipe.");
-            request = new CompressionRequest(
-                await VersionModel.Load(db, artifacts, parent, model.Name, CompressionService.Act, ct), recipe,
-                await datasets.Load(record.TrainDatasetId, ct), await datasets.Load(record.TestDatasetId, ct))
-            { Meter = meter };
+            var parentModel = await VersionModel.Load(db, artifacts, parent, model.Name, CompressionService.Act, ct);
+            // A text parent reads both datasets through its own tokenizer, and its child carries it.
+            var tokenizer = await VersionModel.Tokenizer(artifacts, parent, ct);
+            request = new CompressionRequest(parentModel, recipe,
+                await datasets.LoadFor(record.TrainDatasetId, parentModel.Spec, tokenizer, ct), await datasets.LoadFor(record.TestDatasetId, parentModel.Spec, tokenizer, ct))
+            { Meter = meter, Tokenizer = tokenizer?.ToJson() };
         }
 
         var topic = CompressionService.Topic(id);
@@ -72,11 +74,11 @@ public sealed class CompressionJobHandler(IServiceScopeFactory scopes, DatasetLo
         }
         if (result is null) throw new InvalidOperationException($"Compression {id} ended without a result.");
         await job.ReportProgress(0.95);
-        await Register(record, result, job.CreatedBy);
+        await Register(record, result, request.Tokenizer, job.CreatedBy);
     }
 
     /// <summary>Not cancellable: the compressed model exists, and stopping between its files and its version would orphan them.</summary>
-    private async Task Register(CompressionRecord record, CompressionResult result, string actor)
+    private async Task Register(CompressionRecord record, CompressionResult result, string? tokenizer, string actor)
     {
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
@@ -93,12 +95,14 @@ public sealed class CompressionJobHandler(IServiceScopeFactory scopes, DatasetLo
                 [OnnxMetadataKeys.ClassLabels] = JsonSerializer.Serialize(result.Model.ClassNames, s_json),
             };
             if (result.Model.Standardization is { } s) metadata[OnnxMetadataKeys.Standardization] = JsonSerializer.Serialize(s, s_json);
+            if (tokenizer is not null) metadata[OnnxMetadataKeys.Tokenizer] = tokenizer;
             weights = SafetensorsWriter.ToBytes(result.Model.Weights, metadata);
         }
         // The record's result and the version are one save (VersionRegistration saves this scope's context).
         await scope.ServiceProvider.GetRequiredService<VersionRegistration>().FromCompression(new DerivedVersion(
             versionId, record.ModelId, record.ParentVersionId, record.TestDatasetId,
             quantized ? null : result.Model.Spec, [.. result.Model.ClassNames], result.Onnx, weights,
-            record.RecipeJson, JsonSerializer.Serialize(result.Report, s_json), record.Id), actor, CancellationToken.None);
+            record.RecipeJson, JsonSerializer.Serialize(result.Report, s_json), record.Id)
+        { Evaluation = (result.Model.Spec, tokenizer) }, actor, CancellationToken.None);
     }
 }

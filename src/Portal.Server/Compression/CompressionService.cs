@@ -49,11 +49,12 @@ public sealed class CompressionService(PortalDbContext db, AuditLog audit, JobQu
         }
 
         // The engine's own checks (recipe ranges, classes and shapes, the student's outputs), now rather than as a failed job.
-        var engineRequest = new CompressionRequest(
-            await VersionModel.Load(db, artifacts, parent, model.Name, Act, ct), recipe, await datasets.Load(trainId, ct), await datasets.Load(testId, ct));
+        var parentModel = await VersionModel.Load(db, artifacts, parent, model.Name, Act, ct);
+        var tokenizer = await VersionModel.Tokenizer(artifacts, parent, ct);
         try
         {
-            Compressor.Validate(engineRequest);
+            Compressor.Validate(new CompressionRequest(parentModel, recipe,
+                await datasets.LoadFor(trainId, parentModel.Spec, tokenizer, ct), await datasets.LoadFor(testId, parentModel.Spec, tokenizer, ct)));
         }
         catch (ArgumentException e)
         {

@@ -17,4 +17,11 @@ public sealed record DerivedVersion(
     byte[]? Weights,
     string RecipeJson,
     string ReportJson,
-    Guid CompressionId);
+    Guid CompressionId)
+{
+    /// <summary>
+    /// The spec the evaluation dataset is read for (the parent's, when the child has none) and, for a model on token
+    /// ids, the tokenizer the parent was trained with (its JSON); null reads the dataset as plain features.
+    /// </summary>
+    public (ModelSpec Spec, string? Tokenizer)? Evaluation { get; init; }
+}

@@ -98,7 +98,9 @@ public sealed class VersionRegistration(
     public async Task<VersionView> FromCompression(DerivedVersion derived, string actor, CancellationToken ct)
     {
         var model = await db.Models.AsNoTracking().FirstAsync(m => m.Id == derived.ModelId, ct);
-        var data = await evaluationDatasets.Load(derived.EvaluationDatasetId, ct);
+        var data = derived.Evaluation is { } evaluation
+            ? await evaluationDatasets.Load(derived.EvaluationDatasetId, evaluation.Spec, evaluation.Tokenizer, ct)
+            : await evaluationDatasets.Load(derived.EvaluationDatasetId, ct);
         ClassificationReport report;
         ModelTiming timing;
         using (var loaded = evidence.Load(derived.Onnx, $"{model.Name} (compressed)"))

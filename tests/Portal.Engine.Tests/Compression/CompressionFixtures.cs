@@ -71,6 +71,15 @@ internal static class CompressionFixtures
         return new Dataset("quadrants", x, [channels, size, size], y, ["q0", "q1", "q2", "q3"]);
     }
 
+    /// <summary><see cref="MarkerSentences.Encoder"/> trained on <paramref name="train"/>: AdamW, no standardisation (token ids are never standardised).</summary>
+    public static async Task<TrainedModel> TrainEncoder(Dataset train) =>
+        (await new Trainer().TrainToEnd(new TrainingRequest(MarkerSentences.Encoder, train, null, Training(12, 0.005) with
+        {
+            BatchSize = 16,
+            Optimizer = new OptimizerOptions { Kind = OptimizerKind.AdamW, LearningRate = 0.005 },
+            Standardization = null,
+        }))).Model;
+
     public static async Task<TrainedModel> Train(ModelSpec spec, Dataset train, int epochs = 3, StandardizationMode standardization = StandardizationMode.PerFeature) =>
         (await new Trainer().TrainToEnd(new TrainingRequest(spec, train, null, Training(epochs) with { Standardization = standardization }))).Model;
 
@@ -86,6 +95,33 @@ internal static class CompressionFixtures
     {
         using var model = InferenceModel.Load(onnx, new InferenceOptions { PreferCuda = false, IntraOpThreads = 1 });
         return model.Run(data.Features, data.Count);
+    }
+
+    /// <summary>Fails unless every int8 logit is within <paramref name="fraction"/> of the largest float32 logit of its float32 value; <paramref name="where"/> names the CPU.</summary>
+    public static void AssertCloseToFloat32(float[] float32, float[] int8, float fraction, string where)
+    {
+        Assert.Equal(float32.Length, int8.Length);
+        var scale = float32.Max(MathF.Abs);
+        var largest = float32.Zip(int8).Max(p => MathF.Abs(p.First - p.Second));
+        Assert.True(largest <= fraction * scale,
+            $"int8 logits stray {largest} from float32, more than {fraction:P0} of the largest logit {scale}, {where}");
+    }
+
+    /// <summary>
+    /// Runs <paramref name="int8"/> on an emulated AVX2 CPU without VNNI and fails unless its logits are within
+    /// <paramref name="fraction"/> of float32 and within a thousandth of the largest float32 logit of this CPU's.
+    /// </summary>
+    public static void AssertSameOnEmulatedAvx2(byte[] int8, Dataset data, float[] float32, float fraction)
+    {
+        var here = Run(int8, data);
+
+        var emulated = Platform.EmulatedCpu.Run(Platform.EmulatedCpu.Avx2WithoutVnni, int8, data);
+
+        var where = $"emulated {Platform.EmulatedCpu.Avx2WithoutVnni} (int8 kernel path AVX2 without VNNI, saturating pair sums)";
+        AssertCloseToFloat32(float32, emulated, fraction, where);
+        var scale = float32.Max(MathF.Abs);
+        var largest = here.Zip(emulated).Max(p => MathF.Abs(p.First - p.Second));
+        Assert.True(largest <= 1e-3f * scale, $"{where} differs from this CPU ({Engine.Platform.CpuFeatures.Current.Describe()}) by {largest} on a largest logit of {scale}");
     }
 
     /// <summary>Debian's onnx.checker (python3-onnx) on the file, when it is installed; its refusal fails the test.</summary>

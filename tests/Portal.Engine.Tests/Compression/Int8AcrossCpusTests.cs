@@ -25,22 +25,12 @@ public sealed class Int8AcrossCpusTests : IClassFixture<Int8AcrossCpusTests.Grap
     {
         var int8 = CompressionFixtures.Run(_graphs.Int8, _graphs.Test);
 
-        AssertClose(_graphs.Float32Logits, int8, $"on this CPU: {CpuFeatures.Current.Describe()}; int8 kernel path {Int8KernelPath.For(CpuFeatures.Current)}");
+        CompressionFixtures.AssertCloseToFloat32(_graphs.Float32Logits, int8, ToleranceOfLargestLogit, $"on this CPU: {CpuFeatures.Current.Describe()}; int8 kernel path {Int8KernelPath.For(CpuFeatures.Current)}");
     }
 
     [Fact]
-    public void Int8_graph_gives_the_same_logits_on_an_emulated_avx2_cpu_without_vnni_as_on_this_one()
-    {
-        var here = CompressionFixtures.Run(_graphs.Int8, _graphs.Test);
-
-        var emulated = EmulatedCpu.Run(EmulatedCpu.Avx2WithoutVnni, _graphs.Int8, _graphs.Test);
-
-        var where = $"emulated {EmulatedCpu.Avx2WithoutVnni} (int8 kernel path AVX2 without VNNI, saturating pair sums)";
-        AssertClose(_graphs.Float32Logits, emulated, where);
-        var scale = _graphs.Float32Logits.Max(MathF.Abs);
-        var largest = here.Zip(emulated).Max(p => MathF.Abs(p.First - p.Second));
-        Assert.True(largest <= 1e-3f * scale, $"{where} differs from this CPU ({CpuFeatures.Current.Describe()}) by {largest} on a largest logit of {scale}");
-    }
+    public void Int8_graph_gives_the_same_logits_on_an_emulated_avx2_cpu_without_vnni_as_on_this_one() =>
+        CompressionFixtures.AssertSameOnEmulatedAvx2(_graphs.Int8, _graphs.Test, _graphs.Float32Logits, ToleranceOfLargestLogit);
 
     [Fact]
     public void Every_int8_weight_written_is_held_to_seven_bits()
@@ -51,15 +41,6 @@ public sealed class Int8AcrossCpusTests : IClassFixture<Int8AcrossCpusTests.Grap
         Assert.NotEmpty(weights);
         Assert.All(weights, w => Assert.All(w.RawData.ToByteArray(), b => Assert.InRange((sbyte)b, -Int8WeightForm.Limit, Int8WeightForm.Limit)));
         Assert.Contains(weights, w => w.RawData.Any(b => Math.Abs((sbyte)b) == Int8WeightForm.Limit));
-    }
-
-    private static void AssertClose(float[] float32, float[] int8, string where)
-    {
-        Assert.Equal(float32.Length, int8.Length);
-        var scale = float32.Max(MathF.Abs);
-        var largest = float32.Zip(int8).Max(p => MathF.Abs(p.First - p.Second));
-        Assert.True(largest <= ToleranceOfLargestLogit * scale,
-            $"int8 logits stray {largest} from float32, more than {ToleranceOfLargestLogit:P0} of the largest logit {scale}, {where}");
     }
 
     /// <summary>A tiny CNN whose two convolutions and two linear layers are all int8, and its float32 logits.</summary>

@@ -9,17 +9,9 @@ namespace Portal.Engine.Tests.Training;
 [Collection(NativeRandomCollection.Name)]
 public sealed class TokenTrainingTests : IDisposable
 {
-    private const int Vocabulary = 30;
-    private const int Length = 10;
+    private const int Length = MarkerSentences.Length;
 
-    private static readonly ModelSpec s_encoder = new("tiny-encoder", [Length],
-    [
-        new EmbeddingLayer(Vocabulary, 16, PaddingIndex: 0),
-        new PositionalEncodingLayer(),
-        new TransformerEncoderBlock(Heads: 2, FeedForward: 32, Layers: 1, Dropout: 0.1),
-        new SequencePoolLayer(),
-        new LinearLayer(3),
-    ], new TokenInput(PaddingId: 0));
+    private static readonly ModelSpec s_encoder = MarkerSentences.Encoder;
 
     private readonly DirectoryInfo _scratch = Directory.CreateTempSubdirectory("portal-token-trainer");
 
@@ -31,24 +23,7 @@ public sealed class TokenTrainingTests : IDisposable
         Seed = 11,
     };
 
-    /// <summary>
-    /// Sentences of random filler ids (3…29) padded with 0, each holding its class's marker id (id 3 + class) at a
-    /// random place: only attention to that one token tells the classes apart.
-    /// </summary>
-    private static Dataset Sentences(int count, int seed)
-    {
-        var random = new Random(seed);
-        var ids = new float[count * Length];
-        var labels = new int[count];
-        for (var i = 0; i < count; i++)
-        {
-            labels[i] = i % 3;
-            var real = random.Next(3, Length + 1);
-            for (var t = 0; t < real; t++) ids[i * Length + t] = random.Next(6, Vocabulary);
-            ids[i * Length + random.Next(real)] = 3 + labels[i];
-        }
-        return new Dataset("sentences", ids, [Length], labels, ["first", "second", "third"]);
-    }
+    private static Dataset Sentences(int count, int seed) => MarkerSentences.Generate(count, seed);
 
     private static Task<TrainingRun> Run(TrainingRequest request) => TrainingRun.Of(request);
 

@@ -69,6 +69,8 @@ public sealed class CompressionJobTests(RegistryFixture fixture)
     [Theory]
     [InlineData("{\"method\":\"prune-unstructured\",\"sparsity\":1.5}", "parsity")]
     [InlineData("{\"method\":\"quantize-int8\",\"calibrationSamples\":0}", "alibration")]
+    [InlineData("{\"method\":\"quantize-int8\",\"activations\":\"Sometimes\"}", "activations")]
+    [InlineData("{\"method\":\"quantize-int8\",\"activations\":7}", "Activations must be Auto, Calibrated or Dynamic, not 7")]
     [InlineData("{\"method\":\"shrink\"}", "method")]
     [InlineData("{\"method\":\"prune-unstructured\",\"sparsity\":0.5,\"speed\":\"fast\"}", "speed")]
     public async Task A_recipe_the_engine_refuses_is_answered_400_naming_the_setting_and_queues_nothing(string recipe, string named)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Portal.Contracts.Compression;
 using Portal.Contracts.Datasets;
 using Portal.Contracts.Jobs;
 using Portal.Contracts.Registry;
@@ -130,6 +131,30 @@ public sealed class TextTrainingTests(TrainingPortal portal) : IClassFixture<Tra
         Assert.Equal(parentTokenizer.ToJson(), WordTokenizer.FromJson(file.Metadata[OnnxMetadataKeys.Tokenizer]).ToJson());
         var metrics = await user.Client.GetJson<RunEpochView[]>($"/api/v1/runs/{tuned.Id}/metrics");
         Assert.True(metrics[^1].TrainAccuracy > 0.9, $"train accuracy {metrics[^1].TrainAccuracy} through the parent's tokenizer");
+    }
+
+    [Fact]
+    public async Task A_text_version_compresses_to_dynamic_int8_through_its_tokenizer_and_the_child_carries_it()
+    {
+        var user = await portal.CreateUser(PortalRoles.Contributor);
+        var train = await Upload(user.Client, Texts(200, seed: 8));
+        var test = await Upload(user.Client, Texts(60, seed: 9), ("vocabularyFrom", train.Name));
+        var run = await TrainingPortal.CreateRun(user.Client, new { name = "words-int8", datasetId = train.Id, spec = TokenSpec(), options = new { epochs = 2, batchSize = 16, learningRate = 0.05, seed = 3 } });
+        await user.Client.WaitForJob(run.JobId, JobState.Succeeded);
+        var model = $"words-{Guid.NewGuid().ToString("N")[..8]}";
+        (await user.Client.PostJson("/api/v1/models", new { name = model })).EnsureSuccessStatusCode();
+        var parent = await (await user.Client.PostJson($"/api/v1/models/{model}/versions", new { runId = run.Id, evaluationDatasetId = test.Id }))
+            .ReadJson<VersionView>(HttpStatusCode.Created);
+
+        var compression = await (await user.Client.PostJson($"/api/v1/models/{model}/versions/{parent.Number}/compressions", new { recipe = new { method = "quantize-int8", tolerancePoints = 100.0 } }))
+            .ReadJson<CompressionView>(HttpStatusCode.Accepted);
+        await user.Client.WaitForJob(compression.JobId, JobState.Succeeded);
+
+        var child = await user.Client.GetJson<VersionView>($"/api/v1/models/{model}/versions/{parent.Number + 1}");
+        Assert.Equal("u8s8-w7-dynamic", child.Evidence.Compression!.Value.GetProperty("quantization").GetProperty("form").GetString());
+        Assert.True(child.Evidence.Accuracy > 0.8, $"accuracy {child.Evidence.Accuracy} on the test texts through the parent's tokenizer");
+        var onnx = await (await user.Client.GetAsync($"/api/v1/models/{model}/versions/{child.Number}/artifacts/onnx")).Content.ReadAsByteArrayAsync();
+        Assert.Equal(await File.ReadAllTextAsync(Artifact(train.TokenizerArtifact!)), OnnxInspector.Read(onnx).Metadata[OnnxMetadataKeys.Tokenizer]);
     }
 
     private string Artifact(string sha) => Path.Combine(portal.Storage.DataDirectory, "artifacts", sha[..2], sha);

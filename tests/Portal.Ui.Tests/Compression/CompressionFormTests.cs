@@ -44,6 +44,16 @@ public sealed class CompressionFormTests
     }
 
     [Fact]
+    public void Int8_quantization_leaves_the_activations_to_the_model_unless_one_is_chosen()
+    {
+        Assert.Equal(Int8Activations.Auto, Assert.IsType<QuantizationRecipe>(Recipe(new CompressionForm { Method = CompressionMethod.QuantizeInt8 })).Activations);
+
+        var recipe = Assert.IsType<QuantizationRecipe>(Recipe(new CompressionForm { Method = CompressionMethod.QuantizeInt8, Activations = Int8Activations.Dynamic }));
+
+        Assert.Equal(Int8Activations.Dynamic, recipe.Activations);
+    }
+
+    [Fact]
     public void Distillation_sends_a_ready_student_as_its_full_spec_with_alpha_temperature_and_epochs()
     {
         var form = new CompressionForm { Method = CompressionMethod.Distill, StudentReadySpec = "fashion-cnn", Alpha = 0.3, Temperature = 2, DistillEpochs = 3 };
