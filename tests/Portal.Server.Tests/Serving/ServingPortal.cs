@@ -1,14 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 using Portal.Engine.Weights;
-using Portal.Server.Artifacts;
-using Portal.Server.Persistence;
-using Portal.Server.Registry;
 using Portal.Server.Serving;
 using Portal.Server.Tests.Infrastructure;
 
