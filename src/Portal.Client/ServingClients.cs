@@ -85,6 +85,66 @@ public sealed class InferenceClient
         return _http.Post<InferenceResponse>(PortalHttp.WithQuery(path, ("alias", version is null ? alias : null)), request, ct);
     }
 
+    /// <summary>
+    /// As <see cref="Infer"/>, with the binary tensor data extension both ways: every input's data goes as binary after
+    /// a JSON header, and every output comes back as binary (<see cref="InferenceTensor.Binary"/>; read it with
+    /// <see cref="InferenceTensor.ValuesAs{T}"/>).
+    /// </summary>
+    public async Task<InferenceResponse> InferBinary(string model, InferenceRequest request, string? alias = null, int? version = null, CancellationToken ct = default)
+    {
+        var path = version is { } v ? $"v2/models/{PortalHttp.Segment(model)}/versions/{v}/infer" : $"v2/models/{PortalHttp.Segment(model)}/infer";
+        var tails = request.Inputs.Select(InferenceDatatypes.Encode).ToList();
+        var header = new System.Text.Json.Nodes.JsonObject();
+        if (request.Id is not null) header["id"] = request.Id;
+        header["inputs"] = new System.Text.Json.Nodes.JsonArray([.. request.Inputs.Select((input, i) => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+        {
+            ["name"] = input.Name,
+            ["datatype"] = input.Datatype,
+            ["shape"] = new System.Text.Json.Nodes.JsonArray([.. input.Shape.Select(d => (System.Text.Json.Nodes.JsonNode)d)]),
+            ["parameters"] = new System.Text.Json.Nodes.JsonObject { ["binary_data_size"] = tails[i].Length },
+        })]);
+        if (request.Outputs is { } outputs)
+            header["outputs"] = new System.Text.Json.Nodes.JsonArray([.. outputs.Select(o => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject { ["name"] = o.Name })]);
+        header["parameters"] = new System.Text.Json.Nodes.JsonObject { ["binary_data_output"] = true };
+        var json = System.Text.Encoding.UTF8.GetBytes(header.ToJsonString());
+        var body = new byte[json.Length + tails.Sum(t => t.Length)];
+        json.CopyTo(body, 0);
+        var offset = json.Length;
+        foreach (var tail in tails)
+        {
+            tail.CopyTo(body, offset);
+            offset += tail.Length;
+        }
+        using var message = new HttpRequestMessage(HttpMethod.Post, PortalHttp.WithQuery(path, ("alias", version is null ? alias : null))) { Content = new ByteArrayContent(body) };
+        message.Content.Headers.ContentType = PortalHttp.OctetStream;
+        message.Headers.Add(BinaryHeaderLength, json.Length.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        using var response = await _http.SendChecked(message, ct);
+        var answer = await response.Content.ReadAsByteArrayAsync(ct);
+        var headerLength = response.Headers.TryGetValues(BinaryHeaderLength, out var values) ? int.Parse(values.Single(), System.Globalization.CultureInfo.InvariantCulture) : answer.Length;
+        var parsed = System.Text.Json.JsonSerializer.Deserialize<InferenceResponse>(answer.AsSpan(0, headerLength), PortalHttp.Json)
+            ?? throw new InvalidDataException($"The inference answer of model '{model}' is empty.");
+        using var document = JsonDocument.Parse(answer.AsMemory(0, headerLength));
+        var read = headerLength;
+        var tensors = new List<InferenceTensor>();
+        foreach (var (tensor, element) in parsed.Outputs.Zip(document.RootElement.GetProperty("outputs").EnumerateArray()))
+        {
+            if (element.TryGetProperty("parameters", out var parameters) && parameters.TryGetProperty("binary_data_size", out var size))
+            {
+                var length = size.GetInt32();
+                tensors.Add(tensor with { Binary = answer[read..(read + length)] });
+                read += length;
+            }
+            else
+            {
+                tensors.Add(tensor);
+            }
+        }
+        return parsed with { Outputs = tensors };
+    }
+
+    /// <summary>The binary tensor data extension's header: the length of the JSON before the binary data.</summary>
+    public const string BinaryHeaderLength = "Inference-Header-Content-Length";
+
     /// <summary>GET /v2/models/{model}[/versions/{version}]: the served version's input and output tensors.</summary>
     public Task<InferenceModelMetadata> Metadata(string model, string? alias = null, int? version = null, CancellationToken ct = default)
     {

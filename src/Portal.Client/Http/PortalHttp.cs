@@ -104,6 +104,22 @@ internal sealed class PortalHttp : IDisposable
         return await Read<T>(await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct), ct);
     }
 
+    /// <summary>Sends the request and returns the response once its status is a success (the caller reads and disposes it).</summary>
+    public async Task<HttpResponseMessage> SendChecked(HttpRequestMessage request, CancellationToken ct)
+    {
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+        try
+        {
+            await Check(response, ct);
+            return response;
+        }
+        catch
+        {
+            response.Dispose();
+            throw;
+        }
+    }
+
     private async Task<T> Send<T>(HttpMethod method, string path, object? body, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(method, path)

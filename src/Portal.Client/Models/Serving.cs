@@ -3,20 +3,47 @@ using System.Text.Json.Serialization;
 
 namespace Portal.Client.Models;
 
-/// <summary>An Open Inference Protocol v2 request: named input tensors, row-major data.</summary>
+/// <summary>An Open Inference Protocol v2 request: named input tensors, row-major data, and optionally the outputs wanted.</summary>
 public sealed record InferenceRequest(
     [property: JsonPropertyName("inputs")] IReadOnlyList<InferenceTensor> Inputs,
-    [property: JsonPropertyName("id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id = null);
+    [property: JsonPropertyName("id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Id = null)
+{
+    /// <summary>The outputs to return, in this order; all of them when null.</summary>
+    [JsonPropertyName("outputs"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<InferenceRequestedOutput>? Outputs { get; init; }
+}
 
-/// <summary>A tensor of the protocol: <c>datatype</c> is FP32, INT64, …; <c>data</c> is flat, row-major.</summary>
+/// <summary>An output asked for by name.</summary>
+public sealed record InferenceRequestedOutput([property: JsonPropertyName("name")] string Name);
+
+/// <summary>
+/// A tensor of the protocol: <c>datatype</c> is one of BOOL, UINT8…UINT64, INT8…INT64, FP16, FP32, FP64, BF16, BYTES;
+/// <c>data</c> is row-major (flat in answers). An output that came as binary tensor data has <see cref="Binary"/> instead.
+/// </summary>
 public sealed record InferenceTensor(
     [property: JsonPropertyName("name")] string Name,
     [property: JsonPropertyName("shape")] IReadOnlyList<long> Shape,
     [property: JsonPropertyName("datatype")] string Datatype,
     [property: JsonPropertyName("data")] JsonElement Data)
 {
+    /// <summary>The tensor's bytes when it came as binary tensor data (<see cref="InferenceClient.InferBinary"/>), else null.</summary>
+    [JsonIgnore]
+    public byte[]? Binary { get; init; }
+
+    /// <summary>A tensor of <paramref name="values"/> (row-major), its datatype from their type unless given (BF16 takes float values).</summary>
+    public static InferenceTensor Create<T>(string name, IReadOnlyList<long> shape, T[] values, string? datatype = null) =>
+        new(name, shape, datatype ?? InferenceDatatypes.Of<T>(), JsonSerializer.SerializeToElement(values, Http.PortalHttp.Json));
+
     /// <summary>The data as numbers (FP32/FP64/INT* tensors).</summary>
-    public double[] Values() => [.. Data.EnumerateArray().Select(v => v.GetDouble())];
+    public double[] Values() => Binary is null ? [.. Data.EnumerateArray().Select(v => v.GetDouble())] : ValuesAs<double>();
+
+    /// <summary>
+    /// The values as <typeparamref name="T"/>: long for INT64, bool for BOOL, string for BYTES, Half or float for
+    /// FP16, float for BF16, and so on; any numeric type converts from JSON numbers.
+    /// </summary>
+    public T[] ValuesAs<T>() => Binary is { } bytes
+        ? InferenceDatatypes.Decode<T>(Datatype, bytes, Name)
+        : Data.Deserialize<T[]>(Http.PortalHttp.Json) ?? [];
 }
 
 public sealed record InferenceResponse(

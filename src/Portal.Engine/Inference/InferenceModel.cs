@@ -243,25 +243,36 @@ public sealed class InferenceModel : IDisposable
     }
 
     /// <summary>Runs any model: every declared input by name, tensors of any rank and supported type. Returns every output, copied.</summary>
-    public IReadOnlyDictionary<string, InferenceTensor> Run(IReadOnlyDictionary<string, InferenceTensor> inputs)
+    public IReadOnlyDictionary<string, InferenceTensor> Run(IReadOnlyDictionary<string, InferenceTensor> inputs) =>
+        Run(inputs, [.. Outputs.Select(o => o.Name)]);
+
+    /// <summary>As <see cref="Run(IReadOnlyDictionary{string, InferenceTensor})"/>, computing and returning only the outputs named.</summary>
+    public IReadOnlyDictionary<string, InferenceTensor> Run(IReadOnlyDictionary<string, InferenceTensor> inputs, IReadOnlyList<string> outputNames)
     {
+        ArgumentNullException.ThrowIfNull(outputNames);
         var (names, tensors) = new TensorCheck(Name).Inputs(Inputs, inputs);
-        foreach (var output in Outputs)
+        var requested = new OnnxTensorInfo[outputNames.Count];
+        for (var o = 0; o < requested.Length; o++)
         {
+            var output = Outputs.FirstOrDefault(d => d.Name == outputNames[o])
+                ?? throw new InferenceInputException($"Model '{Name}' has no output '{outputNames[o]}'; its outputs are {string.Join(", ", Outputs)}.");
             if (!ElementTypes.IsSupported(output.ElementType))
                 throw new InvalidOperationException($"Output {output} of model '{Name}' has an element type the engine does not return.");
+            if (Array.IndexOf(requested, output, 0, o) >= 0)
+                throw new InferenceInputException($"Output '{output.Name}' of model '{Name}' was asked for twice.");
+            requested[o] = output;
         }
         var values = new List<OrtValue>(tensors.Length);
         Enter();
         try
         {
             foreach (var tensor in tensors) values.Add(tensor.Pin());
-            using var results = _session.Run(_runOptions, names, values, _session.OutputNames);
-            var outputs = new Dictionary<string, InferenceTensor>(Outputs.Count, StringComparer.Ordinal);
+            using var results = _session.Run(_runOptions, names, values, outputNames);
+            var outputs = new Dictionary<string, InferenceTensor>(requested.Length, StringComparer.Ordinal);
             var i = 0;
             foreach (var result in results)
             {
-                var declared = Outputs[i++];
+                var declared = requested[i++];
                 if (!result.IsTensor)
                     throw new InvalidOperationException($"Output {declared} of model '{Name}' is not a tensor.");
                 var shape = result.GetTensorTypeAndShape().Shape;

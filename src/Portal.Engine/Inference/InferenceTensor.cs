@@ -36,12 +36,20 @@ public abstract class InferenceTensor
 
     public static InferenceTensor<T> Create<T>(Memory<T> values, params long[] shape) where T : unmanaged => new(values, shape);
 
+    /// <summary>A string (ONNX <c>string</c>, the protocol's BYTES) tensor; ONNX Runtime holds the values as UTF-8.</summary>
+    public static StringInferenceTensor Create(string[] values, params long[] shape) => new(values, shape);
+
     /// <summary>The values as <typeparamref name="T"/>; a different element type is refused, naming both.</summary>
     public ReadOnlySpan<T> Values<T>() where T : unmanaged
     {
         if (this is InferenceTensor<T> typed) return typed.Data.Span;
         throw new InvalidOperationException($"This tensor holds {ElementType.Name()} values, not {ElementTypes.Of<T>().Name()}.");
     }
+
+    /// <summary>The values of a string tensor; another element type is refused.</summary>
+    public IReadOnlyList<string> Strings() => this is StringInferenceTensor strings
+        ? strings.Data
+        : throw new InvalidOperationException($"This tensor holds {ElementType.Name()} values, not strings.");
 
     /// <summary>An ONNX Runtime value over this tensor's memory, pinned until the value is disposed.</summary>
     internal abstract OrtValue Pin();
@@ -83,12 +91,15 @@ internal static class ElementTypes
         var t when t == typeof(long) => OnnxElementType.Int64,
         var t when t == typeof(ulong) => OnnxElementType.UInt64,
         var t when t == typeof(bool) => OnnxElementType.Bool,
-        _ => throw new ArgumentException($"Tensors of {typeof(T).Name} are not supported; use float, double, sbyte, byte, short, ushort, int, uint, long, ulong or bool."),
+        var t when t == typeof(Float16) => OnnxElementType.Float16,
+        var t when t == typeof(BFloat16) => OnnxElementType.BFloat16,
+        _ => throw new ArgumentException($"Tensors of {typeof(T).Name} are not supported; use float, double, sbyte, byte, short, ushort, int, uint, long, ulong, bool, Float16, BFloat16 or string."),
     };
 
     public static bool IsSupported(OnnxElementType type) => type is OnnxElementType.Float32 or OnnxElementType.Float64
         or OnnxElementType.Int8 or OnnxElementType.UInt8 or OnnxElementType.Int16 or OnnxElementType.UInt16
-        or OnnxElementType.Int32 or OnnxElementType.UInt32 or OnnxElementType.Int64 or OnnxElementType.UInt64 or OnnxElementType.Bool;
+        or OnnxElementType.Int32 or OnnxElementType.UInt32 or OnnxElementType.Int64 or OnnxElementType.UInt64 or OnnxElementType.Bool
+        or OnnxElementType.Float16 or OnnxElementType.BFloat16 or OnnxElementType.String;
 
     /// <summary>A new tensor of <paramref name="type"/> holding a copy of an ONNX Runtime output.</summary>
     public static InferenceTensor Copy(OrtValue value, OnnxElementType type, long[] shape) => type switch
@@ -104,6 +115,9 @@ internal static class ElementTypes
         OnnxElementType.Int64 => CopyAs<long>(value, shape),
         OnnxElementType.UInt64 => CopyAs<ulong>(value, shape),
         OnnxElementType.Bool => CopyAs<bool>(value, shape),
+        OnnxElementType.Float16 => CopyAs<Float16>(value, shape),
+        OnnxElementType.BFloat16 => CopyAs<BFloat16>(value, shape),
+        OnnxElementType.String => new StringInferenceTensor(value.GetStringTensorAsArray(), shape),
         _ => throw new InvalidOperationException($"Output element type {type.Name()} is not supported."),
     };
 

@@ -47,6 +47,8 @@ internal sealed class TensorCheck(string modelName)
             var output = declared.FirstOrDefault(d => d.Name == name)
                 ?? throw new InferenceInputException($"Model '{modelName}' has no output '{name}'; its outputs are {string.Join(", ", declared)}.");
             if (tensor is null) throw new InferenceInputException($"The buffer for output {output} is null.");
+            if (tensor is StringInferenceTensor)
+                throw new InferenceInputException($"Output {output} of model '{modelName}' is a string tensor: strings cannot be written into a buffer; run with Run(inputs) instead.");
             Tensor("Output buffer", output, tensor);
             names[i] = name;
             tensors[i++] = tensor;
@@ -59,7 +61,7 @@ internal sealed class TensorCheck(string modelName)
     {
         var what = $"{role} '{declared.Name}' of model '{modelName}'";
         if (!ElementTypes.IsSupported(declared.ElementType))
-            throw new InferenceInputException($"{what} has element type {declared.ElementType.Name()}, which the engine does not run (it runs numeric and bool tensors).");
+            throw new InferenceInputException($"{what} has element type {declared.ElementType.Name()}, which the engine does not run (it runs numeric, bool and string tensors).");
         if (tensor.ElementType != declared.ElementType)
             throw new InferenceInputException($"{what} expects {declared.ElementType.Name()} {declared.ShapeText} but was given {tensor.ElementType.Name()} {tensor.ShapeText}.");
         // A file may declare no shape at all (rank unknown); then ONNX Runtime checks the rank itself.

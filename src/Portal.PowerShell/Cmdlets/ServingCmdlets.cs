@@ -5,11 +5,13 @@ using Portal.Contracts.Serving;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>Predicts rows of features through a served model.</summary>
+/// <summary>Predicts rows of features through a served model, or runs named tensors of any datatype through it.</summary>
 /// <remarks>
 /// Sends the rows to /v2/models/{model}/infer (Open Inference Protocol v2) through an alias (default production) or a
 /// version, and writes one prediction per row: the predicted class and the raw outputs. Rows piped in are sent in one
-/// request.
+/// request. With -Inputs, sends each named array (nested arrays give the shape; a flat array fills the one dynamic
+/// dimension) with the datatype the model declares, or the one -Datatype names, and writes one object per output
+/// with its values typed (Int64, Single, Boolean, String, …).
 /// </remarks>
 /// <example>
 /// <code>Invoke-PortalInference -Model fashion -InputObject (, $pixels)</code>
@@ -19,8 +21,12 @@ namespace Portal.PowerShell.Cmdlets;
 /// <code>$rows | Invoke-PortalInference -Model fashion -Version 3</code>
 /// Each row in $rows through version 3.
 /// </example>
+/// <example>
+/// <code>Invoke-PortalInference -Model ranker -Inputs @{ features = @(, @(1.5, 2, 3)); counts = @(, 10) } -Output doubled</code>
+/// A two-input model: one row of FP32 features and one INT64 count, returning only the output named doubled.
+/// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "PortalInference", DefaultParameterSetName = "Alias")]
-[OutputType(typeof(Prediction))]
+[OutputType(typeof(Prediction), typeof(InferenceOutput))]
 public sealed class InvokePortalInferenceCommand : PortalCmdlet
 {
     private readonly List<float[]> _rows = [];
@@ -31,22 +37,42 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
     public string Model { get; set; } = "";
 
     /// <summary>Rows of numbers (each one sample, flattened); pipe rows in or pass an array of arrays.</summary>
-    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true)]
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ParameterSetName = "Alias")]
+    [Parameter(Mandatory = true, Position = 1, ValueFromPipeline = true, ParameterSetName = "Version")]
     [ValidateNotNull]
     public object InputObject { get; set; } = null!;
 
+    /// <summary>Named input tensors: @{ name = array }, nested arrays for the shape, or flat to fill the one dynamic dimension.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "TensorsAlias")]
+    [Parameter(Mandatory = true, ParameterSetName = "TensorsVersion")]
+    [ValidateNotNull]
+    public IDictionary Inputs { get; set; } = null!;
+
+    /// <summary>Datatypes of inputs by name (BOOL, UINT8…UINT64, INT8…INT64, FP16, FP32, FP64, BF16, BYTES); by default the model's.</summary>
+    [Parameter(ParameterSetName = "TensorsAlias")]
+    [Parameter(ParameterSetName = "TensorsVersion")]
+    public IDictionary? Datatype { get; set; }
+
+    /// <summary>The outputs to return; all of them by default.</summary>
+    [Parameter(ParameterSetName = "TensorsAlias")]
+    [Parameter(ParameterSetName = "TensorsVersion")]
+    public string[]? Output { get; set; }
+
     /// <summary>The alias whose version answers (default production).</summary>
     [Parameter(ParameterSetName = "Alias")]
+    [Parameter(ParameterSetName = "TensorsAlias")]
     [ValidateNotNullOrEmpty]
     public string Alias { get; set; } = InferenceClient.DefaultAlias;
 
     /// <summary>The version that answers, instead of an alias's.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Version")]
+    [Parameter(Mandatory = true, ParameterSetName = "TensorsVersion")]
     [ValidateRange(1, int.MaxValue)]
     public int Version { get; set; }
 
     protected override void ProcessRecord()
     {
+        if (Inputs is not null) return;
         try
         {
             var value = PlainValue.Of(InputObject);
@@ -67,7 +93,11 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
 
     protected override void EndProcessing()
     {
-        if (_rows.Count > 0)
+        if (Inputs is not null)
+        {
+            RunTensors();
+        }
+        else if (_rows.Count > 0)
         {
             int? version = ParameterSetName == "Version" ? Version : null;
             if (TryCall(ct => Client.Inference.InferRows(Model, _rows, version is null ? Alias : null, version, ct), Model, out var result))
@@ -77,6 +107,26 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
             }
         }
         base.EndProcessing();
+    }
+
+    private void RunTensors()
+    {
+        int? version = ParameterSetName == "TensorsVersion" ? Version : null;
+        var alias = version is null ? Alias : null;
+        if (!TryCall(ct => Client.Inference.Metadata(Model, alias, version, ct), Model, out var metadata)) return;
+        Portal.Client.Models.InferenceRequest request;
+        try
+        {
+            request = new(NamedTensors.From(Model, Inputs, Datatype, metadata)) { Outputs = Output?.Select(o => new Portal.Client.Models.InferenceRequestedOutput(o)).ToList() };
+        }
+        catch (ArgumentException e)
+        {
+            WriteError(new ErrorRecord(e, "PortalInvalidTensor", ErrorCategory.InvalidArgument, Inputs));
+            return;
+        }
+        if (!TryCall(ct => Client.Inference.Infer(Model, request, alias, version, ct), Model, out var answer)) return;
+        foreach (var output in answer.Outputs)
+            WriteObject(new InferenceOutput(answer.ModelName, answer.ModelVersion, output.Name, output.Datatype, [.. output.Shape], NamedTensors.Values(output)));
     }
 
     private static float[] Row(object? row)
@@ -94,6 +144,9 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
         return result;
     }
 }
+
+/// <summary>One output tensor of an answer: its datatype, shape and values (row-major) typed as the datatype says.</summary>
+public sealed record InferenceOutput(string Model, string? Version, string Name, string Datatype, long[] Shape, Array Values);
 
 /// <summary>One row's answer: the predicted class (the largest output) and the raw outputs.</summary>
 public sealed record Prediction(int Row, string Model, string? Version, int Class, double[] Scores);

@@ -168,10 +168,9 @@ public sealed class DeploymentSet : IAliasMoveObserver, IDisposable
             var session = InferenceModel.Load(bytes, _options.Sessions, $"{deployment.Model} v{version.Number}");
             try
             {
-                if (session.BatchedFloat is null)
+                if (session.Inputs.Concat(session.Outputs).FirstOrDefault(t => !ProtocolDatatypes.IsServed(t.ElementType)) is { } unserved)
                     throw new InvalidOperationException(
-                        $"Model '{deployment.Model}' version {version.Number} cannot be served: serving runs models with one float32 input [batch, …] and a float32 output [batch, …]; " +
-                        $"it has inputs {string.Join(", ", session.Inputs)} and outputs {string.Join(", ", session.Outputs)}.");
+                        $"Model '{deployment.Model}' version {version.Number} cannot be served: {unserved} has no Open Inference Protocol datatype this server reads and writes.");
                 ServedVersion.WarmUp(session, _options.WarmUpRuns, batching.MaxBatchSize);
                 return new ServedVersion(deployment.Model, deployment.Alias, version.Id, version.Number, canary, session, Meter, Observers(),
                     () => deployment.Batching, new LatencyWindow(_options.MetricsWindowSeconds, _clock), _options.BatchWorkers);

@@ -19,8 +19,8 @@ internal static class DeploymentViews
             deployment.Alias,
             deployment.IsReady,
             deployment.Problem,
-            routing.Primary is { } p ? new ServedVersionView(p.Number, p.VersionId, p.Input.ToString(), p.Output.ToString(), p.QueueDepth) : null,
-            routing.Canary is { } c ? new CanaryView(c.Number, c.VersionId, routing.CanaryPercent, c.Input.ToString(), c.Output.ToString()) : null,
+            routing.Primary is { } p ? new ServedVersionView(p.Number, p.VersionId, p.InputsText, p.OutputsText, p.QueueDepth) : null,
+            routing.Canary is { } c ? new CanaryView(c.Number, c.VersionId, routing.CanaryPercent, c.InputsText, c.OutputsText) : null,
             deployment.Batching,
             metrics);
     }

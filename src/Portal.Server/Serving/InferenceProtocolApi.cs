@@ -41,11 +41,11 @@ public static class InferenceProtocolApi
         var viewer = PortalRoles.AtLeast(PortalRoles.Viewer);
         v2.MapGet("/", ServerMetadata).RequireAuthorization(viewer)
             .WithSummary("Server metadata")
-            .WithDescription("The server's name and version, and the device ONNX Runtime sessions run on and why (`execution_provider`, the portal's extension).")
+            .WithDescription("The server's name and version, its protocol extensions (`binary_tensor_data`), and the device ONNX Runtime sessions run on and why (`execution_provider`, the portal's extension).")
             .Produces<ProtocolServerMetadata>();
         v2.MapGet("/models/{name}", (HttpContext c, string name) => ModelMetadata(c, name, null)).RequireAuthorization(viewer)
             .WithSummary("Model metadata")
-            .WithDescription("The input and output tensors (name, datatype, shape with -1 for the rows) of the version the model's alias serves: "
+            .WithDescription("Every input and output tensor (name, datatype, shape with -1 for each dynamic dimension) of the version the model's alias serves: "
                 + "`production` unless `?alias=` names another. Send exactly this input to infer.")
             .Produces<ProtocolModelMetadata>().WithProtocolErrors(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
         v2.MapGet("/models/{name}/versions/{version}", (HttpContext c, string name, string version) => ModelMetadata(c, name, version)).RequireAuthorization(viewer)
@@ -64,13 +64,17 @@ public static class InferenceProtocolApi
         v2.MapPost("/models/{name}/infer", (HttpContext c, string name) => Infer(c, name, null))
             .RequireAuthorization(viewer).WithMetadata(new OwnBodyLimit())
             .WithSummary("Run inference")
-            .WithDescription("Runs the rows of the one input tensor through the version the model's alias serves (`production` unless `?alias=` names "
-                + "another; with a canary, its share of requests goes to the canary version) and answers the output tensor, one row per input row. "
-                + "Requests arriving together are batched (PUT /api/v1/deployments/{model}/{alias}/batching). The input's name, datatype (FP32) and shape "
-                + "must match GET /v2/models/{name}; `data` is row-major, flat or nested. Errors are the protocol's `{\"error\": …}`: 400 for a request "
-                + "that does not fit the model, 404 when the model or alias is not served, 413 above Portal:Serving:MaxRequestBytes, 503 while loading "
-                + "or when the queue is full.")
-            .Accepts<ProtocolInferenceRequest>("application/json").WithRequestExample(InferenceExample)
+            .WithDescription("Runs the input tensors through the version the model's alias serves (`production` unless `?alias=` names "
+                + "another; with a canary, its share of requests goes to the canary version) and answers the output tensors asked for in `outputs`, "
+                + "or all of them. Every input's name, datatype and shape must match GET /v2/models/{name}; `data` is row-major, flat or nested "
+                + "(BOOL as true/false, BYTES as UTF-8 strings, FP16/BF16 as numbers). A model of one FP32 input [rows, …] has the requests that "
+                + "arrive together batched (PUT /api/v1/deployments/{model}/{alias}/batching) when only its first output is wanted; other models and "
+                + "requests run one at a time. The binary tensor data extension is read and written: inputs with `parameters.binary_data_size` "
+                + "after a JSON header of `Inference-Header-Content-Length` bytes, outputs asked for with `parameters.binary_data` (or the request's "
+                + "`binary_data_output`) answered as application/octet-stream. Errors are the protocol's `{\"error\": …}`: 400 for a request "
+                + "that does not fit the model (naming the tensor and the problem), 404 when the model or alias is not served, 413 above "
+                + "Portal:Serving:MaxRequestBytes, 503 while loading or when the queue is full.")
+            .Accepts<ProtocolInferenceRequest>("application/json", ProtocolBody.BinaryContentType).WithRequestExample(InferenceExample)
             .Produces<ProtocolInferenceResponse>()
             .WithProtocolErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status503ServiceUnavailable);
         v2.MapPost("/models/{name}/versions/{version}/infer", (HttpContext c, string name, string version) => Infer(c, name, version))
@@ -78,7 +82,7 @@ public static class InferenceProtocolApi
             .WithSummary("Run inference on a given version")
             .WithDescription("As POST /v2/models/{name}/infer, on version `version`, which must be served: the holder or the canary of one of the model's "
                 + "aliases. The answer's model_version is always that version.")
-            .Accepts<ProtocolInferenceRequest>("application/json").WithRequestExample(InferenceExample)
+            .Accepts<ProtocolInferenceRequest>("application/json", ProtocolBody.BinaryContentType).WithRequestExample(InferenceExample)
             .Produces<ProtocolInferenceResponse>()
             .WithProtocolErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status503ServiceUnavailable);
         // Scrapers present a Viewer's API key; a cookie challenge would redirect them to a sign-in page.
@@ -117,6 +121,7 @@ public static class InferenceProtocolApi
         w.WriteString("name", "portal");
         w.WriteString("version", s_version);
         w.WriteStartArray("extensions");
+        w.WriteStringValue("binary_tensor_data");
         w.WriteEndArray();
         w.WriteStartObject("execution_provider");
         w.WriteString("device", device.Provider.Device);
@@ -191,22 +196,58 @@ public static class InferenceProtocolApi
             int length;
             (body, length) = await ReadBody(context.Request, options.MaxRequestBytes);
             served = Resolve(context, name, version);
-            request = InferRequest.Parse(body.AsSpan(0, length));
-            var rows = InputCheck.Rows(request, served);
-            if (served.FixedBatch is long fixedBatch && fixedBatch != rows)
-                throw InferRequest.Invalid($"Model '{served.Model}' version {served.Number} takes exactly {fixedBatch} rows per request, not {rows}.");
-            job = new InferenceJob(request.Inputs[0].Data, rows, rows * served.OutputWidth);
-            try
+            var (jsonLength, hasHeader) = ProtocolBody.Split(context.Request, length);
+            var floatData = served.Batched is not null;
+            request = InferRequest.Parse(body.AsSpan(0, jsonLength), floatData);
+            ProtocolBody.Place(request, body.AsMemory(jsonLength, length - jsonLength), hasHeader, floatData);
+            var declared = InputCheck.Signature(request, served);
+            if (IsPooled(request, served))
             {
-                await served.Infer(job);
+                var rows = InputCheck.Rows(request, served);
+                job = new InferenceJob(request.Inputs[0].Data, rows, rows * served.OutputWidth);
+                try
+                {
+                    await served.Infer(job);
+                }
+                catch (ServingException e) when (e.Status >= 500)
+                {
+                    served.Failed(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                    throw;
+                }
+                if (IsBinary(request, served.Output!.Name))
+                {
+                    var shape = new long[served.Output.Rank];
+                    shape[0] = rows;
+                    for (var d = 1; d < shape.Length; d++) shape[d] = served.Output.Dimensions[d].Size!.Value;
+                    var tensor = Portal.Engine.Inference.InferenceTensor.Create(job.Output.AsMemory(0, job.OutputValues), shape);
+                    await ProtocolResponse.Write(context, name, served.Number, request.Id, [new AnsweredOutput(served.Output.Name, tensor, Binary: true)]);
+                }
+                else
+                {
+                    await WriteOutputs(context, name, served, request.Id, job, rows);
+                }
+                served.Succeeded(rows, Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
-            catch (ServingException e) when (e.Status >= 500)
+            else
             {
-                served.Failed(Stopwatch.GetElapsedTime(started).TotalSeconds);
-                throw;
+                var inputs = new Dictionary<string, Portal.Engine.Inference.InferenceTensor>(request.Inputs.Count, StringComparer.Ordinal);
+                for (var i = 0; i < declared.Length; i++) inputs[request.Inputs[i].Name] = ProtocolTensorReader.Read(request.Inputs[i], declared[i]);
+                var outputs = request.Outputs.Count > 0 ? request.Outputs.ConvertAll(o => o.Name) : [.. served.Outputs.Select(o => o.Name)];
+                var first = request.Inputs[0].Shape!;
+                var rows = first.Length > 0 ? (int)first[0] : 1;
+                IReadOnlyDictionary<string, Portal.Engine.Inference.InferenceTensor> results;
+                try
+                {
+                    results = served.InferTyped(inputs, outputs, rows);
+                }
+                catch (ServingException e) when (e.Status >= 500)
+                {
+                    served.Failed(Stopwatch.GetElapsedTime(started).TotalSeconds);
+                    throw;
+                }
+                await ProtocolResponse.Write(context, name, served.Number, request.Id, outputs.ConvertAll(o => new AnsweredOutput(o, results[o], IsBinary(request, o))));
+                served.Succeeded(rows, Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
-            await WriteOutputs(context, name, served, request.Id, job, rows);
-            served.Succeeded(rows, Stopwatch.GetElapsedTime(started).TotalSeconds);
         }
         catch (ServingException e)
         {
@@ -219,6 +260,19 @@ public static class InferenceProtocolApi
             served?.Release();
             if (body is not null) ArrayPool<byte>.Shared.Return(body);
         }
+    }
+
+    /// <summary>Whether the request fits the pooled FP32 path: the model has it, and only its output is wanted.</summary>
+    private static bool IsPooled(InferRequest request, ServedVersion served) =>
+        served.Batched is { } batched && (request.Outputs.Count == 0 ? served.Outputs.Count == 1 : request.Outputs.TrueForAll(o => o.Name == batched.OutputName));
+
+    private static bool IsBinary(InferRequest request, string output)
+    {
+        foreach (var requested in request.Outputs)
+        {
+            if (requested.Name == output) return requested.Binary ?? request.BinaryOutputs;
+        }
+        return request.BinaryOutputs;
     }
 
     private const string LimitSetting = "the setting " + ServingOptions.Section + ":" + nameof(ServingOptions.MaxRequestBytes) + " raises it";
@@ -301,11 +355,12 @@ public static class InferenceProtocolApi
         if (id is not null) writer.WriteString("id"u8, id);
         writer.WriteStartArray("outputs"u8);
         writer.WriteStartObject();
-        writer.WriteString("name"u8, served.Output.Name);
+        var output = served.Output!;
+        writer.WriteString("name"u8, output.Name);
         writer.WriteString("datatype"u8, "FP32"u8);
         writer.WriteStartArray("shape"u8);
         writer.WriteNumberValue(rows);
-        for (var d = 1; d < served.Output.Rank; d++) writer.WriteNumberValue(served.Output.Dimensions[d].Size!.Value);
+        for (var d = 1; d < output.Rank; d++) writer.WriteNumberValue(output.Dimensions[d].Size!.Value);
         writer.WriteEndArray();
         writer.WriteStartArray("data"u8);
         foreach (var value in job.Output.AsSpan(0, job.OutputValues)) writer.WriteNumberValue(value);

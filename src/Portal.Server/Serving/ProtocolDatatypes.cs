@@ -10,6 +10,9 @@ internal static class ProtocolDatatypes
 
     public static bool IsKnown(string datatype) => s_known.Contains(datatype);
 
+    /// <summary>Whether tensors of this type can be an input or output of a served model (complex numbers and non-tensors cannot).</summary>
+    public static bool IsServed(OnnxElementType type) => type is not (OnnxElementType.Undefined or OnnxElementType.Complex64 or OnnxElementType.Complex128);
+
     public static string Of(OnnxElementType type) => type switch
     {
         OnnxElementType.Bool => "BOOL",

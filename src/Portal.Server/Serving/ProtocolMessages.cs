@@ -10,16 +10,30 @@ namespace Portal.Server.Serving;
 /// <summary>POST /v2/models/{name}/infer.</summary>
 public sealed record ProtocolInferenceRequest(
     [property: Description("Echoed in the answer.")] string? Id,
-    [property: Description("Exactly one tensor: the model's input, as named by GET /v2/models/{name}.")] IReadOnlyList<ProtocolInputTensor> Inputs,
-    [property: Description("Optional; only the model's one output can be asked for.")] IReadOnlyList<ProtocolRequestedOutput>? Outputs = null);
+    [property: Description("Every input of the model, once each, as named by GET /v2/models/{name}.")] IReadOnlyList<ProtocolInputTensor> Inputs,
+    [property: Description("Optional: the outputs to return, in this order; all of them when absent.")] IReadOnlyList<ProtocolRequestedOutput>? Outputs = null,
+    [property: Description("Optional: binary_data_output (bool) returns every output as binary tensor data unless an output says otherwise.")] ProtocolRequestParameters? Parameters = null);
+
+public sealed record ProtocolRequestParameters(
+    [property: JsonPropertyName("binary_data_output"), Description("Return every output as binary tensor data.")] bool? BinaryDataOutput = null);
 
 public sealed record ProtocolInputTensor(
     [property: Description("The model's input name.")] string Name,
-    [property: Description("Rows first, then the sample's dimensions as GET /v2/models/{name} gives them (-1 there is any size).")] IReadOnlyList<long> Shape,
-    [property: Description("FP32: the models served take 32-bit floats.")] string Datatype,
-    [property: Description("The values in row-major order, as a flat array or nested arrays of the shape.")] IReadOnlyList<float> Data);
+    [property: Description("The tensor's shape; GET /v2/models/{name} gives -1 where any size is taken.")] IReadOnlyList<long> Shape,
+    [property: Description("The input's datatype as GET /v2/models/{name} gives it: BOOL, UINT8…UINT64, INT8…INT64, FP16, FP32, FP64, BF16 or BYTES.")] string Datatype,
+    [property: Description("The values in row-major order, as a flat array or nested arrays of the shape: numbers (FP16 and BF16 too), true/false for BOOL, "
+        + "UTF-8 strings for BYTES. Absent when parameters.binary_data_size sends them as binary tensor data after the JSON.")] IReadOnlyList<object>? Data,
+    [property: Description("Optional: binary_data_size, the bytes of this tensor after the JSON (with the Inference-Header-Content-Length header).")] ProtocolTensorParameters? Parameters = null);
 
-public sealed record ProtocolRequestedOutput([property: Description("An output's name.")] string Name);
+public sealed record ProtocolTensorParameters(
+    [property: JsonPropertyName("binary_data_size"), Description("The bytes of this tensor's binary data: little-endian values; BOOL one byte; BYTES a 4-byte little-endian length before each element.")] long? BinaryDataSize = null);
+
+public sealed record ProtocolRequestedOutput(
+    [property: Description("An output's name.")] string Name,
+    [property: Description("Optional: binary_data (bool) returns this output as binary tensor data.")] ProtocolOutputParameters? Parameters = null);
+
+public sealed record ProtocolOutputParameters(
+    [property: JsonPropertyName("binary_data"), Description("Return this output as binary tensor data.")] bool? BinaryData = null);
 
 public sealed record ProtocolInferenceResponse(
     [property: JsonPropertyName("model_name")] string ModelName,
@@ -29,9 +43,10 @@ public sealed record ProtocolInferenceResponse(
 
 public sealed record ProtocolOutputTensor(
     string Name,
-    [property: Description("Rows first, as many as the request sent.")] IReadOnlyList<long> Shape,
-    [property: Description("FP32.")] string Datatype,
-    [property: Description("The values in row-major order, flat.")] IReadOnlyList<float> Data);
+    [property: Description("The output's shape for this request (rows first when the model has a batch dimension).")] IReadOnlyList<long> Shape,
+    [property: Description("The output's datatype, as GET /v2/models/{name} gives it.")] string Datatype,
+    [property: Description("The values in row-major order, flat; absent for an output sent as binary tensor data.")] IReadOnlyList<object>? Data,
+    [property: Description("binary_data_size for an output sent as binary tensor data after the JSON; Inference-Header-Content-Length gives the JSON's length.")] ProtocolTensorParameters? Parameters = null);
 
 public sealed record ProtocolServerMetadata(
     string Name,

@@ -7,7 +7,9 @@ namespace Portal.Server.Serving;
 
 /// <summary>
 /// One model version loaded and warm for one deployment (as its holder or its canary): the engine's session, its
-/// batcher, its metrics and its sliding window. Reference counted: the deployment holds one reference while the
+/// batcher, its metrics and its sliding window. A model of one FP32 input [batch, …fixed] runs its first output
+/// through the pooled float path (<see cref="Batched"/>), batched; any other signature, or a request for other
+/// outputs, runs typed tensors one request at a time (<see cref="InferTyped"/>). Reference counted: the deployment holds one reference while the
 /// version is routed to, each request one while it runs; the session is released when the last one goes, so a
 /// swap never frees a session under a request in flight.
 /// </summary>
@@ -26,7 +28,7 @@ public sealed class ServedVersion
     internal ServedVersion(string model, string alias, Guid versionId, int number, bool isCanary, InferenceModel session,
         ServingMeter meter, IEnumerable<IServingObserver> observers, Func<BatchingSettings> settings, LatencyWindow window, int batchWorkers)
     {
-        var signature = session.BatchedFloat ?? throw new ArgumentException("The session has no batched float signature.");
+        var signature = session.BatchedFloat;
         Model = model;
         Alias = alias;
         VersionId = versionId;
@@ -37,12 +39,13 @@ public sealed class ServedVersion
         _observers = [.. observers];
         _settings = settings;
         Window = window;
-        Input = session.Inputs[0];
+        Batched = signature;
+        _tags = ServingMeter.Tags(model, alias, number, isCanary);
+        if (signature is null) return;
         Output = session.Outputs.First(o => o.Name == signature.OutputName);
         InputWidth = signature.InputValuesPerSample;
         OutputWidth = signature.OutputValuesPerSample;
         FixedBatch = signature.FixedBatch;
-        _tags = ServingMeter.Tags(model, alias, number, isCanary);
         // Batching needs a dynamic batch dimension; a fixed-batch model runs each request as it comes.
         if (FixedBatch is null) _batcher = new VersionBatcher(this, settings, batchWorkers);
     }
@@ -52,13 +55,21 @@ public sealed class ServedVersion
     public Guid VersionId { get; }
     public int Number { get; }
     public bool IsCanary { get; }
-    public OnnxTensorInfo Input { get; }
-    public OnnxTensorInfo Output { get; }
     public IReadOnlyList<OnnxTensorInfo> Inputs => _session.Inputs;
     public IReadOnlyList<OnnxTensorInfo> Outputs => _session.Outputs;
+
+    /// <summary>The pooled FP32 path's signature, or null when the model has another (then every request runs typed).</summary>
+    public BatchedFloatSignature? Batched { get; }
+
+    /// <summary>The output the pooled FP32 path returns; null without <see cref="Batched"/>.</summary>
+    public OnnxTensorInfo? Output { get; }
+
     public int InputWidth { get; }
     public int OutputWidth { get; }
     public long? FixedBatch { get; }
+
+    public string InputsText => string.Join(", ", Inputs);
+    public string OutputsText => string.Join(", ", Outputs);
     public LatencyWindow Window { get; }
 
     /// <summary>The window as the publisher last read it (each second).</summary>
@@ -102,12 +113,7 @@ public sealed class ServedVersion
             _meter.Queued(_tags, job.QueueSeconds);
             return;
         }
-        if (Interlocked.Increment(ref _inline) > settings.MaxQueueSize)
-        {
-            Interlocked.Decrement(ref _inline);
-            throw new ServingException(StatusCodes.Status503ServiceUnavailable,
-                $"Model '{Model}' version {Number} already runs {settings.MaxQueueSize} requests; retry later.");
-        }
+        EnterInline(settings);
         try
         {
             var start = Stopwatch.GetTimestamp();
@@ -117,6 +123,48 @@ public sealed class ServedVersion
         {
             Interlocked.Decrement(ref _inline);
         }
+    }
+
+    /// <summary>
+    /// Runs one request's typed tensors (checked against the signature) and returns the outputs named, never batched
+    /// with another request. Counts towards the same limit of requests in flight as an unbatched version.
+    /// </summary>
+    internal IReadOnlyDictionary<string, InferenceTensor> InferTyped(IReadOnlyDictionary<string, InferenceTensor> inputs, IReadOnlyList<string> outputs, int rows)
+    {
+        EnterInline(_settings());
+        try
+        {
+            var start = Stopwatch.GetTimestamp();
+            IReadOnlyDictionary<string, InferenceTensor> results;
+            try
+            {
+                results = _session.Run(inputs, outputs);
+            }
+            catch (InferenceInputException e)
+            {
+                throw new ServingException(StatusCodes.Status400BadRequest, e.Message, e);
+            }
+            catch (InferenceRunException e)
+            {
+                throw new ServingException(StatusCodes.Status500InternalServerError, $"Model '{Model}' version {Number} failed to run: {e.Message}", e);
+            }
+            _meter.Ran(_tags, rows, Stopwatch.GetElapsedTime(start).TotalSeconds);
+            Window.RecordBatch(rows);
+            return results;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inline);
+        }
+    }
+
+    /// <summary>Counts a request run on its own thread, or refuses it with 503 when the queue size already runs.</summary>
+    private void EnterInline(BatchingSettings settings)
+    {
+        if (Interlocked.Increment(ref _inline) <= settings.MaxQueueSize) return;
+        Interlocked.Decrement(ref _inline);
+        throw new ServingException(StatusCodes.Status503ServiceUnavailable,
+            $"Model '{Model}' version {Number} already runs {settings.MaxQueueSize} requests; retry later.");
     }
 
     /// <summary>One ONNX Runtime run of merged rows, its metrics, then every observer.</summary>
@@ -153,10 +201,13 @@ public sealed class ServedVersion
         Window.RecordFailure(seconds);
     }
 
-    /// <summary>Runs zeros through the session at batch 1 and at the batch size, so the first request finds it warm.</summary>
+    /// <summary>
+    /// Runs zeros through the session at batch 1 and at the batch size, so the first request finds it warm. A model
+    /// outside the pooled FP32 path is not warmed: its dynamic dimensions have no size to warm with.
+    /// </summary>
     internal static void WarmUp(InferenceModel session, int runs, int batchSize)
     {
-        var signature = session.BatchedFloat!;
+        if (session.BatchedFloat is not { } signature) return;
         var batches = signature.FixedBatch is long fixedBatch ? [(int)fixedBatch] : new[] { 1, Math.Max(1, batchSize) };
         foreach (var batch in batches)
         {

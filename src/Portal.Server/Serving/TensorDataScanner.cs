@@ -41,17 +41,59 @@ internal static class TensorDataScanner
     /// <summary>Reads the array that follows the current <c>"data"</c> property; returns the number of values.</summary>
     public static int Read(ref BodyCursor body, string what, ref float[] data)
     {
+        var open = Open(ref body, what, "numbers");
+        var (close, count) = Scan(body.Json, open, what, ref data);
+        Resume(ref body, open, close);
+        return count;
+    }
+
+    /// <summary>
+    /// Copies the array that follows the current <c>"data"</c> property, unread, for a reader of its datatype; its
+    /// bracket structure is followed (strings skipped whole), its values are not checked here.
+    /// </summary>
+    public static byte[] Capture(ref BodyCursor body, string what)
+    {
+        var open = Open(ref body, what, "values");
         var json = body.Json;
-        var state = body.Reader.CurrentState;
+        var depth = 0;
+        var i = open;
+        for (; i < json.Length; i++)
+        {
+            var c = json[i];
+            if (c == (byte)'"')
+            {
+                for (i++; i < json.Length && json[i] != (byte)'"'; i++)
+                {
+                    if (json[i] == (byte)'\\') i++;
+                }
+                continue;
+            }
+            if (c == (byte)'[') depth++;
+            else if (c == (byte)']' && --depth == 0) break;
+        }
+        if (i >= json.Length) throw InferRequest.Invalid("The request body ends before its JSON is complete.");
+        var copy = json[open..(i + 1)].ToArray();
+        Resume(ref body, open, i);
+        return copy;
+    }
+
+    /// <summary>Where the data array opens: past the colon the reader may not have consumed.</summary>
+    private static int Open(ref BodyCursor body, string what, string elements)
+    {
+        var json = body.Json;
         var open = body.ReaderStart + (int)body.Reader.BytesConsumed;
-        // The reader stops after the property name; the colon may or may not be behind it.
         while (open < json.Length && (IsWhitespace(json[open]) || json[open] == (byte)':')) open++;
         if (open >= json.Length) throw InferRequest.Invalid("The request body ends before its JSON is complete.");
         if (json[open] != (byte)'[')
-            throw InferRequest.Invalid($"The data of input '{what}' must be an array of numbers, not {Describe(json[open])}.");
+            throw InferRequest.Invalid($"The data of input '{what}' must be an array of {elements}, not {Describe(json[open])}.");
+        return open;
+    }
 
-        var (close, count) = Scan(json, open, what, ref data);
-        // Let the reader see an empty array where the data was, then carry on from the same state.
+    /// <summary>Lets the reader see an empty array where the data was (from <paramref name="open"/> to <paramref name="close"/>), then carry on from the same state.</summary>
+    private static void Resume(ref BodyCursor body, int open, int close)
+    {
+        var json = body.Json;
+        var state = body.Reader.CurrentState;
         var resume = close - 1;
         if (resume > open)
         {
@@ -65,7 +107,6 @@ internal static class TensorDataScanner
         body.Reader = new Utf8JsonReader(json[resume..], isFinalBlock: true, state);
         if (!body.Reader.Read() || body.Reader.TokenType != JsonTokenType.StartArray || !body.Reader.Read() || body.Reader.TokenType != JsonTokenType.EndArray)
             throw new InvalidOperationException("The reader did not resume on the empty array left in place of the data.");
-        return count;
     }
 
     private static (int Close, int Count) Scan(ReadOnlySpan<byte> json, int open, string what, ref float[] data)

@@ -98,6 +98,16 @@ internal static class ExternalModels
         return Model(graph, opset: 17, irVersion: 8);
     }
 
+    /// <summary>y[batch,2] = Identity(x[batch,2]) of one ONNX element type (its TensorProto.DataType number).</summary>
+    public static byte[] Identity(int elementType)
+    {
+        var graph = new GraphProto { Name = $"identity_{elementType}" };
+        graph.Input.Add(Value("x", elementType, "batch", 2));
+        graph.Output.Add(Value("y", elementType, "batch", 2));
+        graph.Node.Add(Node("Identity", ["x"], "y"));
+        return Model(graph, opset: 17, irVersion: 8);
+    }
+
     /// <summary>A graph ONNX Runtime cannot load: an operator that does not exist in the default domain.</summary>
     public static byte[] UnknownOperator()
     {

@@ -1,14 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 using Portal.Engine.Weights;
-using Portal.Server.Artifacts;
-using Portal.Server.Persistence;
-using Portal.Server.Registry;
 using Portal.Server.Serving;
 using Portal.Server.Tests.Infrastructure;
 
@@ -100,54 +96,17 @@ public sealed class ServingPortal : PortalFactory, IAsyncLifetime
     public Task<string> CreateModel(int versions = 2, params (string Alias, int Version)[] aliases) => CreateModelIn(this, versions, aliases);
 
     /// <summary><see cref="CreateModel"/> in any portal (a restart test's own).</summary>
-    public static async Task<string> CreateModelIn(PortalFactory portal, int versions = 2, params (string Alias, int Version)[] aliases)
-    {
-        var name = $"served-{Guid.NewGuid():N}"[..15];
-        await using (var scope = portal.Services.CreateAsyncScope())
-        {
-            var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-            var store = scope.ServiceProvider.GetRequiredService<ArtifactStore>();
-            var model = new RegisteredModel { Name = name, CreatedBy = "tests" };
-            db.Models.Add(model);
-            for (var v = 1; v <= versions; v++)
-            {
-                var stored = await store.Write(Onnx(v), default);
-                db.ModelVersions.Add(new ModelVersion { ModelId = model.Id, Number = v, Source = VersionSource.Import, OnnxArtifact = stored.Sha256, CreatedBy = "tests" });
-            }
-            await db.SaveChangesAsync();
-        }
-        if (aliases.Length == 0) aliases = [("production", 1)];
-        foreach (var (alias, version) in aliases)
-        {
-            await HoldIn(portal, name, alias, version);
-            await WaitServedIn(portal, name, alias, version);
-        }
-        return name;
-    }
+    public static Task<string> CreateModelIn(PortalFactory portal, int versions = 2, params (string Alias, int Version)[] aliases) =>
+        ServedFiles.Serve(portal, [.. Enumerable.Range(1, versions).Select(Onnx)], aliases);
+
+    /// <summary>A new model whose version 1 is an ONNX file no code of ours wrote (see <see cref="ProtocolModels"/>), served as <c>production</c>.</summary>
+    public Task<string> Serve(byte[] onnx) => ServedFiles.Serve(this, [onnx], []);
 
     /// <summary>Moves <paramref name="alias"/> to <paramref name="version"/> through the registry's alias mover, as every move goes.</summary>
-    public Task Hold(string model, string alias, int version) => HoldIn(this, model, alias, version);
-
-    private static async Task HoldIn(PortalFactory portal, string model, string alias, int version)
-    {
-        await using var scope = portal.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
-        var row = await db.Models.SingleAsync(m => m.Name == model);
-        var target = await db.ModelVersions.SingleAsync(v => v.ModelId == row.Id && v.Number == version);
-        await scope.ServiceProvider.GetRequiredService<AliasMover>().Stage(row.Id, alias, target.Id, AliasMoveReason.Direct, "tests", null, default);
-        await db.SaveChangesAsync();
-    }
+    public Task Hold(string model, string alias, int version) => ServedFiles.Hold(this, model, alias, version);
 
     /// <summary>Waits until the deployment serves <paramref name="version"/> (loads happen in the background after a move).</summary>
-    public Task WaitServed(string model, string alias, int version) => WaitServedIn(this, model, alias, version);
-
-    private static Task WaitServedIn(PortalFactory portal, string model, string alias, int version)
-    {
-        var deployments = portal.Services.GetRequiredService<DeploymentSet>();
-        return Poll.Until(() => deployments.Find(model, alias)?.Current.Primary?.Number == version, TimeSpan.FromSeconds(30),
-            () => $"{model}/{alias} did not come to serve version {version}; it serves {deployments.Find(model, alias)?.Current.Primary?.Number.ToString() ?? "nothing"} ({deployments.Find(model, alias)?.Problem}).",
-            TimeSpan.FromMilliseconds(10));
-    }
+    public Task WaitServed(string model, string alias, int version) => ServedFiles.WaitServed(this, model, alias, version);
 }
 
 /// <summary>Every ServedBatch the portal reports, copied (the batch's memory is reused after the call).</summary>

@@ -1,0 +1,112 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Portal.Server.Tests.Serving;
+
+/// <summary>
+/// ONNX files written by another tool: Debian's python3-onnx (<c>onnx.helper</c>), run as /usr/bin/python3, checked by
+/// <c>onnx.checker</c>. Each file is built once per test run.
+/// </summary>
+internal static class ProtocolModels
+{
+    private const string Python = "/usr/bin/python3";
+
+    private static readonly ConcurrentDictionary<string, Lazy<byte[]>> s_built = new();
+
+    /// <summary>The protocol's datatypes and ONNX's names for them.</summary>
+    public static readonly IReadOnlyDictionary<string, string> OnnxTypes = new Dictionary<string, string>
+    {
+        ["BOOL"] = "BOOL",
+        ["UINT8"] = "UINT8",
+        ["UINT16"] = "UINT16",
+        ["UINT32"] = "UINT32",
+        ["UINT64"] = "UINT64",
+        ["INT8"] = "INT8",
+        ["INT16"] = "INT16",
+        ["INT32"] = "INT32",
+        ["INT64"] = "INT64",
+        ["FP16"] = "FLOAT16",
+        ["FP32"] = "FLOAT",
+        ["FP64"] = "DOUBLE",
+        ["BF16"] = "BFLOAT16",
+        ["BYTES"] = "STRING",
+    };
+
+    /// <summary>y = Identity(x), both of <paramref name="datatype"/> and shape [batch, 2].</summary>
+    public static byte[] Identity(string datatype) => Build($"identity-{datatype}", $"""
+        T = TensorProto.{OnnxTypes[datatype]}
+        graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "identity",
+            [helper.make_tensor_value_info("x", T, ["batch", 2])], [helper.make_tensor_value_info("y", T, ["batch", 2])])
+        """);
+
+    /// <summary>
+    /// Two inputs of different datatypes and two outputs: features FP32 [batch, 3] and counts INT64 [batch];
+    /// shifted FP32 [batch, 3] = features + counts (per row), doubled INT64 [batch] = counts · 2.
+    /// </summary>
+    public static byte[] TwoInTwoOut() => Build("two-in-two-out", """
+        nodes = [
+            helper.make_node("Cast", ["counts"], ["counts_float"], to=TensorProto.FLOAT),
+            helper.make_node("Unsqueeze", ["counts_float", "axis1"], ["counts_column"]),
+            helper.make_node("Add", ["features", "counts_column"], ["shifted"]),
+            helper.make_node("Mul", ["counts", "two"], ["doubled"]),
+        ]
+        graph = helper.make_graph(nodes, "two_in_two_out",
+            [helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", 3]), helper.make_tensor_value_info("counts", TensorProto.INT64, ["batch"])],
+            [helper.make_tensor_value_info("shifted", TensorProto.FLOAT, ["batch", 3]), helper.make_tensor_value_info("doubled", TensorProto.INT64, ["batch"])],
+            [helper.make_tensor("axis1", TensorProto.INT64, [1], [1]), helper.make_tensor("two", TensorProto.INT64, [], [2])])
+        """);
+
+    /// <summary>tripled INT64 [] = k · 3 for a scalar INT64 k.</summary>
+    public static byte[] ScalarInt64() => Build("scalar-int64", """
+        graph = helper.make_graph([helper.make_node("Mul", ["k", "three"], ["tripled"])], "scalar",
+            [helper.make_tensor_value_info("k", TensorProto.INT64, [])], [helper.make_tensor_value_info("tripled", TensorProto.INT64, [])],
+            [helper.make_tensor("three", TensorProto.INT64, [], [3])])
+        """);
+
+    /// <summary>mean FP32 [batch] = the mean of a UINT8 image [batch, 1, height, width] of any height and width.</summary>
+    public static byte[] DynamicImage() => Build("dynamic-image", """
+        nodes = [
+            helper.make_node("Cast", ["image"], ["pixels"], to=TensorProto.FLOAT),
+            helper.make_node("ReduceMean", ["pixels"], ["mean"], axes=[1, 2, 3], keepdims=0),
+        ]
+        graph = helper.make_graph(nodes, "dynamic_image",
+            [helper.make_tensor_value_info("image", TensorProto.UINT8, ["batch", 1, "height", "width"])],
+            [helper.make_tensor_value_info("mean", TensorProto.FLOAT, ["batch"])])
+        """);
+
+    /// <summary>One FP32 input [batch, 4] and two outputs: y = x (FP32 [batch, 4]) and label = argmax(x) (INT64 [batch]).</summary>
+    public static byte[] FloatWithLabel() => Build("float-with-label", """
+        nodes = [helper.make_node("Identity", ["x"], ["y"]), helper.make_node("ArgMax", ["x"], ["label"], axis=1, keepdims=0)]
+        graph = helper.make_graph(nodes, "float_with_label",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 4])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4]), helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"])])
+        """);
+
+    private static byte[] Build(string key, string graph) => s_built.GetOrAdd(key, _ => new Lazy<byte[]>(() => Run(graph))).Value;
+
+    private static byte[] Run(string graph)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"protocol-model-{Guid.NewGuid():N}.onnx");
+        var script = string.Join('\n',
+            "import sys",
+            "import onnx",
+            "from onnx import helper, TensorProto",
+            graph,
+            "model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)], producer_name='onnx.helper')",
+            "onnx.checker.check_model(model, full_check=True)",
+            "onnx.save(model, sys.argv[1])");
+        try
+        {
+            using var process = Process.Start(new ProcessStartInfo(Python, ["-c", script, path]) { RedirectStandardError = true })
+                ?? throw new InvalidOperationException($"{Python} did not start; the protocol tests build their models with python3-onnx.");
+            var error = process.StandardError.ReadToEnd();
+            process.WaitForExit();
+            Assert.True(process.ExitCode == 0, $"python3-onnx did not build the model (exit {process.ExitCode}): {error}");
+            return File.ReadAllBytes(path);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
