@@ -51,6 +51,23 @@ public sealed class ForeignImportTests(RegistryFixture fixture)
     }
 
     [Fact]
+    public async Task An_imported_two_input_file_is_served_on_v2_with_both_datatypes_and_both_outputs()
+    {
+        var model = await fixture.CreateModel("two-served");
+        var version = await fixture.Contributor.ImportVersion(model, ImportCalls.Form(ForeignOnnx.TwoInputsTwoOutputs(), "two.onnx"));
+        await (await fixture.Contributor.PutAsJsonAsync($"/api/v1/models/{model}/aliases/staging", new { version = version.Number })).Read<AliasView>();
+        await Poll.Until(async () => (await fixture.Viewer.GetAsync($"/v2/models/{model}/ready?alias=staging")).StatusCode == HttpStatusCode.OK,
+            TimeSpan.FromSeconds(30), () => $"{model}/staging never became ready");
+
+        var body = $$"""{"inputs":[{{ProtocolCalls.Input("image", "FP32", "[2,3]", "[1,2,3,4,5,6]")}},{{ProtocolCalls.Input("ids", "INT64", "[2,4]", "[1,2,3,4,10,20,30,40]")}}]}""";
+        var outputs = await (await fixture.Viewer.Infer($"/v2/models/{model}/infer?alias=staging", body)).JsonOutputs();
+
+        Assert.Equal([2f, 4f, 6f, 8f, 10f, 12f], outputs["scaled"].GetProperty("data").EnumerateArray().Select(e => e.GetSingle()));
+        Assert.Equal([10L, 100L], outputs["total"].GetProperty("data").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal("INT64", outputs["total"].GetProperty("datatype").GetString());
+    }
+
+    [Fact]
     public async Task A_dynamic_spatial_dimension_takes_the_size_the_request_gives_and_the_default_otherwise()
     {
         var model = await fixture.CreateModel("spatial");

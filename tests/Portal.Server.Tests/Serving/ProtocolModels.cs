@@ -1,18 +1,10 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
+using Portal.Server.Tests.Infrastructure;
 
 namespace Portal.Server.Tests.Serving;
 
-/// <summary>
-/// ONNX files written by another tool: Debian's python3-onnx (<c>onnx.helper</c>), run as /usr/bin/python3, checked by
-/// <c>onnx.checker</c>. Each file is built once per test run.
-/// </summary>
+/// <summary>The protocol tests' ONNX files written by another tool (<see cref="OnnxHelperFiles"/>).</summary>
 internal static class ProtocolModels
 {
-    private const string Python = "/usr/bin/python3";
-
-    private static readonly ConcurrentDictionary<string, Lazy<byte[]>> s_built = new();
-
     /// <summary>The protocol's datatypes and ONNX's names for them.</summary>
     public static readonly IReadOnlyDictionary<string, string> OnnxTypes = new Dictionary<string, string>
     {
@@ -82,31 +74,5 @@ internal static class ProtocolModels
             [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4]), helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"])])
         """);
 
-    private static byte[] Build(string key, string graph) => s_built.GetOrAdd(key, _ => new Lazy<byte[]>(() => Run(graph))).Value;
-
-    private static byte[] Run(string graph)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"protocol-model-{Guid.NewGuid():N}.onnx");
-        var script = string.Join('\n',
-            "import sys",
-            "import onnx",
-            "from onnx import helper, TensorProto",
-            graph,
-            "model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 13)], producer_name='onnx.helper')",
-            "onnx.checker.check_model(model, full_check=True)",
-            "onnx.save(model, sys.argv[1])");
-        try
-        {
-            using var process = Process.Start(new ProcessStartInfo(Python, ["-c", script, path]) { RedirectStandardError = true })
-                ?? throw new InvalidOperationException($"{Python} did not start; the protocol tests build their models with python3-onnx.");
-            var error = process.StandardError.ReadToEnd();
-            process.WaitForExit();
-            Assert.True(process.ExitCode == 0, $"python3-onnx did not build the model (exit {process.ExitCode}): {error}");
-            return File.ReadAllBytes(path);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
-    }
+    private static byte[] Build(string key, string graph) => OnnxHelperFiles.Build(key, graph);
 }
