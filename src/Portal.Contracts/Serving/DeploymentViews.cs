@@ -11,10 +11,13 @@ public sealed record DeploymentView(
     BatchingSettings Batching,
     DeploymentMetrics? Metrics);
 
-/// <summary>A served version: its number, id and the tensors it takes and gives.</summary>
-public sealed record ServedVersionView(int Number, Guid Id, string Input, string Output, int QueueDepth);
+/// <summary>
+/// A served version: its number, id and the tensors it takes and gives, and which rule decides whether its requests
+/// are batched (<c>on: passed the batch independence check …</c>, <c>off: failed the batch independence check: …</c>).
+/// </summary>
+public sealed record ServedVersionView(int Number, Guid Id, string Input, string Output, int QueueDepth, string Batching);
 
-public sealed record CanaryView(int Version, Guid VersionId, double Percent, string Input, string Output);
+public sealed record CanaryView(int Version, Guid VersionId, double Percent, string Input, string Output, string Batching);
 
 /// <summary>
 /// The last sliding window of one deployment (a model's alias), published every second on the live topic

@@ -117,6 +117,7 @@ public abstract class PortalDbContext(DbContextOptions options) : IdentityDbCont
             e.HasIndex(v => v.RunId);
             e.HasIndex(v => v.ParentVersionId);
             e.Property(v => v.Source).HasConversion<string>().HasMaxLength(16);
+            e.Property(v => v.BatchCheck).HasConversion<string>().HasMaxLength(16);
         });
 
         builder.Entity<VersionTag>(e =>

@@ -10,7 +10,8 @@ namespace Portal.Server.Registry;
 /// What a version's evidence holds: the classification report on held-out data (when there is any), its timing
 /// (figures null when not measured), the file's signature and, for an import, how it was measured and what was not.
 /// </summary>
-public sealed record VersionEvidence(ClassificationReport? Report, Guid? EvaluationDatasetId, ModelTiming Timing, SignatureView Signature, MeasurementReport? Measurement = null);
+public sealed record VersionEvidence(
+    ClassificationReport? Report, Guid? EvaluationDatasetId, ModelTiming Timing, SignatureView Signature, BatchIndependence BatchCheck, MeasurementReport? Measurement = null);
 
 /// <summary>
 /// Measures a new version's evidence, never entered: the classification report on held-out data (the engine's

@@ -1,3 +1,5 @@
+using Portal.Engine.Inference;
+
 namespace Portal.Server.Registry;
 
 public enum VersionSource
@@ -51,6 +53,15 @@ public sealed class ModelVersion
 
     /// <summary>For an imported version, how the evidence was taken and which figures were not measured (a <c>MeasurementReport</c>), as JSON.</summary>
     public string? MeasurementJson { get; set; }
+
+    /// <summary>
+    /// Whether a row's answer is independent of the other rows in its batch (checked at registration, or known from
+    /// a per-sample spec); null for versions recorded before it was kept (see <see cref="Serving.VersionIndependence"/>).
+    /// </summary>
+    public BatchIndependenceOutcome? BatchCheck { get; set; }
+
+    /// <summary>Why <see cref="BatchCheck"/> is what it is: the largest difference and its row when it failed.</summary>
+    public string? BatchCheckReason { get; set; }
 
     public required string CreatedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;

@@ -57,6 +57,8 @@ public sealed class VersionRecorder(PortalDbContext db, AuditLog audit, Artifact
         version.ThroughputBatch64 = evidence.Timing.SamplesPerSecond;
         version.SignatureJson = JsonSerializer.Serialize(evidence.Signature, s_json);
         version.MeasurementJson = evidence.Measurement is null ? null : JsonSerializer.Serialize(evidence.Measurement, s_json);
+        version.BatchCheck = evidence.BatchCheck.Outcome;
+        version.BatchCheckReason = evidence.BatchCheck.Reason;
     }
 
     private void Audit(RegisteredModel model, ModelVersion version, VersionEvidence evidence, object origin, string actor) =>

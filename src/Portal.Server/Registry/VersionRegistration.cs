@@ -4,6 +4,8 @@ using Portal.Contracts.Jobs;
 using Portal.Contracts.Registry;
 using Portal.Engine.Data;
 using Portal.Engine.Evaluation;
+using Portal.Engine.Inference;
+using Portal.Engine.Models;
 using Portal.Server.Persistence;
 using Portal.Server.Training;
 
@@ -35,10 +37,12 @@ public sealed class VersionRegistration(
         var onnx = RunModelFiles.Onnx(trained.Spec, trained.Weights, trained.Standardization, trained.ClassNames, versionId, tokenizer);
         ModelTiming timing;
         SignatureView signature;
+        BatchIndependence batchCheck;
         using (var loaded = evidence.Load(onnx, $"{model.Name} (run {run.Name})"))
         {
             timing = await evidence.Time(loaded, data, ct);
             signature = VersionSignature.Of(loaded);
+            batchCheck = PerSampleSpec.Of(trained.Spec) ?? BatchIndependenceCheck.Run(loaded);
         }
 
         return await recorder.Record(model, onnx, weights, (onnxSha, weightsSha) => new ModelVersion
@@ -52,7 +56,7 @@ public sealed class VersionRegistration(
             WeightsArtifact = weightsSha,
             OnnxArtifact = onnxSha,
             CreatedBy = actor,
-        }, new VersionEvidence(report, evaluationId, timing, signature), new { runId = run.Id, run = run.Name }, actor, ct);
+        }, new VersionEvidence(report, evaluationId, timing, signature, batchCheck), new { runId = run.Id, run = run.Name }, actor, ct);
     }
 
     /// <summary>
@@ -73,10 +77,12 @@ public sealed class VersionRegistration(
         ModelTiming timing;
         MeasurementReport measurement;
         SignatureView signature;
+        BatchIndependence batchCheck;
         using (var loaded = evidence.Load(onnx, import.FileName))
         {
             classNames = ImportRules.ClassNames(settings, loaded, data);
             signature = VersionSignature.Of(loaded);
+            batchCheck = BatchIndependenceCheck.Run(loaded);
             if (data is not null)
             {
                 if (ImportRules.Misfit(loaded, settings, data) is { } reason) throw new InvalidOperationException(reason);
@@ -97,7 +103,7 @@ public sealed class VersionRegistration(
             ClassNames = classNames,
             OnnxArtifact = onnxSha,
             CreatedBy = actor,
-        }, new VersionEvidence(report, settings.EvaluationDatasetId, timing, signature, measurement),
+        }, new VersionEvidence(report, settings.EvaluationDatasetId, timing, signature, batchCheck, measurement),
             new { importId = import.Id, fileName = import.FileName, size = onnx.Length }, actor, ct);
     }
 
@@ -114,11 +120,14 @@ public sealed class VersionRegistration(
         ClassificationReport report;
         ModelTiming timing;
         SignatureView signature;
+        BatchIndependence batchCheck;
         using (var loaded = evidence.Load(derived.Onnx, $"{model.Name} (compressed)"))
         {
             report = await EvidenceMeasurement.Evaluate(loaded, data, ct);
             timing = await evidence.Time(loaded, data, ct);
             signature = VersionSignature.Of(loaded);
+            // Checked even from a per-sample spec: compression can mix rows (dynamic quantization's scale is taken over the whole input).
+            batchCheck = BatchIndependenceCheck.Run(loaded);
         }
         return await recorder.Record(model, derived.Onnx, derived.Weights, (onnxSha, weightsSha) => new ModelVersion
         {
@@ -133,6 +142,6 @@ public sealed class VersionRegistration(
             WeightsArtifact = weightsSha,
             OnnxArtifact = onnxSha,
             CreatedBy = actor,
-        }, new VersionEvidence(report, derived.EvaluationDatasetId, timing, signature), new { parentVersionId = derived.ParentVersionId, compressionId = derived.CompressionId }, actor, ct);
+        }, new VersionEvidence(report, derived.EvaluationDatasetId, timing, signature, batchCheck), new { parentVersionId = derived.ParentVersionId, compressionId = derived.CompressionId }, actor, ct);
     }
 }

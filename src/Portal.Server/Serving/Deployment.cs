@@ -11,6 +11,7 @@ public sealed class Deployment(Guid modelId, string model, string alias, Batchin
 {
     private volatile Routing _routing = Routing.Empty;
     private volatile BatchingSettings _batching = batching;
+    private volatile bool _batchingForced;
 
     public Guid ModelId { get; } = modelId;
     public string Model { get; } = model;
@@ -25,6 +26,16 @@ public sealed class Deployment(Guid modelId, string model, string alias, Batchin
     {
         get => _batching;
         internal set => _batching = value;
+    }
+
+    /// <summary>
+    /// True when an owner set maxBatchSize above 1 on this deployment (PUT …/batching): its versions are batched even
+    /// when they did not pass the batch independence check (<see cref="BatchingRule"/>).
+    /// </summary>
+    public bool BatchingForced
+    {
+        get => _batchingForced;
+        internal set => _batchingForced = value;
     }
 
     /// <summary>Why the alias's version is not served (it could not be loaded), or null.</summary>

@@ -112,6 +112,7 @@ public sealed class DeploymentSet : IAliasMoveObserver, IDisposable
             try
             {
                 deployment.Batching = batching;
+                deployment.BatchingForced = settings?.MaxBatchSize > 1;
                 var store = scope.ServiceProvider.GetRequiredService<ArtifactStore>();
                 await Apply(db, store, deployment, row.VersionId, settings, ct);
                 deployment.Problem = null;
@@ -173,7 +174,8 @@ public sealed class DeploymentSet : IAliasMoveObserver, IDisposable
                         $"Model '{deployment.Model}' version {version.Number} cannot be served: {unserved} has no Open Inference Protocol datatype this server reads and writes.");
                 ServedVersion.WarmUp(session, _options.WarmUpRuns, batching.MaxBatchSize);
                 return new ServedVersion(deployment.Model, deployment.Alias, version.Id, version.Number, canary, session, Meter, Observers(),
-                    () => deployment.Batching, new LatencyWindow(_options.MetricsWindowSeconds, _clock), _options.BatchWorkers);
+                    () => deployment.Batching, new LatencyWindow(_options.MetricsWindowSeconds, _clock), _options.BatchWorkers,
+                    VersionIndependence.Of(version), () => deployment.BatchingForced);
             }
             catch
             {

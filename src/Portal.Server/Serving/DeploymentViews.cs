@@ -19,8 +19,8 @@ internal static class DeploymentViews
             deployment.Alias,
             deployment.IsReady,
             deployment.Problem,
-            routing.Primary is { } p ? new ServedVersionView(p.Number, p.VersionId, p.InputsText, p.OutputsText, p.QueueDepth) : null,
-            routing.Canary is { } c ? new CanaryView(c.Number, c.VersionId, routing.CanaryPercent, c.InputsText, c.OutputsText) : null,
+            routing.Primary is { } p ? new ServedVersionView(p.Number, p.VersionId, p.InputsText, p.OutputsText, p.QueueDepth, p.Batching.Text) : null,
+            routing.Canary is { } c ? new CanaryView(c.Number, c.VersionId, routing.CanaryPercent, c.InputsText, c.OutputsText, c.Batching.Text) : null,
             deployment.Batching,
             metrics);
     }

@@ -157,6 +157,9 @@ public static class InferenceProtocolApi
                 w.WriteString("served_version", served.Number.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 Tensors(w, "inputs", served.Inputs);
                 Tensors(w, "outputs", served.Outputs);
+                w.WriteStartObject("parameters");
+                w.WriteString("batching", served.Batching.Text);
+                w.WriteEndObject();
             });
         }
         finally

@@ -66,7 +66,12 @@ public sealed record ProtocolModelMetadata(
     [property: Description("The alias this answer describes (the portal's extension).")] string Alias,
     [property: JsonPropertyName("served_version"), Description("The version the alias sends requests to (the portal's extension).")] string ServedVersion,
     IReadOnlyList<ProtocolTensorMetadata> Inputs,
-    IReadOnlyList<ProtocolTensorMetadata> Outputs);
+    IReadOnlyList<ProtocolTensorMetadata> Outputs,
+    [property: Description("batching: whether concurrent requests are merged into one batch and which rule decides it (the portal's extension).")]
+    ProtocolModelParameters Parameters);
+
+public sealed record ProtocolModelParameters(
+    [property: Description("\"on: passed the batch independence check (…)\", \"off: failed the batch independence check: …\", or forced on by an owner.")] string Batching);
 
 public sealed record ProtocolTensorMetadata(
     string Name,

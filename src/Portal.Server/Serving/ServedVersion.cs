@@ -19,6 +19,7 @@ public sealed class ServedVersion
     private readonly ServingMeter _meter;
     private readonly IServingObserver[] _observers;
     private readonly Func<BatchingSettings> _settings;
+    private readonly Func<bool> _forced;
     private readonly Lock _observerGate = new();
     private readonly VersionBatcher? _batcher;
     private readonly System.Diagnostics.TagList _tags;
@@ -26,7 +27,8 @@ public sealed class ServedVersion
     private int _inline;
 
     internal ServedVersion(string model, string alias, Guid versionId, int number, bool isCanary, InferenceModel session,
-        ServingMeter meter, IEnumerable<IServingObserver> observers, Func<BatchingSettings> settings, LatencyWindow window, int batchWorkers)
+        ServingMeter meter, IEnumerable<IServingObserver> observers, Func<BatchingSettings> settings, LatencyWindow window, int batchWorkers,
+        BatchIndependence independence, Func<bool> forced)
     {
         var signature = session.BatchedFloat;
         Model = model;
@@ -38,6 +40,8 @@ public sealed class ServedVersion
         _meter = meter;
         _observers = [.. observers];
         _settings = settings;
+        _forced = forced;
+        Independence = independence;
         Window = window;
         Batched = signature;
         _tags = ServingMeter.Tags(model, alias, number, isCanary);
@@ -63,6 +67,16 @@ public sealed class ServedVersion
 
     /// <summary>The output the pooled FP32 path returns; null without <see cref="Batched"/>.</summary>
     public OnnxTensorInfo? Output { get; }
+
+    /// <summary>Whether a row's answer is independent of the other rows in its batch, as registration recorded it.</summary>
+    public BatchIndependence Independence { get; }
+
+    /// <summary>Whether this version's requests are batched now, and which rule says so.</summary>
+    public BatchingRule Batching => BatchingRule.Of(Unbatchable, Independence, _settings(), _forced());
+
+    private string? Unbatchable => Batched is null
+        ? "requests run one at a time: only a model of one float input [batch, …] is batched"
+        : FixedBatch is long fixedBatch ? $"the batch dimension is fixed at {fixedBatch}" : null;
 
     public int InputWidth { get; }
     public int OutputWidth { get; }
@@ -104,7 +118,7 @@ public sealed class ServedVersion
     internal async Task Infer(InferenceJob job)
     {
         var settings = _settings();
-        if (_batcher is not null && settings.IsBatching)
+        if (_batcher is not null && settings.IsBatching && (Independence.Independent || _forced()))
         {
             if (!_batcher.TryEnqueue(job))
                 throw new ServingException(StatusCodes.Status503ServiceUnavailable,

@@ -778,6 +778,13 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.Property<double?>("Accuracy")
                         .HasColumnType("double precision");
 
+                    b.Property<string>("BatchCheck")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("BatchCheckReason")
+                        .HasColumnType("text");
+
                     b.PrimitiveCollection<string[]>("ClassNames")
                         .IsRequired()
                         .HasColumnType("text[]");

@@ -767,6 +767,13 @@ namespace Portal.Server.Persistence.Migrations.Sqlite
                     b.Property<double?>("Accuracy")
                         .HasColumnType("REAL");
 
+                    b.Property<string>("BatchCheck")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BatchCheckReason")
+                        .HasColumnType("TEXT");
+
                     b.PrimitiveCollection<string>("ClassNames")
                         .IsRequired()
                         .HasColumnType("TEXT");
