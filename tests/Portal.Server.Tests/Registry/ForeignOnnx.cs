@@ -60,5 +60,23 @@ internal static class ForeignOnnx
             [w])
         """);
 
+    /// <summary>Input <c>x</c> FP32 [batch, 4]; output <c>y</c> FP32 [batch, 4]: x divided by its maximum over the whole batch, so a row's answer depends on the other rows.</summary>
+    public static byte[] WholeBatchMax() => Build("foreign-whole-batch-max", """
+        graph = helper.make_graph(
+            [helper.make_node("ReduceMax", ["x"], ["peak"], keepdims=1), helper.make_node("Div", ["x", "peak"], ["y"])],
+            "whole-batch-max",
+            [helper.make_tensor_value_info("x", T.FLOAT, ["batch", 4])],
+            [helper.make_tensor_value_info("y", T.FLOAT, ["batch", 4])])
+        """);
+
+    /// <summary>Input <c>x</c> FP32 [batch, 4]; output <c>y</c> FP32 [batch, 4]: x divided by its own row's maximum (per-sample).</summary>
+    public static byte[] RowMax() => Build("foreign-row-max", """
+        graph = helper.make_graph(
+            [helper.make_node("ReduceMax", ["x"], ["peak"], axes=[1], keepdims=1), helper.make_node("Div", ["x", "peak"], ["y"])],
+            "row-max",
+            [helper.make_tensor_value_info("x", T.FLOAT, ["batch", 4])],
+            [helper.make_tensor_value_info("y", T.FLOAT, ["batch", 4])])
+        """);
+
     private static byte[] Build(string key, string graph) => OnnxHelperFiles.Build(key, graph);
 }

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Engine.Inference;
 using Portal.Server.Artifacts;
 using Portal.Server.Persistence;
 using Portal.Server.Registry;
@@ -9,8 +10,9 @@ using Portal.Server.Tests.Infrastructure;
 namespace Portal.Server.Tests.Serving;
 
 /// <summary>
-/// The one place a test's own ONNX files enter the registry: stored as the versions of a new model, an alias moved
-/// to each version asked for (through the alias mover, as every move goes), and waited for until served.
+/// The one place a test's own ONNX files enter the registry: stored as the versions of a new model (each with its batch
+/// independence checked as registration checks it), an alias moved to each version asked for (through the alias
+/// mover, as every move goes), and waited for until served.
 /// </summary>
 public static class ServedFiles
 {
@@ -32,7 +34,22 @@ public static class ServedFiles
             }, async hashes =>
             {
                 for (var v = 1; v <= hashes.Count; v++)
-                    db.ModelVersions.Add(new ModelVersion { ModelId = model.Id, Number = v, Source = VersionSource.Import, OnnxArtifact = hashes[v - 1], CreatedBy = "tests" });
+                {
+                    // Recorded as registration records it, so the deployment batches the file exactly when registration would let it.
+                    BatchIndependence check;
+                    using (var session = InferenceModel.Load(files[v - 1]))
+                        check = BatchIndependenceCheck.Run(session);
+                    db.ModelVersions.Add(new ModelVersion
+                    {
+                        ModelId = model.Id,
+                        Number = v,
+                        Source = VersionSource.Import,
+                        OnnxArtifact = hashes[v - 1],
+                        BatchCheck = check.Outcome,
+                        BatchCheckReason = check.Reason,
+                        CreatedBy = "tests",
+                    });
+                }
                 return await db.SaveChangesAsync();
             }, default);
         }
