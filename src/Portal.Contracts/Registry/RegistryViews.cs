@@ -40,7 +40,8 @@ public sealed record LineageView(string Source, Guid? RunId, Guid? ParentVersion
 /// <see cref="EvaluationDatasetId"/>, ONNX Runtime latency at batch 1 and throughput at batch 64.
 /// <see cref="Compression"/> is the side-by-side report of a compressed version against its parent.
 /// <see cref="Measurement"/> (imported versions) says how the figures were taken and which were not measured, and why;
-/// <see cref="SizeBytes"/> is the ONNX file's size.
+/// <see cref="SizeBytes"/> is the ONNX file's size. <see cref="BatchIndependence"/> says whether a row's answer is
+/// independent of the other rows in its batch (only such a version is batched by default).
 /// </summary>
 public sealed record EvidenceView(
     double? Accuracy,
@@ -52,7 +53,15 @@ public sealed record EvidenceView(
     JsonElement? Evaluation,
     JsonElement? Compression,
     long? SizeBytes = null,
-    MeasurementReport? Measurement = null);
+    MeasurementReport? Measurement = null,
+    BatchIndependenceView? BatchIndependence = null);
+
+/// <summary>
+/// <see cref="Outcome"/>: <c>passed</c> (seeded rows gave the same answers alone and as one batch), <c>failed</c> (the
+/// reason names the row and the difference), <c>perSampleSpec</c> (trained by Portal from a per-sample spec, not
+/// checked) or <c>notChecked</c> (with the reason).
+/// </summary>
+public sealed record BatchIndependenceView(string Outcome, string Reason);
 
 /// <summary>
 /// How an imported version's evidence was taken: <see cref="Inputs"/> says how each input was synthesized and where

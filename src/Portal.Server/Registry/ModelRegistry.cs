@@ -165,7 +165,7 @@ internal static class VersionViews
             v.Number,
             new LineageView(v.Source.ToString(), v.RunId, v.ParentVersionId, parentNumber, Json(v.Recipe), await Training.FineTuneLineage.OfRun(db, v.RunId, ct)),
             new EvidenceView(v.Accuracy, v.EvaluationDatasetId, datasetName, v.LatencyP50Ms, v.LatencyP95Ms, v.ThroughputBatch64, Json(v.EvaluationJson), Json(v.CompressionJson),
-                records.GetValueOrDefault(v.OnnxArtifact)?.Size, Read<MeasurementReport>(v.MeasurementJson)),
+                records.GetValueOrDefault(v.OnnxArtifact)?.Size, Read<MeasurementReport>(v.MeasurementJson), BatchCheck(v)),
             files,
             tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),
             [.. aliases.Order(StringComparer.Ordinal)],
@@ -177,6 +177,12 @@ internal static class VersionViews
     }
 
     private static readonly JsonSerializerOptions s_json = new(JsonSerializerDefaults.Web);
+
+    private static BatchIndependenceView BatchCheck(ModelVersion version)
+    {
+        var independence = VersionIndependence.Of(version);
+        return new BatchIndependenceView(JsonNamingPolicy.CamelCase.ConvertName(independence.Outcome.ToString()), independence.Reason);
+    }
 
     private static T? Read<T>(string? json) where T : class => json is null ? null : JsonSerializer.Deserialize<T>(json, s_json);
 

@@ -56,7 +56,7 @@ public sealed class ModelVersion
 
     /// <summary>
     /// Whether a row's answer is independent of the other rows in its batch (checked at registration, or known from
-    /// a per-sample spec); null for versions recorded before it was kept (see <see cref="Serving.VersionIndependence"/>).
+    /// a per-sample spec); null for versions recorded before it was kept (see <see cref="VersionIndependence"/>).
     /// </summary>
     public BatchIndependenceOutcome? BatchCheck { get; set; }
 

@@ -31,7 +31,9 @@ public static class DeploymentsApi
             .WithSummary("Set a deployment's dynamic batching")
             .WithDescription("Requests arriving together are run as one batch of up to `maxBatchSize` rows (1 turns batching off; at most 4096), waiting at "
                 + "most `maxQueueDelayMicroseconds` (0 to 1 000 000) for more; past `maxQueueSize` queued requests (1 to 1 000 000) new ones are refused with 503. "
-                + "A value left out takes the server's configured default (Portal:Serving). Takes effect at once.")
+                + "A value left out takes the server's configured default (Portal:Serving). Takes effect at once. By default only a version that passed "
+                + "the batch independence check (or that Portal trained from a per-sample spec) is batched; setting `maxBatchSize` above 1 here forces "
+                + "batching on for any version, and the deployment's `batching` says it was forced against the check.")
             .WithRequestExample(new BatchingInput(32, 200, 1024))
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{model}/{alias}/canary", PutCanary).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Approver))

@@ -21,7 +21,7 @@ public sealed class BatchIndependenceTests(RegistryFixture fixture)
     [Fact]
     public async Task A_graph_normalised_over_the_whole_batch_fails_the_check_is_not_batched_and_every_concurrent_caller_gets_its_solo_answer()
     {
-        var model = await Imported("batch-max", ForeignOnnx.WholeBatchMax());
+        var (model, version) = await Imported("batch-max", ForeignOnnx.WholeBatchMax());
         // A long queue delay would merge every concurrent request if the deployment batched; it leaves maxBatchSize unset, so nothing is forced.
         var admin = await fixture.Portal.CreateClientAs("Admin");
         await (await admin.PutBatching(model, new { maxQueueDelayMicroseconds = 300_000 }, Alias)).AssertStatus(HttpStatusCode.OK);
@@ -37,6 +37,8 @@ public sealed class BatchIndependenceTests(RegistryFixture fixture)
             Assert.Equal(solo[i], answers[i].Rows[0]);
         }
         var view = await fixture.Viewer.Deployment(model, Alias);
+        Assert.Equal("failed", version.Evidence.BatchIndependence!.Outcome);
+        Assert.Matches(@"^row \d of 8 seeded rows changed by [0-9.]+ when run in one batch instead of alone$", version.Evidence.BatchIndependence.Reason);
         Assert.StartsWith("off: failed the batch independence check: row ", view.Version!.Batching);
         Assert.Contains("an owner can force it on", view.Version.Batching);
         Assert.Equal(1, Assert.Single(view.Metrics!.Versions).MeanBatchSize);
@@ -46,7 +48,7 @@ public sealed class BatchIndependenceTests(RegistryFixture fixture)
     [Fact]
     public async Task A_per_sample_imported_graph_passes_the_check_and_concurrent_callers_are_batched()
     {
-        var model = await Imported("row-max", ForeignOnnx.RowMax());
+        var (model, version) = await Imported("row-max", ForeignOnnx.RowMax());
         var admin = await fixture.Portal.CreateClientAs("Admin");
         await (await admin.PutBatching(model, new { maxQueueDelayMicroseconds = 300_000 }, Alias)).AssertStatus(HttpStatusCode.OK);
 
@@ -55,6 +57,7 @@ public sealed class BatchIndependenceTests(RegistryFixture fixture)
 
         for (var i = 0; i < rows.Length; i++) InferCalls.AssertRow(OwnMaximum(rows[i]), answers[i].Rows[0]);
         var view = await fixture.Viewer.Deployment(model, Alias);
+        Assert.Equal("passed", version.Evidence.BatchIndependence!.Outcome);
         Assert.StartsWith("on: passed the batch independence check (8 seeded rows", view.Version!.Batching);
         Assert.True(Assert.Single(view.Metrics!.Versions).MeanBatchSize > 1, "concurrent requests of a version that passed were not merged");
         Assert.Equal(view.Version.Batching, await MetadataBatching(model));
@@ -68,6 +71,7 @@ public sealed class BatchIndependenceTests(RegistryFixture fixture)
         await Hold(model, version.Number);
 
         var view = await fixture.Viewer.Deployment(model, Alias);
+        Assert.Equal("perSampleSpec", version.Evidence.BatchIndependence!.Outcome);
         Assert.Equal("on: trained by Portal from a spec whose every layer is per-sample in eval mode (batch norm uses its running statistics, dropout is off)",
             view.Version!.Batching);
     }
@@ -75,7 +79,7 @@ public sealed class BatchIndependenceTests(RegistryFixture fixture)
     [Fact]
     public async Task An_owner_can_force_batching_on_against_a_failed_check_and_it_is_labelled()
     {
-        var model = await Imported("forced", ForeignOnnx.WholeBatchMax());
+        var (model, _) = await Imported("forced", ForeignOnnx.WholeBatchMax());
         var admin = await fixture.Portal.CreateClientAs("Admin");
 
         var forced = await (await admin.PutBatching(model, new { maxBatchSize = 16, maxQueueDelayMicroseconds = 300_000 }, Alias)).ReadJson<DeploymentView>();
@@ -102,12 +106,12 @@ public sealed class BatchIndependenceTests(RegistryFixture fixture)
 
     private static string Body(float[] row) => InferCalls.Body([row], name: "x", shape: "[1,4]");
 
-    private async Task<string> Imported(string prefix, byte[] onnx)
+    private async Task<(string Model, VersionView Version)> Imported(string prefix, byte[] onnx)
     {
         var model = await fixture.CreateModel(prefix);
         var version = await fixture.Contributor.ImportVersion(model, ImportCalls.Form(onnx, $"{prefix}.onnx"));
         await Hold(model, version.Number);
-        return model;
+        return (model, version);
     }
 
     private async Task Hold(string model, int version)

@@ -1,8 +1,7 @@
 using Portal.Engine.Inference;
 using Portal.Engine.Models;
-using Portal.Server.Registry;
 
-namespace Portal.Server.Serving;
+namespace Portal.Server.Registry;
 
 /// <summary>
 /// A version's batch independence as recorded at registration. A version recorded before the check existed has no
