@@ -21,10 +21,7 @@ public sealed class BatchIndependenceTests(RegistryFixture fixture)
     [Fact]
     public async Task A_graph_normalised_over_the_whole_batch_fails_the_check_is_not_batched_and_every_concurrent_caller_gets_its_solo_answer()
     {
-        var (model, version) = await Imported("batch-max", ForeignOnnx.WholeBatchMax());
-        // A long queue delay would merge every concurrent request if the deployment batched; it leaves maxBatchSize unset, so nothing is forced.
-        var admin = await fixture.Portal.CreateClientAs("Admin");
-        await (await admin.PutBatching(model, new { maxQueueDelayMicroseconds = 300_000 }, Alias)).AssertStatus(HttpStatusCode.OK);
+        var (model, version) = await ImportedWaitingLong("batch-max", ForeignOnnx.WholeBatchMax());
 
         var rows = Enumerable.Range(0, 40).Select(Row).ToArray();
         var solo = new List<float[]>();
@@ -48,9 +45,7 @@ public sealed class BatchIndependenceTests(RegistryFixture fixture)
     [Fact]
     public async Task A_per_sample_imported_graph_passes_the_check_and_concurrent_callers_are_batched()
     {
-        var (model, version) = await Imported("row-max", ForeignOnnx.RowMax());
-        var admin = await fixture.Portal.CreateClientAs("Admin");
-        await (await admin.PutBatching(model, new { maxQueueDelayMicroseconds = 300_000 }, Alias)).AssertStatus(HttpStatusCode.OK);
+        var (model, version) = await ImportedWaitingLong("row-max", ForeignOnnx.RowMax());
 
         var rows = Enumerable.Range(0, 12).Select(Row).ToArray();
         var answers = await Task.WhenAll(rows.Select(async row => await (await fixture.Viewer.Infer(Path(model), Body(row))).Outputs()));
@@ -112,6 +107,18 @@ public sealed class BatchIndependenceTests(RegistryFixture fixture)
         var version = await fixture.Contributor.ImportVersion(model, ImportCalls.Form(onnx, $"{prefix}.onnx"));
         await Hold(model, version.Number);
         return (model, version);
+    }
+
+    /// <summary>
+    /// An import whose deployment waits long for company: it would merge every concurrent request if it batched.
+    /// maxBatchSize stays unset, so nothing is forced.
+    /// </summary>
+    private async Task<(string Model, VersionView Version)> ImportedWaitingLong(string prefix, byte[] onnx)
+    {
+        var imported = await Imported(prefix, onnx);
+        var admin = await fixture.Portal.CreateClientAs("Admin");
+        await (await admin.PutBatching(imported.Model, new { maxQueueDelayMicroseconds = 300_000 }, Alias)).AssertStatus(HttpStatusCode.OK);
+        return imported;
     }
 
     private async Task Hold(string model, int version)
