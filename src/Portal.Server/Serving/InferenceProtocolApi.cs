@@ -187,7 +187,7 @@ public static class InferenceProtocolApi
         });
     }
 
-    private static async Task Infer(HttpContext context, string name, string? version)
+    internal static async Task Infer(HttpContext context, string name, string? version)
     {
         var started = Stopwatch.GetTimestamp();
         var options = context.RequestServices.GetRequiredService<IOptions<ServingOptions>>().Value;

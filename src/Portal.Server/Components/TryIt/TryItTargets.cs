@@ -1,0 +1,65 @@
+using Portal.Server.Registry;
+using Portal.Server.Serving;
+
+namespace Portal.Server.Components.TryIt;
+
+/// <summary>
+/// Finds what a panel can run. A version is tried where a deployment serves it (as an alias's holder or canary),
+/// exactly as <c>/v2/models/{model}/versions/{version}/infer</c> reaches it; a version no alias serves is not loaded
+/// for the panel, and <see cref="NotServed"/> says how to serve it. The signature is the served session's, as /v2's
+/// metadata gives it; the class names are the version's.
+/// </summary>
+public sealed class TryItTargets(DeploymentSet deployments, ModelRegistry registry)
+{
+    /// <summary>The served version <paramref name="number"/> of <paramref name="model"/>, or null when no alias serves it.</summary>
+    public async Task<TryItTarget?> ForVersion(string model, int number, CancellationToken ct)
+    {
+        var roles = new List<string>();
+        ServedVersion? served = null;
+        foreach (var deployment in deployments.OfModel(model).OrderBy(d => d.Alias, StringComparer.Ordinal))
+        {
+            if (deployment.Acquire(number) is not { } found) continue;
+            roles.Add(found.IsCanary ? $"the canary of {deployment.Alias}" : deployment.Alias);
+            if (served is null) served = found;
+            else found.Release();
+        }
+        if (served is null) return null;
+        try
+        {
+            return await Target(served, null, $"v{number} is served as {string.Join(", ", roles)}", ct);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    /// <summary>The version <paramref name="alias"/> holds now, reached through the alias (a canary takes its share), or null while nothing is loaded.</summary>
+    public async Task<TryItTarget?> ForAlias(string model, string alias, CancellationToken ct)
+    {
+        var deployment = deployments.Find(model, alias);
+        var routing = deployment?.Current;
+        if (routing?.Primary is not { } holder || deployment!.Acquire(holder.Number) is not { } served) return null;
+        try
+        {
+            var text = routing.Canary is { } canary
+                ? $"{model}/{alias} serves v{holder.Number}, and v{canary.Number} for {routing.CanaryPercent:0.#} % of requests"
+                : $"{model}/{alias} serves v{holder.Number}";
+            return await Target(served, alias, text, ct);
+        }
+        finally
+        {
+            served.Release();
+        }
+    }
+
+    public static string NotServed(string model, int number) =>
+        $"v{number} is not served: no alias of {model} holds it, so /v2 cannot run it. Promote it to an alias (a canary will do) to try it here.";
+
+    private async Task<TryItTarget> Target(ServedVersion served, string? alias, string text, CancellationToken ct)
+    {
+        var version = await registry.GetVersion(served.Model, served.Number, ct);
+        return new TryItTarget(served.Model, alias is null ? served.Number : null, alias, VersionSignature.Of(served.Inputs, served.Outputs),
+            version.ClassNames, TakesText: false, text);
+    }
+}
