@@ -22,7 +22,7 @@ public static class UiSetup
         services.AddScoped<FeatureServices>();
         services.AddScoped<Registry.RunLineage>();
         services.AddSingleton<Datasets.DatasetPreview>();
-        services.AddScoped<TryIt.TryItTargets>();
+        services.AddSingleton<TryIt.TryItTargets>();
         services.AddSingleton<TryIt.TryItRunner>();
         services.Configure<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>(IdentityConstants.ApplicationScheme, o =>
         {

@@ -24,7 +24,7 @@ public sealed class TryItTests(ServingPortal portal)
         var body = InferCalls.Body([InferCalls.Row(1), InferCalls.Row(2)], id: "same");
 
         var overHttp = JsonDocument.Parse(await (await portal.Viewer.Infer(model, [InferCalls.Row(1), InferCalls.Row(2)])).Content.ReadAsStringAsync()).RootElement;
-        var answer = await Run(await Version(model, 1), body);
+        var answer = await Run(Version(model, 1), body);
 
         Assert.Null(answer.Error);
         Assert.Equal(1, answer.Version);
@@ -46,7 +46,7 @@ public sealed class TryItTests(ServingPortal portal)
         var model = await portal.CreateModel();
 
         var refused = await (await portal.Viewer.Infer($"/v2/models/{model}/versions/1/infer", body)).Error(HttpStatusCode.BadRequest);
-        var answer = await Run(await Version(model, 1), body);
+        var answer = await Run(Version(model, 1), body);
 
         Assert.Equal(refused, answer.Error);
         Assert.Empty(answer.Outputs);
@@ -57,8 +57,8 @@ public sealed class TryItTests(ServingPortal portal)
     {
         var model = await portal.CreateModel(3, ("production", 1), ("staging", 2));
 
-        var staged = await Version(model, 2);
-        var unserved = await Targets(t => t.ForVersion(model, 3, default));
+        var staged = Version(model, 2);
+        var unserved = Targets.ForVersion(model, 3);
 
         Assert.Equal("v2 is served as staging", staged.Served);
         Assert.Null(unserved);
@@ -71,7 +71,7 @@ public sealed class TryItTests(ServingPortal portal)
     {
         var model = await portal.CreateModel(2, ("production", 1), ("staging", 2));
 
-        var target = await Targets(t => t.ForAlias(model, "staging", default));
+        var target = Targets.ForAlias(model, "staging");
 
         Assert.NotNull(target);
         Assert.Equal($"{model}/staging serves v2", target.Served);
@@ -86,7 +86,7 @@ public sealed class TryItTests(ServingPortal portal)
         var model = await portal.CreateModel();
         var before = portal.Observer.Batches.Count(b => b.Model == model);
 
-        var answer = await portal.Services.GetRequiredService<TryItRunner>().Run(await Version(model, 1), Encoding.UTF8.GetBytes(InferCalls.Body([InferCalls.Row(1)])), User(), default);
+        var answer = await portal.Services.GetRequiredService<TryItRunner>().Run(Version(model, 1), Encoding.UTF8.GetBytes(InferCalls.Body([InferCalls.Row(1)])), User(), default);
 
         Assert.Equal("Inference needs the Viewer role at least; you are no role.", answer.Error);
         Assert.Equal(before, portal.Observer.Batches.Count(b => b.Model == model));
@@ -97,7 +97,7 @@ public sealed class TryItTests(ServingPortal portal)
     {
         // UINT8 [batch, 1, height, width] of any size; answers each image's mean grey level.
         var model = await portal.Serve(ProtocolModels.DynamicImage());
-        var target = await Version(model, 1);
+        var target = Version(model, 1);
         byte[][] images = [[0, 10, 20, 30, 40, 50], [200, 200, 200, 200, 200, 200]];
 
         var answer = await Run(target, TryItBodies.Image(target, new MemoryStream(Idx(images, height: 2, width: 3)), "two.idx", number: 2));
@@ -114,13 +114,48 @@ public sealed class TryItTests(ServingPortal portal)
     {
         // FP32 [batch, 4] → y = x and label = argmax(x).
         var model = await portal.Serve(ProtocolModels.FloatWithLabel());
-        var target = await Version(model, 1);
+        var target = Version(model, 1);
 
         var answer = await Run(target, TryItBodies.CsvRow(target, "1, 5.5, -2, 0"));
 
         Assert.Null(answer.Error);
         Assert.Equal(["1", "5.5", "-2", "0"], answer.Outputs.Single(o => o.Name == "y").Values);
         Assert.Equal(["1"], answer.Outputs.Single(o => o.Name == "label").Values);
+    }
+
+    [Fact]
+    public async Task Typed_texts_come_back_as_each_texts_top_classes_with_their_probabilities()
+    {
+        var model = await portal.Serve(TextModels.Onnx());
+        var target = Version(model, 1);
+        string[] texts = ["a late goal", "snow and rain"];
+        var probabilities = TextModels.Softmax(TextModels.Logits(TextModels.Onnx(), texts), TextModels.Classes.Length);
+
+        var answer = await Run(target, TryItBodies.Text(target, texts));
+
+        Assert.True(target.TakesText);
+        Assert.Equal(new TryItClassifier("output", TextModels.Classes.Length), target.Classifier);
+        Assert.Null(answer.Error);
+        Assert.NotNull(answer.Classes);
+        Assert.Equal(texts.Length, answer.Classes.Count);
+        for (var t = 0; t < texts.Length; t++)
+        {
+            var expected = probabilities[t].Select((p, i) => (p, i)).OrderByDescending(c => c.p).ToArray();
+            Assert.Equal(expected.Select(c => TextModels.Classes[c.i]), answer.Classes[t].Select(c => c.Name));
+            Assert.Equal(expected.Select(c => c.i), answer.Classes[t].Select(c => c.Index));
+            for (var c = 0; c < expected.Length; c++) Assert.True(Math.Abs(expected[c].p - answer.Classes[t][c].Probability) < 1e-5, $"text {t} class {c}: {answer.Classes[t][c].Probability}, softmax gives {expected[c].p}");
+        }
+        Assert.DoesNotContain(answer.Outputs, o => o.Name == "output");
+    }
+
+    [Fact]
+    public void Text_is_offered_only_to_a_version_that_carries_its_tokenizer()
+    {
+        var target = new TryItTarget("m", 1, null, new Contracts.Registry.SignatureView([new("input", "INT64", [-1, 12])], [new("output", "FP32", [-1, 3])]), null, TakesText: false, "v1");
+
+        Assert.DoesNotContain(TryItMode.Text, TryItModes.Of(target));
+        Assert.Equal("Version m v1 carries no tokenizer, so it takes no text.", Assert.Throws<Refusal>(() => TryItBodies.Text(target, ["hello"])).Message);
+        Assert.Contains(TryItMode.Text, TryItModes.Of(target with { TakesText = true }));
     }
 
     /// <summary>An IDX file of unsigned-byte images, as Fashion-MNIST's are stored.</summary>
@@ -139,14 +174,10 @@ public sealed class TryItTests(ServingPortal portal)
 
     private Task<TryItAnswer> Run(TryItTarget target, byte[] body) => portal.Services.GetRequiredService<TryItRunner>().Run(target, body, s_viewer, default);
 
-    private async Task<TryItTarget> Version(string model, int number) =>
-        await Targets(t => t.ForVersion(model, number, default)) ?? throw new InvalidOperationException($"{model} v{number} is not served.");
+    private TryItTargets Targets => portal.Services.GetRequiredService<TryItTargets>();
 
-    private async Task<TryItTarget?> Targets(Func<TryItTargets, Task<TryItTarget?>> find)
-    {
-        await using var scope = portal.Services.CreateAsyncScope();
-        return await find(scope.ServiceProvider.GetRequiredService<TryItTargets>());
-    }
+    private TryItTarget Version(string model, int number) =>
+        Targets.ForVersion(model, number) ?? throw new InvalidOperationException($"{model} v{number} is not served.");
 
     private static CurrentUser User(params string[] roles) =>
         new(new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.Name, "tester"), .. roles.Select(r => new Claim(ClaimTypes.Role, r))], "test")));

@@ -20,7 +20,7 @@ public sealed class TryItPanelTests : ComponentContext
     public TryItPanelTests() => Context.Services.AddSingleton(Options.Create(new PortalOptions()));
 
     private static TryItTarget Target(params TensorSignatureView[] inputs) =>
-        new("fashion", 3, null, new SignatureView(inputs, [new TensorSignatureView("logits", "FP32", [-1, 10])]), [], TakesText: false, "v3 is served as production");
+        new("fashion", 3, null, new SignatureView(inputs, [new TensorSignatureView("logits", "FP32", [-1, 10])]), null, TakesText: false, "v3 is served as production");
 
     private static readonly TryItTarget s_image = Target(new TensorSignatureView("pixels", "FP32", [-1, 1, 2, 3]));
     private static readonly TryItTarget s_rows = Target(new TensorSignatureView("features", "FP32", [-1, 4]));
@@ -44,6 +44,36 @@ public sealed class TryItPanelTests : ComponentContext
         Assert.Equal(["CSV row", "V2 JSON"], Tabs(Render(s_rows)));
         Assert.Equal(["V2 JSON"], Tabs(Render(Target(new TensorSignatureView("features", "FP32", [-1, 3]), new TensorSignatureView("counts", "INT64", [-1])))));
         Assert.Equal(["V2 JSON"], Tabs(Render(Target(new TensorSignatureView("flags", "BOOL", [-1, 1, 2, 3])))));
+    }
+
+    [Fact]
+    public void A_version_that_takes_text_is_offered_text_first_and_each_line_is_one_text()
+    {
+        var panel = Render(Target(new TensorSignatureView("input", "INT64", [-1, 12])) with { TakesText = true });
+        Assert.Equal(["Text", "V2 JSON"], Tabs(panel));
+
+        panel.Find("textarea#try-text").Change("the bank raised the rate\n\n  a late goal  \n");
+        panel.Find("#try-run").Click();
+
+        var input = JsonDocument.Parse(Assert.Single(_sent)).RootElement.GetProperty("inputs").EnumerateArray().Single();
+        Assert.Equal("text", input.GetProperty("name").GetString());
+        Assert.Equal("BYTES", input.GetProperty("datatype").GetString());
+        Assert.Equal([2L], input.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
+        Assert.Equal(["the bank raised the rate", "a late goal"], input.GetProperty("data").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Fact]
+    public void A_classifier_is_asked_for_its_top_classes_and_its_other_outputs()
+    {
+        var target = new TryItTarget("fashion", 3, null, new SignatureView([new TensorSignatureView("features", "FP32", [-1, 4])],
+            [new TensorSignatureView("logits", "FP32", [-1, 10]), new TensorSignatureView("embedding", "FP32", [-1, 8])]), new TryItClassifier("logits", 10), TakesText: false, "v3");
+        var panel = Render(target);
+
+        panel.Find("input#try-row").Change("1, 2, 3, 4");
+        panel.Find("#try-run").Click();
+
+        var outputs = JsonDocument.Parse(Assert.Single(_sent)).RootElement.GetProperty("outputs");
+        Assert.Equal("""[{"name":"logits","parameters":{"classification":5}},{"name":"embedding"}]""", outputs.GetRawText());
     }
 
     [Fact]

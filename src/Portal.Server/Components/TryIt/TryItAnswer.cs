@@ -25,9 +25,13 @@ public sealed record TryItAnswer(int? Version, IReadOnlyList<IReadOnlyList<TryIt
 
     public static TryItAnswer Failed(string message) => new(null, null, [], message);
 
-    /// <summary>The outputs of a /v2 inference response body (its JSON part), with the rows' classes when the version is a classifier.</summary>
-    public static TryItAnswer Read(ReadOnlySpan<byte> json, IReadOnlyList<IReadOnlyList<TryItClass>>? classes)
+    /// <summary>
+    /// The outputs of a /v2 inference response body (its JSON part). The classifier's output, when it came back as
+    /// the classification extension's strings (<c>probability:index:name</c>, BYTES [rows, k]), is read as each row's top classes.
+    /// </summary>
+    public static TryItAnswer Read(ReadOnlySpan<byte> json, TryItClassifier? classifier)
     {
+        List<IReadOnlyList<TryItClass>>? classes = null;
         var reader = new Utf8JsonReader(json);
         using var document = JsonDocument.ParseValue(ref reader);
         var root = document.RootElement;
@@ -45,10 +49,31 @@ public sealed record TryItAnswer(int? Version, IReadOnlyList<IReadOnlyList<TryIt
                 outputs.Add(new TryItOutput(name, datatype, shape, [$"(binary tensor data, {bytes} bytes)"], 1));
                 continue;
             }
+            if (name == classifier?.Output && datatype == "BYTES" && shape.Count == 2)
+            {
+                classes = ClassRows(data, (int)shape[1]);
+                continue;
+            }
             var values = data.EnumerateArray().Take(TryItOutput.MaxValues).Select(Text).ToList();
             outputs.Add(new TryItOutput(name, datatype, shape, values, data.GetArrayLength()));
         }
         return new TryItAnswer(version, classes, outputs, null);
+    }
+
+    private static List<IReadOnlyList<TryItClass>> ClassRows(JsonElement data, int perRow)
+    {
+        var rows = new List<IReadOnlyList<TryItClass>>();
+        var row = new List<TryItClass>(perRow);
+        foreach (var element in data.EnumerateArray())
+        {
+            var parts = element.GetString()!.Split(':', 3);
+            var index = int.Parse(parts[1], CultureInfo.InvariantCulture);
+            row.Add(new TryItClass(index, parts.Length == 3 ? parts[2] : index.ToString(CultureInfo.InvariantCulture), double.Parse(parts[0], CultureInfo.InvariantCulture)));
+            if (row.Count < perRow) continue;
+            rows.Add(row);
+            row = new List<TryItClass>(perRow);
+        }
+        return rows;
     }
 
     private static string Text(JsonElement value) => value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();

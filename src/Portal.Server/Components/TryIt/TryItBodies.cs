@@ -8,7 +8,8 @@ namespace Portal.Server.Components.TryIt;
 
 /// <summary>
 /// The V2 inference request body each way of giving input stands for, so every mode runs as a pasted body runs:
-/// through /v2's own parsing, checks and inference. What cannot become a body is refused here, naming the problem.
+/// through /v2's own parsing, checks and inference. A classifier's classes are asked for with /v2's classification
+/// extension. What cannot become a body is refused here, naming the problem.
 /// </summary>
 public static class TryItBodies
 {
@@ -17,7 +18,7 @@ public static class TryItBodies
     {
         if (!target.TakesText) throw Refusal.Invalid($"Version {Describe(target)} carries no tokenizer, so it takes no text.");
         if (texts.Count == 0) throw Refusal.Invalid("Type at least one text (one per line).");
-        return Write(w =>
+        return Write(target, w =>
         {
             w.WriteString("name", "text");
             w.WriteString("datatype", "BYTES");
@@ -52,7 +53,7 @@ public static class TryItBodies
         var shape = ImageShape(input, images.Height, images.Width)
             ?? throw Refusal.Invalid($"'{fileName}' holds {images.Height}×{images.Width} grey images; input '{input.Name}' takes [{string.Join(", ", input.Shape)}] ({Expected(input)}).");
         var pixels = images.Pixels.AsMemory((number - 1) * images.Height * images.Width, images.Height * images.Width);
-        return Write(w =>
+        return Write(target, w =>
         {
             w.WriteString("name", input.Name);
             w.WriteString("datatype", input.Datatype);
@@ -81,7 +82,7 @@ public static class TryItBodies
             if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]) || !double.IsFinite(values[c]))
                 throw Refusal.Invalid($"Column {c + 1} of {columns} is '{field}', which is not a number.");
         }
-        return Write(w =>
+        return Write(target, w =>
         {
             w.WriteString("name", input.Name);
             w.WriteString("datatype", input.Datatype);
@@ -149,9 +150,13 @@ public static class TryItBodies
 
     private static string Describe(TryItTarget target) => target.Version is { } v ? $"{target.Model} v{v}" : $"{target.Model}/{target.Alias}";
 
-    private static byte[] Write(Action<Utf8JsonWriter> input) => Json([input], indented: false);
+    private static byte[] Write(TryItTarget target, Action<Utf8JsonWriter> input) => Json([input], indented: false, target.Classifier is null ? null : target);
 
-    private static byte[] Json(IReadOnlyList<Action<Utf8JsonWriter>> inputs, bool indented)
+    /// <param name="classified">
+    /// A classifier, whose every output is asked for by name, its classifier output with the classification extension
+    /// (its top <see cref="TryItAnswer.TopClasses"/> classes); null to leave <c>outputs</c> out (every output comes back).
+    /// </param>
+    private static byte[] Json(IReadOnlyList<Action<Utf8JsonWriter>> inputs, bool indented, TryItTarget? classified = null)
     {
         var buffer = new ArrayBufferWriter<byte>();
         using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
@@ -165,6 +170,23 @@ public static class TryItBodies
                 w.WriteEndObject();
             }
             w.WriteEndArray();
+            if (classified?.Classifier is { } classifier)
+            {
+                w.WriteStartArray("outputs");
+                foreach (var output in classified.Signature.Outputs)
+                {
+                    w.WriteStartObject();
+                    w.WriteString("name", output.Name);
+                    if (output.Name == classifier.Output)
+                    {
+                        w.WriteStartObject("parameters");
+                        w.WriteNumber("classification", Math.Min(TryItAnswer.TopClasses, classifier.Classes));
+                        w.WriteEndObject();
+                    }
+                    w.WriteEndObject();
+                }
+                w.WriteEndArray();
+            }
             w.WriteEndObject();
         }
         return buffer.WrittenSpan.ToArray();

@@ -37,7 +37,7 @@ public sealed class TryItRunner(IServiceScopeFactory scopes, IAuthorizationServi
         if (context.Response.StatusCode != StatusCodes.Status200OK) return TryItAnswer.Failed(ErrorOf(json));
         // A binary answer's JSON part is as long as its header says.
         if (context.Response.Headers.TryGetValue(ProtocolBody.HeaderLength, out var length)) json = json[..int.Parse(length!, System.Globalization.CultureInfo.InvariantCulture)];
-        return TryItAnswer.Read(json, null);
+        return TryItAnswer.Read(json, target.Classifier);
     }
 
     private static string ErrorOf(ReadOnlySpan<byte> json)

@@ -6,13 +6,13 @@ namespace Portal.Server.Components.TryIt;
 /// <summary>
 /// Finds what a panel can run. A version is tried where a deployment serves it (as an alias's holder or canary),
 /// exactly as <c>/v2/models/{model}/versions/{version}/infer</c> reaches it; a version no alias serves is not loaded
-/// for the panel, and <see cref="NotServed"/> says how to serve it. The signature is the served session's, as /v2's
-/// metadata gives it; the class names are the version's.
+/// for the panel, and <see cref="NotServed"/> says how to serve it. What the target says of the version (signature,
+/// classifier, text input) is the served session's, as /v2's metadata gives it.
 /// </summary>
-public sealed class TryItTargets(DeploymentSet deployments, ModelRegistry registry)
+public sealed class TryItTargets(DeploymentSet deployments)
 {
     /// <summary>The served version <paramref name="number"/> of <paramref name="model"/>, or null when no alias serves it.</summary>
-    public async Task<TryItTarget?> ForVersion(string model, int number, CancellationToken ct)
+    public TryItTarget? ForVersion(string model, int number)
     {
         var roles = new List<string>();
         ServedVersion? served = null;
@@ -26,7 +26,7 @@ public sealed class TryItTargets(DeploymentSet deployments, ModelRegistry regist
         if (served is null) return null;
         try
         {
-            return await Target(served, null, $"v{number} is served as {string.Join(", ", roles)}", ct);
+            return Target(served, null, $"v{number} is served as {string.Join(", ", roles)}");
         }
         finally
         {
@@ -35,7 +35,7 @@ public sealed class TryItTargets(DeploymentSet deployments, ModelRegistry regist
     }
 
     /// <summary>The version <paramref name="alias"/> holds now, reached through the alias (a canary takes its share), or null while nothing is loaded.</summary>
-    public async Task<TryItTarget?> ForAlias(string model, string alias, CancellationToken ct)
+    public TryItTarget? ForAlias(string model, string alias)
     {
         var deployment = deployments.Find(model, alias);
         var routing = deployment?.Current;
@@ -45,7 +45,7 @@ public sealed class TryItTargets(DeploymentSet deployments, ModelRegistry regist
             var text = routing.Canary is { } canary
                 ? $"{model}/{alias} serves v{holder.Number}, and v{canary.Number} for {routing.CanaryPercent:0.#} % of requests"
                 : $"{model}/{alias} serves v{holder.Number}";
-            return await Target(served, alias, text, ct);
+            return Target(served, alias, text);
         }
         finally
         {
@@ -56,10 +56,7 @@ public sealed class TryItTargets(DeploymentSet deployments, ModelRegistry regist
     public static string NotServed(string model, int number) =>
         $"v{number} is not served: no alias of {model} holds it, so /v2 cannot run it. Promote it to an alias (a canary will do) to try it here.";
 
-    private async Task<TryItTarget> Target(ServedVersion served, string? alias, string text, CancellationToken ct)
-    {
-        var version = await registry.GetVersion(served.Model, served.Number, ct);
-        return new TryItTarget(served.Model, alias is null ? served.Number : null, alias, VersionSignature.Of(served.Inputs, served.Outputs),
-            version.ClassNames, TakesText: false, text);
-    }
+    private static TryItTarget Target(ServedVersion served, string? alias, string text) =>
+        new(served.Model, alias is null ? served.Number : null, alias, VersionSignature.Of(served.Inputs, served.Outputs),
+            served.Classifier is { } classifier ? new TryItClassifier(classifier.Name, served.ClassNames.Count) : null, served.Text is not null, text);
 }
