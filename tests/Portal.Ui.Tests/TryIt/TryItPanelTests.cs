@@ -93,6 +93,21 @@ public sealed class TryItPanelTests : ComponentContext
     }
 
     [Fact]
+    public void A_flat_input_of_a_square_number_of_values_takes_an_image_row_by_row()
+    {
+        var panel = Render(Target(new TensorSignatureView("pixels", "FP32", [-1, 64])));
+        Assert.Equal(["Image", "CSV row", "V2 JSON"], Tabs(panel));
+        var pixels = Enumerable.Range(0, 64).Select(i => (byte)(i * 3)).ToArray();
+
+        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(Idx([pixels], 8, 8), "eight.idx"));
+        panel.Find("#try-run").Click();
+
+        var input = JsonDocument.Parse(Assert.Single(_sent)).RootElement.GetProperty("inputs")[0];
+        Assert.Equal([1L, 64], input.GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
+        Assert.Equal(pixels.Select(p => (float)p), input.GetProperty("data").EnumerateArray().Select(v => v.GetSingle()));
+    }
+
+    [Fact]
     public void An_image_of_another_size_is_refused_naming_both_sizes()
     {
         var panel = Render(s_image);

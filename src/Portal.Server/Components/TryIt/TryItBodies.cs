@@ -128,6 +128,7 @@ public static class TryItBodies
 
     private static long[]? ImageShape(TensorSignatureView input, int height, int width)
     {
+        if (input.Shape.Count == 2) return input.Shape[1] == (long)height * width ? [1, input.Shape[1]] : null;
         var shape = input.Shape.ToArray();
         var h = shape.Length - 2;
         var w = shape.Length - 1;
@@ -145,8 +146,12 @@ public static class TryItBodies
 
     private static bool Fits(long declared, long size) => declared < 0 || declared == size;
 
-    private static string Expected(TensorSignatureView input) =>
-        input.Shape.Count == 4 ? "one grey channel, height and width as declared" : "height and width as declared";
+    private static string Expected(TensorSignatureView input) => input.Shape.Count switch
+    {
+        2 => $"{input.Shape[1]} values in a row: one {TryItModes.FlatSide(input.Shape[1])}×{TryItModes.FlatSide(input.Shape[1])} grey image",
+        4 => "one grey channel, height and width as declared",
+        _ => "height and width as declared",
+    };
 
     private static string Describe(TryItTarget target) => target.Version is { } v ? $"{target.Model} v{v}" : $"{target.Model}/{target.Alias}";
 
