@@ -53,6 +53,20 @@ public sealed class TryItTests(ServingPortal portal)
     }
 
     [Fact]
+    public async Task An_output_asked_for_as_binary_data_says_how_many_bytes_came()
+    {
+        var model = await portal.CreateModel();
+        var body = InferCalls.Body([InferCalls.Row(1), InferCalls.Row(2)]).TrimEnd('}') + ""","parameters":{"binary_data_output":true}}""";
+
+        var answer = await Run(Version(model, 1), body);
+
+        Assert.Null(answer.Error);
+        var output = Assert.Single(answer.Outputs);
+        Assert.Equal([2L, ServingPortal.OutputValues], output.Shape);
+        Assert.Equal([$"(binary tensor data, {2 * ServingPortal.OutputValues * sizeof(float)} bytes)"], output.Values);
+    }
+
+    [Fact]
     public async Task A_version_is_tried_where_an_alias_serves_it_and_otherwise_says_how_to_serve_it()
     {
         var model = await portal.CreateModel(3, ("production", 1), ("staging", 2));
