@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using Portal.Contracts.Registry;
 
 namespace Portal.Server.Components.TryIt;
@@ -6,9 +7,9 @@ namespace Portal.Server.Components.TryIt;
 public static class TryItModes
 {
     /// <summary>Datatypes that hold an image's grey levels 0–255 as they are stored.</summary>
-    private static readonly HashSet<string> s_pixelDatatypes = ["FP16", "BF16", "FP32", "FP64", "UINT8", "UINT16", "UINT32", "UINT64", "INT16", "INT32", "INT64"];
+    private static readonly FrozenSet<string> s_pixelDatatypes = FrozenSet.ToFrozenSet(["FP16", "BF16", "FP32", "FP64", "UINT8", "UINT16", "UINT32", "UINT64", "INT16", "INT32", "INT64"]);
 
-    private static readonly HashSet<string> s_floatDatatypes = ["FP16", "BF16", "FP32", "FP64"];
+    private static readonly FrozenSet<string> s_floatDatatypes = FrozenSet.ToFrozenSet(["FP16", "BF16", "FP32", "FP64"]);
 
     public static IReadOnlyList<TryItMode> Of(TryItTarget target)
     {
