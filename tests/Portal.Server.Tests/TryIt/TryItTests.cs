@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Security.Claims;
@@ -7,6 +6,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Server.Auth;
 using Portal.Server.Components.TryIt;
+using Portal.Server.Tests.Datasets;
 using Portal.Server.Tests.Serving;
 
 namespace Portal.Server.Tests.TryIt;
@@ -114,13 +114,13 @@ public sealed class TryItTests(ServingPortal portal)
         var target = Version(model, 1);
         byte[][] images = [[0, 10, 20, 30, 40, 50], [200, 200, 200, 200, 200, 200]];
 
-        var answer = await Run(target, TryItBodies.Image(target, new MemoryStream(Idx(images, height: 2, width: 3)), "two.idx", number: 2));
+        var answer = await Run(target, TryItBodies.Image(target, new MemoryStream(IdxFiles.Images(images, height: 2, width: 3)), "two.idx", number: 2));
 
         Assert.Null(answer.Error);
         var mean = Assert.Single(answer.Outputs);
         Assert.Equal([1L], mean.Shape);
         Assert.Equal("200", Assert.Single(mean.Values));
-        Assert.Equal("25", Assert.Single((await Run(target, TryItBodies.Image(target, new MemoryStream(Idx(images, 2, 3)), "two.idx", 1))).Outputs[0].Values));
+        Assert.Equal("25", Assert.Single((await Run(target, TryItBodies.Image(target, new MemoryStream(IdxFiles.Images(images, 2, 3)), "two.idx", 1))).Outputs[0].Values));
     }
 
     [Fact]
@@ -172,17 +172,6 @@ public sealed class TryItTests(ServingPortal portal)
         Assert.Contains(TryItMode.Text, TryItModes.Of(target with { TakesText = true }));
     }
 
-    /// <summary>An IDX file of unsigned-byte images, as Fashion-MNIST's are stored.</summary>
-    private static byte[] Idx(byte[][] images, int height, int width)
-    {
-        var file = new byte[16 + images.Length * height * width];
-        BinaryPrimitives.WriteInt32BigEndian(file, 0x00000803);
-        BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(4), images.Length);
-        BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(8), height);
-        BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(12), width);
-        for (var i = 0; i < images.Length; i++) images[i].CopyTo(file, 16 + i * height * width);
-        return file;
-    }
 
     private Task<TryItAnswer> Run(TryItTarget target, string body) => Run(target, Encoding.UTF8.GetBytes(body));
 

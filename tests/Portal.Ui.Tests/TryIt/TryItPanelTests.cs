@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
 using Bunit;
@@ -8,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Portal.Contracts.Registry;
 using Portal.Server.Components.TryIt;
 using Portal.Server.Hosting;
+using Portal.Server.Tests.Datasets;
 using Portal.Ui.Tests.Components;
 
 namespace Portal.Ui.Tests.TryIt;
@@ -81,7 +81,7 @@ public sealed class TryItPanelTests : ComponentContext
     {
         var panel = Render(s_image);
 
-        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(Idx([[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]], 2, 3), "two.idx"));
+        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(IdxFiles.Images([[1, 2, 3, 4, 5, 6], [7, 8, 9, 10, 11, 12]], 2, 3), "two.idx"));
         panel.Find("input#try-image-number").Change("2");
         panel.Find("#try-run").Click();
 
@@ -99,7 +99,7 @@ public sealed class TryItPanelTests : ComponentContext
         Assert.Equal(["Image", "CSV row", "V2 JSON"], Tabs(panel));
         var pixels = Enumerable.Range(0, 64).Select(i => (byte)(i * 3)).ToArray();
 
-        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(Idx([pixels], 8, 8), "eight.idx"));
+        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(IdxFiles.Images([pixels], 8, 8), "eight.idx"));
         panel.Find("#try-run").Click();
 
         var input = JsonDocument.Parse(Assert.Single(_sent)).RootElement.GetProperty("inputs")[0];
@@ -112,7 +112,7 @@ public sealed class TryItPanelTests : ComponentContext
     {
         var panel = Render(s_image);
 
-        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(Idx([[1, 2, 3, 4]], 2, 2), "square.idx"));
+        panel.FindComponent<InputFile>().UploadFiles(InputFileContent.CreateFromBinary(IdxFiles.Images([[1, 2, 3, 4]], 2, 2), "square.idx"));
         panel.Find("#try-run").Click();
 
         Assert.Empty(_sent);
@@ -214,17 +214,5 @@ public sealed class TryItPanelTests : ComponentContext
         panel.Find("#try-run").Click();
 
         Assert.EndsWith($"0.5, … (1,000 values; the first {TryItOutput.MaxValues} shown)", panel.Find(".try-values").TextContent.Trim());
-    }
-
-    /// <summary>An IDX file of unsigned-byte images.</summary>
-    private static byte[] Idx(byte[][] images, int height, int width)
-    {
-        var file = new byte[16 + images.Length * height * width];
-        BinaryPrimitives.WriteInt32BigEndian(file, 0x00000803);
-        BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(4), images.Length);
-        BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(8), height);
-        BinaryPrimitives.WriteInt32BigEndian(file.AsSpan(12), width);
-        for (var i = 0; i < images.Length; i++) images[i].CopyTo(file, 16 + i * height * width);
-        return file;
     }
 }

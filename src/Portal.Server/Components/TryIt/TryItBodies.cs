@@ -18,17 +18,10 @@ public static class TryItBodies
     {
         if (!target.TakesText) throw Refusal.Invalid($"Version {Describe(target)} carries no tokenizer, so it takes no text.");
         if (texts.Count == 0) throw Refusal.Invalid("Type at least one text (one per line).");
-        return Write(target, w =>
+        return Write(target, w => Tensor(w, "text", "BYTES", [texts.Count], () =>
         {
-            w.WriteString("name", "text");
-            w.WriteString("datatype", "BYTES");
-            w.WriteStartArray("shape");
-            w.WriteNumberValue(texts.Count);
-            w.WriteEndArray();
-            w.WriteStartArray("data");
             foreach (var text in texts) w.WriteStringValue(text);
-            w.WriteEndArray();
-        });
+        }));
     }
 
     /// <summary>
@@ -53,17 +46,10 @@ public static class TryItBodies
         var shape = ImageShape(input, images.Height, images.Width)
             ?? throw Refusal.Invalid($"'{fileName}' holds {images.Height}×{images.Width} grey images; input '{input.Name}' takes [{string.Join(", ", input.Shape)}] ({Expected(input)}).");
         var pixels = images.Pixels.AsMemory((number - 1) * images.Height * images.Width, images.Height * images.Width);
-        return Write(target, w =>
+        return Write(target, w => Tensor(w, input.Name, input.Datatype, shape, () =>
         {
-            w.WriteString("name", input.Name);
-            w.WriteString("datatype", input.Datatype);
-            w.WriteStartArray("shape");
-            foreach (var size in shape) w.WriteNumberValue(size);
-            w.WriteEndArray();
-            w.WriteStartArray("data");
             foreach (var value in pixels.Span) w.WriteNumberValue(value);
-            w.WriteEndArray();
-        });
+        }));
     }
 
     /// <summary>One row of comma-separated numbers as one row of the version's input [batch, columns].</summary>
@@ -82,18 +68,10 @@ public static class TryItBodies
             if (!double.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out values[c]) || !double.IsFinite(values[c]))
                 throw Refusal.Invalid($"Column {c + 1} of {columns} is '{field}', which is not a number.");
         }
-        return Write(target, w =>
+        return Write(target, w => Tensor(w, input.Name, input.Datatype, [1, columns], () =>
         {
-            w.WriteString("name", input.Name);
-            w.WriteString("datatype", input.Datatype);
-            w.WriteStartArray("shape");
-            w.WriteNumberValue(1);
-            w.WriteNumberValue(columns);
-            w.WriteEndArray();
-            w.WriteStartArray("data");
             foreach (var value in values) w.WriteNumberValue(value);
-            w.WriteEndArray();
-        });
+        }));
     }
 
     /// <summary>A body to start a pasted one from: each input at batch 1 (other dynamic dimensions 1), its values zeros or empty strings.</summary>
@@ -103,22 +81,18 @@ public static class TryItBodies
         {
             var shape = input.Shape.Select(size => size < 0 ? 1 : size).ToArray();
             var count = shape.Aggregate(1L, (product, size) => product * size);
-            w.WriteString("name", input.Name);
-            w.WriteString("datatype", input.Datatype);
-            w.WriteStartArray("shape");
-            foreach (var size in shape) w.WriteNumberValue(size);
-            w.WriteEndArray();
-            w.WriteStartArray("data");
-            for (var i = 0L; i < Math.Min(count, MaxExampleValues); i++)
+            Tensor(w, input.Name, input.Datatype, shape, () =>
             {
-                switch (input.Datatype)
+                for (var i = 0L; i < Math.Min(count, MaxExampleValues); i++)
                 {
-                    case "BYTES": w.WriteStringValue(""); break;
-                    case "BOOL": w.WriteBooleanValue(false); break;
-                    default: w.WriteNumberValue(0); break;
+                    switch (input.Datatype)
+                    {
+                        case "BYTES": w.WriteStringValue(""); break;
+                        case "BOOL": w.WriteBooleanValue(false); break;
+                        default: w.WriteNumberValue(0); break;
+                    }
                 }
-            }
-            w.WriteEndArray();
+            });
         }).ToList(), indented: true);
         return System.Text.Encoding.UTF8.GetString(body);
     }
@@ -154,6 +128,19 @@ public static class TryItBodies
     };
 
     private static string Describe(TryItTarget target) => target.Version is { } v ? $"{target.Model} v{v}" : $"{target.Model}/{target.Alias}";
+
+    /// <summary>One tensor of <c>inputs</c>: its name, datatype and shape, and <c>data</c> as <paramref name="values"/> writes it.</summary>
+    private static void Tensor(Utf8JsonWriter w, string name, string datatype, IEnumerable<long> shape, Action values)
+    {
+        w.WriteString("name", name);
+        w.WriteString("datatype", datatype);
+        w.WriteStartArray("shape");
+        foreach (var size in shape) w.WriteNumberValue(size);
+        w.WriteEndArray();
+        w.WriteStartArray("data");
+        values();
+        w.WriteEndArray();
+    }
 
     private static byte[] Write(TryItTarget target, Action<Utf8JsonWriter> input) => Json([input], indented: false, target.Classifier is null ? null : target);
 
