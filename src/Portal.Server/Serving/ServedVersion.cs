@@ -194,10 +194,9 @@ public sealed class ServedVersion
             }
             catch (InferenceRunException e)
             {
-                throw new ServingException(StatusCodes.Status500InternalServerError, $"Model '{Model}' version {Number} failed to run: {e.Message}", e);
+                throw RunFailed(e);
             }
-            _meter.Ran(_tags, rows, Stopwatch.GetElapsedTime(start).TotalSeconds);
-            Window.RecordBatch(rows);
+            Ran(rows, start);
             return results;
         }
         finally
@@ -224,38 +223,39 @@ public sealed class ServedVersion
         }
         catch (Exception e) when (e is InferenceRunException or InferenceInputException)
         {
-            throw new ServingException(StatusCodes.Status500InternalServerError, $"Model '{Model}' version {Number} failed to run: {e.Message}", e);
+            throw RunFailed(e);
         }
-        _meter.Ran(_tags, rows, Stopwatch.GetElapsedTime(start).TotalSeconds);
-        Window.RecordBatch(rows);
-        if (_observers.Length == 0) return;
-        var batch = new ServedBatch(Model, Alias, VersionId, rows, InputWidth, input, OutputWidth, output);
-        // Observers are told one batch at a time per version, whichever thread ran it.
-        lock (_observerGate)
-        {
-            foreach (var observer in _observers) observer.Observe(batch);
-        }
+        Ran(rows, start);
+        if (_observers.Length > 0) Tell(new ServedBatch(Model, Alias, VersionId, rows, InputWidth, input, OutputWidth, output));
     }
 
-    /// <summary>One ONNX Runtime run of merged token rows (<paramref name="length"/> ids each), its metrics, then every observer.</summary>
+    /// <summary>One ONNX Runtime run of merged token rows (<paramref name="length"/> ids each, checked before they were merged), its metrics, then every observer.</summary>
     internal void RunMergedTokens(ReadOnlyMemory<long> ids, int rows, int length, Memory<float> output, long start)
     {
         try
         {
             _session.RunTokens(ids.Span, rows, output.Span);
         }
-        catch (InferenceInputException e)
+        catch (Exception e) when (e is InferenceRunException or InferenceInputException)
         {
-            throw new ServingException(StatusCodes.Status400BadRequest, e.Message, e);
+            throw RunFailed(e);
         }
-        catch (InferenceRunException e)
-        {
-            throw new ServingException(StatusCodes.Status500InternalServerError, $"Model '{Model}' version {Number} failed to run: {e.Message}", e);
-        }
+        Ran(rows, start);
+        if (_observers.Length > 0) Tell(new ServedBatch(Model, Alias, VersionId, rows, length, ReadOnlyMemory<float>.Empty, OutputWidth, output) { Tokens = ids });
+    }
+
+    private ServingException RunFailed(Exception e) =>
+        new(StatusCodes.Status500InternalServerError, $"Model '{Model}' version {Number} failed to run: {e.Message}", e);
+
+    private void Ran(int rows, long start)
+    {
         _meter.Ran(_tags, rows, Stopwatch.GetElapsedTime(start).TotalSeconds);
         Window.RecordBatch(rows);
-        if (_observers.Length == 0) return;
-        var batch = new ServedBatch(Model, Alias, VersionId, rows, length, ReadOnlyMemory<float>.Empty, OutputWidth, output) { Tokens = ids };
+    }
+
+    /// <summary>Observers are told one batch at a time per version, whichever thread ran it.</summary>
+    private void Tell(ServedBatch batch)
+    {
         lock (_observerGate)
         {
             foreach (var observer in _observers) observer.Observe(batch);

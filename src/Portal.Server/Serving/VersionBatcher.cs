@@ -179,17 +179,28 @@ internal sealed class VersionBatcher : IDisposable
             }
             catch (Exception e)
             {
-                foreach (var job in _batch) job.TrySetException(e);
-                _batch.Clear();
+                Fail(e);
                 return;
             }
-            offset = 0;
+            Answer(perOut);
+        }
+
+        /// <summary>Hands each request of the batch its own rows of the output, in order.</summary>
+        private void Answer(int perOut)
+        {
+            var offset = 0;
             foreach (var job in _batch)
             {
                 _output.AsSpan(offset, job.Rows * perOut).CopyTo(job.Output);
                 offset += job.Rows * perOut;
                 job.TrySetResult();
             }
+            _batch.Clear();
+        }
+
+        private void Fail(Exception e)
+        {
+            foreach (var job in _batch) job.TrySetException(e);
             _batch.Clear();
         }
 
@@ -225,18 +236,10 @@ internal sealed class VersionBatcher : IDisposable
             }
             catch (Exception e)
             {
-                foreach (var job in _batch) job.TrySetException(e);
-                _batch.Clear();
+                Fail(e);
                 return;
             }
-            var offset = 0;
-            foreach (var job in _batch)
-            {
-                _output.AsSpan(offset, job.Rows * perOut).CopyTo(job.Output);
-                offset += job.Rows * perOut;
-                job.TrySetResult();
-            }
-            _batch.Clear();
+            Answer(perOut);
         }
     }
 }
