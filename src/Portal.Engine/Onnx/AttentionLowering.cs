@@ -8,14 +8,11 @@ namespace Portal.Engine.Onnx;
 /// MatMul and Softmax, the heads split by Reshape and Transpose, the norms as LayerNormalization. The operations
 /// and their order are those of <see cref="SelfAttention"/> and <see cref="TransformerEncoderModule"/>; the key
 /// mask is made once per graph from the token mask. With <paramref name="onnxRuntimeFusions"/> the projections, head
-/// split, scores, mask, softmax and join of one attention are ONNX Runtime's one Attention node, and an encoder
-/// layer's residual sum and norm its SkipLayerNormalization.
+/// split, scores, mask, softmax and join of one attention are ONNX Runtime's one Attention node.
 /// </summary>
 internal sealed class AttentionLowering(GraphBuilder graph, LayerLowering layers, ModelWeights weights, TokenMaskValues? mask, bool onnxRuntimeFusions)
 {
-    private string? _maskedKeys;
     private string? _keyMask;
-    private string? _attendedKeys;
 
     /// <summary>Attention whose tensors are <c>in_proj_weight</c>, <c>in_proj_bias</c> and <c>out_proj.*</c> under <paramref name="tensors"/>' prefix.</summary>
     public string SelfAttention(LayerLowering.LayerTensors tensors, string input, string hint, int width, int heads, bool bias) =>
@@ -24,15 +21,17 @@ internal sealed class AttentionLowering(GraphBuilder graph, LayerLowering layers
 
     /// <summary>
     /// The in-projection, heads and join as ONNX Runtime's Attention: [in, 3 × width] weights (the in_proj_weight
-    /// initializer the standard graph multiplies by), scores scaled by 1/√(head width) as there. Its mask input is
-    /// 1 at the keys attended; a masked key's score is lowered by 10000, after which its softmax weight is exactly 0
-    /// in float32, as with the standard graph's −∞.
+    /// initializer the standard graph multiplies by), scores scaled by 1/√(head width) as there. Its mask is the real
+    /// tokens (<see cref="TokenMaskValues.Real"/>): a padded key's score is lowered by 10000, after which its softmax
+    /// weight is exactly 0 in float32, as with the standard graph's −∞. A sample without any real token has every
+    /// score lowered alike, which leaves its softmax as unmasked, as the standard graph leaves it, up to the rounding
+    /// of that shift; so the fused graph needs none of the standard graph's nodes that find such samples.
     /// </summary>
     private string FusedHeads(LayerLowering.LayerTensors tensors, string input, string hint, int width, int heads, bool bias)
     {
         var weight = layers.TransposedWeight(tensors, "in_proj_weight", width, 3 * width);
         var inBias = bias ? tensors.Add(graph, "in_proj_bias", 3 * width) : graph.AddInitializer($"{hint}.in_proj_zero_bias", new float[3 * width], [3 * width]);
-        string[] inputs = AttendedKeys() is { } attended ? [input, weight, inBias, attended] : [input, weight, inBias];
+        string[] inputs = mask is null ? [input, weight, inBias] : [input, weight, inBias, mask.Real];
         return graph.AddOnnxRuntimeNode("Attention", inputs, [$"{hint}.joined"], GraphBuilder.Attribute("num_heads", (long)heads))[0];
     }
 
@@ -82,11 +81,7 @@ internal sealed class AttentionLowering(GraphBuilder graph, LayerLowering layers
                 return layers.PerStepLinear(new LayerLowering.LayerTensors($"{prefix}.linear2", shape, weights), activated, $"{at}.linear2", block.FeedForward, width, bias: true);
             }
 
-            if (onnxRuntimeFusions)
-            {
-                current = FusedLayer(block, current, at, Attend, FeedForward, which => new LayerLowering.LayerTensors($"{prefix}.norm{which}", shape, weights), width);
-            }
-            else if (block.NormFirst)
+            if (block.NormFirst)
             {
                 var attended = graph.AddNode("Add", [current, Attend(Norm(1, current))], $"{at}.attention_residual");
                 current = graph.AddNode("Add", [attended, FeedForward(Norm(2, attended))], $"{at}.output");
@@ -100,52 +95,17 @@ internal sealed class AttentionLowering(GraphBuilder graph, LayerLowering layers
         return current;
     }
 
-    /// <summary>
-    /// One encoder layer whose every residual sum followed by a norm is one SkipLayerNormalization, LN(x + sublayer):
-    /// post-norm, both sums; pre-norm, the attention's sum, which the node also gives out for the second residual.
-    /// </summary>
-    private string FusedLayer(TransformerEncoderBlock block, string current, string at, Func<string, string> attend, Func<string, string> feedForward,
-        Func<int, LayerLowering.LayerTensors> normTensors, int width)
-    {
-        string[] SkipNorm(int which, string sublayer, string skip, bool keepSum)
-        {
-            var tensors = normTensors(which);
-            return graph.AddOnnxRuntimeNode("SkipLayerNormalization", [sublayer, skip, tensors.Add(graph, "weight", width), tensors.Add(graph, "bias", width)],
-                [$"{at}.norm{which}", null, null, keepSum ? $"{at}.attention_residual" : null], GraphBuilder.Attribute("epsilon", (float)block.Eps));
-        }
-
-        if (!block.NormFirst)
-        {
-            var attended = SkipNorm(1, attend(current), current, keepSum: false)[0];
-            return SkipNorm(2, feedForward(attended), attended, keepSum: false)[0];
-        }
-        var norm1 = normTensors(1);
-        var normed = layers.LayerNorm(norm1, current, $"{at}.norm1", width, block.Eps);
-        var outputs = SkipNorm(2, attend(normed), current, keepSum: true);
-        return graph.AddNode("Add", [outputs[3], feedForward(outputs[0])], $"{at}.output");
-    }
-
     private LayerLowering.LayerTensors Tensors(string prefix, LayerLowering.LayerTensors within) => new(prefix, within.Shape, weights);
 
-    /// <summary>[batch, sequence] bool, true at padded keys of a sample that has a real token; null without a token mask.</summary>
-    private string? MaskedKeys()
+    /// <summary>[batch, 1, 1, sequence] bool, true at padded keys of a sample that has a real token; null without a token mask.</summary>
+    private string? KeyMask()
     {
         if (mask is null) return null;
-        if (_maskedKeys is not null) return _maskedKeys;
+        if (_keyMask is not null) return _keyMask;
         var anyReal = graph.AddNode("Cast",
             [graph.AddNode("ReduceMax", [mask.Valid], "mask.any_real_float", GraphBuilder.Attribute("axes", [1L]), GraphBuilder.Attribute("keepdims", 1L))],
             "mask.any_real", GraphBuilder.Attribute("to", (long)Protobuf.TensorProto.Types.DataType.Bool));
-        return _maskedKeys = graph.AddNode("And", [mask.Padded, anyReal], "mask.keys");
+        var keys = graph.AddNode("And", [mask.Padded, anyReal], "mask.keys");
+        return _keyMask = graph.AddNode("Unsqueeze", [keys, graph.AddInitializer("mask.key_axes", [1L, 2L], [2])], "mask.keys_by_head");
     }
-
-    /// <summary><see cref="MaskedKeys"/> as [batch, 1, 1, sequence], broadcast over heads and queries; null without a token mask.</summary>
-    private string? KeyMask() =>
-        MaskedKeys() is not { } keys ? null
-            : _keyMask ??= graph.AddNode("Unsqueeze", [keys, graph.AddInitializer("mask.key_axes", [1L, 2L], [2])], "mask.keys_by_head");
-
-    /// <summary>[batch, sequence] int32, 1 at the keys attended (ONNX Runtime's raw attention mask); null without a token mask.</summary>
-    private string? AttendedKeys() =>
-        MaskedKeys() is not { } keys ? null
-            : _attendedKeys ??= graph.AddNode("Cast", [graph.AddNode("Not", [keys], "mask.keys_attended_bool")], "mask.keys_attended",
-                GraphBuilder.Attribute("to", (long)Protobuf.TensorProto.Types.DataType.Int32));
 }
