@@ -32,7 +32,7 @@ internal sealed class AttentionLowering(GraphBuilder graph, LayerLowering layers
         var weight = layers.TransposedWeight(tensors, "in_proj_weight", width, 3 * width);
         var inBias = bias ? tensors.Add(graph, "in_proj_bias", 3 * width) : graph.AddInitializer($"{hint}.in_proj_zero_bias", new float[3 * width], [3 * width]);
         string[] inputs = mask is null ? [input, weight, inBias] : [input, weight, inBias, mask.Real];
-        return graph.AddOnnxRuntimeNode("Attention", inputs, [$"{hint}.joined"], GraphBuilder.Attribute("num_heads", (long)heads))[0];
+        return graph.AddOnnxRuntimeNode("Attention", inputs, $"{hint}.joined", GraphBuilder.Attribute("num_heads", (long)heads));
     }
 
     /// <summary>The in-projection, heads and join as standard nodes, in <see cref="SelfAttention"/>'s order.</summary>

@@ -13,7 +13,7 @@ internal sealed class GraphBuilder
     public const int IrVersion = 8;
     public const int OpsetVersion = 17;
 
-    /// <summary>ONNX Runtime's own operators (Attention, QAttention, SkipLayerNormalization, …), run by ONNX Runtime only.</summary>
+    /// <summary>ONNX Runtime's own operators (Attention, QAttention, …), run by ONNX Runtime only.</summary>
     public const string OnnxRuntimeDomain = "com.microsoft";
     public const int OnnxRuntimeDomainVersion = 1;
 
@@ -71,20 +71,12 @@ internal sealed class GraphBuilder
     public string AddNode(string opType, IReadOnlyList<string> inputs, string outputHint, params AttributeProto[] attributes) =>
         AddNodeWithOutputs(opType, inputs, [outputHint], attributes)[0];
 
-    /// <summary>
-    /// Adds a node of ONNX Runtime's <see cref="OnnxRuntimeDomain"/> and returns its outputs' names in order; a null hint
-    /// leaves that optional output unused (an empty name, or none after the last one used).
-    /// </summary>
-    public string[] AddOnnxRuntimeNode(string opType, IReadOnlyList<string> inputs, IReadOnlyList<string?> outputHints, params AttributeProto[] attributes)
+    /// <summary>Adds a node of ONNX Runtime's <see cref="OnnxRuntimeDomain"/> with one output and returns that output's name.</summary>
+    public string AddOnnxRuntimeNode(string opType, IReadOnlyList<string> inputs, string outputHint, params AttributeProto[] attributes)
     {
-        var used = outputHints.Take(outputHints.ToList().FindLastIndex(h => h is not null) + 1);
-        var outputs = used.Select(h => h is null ? "" : UniqueName(h)).ToArray();
-        var node = new NodeProto { OpType = opType, Domain = OnnxRuntimeDomain, Name = UniqueName($"{opType}_{outputs[0]}") };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        _graph.Node.Add(node);
-        return outputs;
+        var output = AddNode(opType, inputs, outputHint, attributes);
+        _graph.Node[^1].Domain = OnnxRuntimeDomain;
+        return output;
     }
 
     /// <summary>Adds a node with several outputs (a recurrent op's steps and final state) and returns their names in order.</summary>

@@ -1,5 +1,6 @@
 using Portal.Engine.Compression;
 using Portal.Engine.Data;
+using Portal.Engine.Inference;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 using Portal.Engine.Platform;
@@ -38,9 +39,13 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
         Assert.Equal(s_matrices, outcome.QuantizedWeights);
         Assert.Equal([2, 4], outcome.QuantizedLayers);
         Assert.Empty(outcome.Float32Layers);
-        Assert.Equal(s_matrices.Length, outcome.RuntimeOperators["DynamicQuantizeMatMul"]);
+        // The attention's in-projection runs inside QAttention, whose input DynamicQuantizeLinear quantises; every other matrix is a DynamicQuantizeMatMul.
+        Assert.Equal(1, outcome.RuntimeOperators["QAttention"]);
+        Assert.Equal(1, outcome.RuntimeOperators["DynamicQuantizeLinear"]);
+        Assert.Equal(s_matrices.Length - 1, outcome.RuntimeOperators["DynamicQuantizeMatMul"]);
         Assert.False(outcome.RuntimeOperators.ContainsKey("MatMulInteger"));
-        Assert.False(outcome.RuntimeOperators.ContainsKey("DynamicQuantizeLinear"));
+        Assert.False(outcome.RuntimeOperators.ContainsKey("Softmax"));
+        Assert.Contains(result.Report.Notes, n => n.Contains("com.microsoft operators (QAttention)", StringComparison.Ordinal) && n.Contains("runs on ONNX Runtime only", StringComparison.Ordinal));
         Assert.DoesNotContain(events, e => e is CompressionStageStarted { Stage: "calibrating" });
         CompressionFixtures.CheckWithOnnxChecker(result.Onnx);
 
@@ -69,6 +74,18 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
     }
 
     [Fact]
+    public async Task The_int8_child_with_onnx_runtimes_operators_loads_as_served_and_goes_through_the_batch_independence_check()
+    {
+        var (result, _) = await CompressionFixtures.Compress(new CompressionRequest(_parent.Model, new QuantizationRecipe { TolerancePoints = 100 }, _parent.Train, _parent.Test));
+
+        using var served = InferenceModel.Load(result.Onnx, new InferenceOptions { PreferCuda = false, IntraOpThreads = 1 }, "int8 child");
+        var check = BatchIndependenceCheck.Run(served);
+
+        // Dynamic int8 takes each activation's scale over the whole batch, so rows are not independent; the check must say so, not fail to run.
+        Assert.Equal(BatchIndependenceOutcome.Failed, check.Outcome);
+    }
+
+    [Fact]
     public async Task A_weight_matrix_whose_int8_form_costs_accuracy_stays_float32_with_the_reason()
     {
         // The head gets one weight a thousand times its largest, the same for every class: the float32 model's argmax is
@@ -91,7 +108,8 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
         Assert.True(outcome.MetTolerance);
         Assert.True(outcome.FullyQuantizedAccuracy < result.Report.Parent.TestAccuracy - 0.2, $"fully int8 {outcome.FullyQuantizedAccuracy}, parent {result.Report.Parent.TestAccuracy}");
         Assert.Equal(s_matrices[..^1], outcome.QuantizedWeights);
-        Assert.Equal(s_matrices.Length - 1, outcome.RuntimeOperators["DynamicQuantizeMatMul"]);
+        Assert.Equal(1, outcome.RuntimeOperators["QAttention"]);
+        Assert.Equal(s_matrices.Length - 2, outcome.RuntimeOperators["DynamicQuantizeMatMul"]);
         Assert.Equal(1, outcome.RuntimeOperators["Gemm"]);
         Assert.True(result.Report.AccuracyChangePoints >= -1, $"accuracy change {result.Report.AccuracyChangePoints} points");
     }
@@ -108,6 +126,11 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
         Assert.All(outcome.Float32Layers, f => Assert.Equal((2, "named float32 by the recipe"), (f.LayerIndex, f.Reason)));
         Assert.Equal(["4.weight"], outcome.QuantizedWeights);
         Assert.Equal(1, outcome.RuntimeOperators["DynamicQuantizeMatMul"]);
+        // The float32 layer keeps ONNX Runtime's fused attention, in float32.
+        Assert.Equal(1, outcome.RuntimeOperators["Attention"]);
+        Assert.False(outcome.RuntimeOperators.ContainsKey("QAttention"));
+        var int8 = CompressionFixtures.Run(result.Onnx, _parent.Test);
+        CompressionFixtures.AssertCloseToFloat32(_parent.Float32Logits, int8, ToleranceOfLargestLogit, $"on this CPU: {CpuFeatures.Current.Describe()}");
     }
 
     [Fact]

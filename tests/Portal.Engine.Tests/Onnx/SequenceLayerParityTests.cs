@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
@@ -163,14 +162,5 @@ public sealed class SequenceLayerParityTests
         return TorchReference.MaxAbsDifference(ort, batch.TorchForward(spec, weights));
     }
 
-    /// <summary>ONNX Runtime directly on int64 ids, without the engine's inference layer.</summary>
-    private static float[] RunTokens(byte[] model, TokenBatch batch)
-    {
-        using var options = new SessionOptions { IntraOpNumThreads = 1 };
-        using var session = new InferenceSession(model, options);
-        using var value = OrtValue.CreateTensorValueFromMemory(batch.Ids, batch.Shape);
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, [session.InputNames[0]], [value], [session.OutputNames[0]]);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
-    }
+    private static float[] RunTokens(byte[] model, TokenBatch batch) => batch.RunOnnxRuntime(model);
 }
