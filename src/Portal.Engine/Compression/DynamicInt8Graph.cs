@@ -131,7 +131,7 @@ internal static class DynamicInt8Graph
     {
         var operators = model.Graph.Node.Where(n => n.Domain == GraphBuilder.OnnxRuntimeDomain).Select(n => n.OpType).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
         return operators.Count == 0 ? null
-            : $"the int8 graph uses ONNX Runtime's own {GraphBuilder.OnnxRuntimeDomain} operators ({string.Join(", ", operators)}) for attention and the encoder's norms, "
+            : $"the int8 graph uses ONNX Runtime's own {GraphBuilder.OnnxRuntimeDomain} operators ({string.Join(", ", operators)}) for attention, "
                 + "so it runs on ONNX Runtime only (the parent stays standard ONNX); it is the same graph on every x86-64 CPU, since its int8 products, QAttention's too, "
                 + "run on ONNX Runtime's u8×s8 GEMM kernels, which pick their instructions from the CPU's features";
     }
