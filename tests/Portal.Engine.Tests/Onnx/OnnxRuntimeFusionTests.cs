@@ -12,45 +12,50 @@ namespace Portal.Engine.Tests.Onnx;
 /// </summary>
 public sealed class OnnxRuntimeFusionTests
 {
-    private const float Tolerance = 1e-4f;
-    private const int Vocabulary = 40;
-    private const int MaxLength = 12;
-    private const int FedLength = 9;
+    private const float Tolerance = SequenceLayerParityTests.Tolerance;
 
     private static readonly OnnxExportOptions s_fused = new() { OnnxRuntimeFusions = true };
 
-    public static TheoryData<string> AttentionSpecs => [.. s_specs.Keys];
-
-    private static ModelSpec Tokens(string name, params LayerSpec[] layers) =>
-        new(name, [MaxLength], [new EmbeddingLayer(Vocabulary, 8, PaddingIndex: 0), .. layers], new TokenInput(PaddingId: 0));
-
-    /// <summary>Each spec with how many attention layers it holds.</summary>
-    private static readonly Dictionary<string, (ModelSpec Spec, int Attentions)> s_specs = new()
+    /// <summary>The layer tests' attention specs, each with how many attention layers it holds.</summary>
+    private static readonly Dictionary<string, int> s_attentions = new()
     {
-        ["multiHeadAttention"] = (Tokens("mha", new PositionalEncodingLayer(), new MultiHeadAttentionLayer(2), new SequencePoolLayer()), 1),
-        ["multiHeadAttention-without-bias-first-step"] = (Tokens("mha-nb", new MultiHeadAttentionLayer(4, Bias: false), new SequencePoolLayer(SequencePooling.First)), 1),
-        ["transformerEncoder-post-norm"] = (Tokens("enc-post", new PositionalEncodingLayer(), new TransformerEncoderBlock(Heads: 2, FeedForward: 16, Layers: 2), new SequencePoolLayer()), 2),
-        ["transformerEncoder-pre-norm-gelu"] = (Tokens("enc-pre", new PositionalEncodingLayer(PositionalEncodingKind.Sinusoidal),
-            new TransformerEncoderBlock(Heads: 4, FeedForward: 12, Layers: 2, Activation: FeedForwardActivation.Gelu, NormFirst: true), new SequencePoolLayer()), 2),
-        ["attention-in-a-residual-block"] = (Tokens("residual-mha", new ResidualBlock([new LayerNormLayer(), new MultiHeadAttentionLayer(2)]), new LinearLayer(3), new SequencePoolLayer()), 1),
-        ["per-token-output"] = (Tokens("per-token", new TransformerEncoderBlock(Heads: 2, FeedForward: 16), new LinearLayer(3)), 1),
+        ["multiHeadAttention"] = 1,
+        ["multiHeadAttention-without-bias"] = 1,
+        ["transformerEncoder-post-norm"] = 2,
+        ["transformerEncoder-pre-norm-gelu"] = 2,
+        ["attention-in-a-residual-block"] = 1,
     };
+
+    public static TheoryData<string> AttentionSpecs => [.. s_attentions.Keys];
 
     [Theory]
     [MemberData(nameof(AttentionSpecs))]
     public void Fused_attention_matches_TorchSharp_on_padded_batches_with_an_empty_sample(string name)
     {
-        var (spec, attentions) = s_specs[name];
+        var spec = SequenceLayerParityTests.Spec(name);
         var weights = TokenBatch.Weights(spec, seed: 3);
-        var batch = TokenBatch.Random(batch: 6, FedLength, Vocabulary, seed: name.Length, withEmptySample: true);
+        var batch = TokenBatch.Random(batch: 6, SequenceLayerParityTests.FedLength, SequenceLayerParityTests.Vocabulary, seed: name.Length, withEmptySample: true);
 
         var onnx = OnnxExporter.Export(spec, weights, s_fused);
 
         var nodes = ModelProto.Parser.ParseFrom(onnx).Graph.Node;
-        Assert.Equal(attentions, nodes.Count(n => n is { OpType: "Attention", Domain: GraphBuilder.OnnxRuntimeDomain }));
+        Assert.Equal(s_attentions[name], nodes.Count(n => n is { OpType: "Attention", Domain: GraphBuilder.OnnxRuntimeDomain }));
         Assert.DoesNotContain(nodes, n => n.OpType is "Softmax" or "Transpose" or "Where");
         var diff = TorchReference.MaxAbsDifference(batch.RunOnnxRuntime(onnx), batch.TorchForward(spec, weights));
         Assert.True(diff <= Tolerance, $"{name}: max |ORT − TorchSharp| = {diff}");
+    }
+
+    [Fact]
+    public void Fused_attention_matches_TorchSharp_at_every_step_of_an_output_that_keeps_the_sequence()
+    {
+        // Padded queries' outputs are compared too: their rows attend to the real keys alone, as in TorchSharp.
+        var spec = SequenceLayerParityTests.Tokens("per-token", new TransformerEncoderBlock(Heads: 2, FeedForward: 16), new LinearLayer(3));
+        var weights = TokenBatch.Weights(spec, seed: 14);
+        var batch = TokenBatch.Random(batch: 4, SequenceLayerParityTests.FedLength, SequenceLayerParityTests.Vocabulary, seed: 15, withEmptySample: true);
+
+        var onnx = OnnxExporter.Export(spec, weights, s_fused);
+
+        Assert.InRange(TorchReference.MaxAbsDifference(batch.RunOnnxRuntime(onnx), batch.TorchForward(spec, weights)), 0f, Tolerance);
     }
 
     [Fact]

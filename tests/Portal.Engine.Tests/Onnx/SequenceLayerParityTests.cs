@@ -12,14 +12,17 @@ namespace Portal.Engine.Tests.Onnx;
 /// </summary>
 public sealed class SequenceLayerParityTests
 {
-    private const float Tolerance = 1e-4f;
-    private const int Vocabulary = 40;
+    internal const float Tolerance = 1e-4f;
+    internal const int Vocabulary = 40;
     private const int MaxLength = 12;
-    private const int FedLength = 9;
+    internal const int FedLength = 9;
 
     public static TheoryData<string> TokenSpecs => [.. s_tokenSpecs.Keys];
 
-    private static ModelSpec Tokens(string name, params LayerSpec[] layers) =>
+    /// <summary>The token spec the layer tests know as <paramref name="name"/>.</summary>
+    internal static ModelSpec Spec(string name) => s_tokenSpecs[name];
+
+    internal static ModelSpec Tokens(string name, params LayerSpec[] layers) =>
         new(name, [MaxLength], [new EmbeddingLayer(Vocabulary, 8, PaddingIndex: 0), .. layers], new TokenInput(PaddingId: 0));
 
     private static readonly Dictionary<string, ModelSpec> s_tokenSpecs = new()

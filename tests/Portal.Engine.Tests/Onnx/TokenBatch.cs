@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using Portal.Engine.Models;
 using Portal.Engine.Platform;
 using Portal.Engine.Weights;
@@ -57,13 +56,5 @@ internal sealed record TokenBatch(long[] Ids, int Batch, int Length)
     }
 
     /// <summary>ONNX Runtime directly on these int64 ids, without the engine's inference layer.</summary>
-    public float[] RunOnnxRuntime(byte[] model)
-    {
-        using var options = new SessionOptions { IntraOpNumThreads = 1 };
-        using var session = new InferenceSession(model, options);
-        using var value = OrtValue.CreateTensorValueFromMemory(Ids, Shape);
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, [session.InputNames[0]], [value], [session.OutputNames[0]]);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
-    }
+    public float[] RunOnnxRuntime(byte[] model) => OrtReference.Run(model, Ids, Shape);
 }
