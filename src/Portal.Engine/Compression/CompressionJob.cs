@@ -95,7 +95,7 @@ internal sealed class CompressionJob
         switch (_request.Recipe)
         {
             case QuantizationRecipe q:
-                (onnx, quantization, nonZero, accuracy) = Quantize(q, parentOnnx, parentAccuracy, cancellationToken);
+                (onnx, quantization, nonZero, accuracy) = Quantize(q, parentAccuracy, cancellationToken);
                 model = _parent;
                 break;
             default:
@@ -187,9 +187,9 @@ internal sealed class CompressionJob
         return result.Model;
     }
 
-    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) Quantize(QuantizationRecipe recipe, byte[] parentOnnx, double parentAccuracy, CancellationToken cancellationToken) =>
+    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) Quantize(QuantizationRecipe recipe, double parentAccuracy, CancellationToken cancellationToken) =>
         recipe.ActivationsFor(_parent.Spec) == Int8Activations.Dynamic
-            ? QuantizeDynamic(recipe, parentOnnx, parentAccuracy, cancellationToken)
+            ? QuantizeDynamic(recipe, parentAccuracy, cancellationToken)
             : QuantizeCalibrated(recipe, parentAccuracy, cancellationToken);
 
     private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) QuantizeCalibrated(QuantizationRecipe recipe, double parentAccuracy, CancellationToken cancellationToken)
@@ -235,13 +235,14 @@ internal sealed class CompressionJob
     }
 
     /// <summary>
-    /// The parent's own float graph with its weight matrices int8 and their inputs quantised at run time
-    /// (<see cref="DynamicInt8Graph"/>); the search's unit is one matrix. The embedding stays float32: it is a row
-    /// lookup, not a product, so int8 would shrink the file without saving any arithmetic.
+    /// The parent's float graph, exported with ONNX Runtime's fused attention and norms
+    /// (<see cref="OnnxExportOptions.OnnxRuntimeFusions"/>), with its weight matrices int8 and their inputs quantised
+    /// at run time (<see cref="DynamicInt8Graph"/>); the search's unit is one matrix. The embedding stays float32: it is
+    /// a row lookup, not a product, so int8 would shrink the file without saving any arithmetic.
     /// </summary>
-    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) QuantizeDynamic(QuantizationRecipe recipe, byte[] parentOnnx, double parentAccuracy, CancellationToken cancellationToken)
+    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) QuantizeDynamic(QuantizationRecipe recipe, double parentAccuracy, CancellationToken cancellationToken)
     {
-        var parent = OnnxInspector.Parse(parentOnnx, "the parent's ONNX export");
+        var parent = OnnxInspector.Parse(Export(_parent, onnxRuntimeFusions: true), "the parent's ONNX export with ONNX Runtime's fusions");
         var weights = DynamicInt8Graph.WeightNodes(parent);
         var layers = weights.Select(w => w.Layer).Distinct().ToList();
         string Kind(int layer) => layer >= 0 && layer < _parent.Spec.Layers.Count ? _parent.Spec.Layers[layer].Kind : "graph";
@@ -274,6 +275,7 @@ internal sealed class CompressionJob
         var nonZero = ModelFootprint.NonZeroParameters(_parent) - floatValuesOfQuantized + search.Graph.NonZeroQuantizedWeights;
         var kernel = Int8KernelPath.For(CpuFeatures.Current);
         _notes.Add(Int8WeightForm.DynamicReason(kernel));
+        if (DynamicInt8Graph.OnnxRuntimeOperatorsNote(OnnxInspector.Parse(search.Graph.Onnx, "the int8 graph")) is { } onnxRuntimeOnly) _notes.Add(onnxRuntimeOnly);
         var outcome = new QuantizationOutcome([.. search.Quantized.Select(i => weights[i].Layer).Distinct().Order()], float32, search.FullyQuantizedAccuracy, search.MetTolerance,
             operators, Int8WeightForm.DynamicName, kernel.Name, [.. search.Quantized.Order().Select(i => weights[i].Weight)]);
         return (search.Graph.Onnx, outcome, nonZero, search.Accuracy);
@@ -338,8 +340,14 @@ internal sealed class CompressionJob
             Measured(timing.P50Ms), Measured(timing.P95Ms), Measured(timing.SamplesPerSecond));
     }
 
-    private byte[] Export(TrainedModel model) =>
-        OnnxExporter.Export(model.Spec, model.Weights, new OnnxExportOptions { Standardization = model.Standardization, ClassLabels = model.ClassNames, Tokenizer = _request.Tokenizer });
+    private byte[] Export(TrainedModel model, bool onnxRuntimeFusions = false) =>
+        OnnxExporter.Export(model.Spec, model.Weights, new OnnxExportOptions
+        {
+            Standardization = model.Standardization,
+            ClassLabels = model.ClassNames,
+            Tokenizer = _request.Tokenizer,
+            OnnxRuntimeFusions = onnxRuntimeFusions,
+        });
 
     private void Stage(string stage, string detail) => _events.TryWrite(new CompressionStageStarted(Stopwatch.GetTimestamp(), stage, detail));
 
