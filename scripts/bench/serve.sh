@@ -42,7 +42,7 @@ while [ $# -gt 0 ]; do
     --soak)
       mode=soak
       if [ $# -gt 1 ] && [[ "$2" != -* ]]; then soak_minutes=$2; shift; fi ;;
-    -h|--help) sed -n '2,36p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (usage: scripts/bench/serve.sh [--soak [MINUTES]])" ;;
   esac
   shift
