@@ -157,34 +157,23 @@ text_bodies() {
   [ -z "$text_skip" ] || echo "text-transformer: the text-bytes cells are skipped: $text_skip"
 }
 
-# binary_parity OUTPUT: the first image through fashion-mlp as JSON and with the binary tensor data extension must
-# give the same output values.
-binary_parity() {
-  local output=$1
-  head -1 "$work/fashion-mlp-binary.jsonl" | node -e '
-    const [length, hex] = require("fs").readFileSync(0, "utf8").trim().split(" ");
-    require("fs").writeFileSync(process.argv[1], Buffer.from(hex, "hex"));
-    console.log(length);' "$work/binary-body" > "$work/binary-header-length"
-  curl -sS -D "$work/binary-headers" -o "$work/binary-answer" -H "X-Api-Key: $viewer" -H 'content-type: application/octet-stream' \
-    -H "Inference-Header-Content-Length: $(cat "$work/binary-header-length")" --data-binary @"$work/binary-body" \
-    "$base/v2/models/fashion-mlp/infer" > /dev/null
-  head -1 "$work/fashion-mlp.jsonl" | curl -sS -H "X-Api-Key: $viewer" -H 'content-type: application/json' --data @- \
-    "$base/v2/models/fashion-mlp/infer" > "$work/json-answer"
-  node -e '
-    const fs = require("fs");
-    const [headersFile, binaryFile, jsonFile, output] = process.argv.slice(1);
-    const headers = fs.readFileSync(headersFile, "utf8");
-    const length = Number((headers.match(/^inference-header-content-length:\s*(\d+)/im) ?? [])[1]);
-    const body = fs.readFileSync(binaryFile);
-    if (!/^HTTP\/\S+ 200/.test(headers) || !length) throw new Error(`the binary request was not answered with a binary output: ${headers.split("\r\n")[0]} ${body.subarray(0, 300)}`);
-    const header = JSON.parse(body.subarray(0, length));
-    const bytes = header.outputs.find((o) => o.name === output)?.parameters?.binary_data_size;
-    if (bytes === undefined || length + bytes !== body.length) throw new Error(`output ${output} is not the binary rest of the answer: ${JSON.stringify(header)}`);
-    const binary = Array.from({ length: bytes / 4 }, (_, i) => body.readFloatLE(length + 4 * i));
-    const json = JSON.parse(fs.readFileSync(jsonFile)).outputs.find((o) => o.name === output).data;
-    if (json.length !== binary.length) throw new Error(`${json.length} values as JSON, ${binary.length} as binary`);
-    console.log(`fashion-mlp-binary: same image as JSON and as binary, max |difference| of the outputs ${Math.max(...json.map((v, i) => Math.abs(v - binary[i])))}`);
-  ' "$work/binary-headers" "$work/binary-answer" "$work/json-answer" "$output" || die "the binary tensor data extension's answer does not match the JSON one"
+# answer URL WORKLOAD INDEX FILE: the answer to the workload's INDEX-th request (from 1), as V2 JSON, into FILE.
+answer() {
+  if [ "$2" = fashion-mlp-binary ]; then
+    sed -n "${3}p" "$work/$2.jsonl" | node scripts/bench/peers/binary_infer.js "$1" "$viewer" > "$4" \
+      || die "the binary tensor data extension's answer could not be read"
+  else
+    sed -n "${3}p" "$work/$2.jsonl" | curl -sS -H "X-Api-Key: $viewer" -H 'content-type: application/json' --data @- "$1" > "$4"
+  fi
+}
+# max_difference A B: the largest |difference| between A's first output and B's output of the same name.
+max_difference() {
+  local d
+  d=$(jq -s '.[0].outputs[0] as $a | [.[1].outputs[] | select(.name == $a.name)][0] as $b
+    | if $b == null or ($a.data | length) != ($b.data | length) then empty
+      else [$a.data, $b.data] | transpose | map(.[0] - .[1] | fabs) | max end' "$1" "$2" 2>/dev/null) || d=""
+  [ -n "$d" ] || die "the answers cannot be compared: $(head -c 300 "$1") / $(head -c 300 "$2")"
+  echo "$d"
 }
 
 # int8_report: an int8 compression job of the text-transformer version through the API; sets the int8 figures from
@@ -210,7 +199,7 @@ int8_report() {
   read -r int8_speedup int8_drop < <(jq -r '
     if (.parent.latencyP50Ms > 0 and .compressed.latencyP50Ms > 0 and .parent.testAccuracy != null and .compressed.testAccuracy != null)
     then "\(.parent.latencyP50Ms / .compressed.latencyP50Ms) \((.parent.testAccuracy - .compressed.testAccuracy) * 100)" else empty end' <<<"$report" \
-    | awk '{ printf "%.3f %.2f\n", $1, $2 }')
+    | awk '{ printf "%.3f %.2f\n", $1, $2 }') || true
   [ -n "$int8_speedup" ] || die "the int8 compression report has no batch-1 latency or accuracy of parent and child: $(head -c 500 <<<"$report")"
   echo "$report" > "$out/int8-report.json"
   echo "int8: batch-1 p50 $(jq -r '.parent.latencyP50Ms * 1000 | round' <<<"$report") → $(jq -r '.compressed.latencyP50Ms * 1000 | round' <<<"$report") µs (×$int8_speedup), test accuracy $(jq -r .parent.testAccuracy <<<"$report") → $(jq -r .compressed.testAccuracy <<<"$report") (drop $int8_drop points); report in $out/int8-report.json"
@@ -288,7 +277,10 @@ for model in "${models[@]}"; do
   if [ "$model" = fashion-mlp ] && [ "$mode" = bench ]; then
     output=$(jq -r '.outputs[0].name' <<<"$metadata")
     node scripts/bench/peers/v2_bodies.js "$images" "$input" "$shape" 64 --binary "$output" > "$work/fashion-mlp-binary.jsonl"
-    binary_parity "$output"
+    answer "$base/v2/models/fashion-mlp/infer" fashion-mlp 1 "$work/json-answer.json"
+    answer "$base/v2/models/fashion-mlp/infer" fashion-mlp-binary 1 "$work/binary-answer.json"
+    diff=$(max_difference "$work/json-answer.json" "$work/binary-answer.json")
+    echo "fashion-mlp-binary: the same image as JSON and with binary tensors: max |difference| of the outputs $diff"
   fi
 done
 if [ "$mode" = bench ]; then int8_report; fi
@@ -382,20 +374,6 @@ portal_cells() { # SERVER
     if [ "$1" = portal ] && [ "$workload" = fashion-mlp ]; then cell "$1" fashion-mlp-binary 64 "$base" "$viewer"; fi
   done
 }
-# answer URL WORKLOAD INDEX FILE: the answer to the workload's INDEX-th request (from 1), JSON, into FILE.
-answer() {
-  sed -n "${3}p" "$work/$2.jsonl" | curl -sS -H "X-Api-Key: $viewer" -H 'content-type: application/json' --data @- "$1" > "$4"
-}
-# max_difference A B: the largest |difference| between A's first output and B's output of the same name.
-max_difference() {
-  local d
-  d=$(jq -s '.[0].outputs[0] as $a | [.[1].outputs[] | select(.name == $a.name)][0] as $b
-    | if $b == null or ($a.data | length) != ($b.data | length) then empty
-      else [$a.data, $b.data] | transpose | map(.[0] - .[1] | fabs) | max end' "$1" "$2" 2>/dev/null) || d=""
-  [ -n "$d" ] || die "the answers cannot be compared: $(head -c 300 "$1") / $(head -c 300 "$2")"
-  echo "$d"
-}
-
 echo "== portal, batching on (its defaults): ${seconds}s per cell after ${warmup}s warm-up"
 [ -z "$text_skip" ] || echo "text-bytes cells skipped: $text_skip"
 portal_cells portal
