@@ -176,24 +176,31 @@ max_difference() {
   echo "$d"
 }
 
+# wait_succeeded PATH WHAT: polls GET PATH (a run or a compression) each second, up to 20 minutes, until its state is
+# Succeeded; its last body stays in $work/body.
+wait_succeeded() {
+  local state=""
+  for _ in $(seq 1200); do
+    state=$(call "$viewer" GET "$1" | jq -r .state)
+    case "$state" in
+      Succeeded) return 0 ;;
+      Failed|Cancelled|Interrupted) die "$2 ended $state: $(jq -r .error "$work/body")" ;;
+    esac
+    sleep 1
+  done
+  die "$2 did not finish within 20 minutes (state $state)"
+}
+
 # int8_report: an int8 compression job of the text-transformer version through the API; sets the int8 figures from
 # its report (parent and child timed at batch 1 and measured on fortunes-test by the same job).
 int8_speedup=""
 int8_drop=""
 int8_report() {
-  local id state report
+  local id report
   echo "== int8 compression of text-transformer v${version_of[text-transformer]} (quantize-int8, the recipe's defaults) through the API"
   id=$(call "$contributor" POST "/api/v1/models/text-transformer/versions/${version_of[text-transformer]}/compressions" '{"recipe":{"method":"quantize-int8"}}' | jq -r .id)
   expect 202 "requesting an int8 compression of text-transformer"
-  for _ in $(seq 1200); do
-    state=$(call "$viewer" GET "/api/v1/compressions/$id" | jq -r .state)
-    case "$state" in
-      Succeeded) break ;;
-      Failed|Cancelled|Interrupted) die "the int8 compression of text-transformer ended $state: $(jq -r .error "$work/body")" ;;
-    esac
-    sleep 1
-  done
-  [ "$state" = Succeeded ] || die "the int8 compression of text-transformer did not finish within 20 minutes (state $state)"
+  wait_succeeded "/api/v1/compressions/$id" "the int8 compression of text-transformer"
   report=$(call "$viewer" GET "/api/v1/models/text-transformer/versions/$(jq -r .resultVersion "$work/body")" | jq -c .evidence.compression)
   expect 200 "reading the int8 version of text-transformer"
   read -r int8_speedup int8_drop < <(jq -r '
@@ -235,16 +242,7 @@ for model in "${models[@]}"; do
   expect 201 "starting a training run of $model"
 done
 for model in "${models[@]}"; do
-  state=""
-  for _ in $(seq 1200); do
-    state=$(call "$viewer" GET "/api/v1/runs/${run_of[$model]}" | jq -r .state)
-    case "$state" in
-      Succeeded) break ;;
-      Failed|Cancelled|Interrupted) die "training $model ended $state: $(jq -r .error "$work/body")" ;;
-    esac
-    sleep 1
-  done
-  [ "$state" = Succeeded ] || die "training $model did not finish within 20 minutes (state $state)"
+  wait_succeeded "/api/v1/runs/${run_of[$model]}" "training $model"
   call "$contributor" POST /api/v1/models "{\"name\":\"$model\",\"description\":\"scripts/bench/serve.sh\"}" > /dev/null
   expect 201 "creating the model $model"
   version_json=$(call "$contributor" POST "/api/v1/models/$model/versions" "{\"runId\":\"${run_of[$model]}\"}")
