@@ -11,11 +11,12 @@
 #   fashion-mlp, fashion-cnn  single Fashion-MNIST test images as V2 JSON FP32;
 #   fashion-mlp-binary        the same images with the binary tensor data extension (raw float32 in, the output
 #                             asked for as binary), portal with batching on, c=64 only;
-#   text-tokens               the 967 fortunes-test texts as INT64 token ids [1, 64] (the rows training reads),
-#                             split and tokenized by the model's own tokenizer, checked against the portal's text
-#                             statistics of fortunes-test;
-#   text-bytes                the same texts as V2 BYTES [1] on the deployment's text input (portal only; skipped,
-#                             saying why, when the deployment's metadata lists no BYTES input).
+#   text-tokens               the 967 fortunes-test texts as INT64 token ids [1, L], split and tokenized by the
+#                             model's own tokenizer (checked against the portal's text statistics of fortunes-test):
+#                             each text's own length up to the model's 64 where its sequence is dynamic (the model
+#                             masks padding, and the portal runs a text so), else padded to the fixed length;
+#   text-bytes                the same texts as V2 BYTES [1] on the deployment's text input (model metadata's
+#                             parameters.text_input), portal only; skipped, saying why, when it has none.
 # The int8 figures come from the portal's own compression report: an int8 job (quantize-int8, its defaults) on the
 # text-transformer version through the API, whose report times parent and child at batch 1 and measures both on
 # fortunes-test. Prints every cell; the last line is
@@ -135,25 +136,30 @@ user_with_key() { # ROLE → prints the new user's API key
 
 # text_bodies METADATA VERSION_JSON: the text-tokens and text-bytes request bodies of the fortunes test texts, the
 # split and tokenization checked against the portal's own statistics of fortunes-test; sets text_input ("" when the
-# deployment takes no BYTES input, text_skip then saying why).
+# deployment takes no text, text_skip then saying why).
 text_input=""
 text_skip=""
 text_bodies() {
-  local metadata=$1 version_json=$2 tokens_input length mine theirs
+  local metadata=$1 version_json=$2 tokens_input length rows mine theirs
   tokens_input=$(jq -r '[.inputs[] | select(.datatype == "INT64")][0].name // empty' <<<"$metadata")
   [ -n "$tokens_input" ] || die "GET /v2/models/text-transformer lists no INT64 token-id input: $(jq -c .inputs <<<"$metadata")"
-  text_input=$(jq -r '[.inputs[] | select(.datatype == "BYTES")][0].name // empty' <<<"$metadata")
-  [ -n "$text_input" ] || text_skip="GET /v2/models/text-transformer lists no BYTES input (inputs: $(jq -c '[.inputs[] | "\(.name) \(.datatype) \(.shape)"]' <<<"$metadata"))"
+  text_input=$(jq -r '.parameters.text_input | select(.datatype == "BYTES") | .name // empty' <<<"$metadata")
+  [ -n "$text_input" ] || text_skip="GET /v2/models/text-transformer names no BYTES text input (parameters: $(jq -c .parameters <<<"$metadata"))"
   length=$(jq -r '.spec.inputShape[0] // empty' <<<"$version_json")
   [[ "$length" =~ ^[0-9]+$ ]] || die "the text-transformer version's spec has no input length: $(jq -c .spec <<<"$version_json" | head -c 300)"
-  mine=$(node scripts/bench/peers/text_bodies.js "$fortunes" "$work/text-transformer.onnx" "$tokens_input" "$length" "${text_input:-text}" \
+  case "$(jq -r --arg name "$tokens_input" '.inputs[] | select(.name == $name) | .shape[1]' <<<"$metadata")" in
+    -1) rows=own ;;
+    "$length") rows=padded ;;
+    *) die "GET /v2/models/text-transformer: input '$tokens_input' is neither of dynamic length nor of the spec's $length tokens: $(jq -c .inputs <<<"$metadata")" ;;
+  esac
+  mine=$(node scripts/bench/peers/text_bodies.js "$fortunes" "$work/text-transformer.onnx" "$tokens_input" "$length" "$rows" "${text_input:-text}" \
     "$work/text-tokens.jsonl" "$work/text-bytes.jsonl") || die "peers/text_bodies.js could not write the text requests"
   theirs=$(call "$viewer" GET "/api/v1/datasets/$(dataset_id fortunes-test)/text-statistics" \
     | jq -c '{texts, classes: [.classes[].count], tokens, unknownTokens, distinctWords, vocabularySize}')
   expect 200 "GET the text statistics of fortunes-test"
   [ "$(jq -cS . <<<"$mine")" = "$(jq -cS . <<<"$theirs")" ] \
     || die "the fortunes test texts as peers/text_bodies.js splits and tokenizes them ($mine) are not the portal's fortunes-test ($theirs)"
-  echo "text-transformer: $(jq -r .texts <<<"$mine") fortunes-test texts, $(jq -r .tokens <<<"$mine") tokens as the portal counts them; requests of input '$tokens_input' INT64 [1,$length], ${text_input:+and of input '$text_input' BYTES [1], }cycled"
+  echo "text-transformer: $(jq -r .texts <<<"$mine") fortunes-test texts, $(jq -r .tokens <<<"$mine") tokens as the portal counts them; requests of input '$tokens_input' INT64 [1,$([ "$rows" = own ] && echo "each text's tokens up to $length" || echo "$length")], ${text_input:+and of input '$text_input' BYTES [1], }cycled"
   [ -z "$text_skip" ] || echo "text-transformer: the text-bytes cells are skipped: $text_skip"
 }
 

@@ -1,20 +1,22 @@
 // Writes Open Inference Protocol v2 request bodies for scripts/bench/serve.sh's text section, one JSON line per
-// fortunes test text: as token ids (INT64 [1, LENGTH], the row training reads: the first LENGTH ids, then padding)
-// and as the raw text (BYTES [1]). The texts are the portal's fortunes-test split, rebuilt here from Debian's
+// fortunes test text: as token ids (INT64 [1, L]: the text's first ids, at most LENGTH; with ROWS "padded" L is
+// LENGTH and the rest is padding, as training reads a row; with "own" L is the text's own length, at least 1, for a
+// model that masks its padding, as the portal runs one text) and as the raw text (BYTES [1]). The texts are the portal's fortunes-test split, rebuilt here from Debian's
 // fortunes files by the engine's written definition (FortunesCorpus, DatasetSplit.Indices with SplitMix64:
 // stratified, a fifth for test, seed 25); the tokenizer is the one the model was trained with, read from the ONNX
 // file's metadata (portal.tokenizer), and applied as WordTokenizer defines it (lower-cased, split by \w+|[^\w\s]+
 // in .NET's sense of \w and \s). The last line on stdout is a JSON summary (texts, class counts, tokens, unknown
 // tokens, distinct words, vocabulary size) for the caller to compare with the portal's own text statistics of
 // fortunes-test, which proves the split and the tokenization are the portal's.
-//   node text_bodies.js FORTUNES_DIR ONNX_FILE TOKENS_INPUT LENGTH TEXT_INPUT TOKENS_OUT TEXTS_OUT
+//   node text_bodies.js FORTUNES_DIR ONNX_FILE TOKENS_INPUT LENGTH padded|own TEXT_INPUT TOKENS_OUT TEXTS_OUT
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const [directory, onnxFile, tokensInput, lengthText, textInput, tokensOut, textsOut] = process.argv.slice(2);
-if (!textsOut) throw new Error('usage: text_bodies.js FORTUNES_DIR ONNX_FILE TOKENS_INPUT LENGTH TEXT_INPUT TOKENS_OUT TEXTS_OUT');
+const [directory, onnxFile, tokensInput, lengthText, rows, textInput, tokensOut, textsOut] = process.argv.slice(2);
+if (!textsOut) throw new Error('usage: text_bodies.js FORTUNES_DIR ONNX_FILE TOKENS_INPUT LENGTH padded|own TEXT_INPUT TOKENS_OUT TEXTS_OUT');
 const length = Number(lengthText);
 if (!Number.isInteger(length) || length < 1) throw new Error(`LENGTH must be a whole number ≥ 1, not '${lengthText}'`);
+if (rows !== 'padded' && rows !== 'own') throw new Error(`ROWS is padded or own, not '${rows}'`);
 
 const categories = ['computers', 'definitions', 'people', 'politics', 'science'];
 const testFraction = 0.2;
@@ -167,15 +169,16 @@ const tokenLines = [];
 const textLines = [];
 for (const i of test) {
   summary.classes[labels[i]]++;
-  const row = new Array(length).fill(0);
-  words(texts[i]).forEach((w, position) => {
+  const tokens = words(texts[i]);
+  const row = new Array(rows === 'padded' ? length : Math.max(1, Math.min(tokens.length, length))).fill(0);
+  tokens.forEach((w, position) => {
     const id = ids.get(w) ?? 1;
     summary.tokens++;
     if (id === 1) summary.unknownTokens++;
     distinct.add(w);
-    if (position < length) row[position] = id;
+    if (position < row.length) row[position] = id;
   });
-  tokenLines.push(`{"inputs":[{"name":${JSON.stringify(tokensInput)},"shape":[1,${length}],"datatype":"INT64","data":[${row.join(',')}]}]}`);
+  tokenLines.push(`{"inputs":[{"name":${JSON.stringify(tokensInput)},"shape":[1,${row.length}],"datatype":"INT64","data":[${row.join(',')}]}]}`);
   textLines.push(`{"inputs":[{"name":${JSON.stringify(textInput)},"shape":[1],"datatype":"BYTES","data":[${JSON.stringify(texts[i])}]}]}`);
 }
 summary.distinctWords = distinct.size;
