@@ -26,16 +26,20 @@ public static class TextEncoding
         var features = new float[checked(data.Count * maxLength)];
         for (var i = 0; i < data.Count; i++)
         {
-            var row = features.AsSpan(i * maxLength, maxLength);
-            var position = 0;
-            foreach (var word in WordTokenizer.Words(data.Texts[i]))
-            {
-                if (position == maxLength) break;
-                row[position++] = tokenizer.Id(word);
-            }
-            row[position..].Fill(WordTokenizer.PaddingId);
+            Pad(tokenizer.Encode(data.Texts[i]), features.AsSpan(i * maxLength, maxLength));
         }
         return new Dataset(data.Name, features, [maxLength], data.Labels.ToArray(), data.ClassNames);
+    }
+
+    /// <summary>
+    /// One text's row as training reads it: the first <c>row.Length</c> of its token <paramref name="ids"/>
+    /// (<see cref="WordTokenizer.Encode"/>), the rest filled with <see cref="WordTokenizer.PaddingId"/>.
+    /// </summary>
+    public static void Pad<T>(ReadOnlySpan<int> ids, Span<T> row) where T : System.Numerics.INumberBase<T>
+    {
+        var real = Math.Min(ids.Length, row.Length);
+        for (var position = 0; position < real; position++) row[position] = T.CreateChecked(ids[position]);
+        row[real..].Fill(T.CreateChecked(WordTokenizer.PaddingId));
     }
 
     /// <summary>

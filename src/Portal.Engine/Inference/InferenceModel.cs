@@ -23,6 +23,7 @@ public sealed class InferenceModel : IDisposable
     private readonly long[]?[] _fastOutputShapes = new long[]?[CachedBatchSizes + 1];
     private readonly OnnxTensorInfo? _fastOutput;
     private readonly string _fastPathReason;
+    private readonly string _textReason = "it takes float features, not token ids";
     private int _activeRuns;
     private int _disposed;
 
@@ -43,7 +44,9 @@ public sealed class InferenceModel : IDisposable
         }
         else
         {
-            BatchedTokens = BatchedTokenSignature.TryCreate(Inputs, Outputs, PortalSpec(info));
+            var spec = PortalSpec(info);
+            BatchedTokens = BatchedTokenSignature.TryCreate(Inputs, Outputs, spec);
+            Text = TextInput.TryCreate(info, BatchedTokens, spec, out _textReason);
         }
     }
 
@@ -69,6 +72,12 @@ public sealed class InferenceModel : IDisposable
 
     /// <summary>A token model's batched run (int64 ids [batch, sequence], sent as floats), or null when the model has another shape.</summary>
     public BatchedTokenSignature? BatchedTokens { get; }
+
+    /// <summary>The raw text the model takes in place of its token ids (its file carries its tokenizer), or null; see <see cref="TextReason"/>.</summary>
+    public TextInput? Text { get; }
+
+    /// <summary>Why the model takes no text (<see cref="Text"/> is null); empty when it does.</summary>
+    public string TextReason => Text is null ? _textReason : "";
 
     /// <summary>What <see cref="Run(ReadOnlySpan{float}, int, Span{float})"/> takes: float features or token ids; null when it cannot run the model.</summary>
     public BatchedSignature? Batched => BatchedFloat ?? (BatchedSignature?)BatchedTokens;

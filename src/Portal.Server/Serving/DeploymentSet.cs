@@ -175,7 +175,7 @@ public sealed class DeploymentSet : IAliasMoveObserver, IDisposable
                 ServedVersion.WarmUp(session, _options.WarmUpRuns, batching.MaxBatchSize);
                 return new ServedVersion(deployment.Model, deployment.Alias, version.Id, version.Number, canary, session, Meter, Observers(),
                     () => deployment.Batching, new LatencyWindow(_options.MetricsWindowSeconds, _clock), _options.BatchWorkers,
-                    VersionIndependence.Of(version), () => deployment.BatchingForced);
+                    VersionIndependence.Of(version), () => deployment.BatchingForced, version.ClassNames);
             }
             catch
             {

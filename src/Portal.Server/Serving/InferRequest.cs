@@ -80,6 +80,7 @@ internal sealed class InferRequest : IDisposable
     {
         string? name = null;
         bool? binary = null;
+        int? classification = null;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("name"u8))
@@ -89,7 +90,7 @@ internal sealed class InferRequest : IDisposable
             }
             else if (reader.ValueTextEquals("parameters"u8))
             {
-                binary = ReadParameters(ref reader, $"outputs[{index}]", "binary_data"u8, "binary_data");
+                (binary, classification) = ReadOutputParameters(ref reader, $"outputs[{index}]");
             }
             else
             {
@@ -97,7 +98,44 @@ internal sealed class InferRequest : IDisposable
                 reader.Skip();
             }
         }
-        return new RequestedOutput(name ?? throw Invalid($"outputs[{index}] has no \"name\"."), binary);
+        return new RequestedOutput(name ?? throw Invalid($"outputs[{index}] has no \"name\"."), binary, classification);
+    }
+
+    /// <summary>
+    /// An output's <c>parameters</c>: the binary tensor data extension's <c>binary_data</c> and the classification
+    /// extension's <c>classification</c> (how many top classes); others are read past.
+    /// </summary>
+    private static (bool? Binary, int? Classification) ReadOutputParameters(ref Utf8JsonReader reader, string owner)
+    {
+        if (Next(ref reader) == JsonTokenType.Null) return (null, null);
+        if (reader.TokenType != JsonTokenType.StartObject) throw Invalid($"{owner} \"parameters\" must be an object, not {Describe(reader.TokenType)}.");
+        bool? binary = null;
+        int? classification = null;
+        while (Next(ref reader) == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("binary_data"u8))
+            {
+                Next(ref reader);
+                binary = reader.TokenType switch
+                {
+                    JsonTokenType.True => true,
+                    JsonTokenType.False => false,
+                    _ => throw Invalid($"{owner} parameters.binary_data must be true or false, not {Describe(reader.TokenType)}."),
+                };
+            }
+            else if (reader.ValueTextEquals("classification"u8))
+            {
+                Next(ref reader);
+                classification = reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var k) ? k
+                    : throw Invalid($"{owner} parameters.classification must be a whole number of classes, not {(reader.TokenType == JsonTokenType.Number ? System.Text.Encoding.UTF8.GetString(reader.ValueSpan) : Describe(reader.TokenType))}.");
+            }
+            else
+            {
+                Next(ref reader);
+                reader.Skip();
+            }
+        }
+        return (binary, classification);
     }
 
     /// <summary>Reads a <c>parameters</c> object for its one boolean the extension defines; others are read past.</summary>
@@ -156,8 +194,8 @@ internal sealed class InferRequest : IDisposable
     }
 }
 
-/// <summary>One of <c>outputs</c>: its name, and its <c>parameters.binary_data</c> when given.</summary>
-internal sealed record RequestedOutput(string Name, bool? Binary);
+/// <summary>One of <c>outputs</c>: its name, and its <c>parameters.binary_data</c> and <c>parameters.classification</c> when given.</summary>
+internal sealed record RequestedOutput(string Name, bool? Binary, int? Classification = null);
 
 /// <summary>
 /// One tensor of <c>inputs</c>: name, shape, datatype, and its values: FP32 values in a pooled buffer
@@ -224,7 +262,8 @@ internal sealed class RequestedInput : IDisposable
                 }
                 else if (reader.ValueTextEquals("data"u8))
                 {
-                    input.ReadData(ref body, name ?? $"inputs[{index}]", floatData);
+                    // Texts are strings whatever the model's input is; a text model's input is never FP32.
+                    input.ReadData(ref body, name ?? $"inputs[{index}]", floatData && name != Portal.Engine.Inference.TextInput.Name);
                 }
                 else if (reader.ValueTextEquals("parameters"u8))
                 {

@@ -46,7 +46,8 @@ public static class InferenceProtocolApi
         v2.MapGet("/models/{name}", (HttpContext c, string name) => ModelMetadata(c, name, null)).RequireAuthorization(viewer)
             .WithSummary("Model metadata")
             .WithDescription("Every input and output tensor (name, datatype, shape with -1 for each dynamic dimension) of the version the model's alias serves: "
-                + "`production` unless `?alias=` names another. Send exactly this input to infer.")
+                + "`production` unless `?alias=` names another. Send exactly this input to infer. `parameters` says which batching rule applies, "
+                + "`text_input` when the version takes raw texts in place of its token ids, and `classes` (with `classifier_output`) when it has class names.")
             .Produces<ProtocolModelMetadata>().WithProtocolErrors(StatusCodes.Status404NotFound, StatusCodes.Status503ServiceUnavailable);
         v2.MapGet("/models/{name}/versions/{version}", (HttpContext c, string name, string version) => ModelMetadata(c, name, version)).RequireAuthorization(viewer)
             .WithSummary("Model version metadata")
@@ -72,7 +73,13 @@ public static class InferenceProtocolApi
                 + "`parameters.batching` says which rule applies; PUT /api/v1/deployments/{model}/{alias}/batching can force it); other models and "
                 + "requests run one at a time. The binary tensor data extension is read and written: inputs with `parameters.binary_data_size` "
                 + "after a JSON header of `Inference-Header-Content-Length` bytes, outputs asked for with `parameters.binary_data` (or the request's "
-                + "`binary_data_output`) answered as application/octet-stream. Errors are the protocol's `{\"error\": …}`: 400 for a request "
+                + "`binary_data_output`) answered as application/octet-stream. A version that carries its tokenizer (model metadata's "
+                + "`parameters.text_input`) also takes raw texts: one input `text`, BYTES [n] or [n,1], one UTF-8 string per row, in place of "
+                + "its token ids, tokenized as training did; with no `outputs` named, a text request gets every output and, for a classifier "
+                + "(`parameters.classes`), each text's most probable class as `class_index` (INT64 [n]), `probability` (FP32 [n], softmax of "
+                + "the logits) and `class` (BYTES [n], its name). Any output [batch, classes] asked for with `parameters.classification: k` "
+                + "comes back as Triton's classification extension writes it: BYTES [n, k] of `probability:index:name`. "
+                + "Errors are the protocol's `{\"error\": …}`: 400 for a request "
                 + "that does not fit the model (naming the tensor and the problem), 404 when the model or alias is not served, 413 above "
                 + "Portal:Serving:MaxRequestBytes, 503 while loading or when the queue is full.")
             .Accepts<ProtocolInferenceRequest>("application/json", ProtocolBody.BinaryContentType).WithRequestExample(InferenceExample)
@@ -160,6 +167,25 @@ public static class InferenceProtocolApi
                 Tensors(w, "outputs", served.Outputs);
                 w.WriteStartObject("parameters");
                 w.WriteString("batching", served.Batching.Text);
+                if (served.Text is not null)
+                {
+                    w.WriteStartObject("text_input");
+                    w.WriteString("name", Portal.Engine.Inference.TextInput.Name);
+                    w.WriteString("datatype", "BYTES");
+                    w.WriteStartArray("shape");
+                    w.WriteNumberValue(-1);
+                    w.WriteEndArray();
+                    w.WriteString("replaces", served.Text.TokenInputName);
+                    w.WriteNumber("max_tokens", served.Text.MaximumLength);
+                    w.WriteEndObject();
+                }
+                if (served.Classifier is { } classifier)
+                {
+                    w.WriteString("classifier_output", classifier.Name);
+                    w.WriteStartArray("classes");
+                    foreach (var c in served.ClassNames) w.WriteStringValue(c);
+                    w.WriteEndArray();
+                }
                 w.WriteEndObject();
             });
         }
@@ -204,8 +230,9 @@ public static class InferenceProtocolApi
             var floatData = served.Batched is not null;
             request = InferRequest.Parse(body.AsSpan(0, jsonLength), floatData);
             ProtocolBody.Place(request, body.AsMemory(jsonLength, length - jsonLength), hasHeader, floatData);
-            var declared = InputCheck.Signature(request, served);
-            if (IsPooled(request, served))
+            var givesText = ProtocolInference.GivesText(served, request.Inputs.Select(i => i.Name));
+            var declared = givesText ? [InputCheck.Text(request.Inputs[0], served)] : InputCheck.Signature(request, served);
+            if (!givesText && IsPooled(request, served))
             {
                 var rows = InputCheck.Rows(request, served);
                 job = new InferenceJob(request.Inputs[0].Data, rows, rows * served.OutputWidth);
@@ -236,21 +263,18 @@ public static class InferenceProtocolApi
             {
                 var inputs = new Dictionary<string, Portal.Engine.Inference.InferenceTensor>(request.Inputs.Count, StringComparer.Ordinal);
                 for (var i = 0; i < declared.Length; i++) inputs[request.Inputs[i].Name] = ProtocolTensorReader.Read(request.Inputs[i], declared[i]);
-                var outputs = request.Outputs.Count > 0 ? request.Outputs.ConvertAll(o => o.Name) : [.. served.Outputs.Select(o => o.Name)];
-                var first = request.Inputs[0].Shape!;
-                var rows = first.Length > 0 ? (int)first[0] : 1;
-                IReadOnlyDictionary<string, Portal.Engine.Inference.InferenceTensor> results;
+                InferenceAnswer answer;
                 try
                 {
-                    results = served.InferTyped(inputs, outputs, rows);
+                    answer = await ProtocolInference.Run(served, inputs, request.Outputs.ConvertAll(o => new OutputRequest(o.Name, o.Classification)));
                 }
                 catch (ServingException e) when (e.Status >= 500)
                 {
                     served.Failed(Stopwatch.GetElapsedTime(started).TotalSeconds);
                     throw;
                 }
-                await ProtocolResponse.Write(context, name, served.Number, request.Id, outputs.ConvertAll(o => new AnsweredOutput(o, results[o], IsBinary(request, o))));
-                served.Succeeded(rows, Stopwatch.GetElapsedTime(started).TotalSeconds);
+                await ProtocolResponse.Write(context, name, served.Number, request.Id, [.. answer.Outputs.Select(o => new AnsweredOutput(o.Name, o.Tensor, IsBinary(request, o.Name)))]);
+                served.Succeeded(answer.Rows, Stopwatch.GetElapsedTime(started).TotalSeconds);
             }
         }
         catch (ServingException e)
@@ -268,7 +292,7 @@ public static class InferenceProtocolApi
 
     /// <summary>Whether the request fits the pooled FP32 path: the model has it, and only its output is wanted.</summary>
     private static bool IsPooled(InferRequest request, ServedVersion served) =>
-        served.Batched is { } batched && (request.Outputs.Count == 0 ? served.Outputs.Count == 1 : request.Outputs.TrueForAll(o => o.Name == batched.OutputName));
+        served.Batched is { } batched && (request.Outputs.Count == 0 ? served.Outputs.Count == 1 : request.Outputs.TrueForAll(o => o.Name == batched.OutputName && o.Classification is null));
 
     private static bool IsBinary(InferRequest request, string output)
     {

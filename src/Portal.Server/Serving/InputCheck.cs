@@ -56,6 +56,23 @@ internal static class InputCheck
         return matched;
     }
 
+    /// <summary>
+    /// The request's one input <c>text</c> checked to be readable as strings (BYTES, a shape, values given); what it
+    /// holds is checked where it is run (<see cref="ProtocolInference"/>). Returns what to read it as.
+    /// </summary>
+    public static OnnxTensorInfo Text(RequestedInput input, ServedVersion version)
+    {
+        var what = $"model '{version.Model}' version {version.Number}";
+        if (input.Datatype != "BYTES")
+            throw InferRequest.Invalid($"Input '{input.Name}' of {what} expects datatype BYTES (one UTF-8 string per text) but the request gave {input.Datatype ?? "none"}.");
+        var shape = input.Shape ?? throw InferRequest.Invalid($"Input '{input.Name}' has no \"shape\"; {what} expects [n] or [n,1], one text per row.");
+        if (!input.HasData && input.Json is null && input.BinarySize is null)
+            throw InferRequest.Invalid($"Input '{input.Name}' has no \"data\" and no parameters.binary_data_size.");
+        if (shape.Length is < 1 or > 2 || shape.Any(d => d < 0) || Count(shape) < 0)
+            throw InferRequest.Invalid($"Input '{input.Name}' of {what} expects shape [n] or [n,1], one text per row, but the request gave {input.ShapeText}.");
+        return new OnnxTensorInfo(input.Name, OnnxElementType.String, [.. shape.Select(_ => OnnxDimension.Unknown)]);
+    }
+
     private static OnnxTensorInfo? Find(IReadOnlyList<OnnxTensorInfo> tensors, string name)
     {
         for (var i = 0; i < tensors.Count; i++)

@@ -72,8 +72,15 @@ internal static class ProtocolTensorReader
     {
         if (type == OnnxElementType.String)
         {
-            ((string[])values)[n] = reader.TokenType == JsonTokenType.String ? reader.GetString()!
-                : throw Refused(ref reader, n, name, $"not a string (BYTES values are strings)");
+            if (reader.TokenType != JsonTokenType.String) throw Refused(ref reader, n, name, $"not a string (BYTES values are strings)");
+            try
+            {
+                ((string[])values)[n] = reader.GetString()!;
+            }
+            catch (InvalidOperationException)
+            {
+                throw InferRequest.Invalid($"Value {n} of input '{name}' is not UTF-8 text (BYTES inputs are served as strings).");
+            }
             return;
         }
         if (type == OnnxElementType.Bool)

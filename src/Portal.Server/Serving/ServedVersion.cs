@@ -28,7 +28,7 @@ public sealed class ServedVersion
 
     internal ServedVersion(string model, string alias, Guid versionId, int number, bool isCanary, InferenceModel session,
         ServingMeter meter, IEnumerable<IServingObserver> observers, Func<BatchingSettings> settings, LatencyWindow window, int batchWorkers,
-        BatchIndependence independence, Func<bool> forced)
+        BatchIndependence independence, Func<bool> forced, IReadOnlyList<string> classNames)
     {
         var signature = session.BatchedFloat;
         Model = model;
@@ -44,6 +44,9 @@ public sealed class ServedVersion
         Independence = independence;
         Window = window;
         Batched = signature;
+        ClassNames = classNames;
+        Classifier = session.Outputs.Count > 0 && Classification.Misfit(session.Outputs[0], 1) is null
+            && session.Outputs[0].Dimensions[1].Size == classNames.Count ? session.Outputs[0] : null;
         _tags = ServingMeter.Tags(model, alias, number, isCanary);
         if (signature is null) return;
         Output = session.Outputs.First(o => o.Name == signature.OutputName);
@@ -61,6 +64,18 @@ public sealed class ServedVersion
     public bool IsCanary { get; }
     public IReadOnlyList<OnnxTensorInfo> Inputs => _session.Inputs;
     public IReadOnlyList<OnnxTensorInfo> Outputs => _session.Outputs;
+
+    /// <summary>The texts the version takes in place of its token ids (its file carries its tokenizer), or null; see <see cref="TextReason"/>.</summary>
+    public TextInput? Text => _session.Text;
+
+    /// <summary>Why the version takes no text; empty when it does.</summary>
+    public string TextReason => _session.TextReason;
+
+    /// <summary>The version's class names by output index, as registered; empty for a model without classes.</summary>
+    public IReadOnlyList<string> ClassNames { get; }
+
+    /// <summary>The first output when it is a classifier's [batch, classes] with a registered name for each class; else null.</summary>
+    public OnnxTensorInfo? Classifier { get; }
 
     /// <summary>The pooled FP32 path's signature, or null when the model has another (then every request runs typed).</summary>
     public BatchedFloatSignature? Batched { get; }

@@ -11,7 +11,7 @@ namespace Portal.Server.Tests.Serving;
 
 /// <summary>
 /// The one place a test's own ONNX files enter the registry: stored as the versions of a new model (each with its batch
-/// independence checked as registration checks it), an alias moved to each version asked for (through the alias
+/// independence checked and its class names taken from the file, as registration does), an alias moved to each version asked for (through the alias
 /// mover, as every move goes), and waited for until served.
 /// </summary>
 public static class ServedFiles
@@ -37,8 +37,12 @@ public static class ServedFiles
                 {
                     // Recorded as registration records it, so the deployment batches the file exactly when registration would let it.
                     BatchIndependence check;
+                    string[] classNames;
                     using (var session = InferenceModel.Load(files[v - 1]))
+                    {
                         check = BatchIndependenceCheck.Run(session);
+                        classNames = [.. session.Info.ClassLabels ?? []];
+                    }
                     db.ModelVersions.Add(new ModelVersion
                     {
                         ModelId = model.Id,
@@ -47,6 +51,7 @@ public static class ServedFiles
                         OnnxArtifact = hashes[v - 1],
                         BatchCheck = check.Outcome,
                         BatchCheckReason = check.Reason,
+                        ClassNames = classNames,
                         CreatedBy = "tests",
                     });
                 }
