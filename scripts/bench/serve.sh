@@ -439,9 +439,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 echo "== summary (req/s; the machine is shared, so figures are noisy)"
 for workload in "${portal_workloads[@]}"; do
   for c in "${concurrencies[@]}"; do
-    printf '%-18s c=%-3s portal %9.1f  portal-nobatch %9.1f  node best %9.1f  portal/node %s\n' "$workload" "$c" \
-      "$(rps '^portal$' "$workload" "$c")" "$(rps '^portal-nobatch$' "$workload" "$c")" "$(rps '^node-' "$workload" "$c")" \
-      "$(ratio "$(rps '^portal$' "$workload" "$c")" "$(rps '^node-' "$workload" "$c")")"
+    printf '%-18s c=%-3s portal %9.1f  portal-nobatch %9.1f' "$workload" "$c" "$(rps '^portal$' "$workload" "$c")" "$(rps '^portal-nobatch$' "$workload" "$c")"
+    if [[ " ${peer_workloads[*]} " == *" $workload "* ]]; then
+      printf '  node best %9.1f  portal/node %s' "$(rps '^node-' "$workload" "$c")" "$(ratio "$(rps '^portal$' "$workload" "$c")" "$(rps '^node-' "$workload" "$c")")"
+    fi
+    echo
   done
 done
 printf '%-18s c=%-3s portal %9.1f  (JSON %9.1f)\n' fashion-mlp-binary 64 "$(rps '^portal$' fashion-mlp-binary 64)" "$(rps '^portal$' fashion-mlp 64)"
