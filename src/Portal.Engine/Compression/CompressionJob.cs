@@ -59,10 +59,12 @@ internal sealed class CompressionJob
                         throw new ArgumentException($"Student '{d.Student.Name}' outputs [{string.Join(',', student)}] per sample but teacher '{parent.Spec.Name}' outputs [{string.Join(',', outputs)}]; distillation needs the same outputs.");
                     if (!d.Student.InputShape.Aggregate(1, (a, b) => a * b).Equals(request.Train.FeatureCount))
                         throw new ArgumentException($"Student '{d.Student.Name}' takes [{string.Join(',', d.Student.InputShape)}] but the training samples are [{string.Join(',', request.Train.SampleShape)}].");
-                    // The teacher's outputs are computed once on the stored samples: a student seeing augmented ones would be
-                    // taught the teacher's view of another image.
-                    if (d.Training.Augmentation is { ChangesImages: true })
-                        throw new ArgumentException($"Student '{d.Student.Name}' would train with image augmentation, but the teacher's outputs are computed once on the unaugmented training samples; distil without augmentation.");
+                    // The teacher's outputs are computed once per view (as stored, and mirrored): a student seeing shifted
+                    // crops would be taught the teacher's view of another image.
+                    if (d.Training.Augmentation is { CropPadding: > 0 })
+                        throw new ArgumentException($"Student '{d.Student.Name}' would train on shifted crops, but the teacher's outputs are computed once on the stored and the mirrored training samples only; distil with horizontal flips alone (crop padding 0).");
+                    if (d.Training.Augmentation is { HorizontalFlip: true } && parent.Spec.InputShape.Count != 3)
+                        throw new ArgumentException($"Student '{d.Student.Name}' would train on flipped images, but teacher '{parent.Spec.Name}' takes [{string.Join(',', parent.Spec.InputShape)}], not [C,H,W] images.");
                     break;
                 }
             case StructuredPruningRecipe:
@@ -163,9 +165,15 @@ internal sealed class CompressionJob
 
     private async Task<TrainedModel> Distill(DistillationRecipe recipe, CancellationToken cancellationToken)
     {
-        Stage("teacher", $"teacher '{_parent.Spec.Name}' logits on {_request.Train.Count} training samples (eval mode)");
+        var mirrored = recipe.Training.Augmentation is { HorizontalFlip: true };
+        Stage("teacher", $"teacher '{_parent.Spec.Name}' logits on {_request.Train.Count} training samples{(mirrored ? ", as stored and mirrored," : "")} (eval mode)");
         var (logits, width) = ModelEvaluator.Predict(_parent, _request.Train, cancellationToken: cancellationToken);
-        using var loss = new DistillationLoss(logits, width, recipe.Alpha, recipe.Temperature);
+        if (mirrored)
+        {
+            var (flipped, _) = ModelEvaluator.Predict(_parent, ImageAugmentation.Mirrored(_request.Train, _parent.Spec.InputShape), cancellationToken: cancellationToken);
+            logits = [.. logits, .. flipped];
+        }
+        using var loss = new DistillationLoss(logits, _request.Train.Count, width, mirrored, recipe.Alpha, recipe.Temperature);
         Stage("distilling", Invariant($"student '{recipe.Student.Name}' ({recipe.Student.ParameterCount} parameters), α = {recipe.Alpha}, T = {recipe.Temperature}, {recipe.Training.Epochs} epochs"));
         var request = new TrainingRequest(recipe.Student, _request.Train, null, recipe.Training) { Hooks = loss };
         var result = await Train(request, cancellationToken).ConfigureAwait(false);

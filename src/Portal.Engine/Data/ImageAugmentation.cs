@@ -15,7 +15,7 @@ public sealed record ImageAugmentation(int CropPadding = 0, bool HorizontalFlip 
 
     /// <summary>
     /// Augments <paramref name="count"/> samples laid end to end in <paramref name="batch"/>, in place; the same seed
-    /// gives the same result.
+    /// gives the same result. When <paramref name="mirrored"/> is not empty it receives, per sample, whether it was flipped.
     /// </summary>
     /// <remarks>
     /// One <see cref="SplitMix64"/> started at <paramref name="seed"/> serves the samples in order; per sample it draws
@@ -23,7 +23,7 @@ public sealed record ImageAugmentation(int CropPadding = 0, bool HorizontalFlip 
     /// and then the flip (the top bit of <c>NextUInt64()</c>, only when flipping is on). Output pixel (y, x) takes
     /// input pixel (y + dy, x + dx), zero outside the image; a flip then mirrors each row.
     /// </remarks>
-    public void Apply(Span<float> batch, int count, int channels, int height, int width, ulong seed)
+    public void Apply(Span<float> batch, int count, int channels, int height, int width, ulong seed, Span<bool> mirrored = default)
     {
         if (CropPadding < 0)
             throw new ArgumentOutOfRangeException(nameof(CropPadding), CropPadding, "Crop padding cannot be negative.");
@@ -35,6 +35,9 @@ public sealed record ImageAugmentation(int CropPadding = 0, bool HorizontalFlip 
         if ((long)count * sampleLength > batch.Length)
             throw new ArgumentException(
                 $"The batch holds {batch.Length} values, fewer than {count} samples of [{channels},{height},{width}] ({(long)count * sampleLength}).", nameof(batch));
+        if (!mirrored.IsEmpty && mirrored.Length < count)
+            throw new ArgumentException($"The flip record holds {mirrored.Length} entries, fewer than the {count} samples.", nameof(mirrored));
+        if (!mirrored.IsEmpty) mirrored[..count].Clear();
         if (!ChangesImages) return;
 
         var random = new SplitMix64(seed);
@@ -53,6 +56,7 @@ public sealed record ImageAugmentation(int CropPadding = 0, bool HorizontalFlip 
                 var sample = batch.Slice(s * sampleLength, sampleLength);
                 if (dx != 0 || dy != 0) Shift(sample, scratch, channels, height, width, dy, dx);
                 if (flip) Mirror(sample, channels * height, width);
+                if (!mirrored.IsEmpty) mirrored[s] = flip;
             }
         }
         finally
@@ -79,6 +83,18 @@ public sealed record ImageAugmentation(int CropPadding = 0, bool HorizontalFlip 
             for (var y = y0; y < y1; y++)
                 copy.Slice(plane + (y + dy) * width + x0 + dx, x1 - x0).CopyTo(sample.Slice(plane + y * width + x0, x1 - x0));
         }
+    }
+
+    /// <summary>Every sample of <paramref name="data"/>, an image of <paramref name="imageShape"/> [C, H, W], mirrored left to right.</summary>
+    internal static Dataset Mirrored(Dataset data, IReadOnlyList<int> imageShape)
+    {
+        ArgumentNullException.ThrowIfNull(data);
+        if (imageShape.Count != 3 || imageShape[0] * imageShape[1] * imageShape[2] != data.FeatureCount)
+            throw new ArgumentException($"Mirroring needs [C,H,W] images of '{data.Name}''s {data.FeatureCount} features, not [{string.Join(',', imageShape)}].");
+        var features = data.Features.ToArray();
+        var width = imageShape[2];
+        for (var row = 0; row < features.Length / width; row++) features.AsSpan(row * width, width).Reverse();
+        return data.WithFeatures(features);
     }
 
     private static void Mirror(Span<float> sample, int rows, int width)

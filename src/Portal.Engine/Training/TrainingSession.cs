@@ -145,11 +145,11 @@ internal sealed class TrainingSession : IDisposable
                 var index = orderTensor.narrow(0, start, size);
                 var x = _train.Features.index_select(0, index);
                 var y = _train.Targets.index_select(0, index);
-                if (_options.Augmentation is { } augmentation) Augment(x, augmentation, epoch, b);
+                var mirrored = _options.Augmentation is { } augmentation ? Augment(x, augmentation, epoch, b) : null;
 
                 _network.zero_grad();
                 var output = _network.forward(x);
-                var lossTensor = _request.Hooks?.Loss(output, y, index) ?? Loss(output, y);
+                var lossTensor = _request.Hooks?.Loss(output, y, index, mirrored) ?? Loss(output, y);
                 lossTensor.backward();
                 if (_options.GradientClipNorm is { } clip) nn.utils.clip_grad_norm_(_network.parameters(), clip);
                 _optimizer.Step();
@@ -218,13 +218,17 @@ internal sealed class TrainingSession : IDisposable
         _request.FineTuning?.HoldBody(network);
     }
 
-    private void Augment(Tensor batch, ImageAugmentation augmentation, int epoch, int step)
+    /// <summary>Augments the batch in place; returns which samples were flipped (bool, batch order) when the augmentation flips, else null.</summary>
+    private Tensor? Augment(Tensor batch, ImageAugmentation augmentation, int epoch, int step)
     {
         if (_inputShape.Count != 3)
             throw new ArgumentException($"Image augmentation needs [C,H,W] inputs; the spec's input is [{string.Join(',', _inputShape)}].");
         var values = MemoryMarshal.Cast<byte, float>(batch.bytes);
         var seed = unchecked((ulong)EpochSeed(_options.Seed, epoch) * 1_000_003UL + (ulong)step);
-        augmentation.Apply(values, (int)batch.shape[0], _inputShape[0], _inputShape[1], _inputShape[2], seed);
+        var count = (int)batch.shape[0];
+        var mirrored = augmentation.HorizontalFlip ? new bool[count] : [];
+        augmentation.Apply(values, count, _inputShape[0], _inputShape[1], _inputShape[2], seed, mirrored);
+        return augmentation.HorizontalFlip ? tensor(mirrored, device: batch.device) : null;
     }
 
     private bool TrackBest(EpochMetrics metrics)

@@ -38,10 +38,10 @@ public sealed class DistillationTests
         float[] studentLogits = [1f, 1f, 0f, -1f, 2f, 0f];
         long[] labels = [0, 1];
         const double alpha = 0.25, t = 2;
-        using var loss = new DistillationLoss(teacherLogits, 3, alpha, t);
+        using var loss = new DistillationLoss(teacherLogits, 2, 3, false, alpha, t);
         using var scope = NewDisposeScope();
 
-        var actual = loss.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 0, 1 }))!.item<float>();
+        var actual = loss.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 0, 1 }), null)!.item<float>();
 
         double expected = 0;
         for (var row = 0; row < 2; row++)
@@ -63,14 +63,14 @@ public sealed class DistillationTests
         float[] teacherLogits = [2f, 0f, -1f, 0.5f, 0.5f, 1f, -2f, 3f, 0f];
         float[] studentLogits = [1f, 1f, 0f, -1f, 2f, 0f];
         long[] labels = [1, 2];
-        using var loss = new DistillationLoss(teacherLogits, 3, 0, 2);
+        using var loss = new DistillationLoss(teacherLogits, 3, 3, false, 0, 2);
         using var scope = NewDisposeScope();
 
         // Batch rows are training samples 2 then 0: the loss must compare them with teacher rows 2 then 0.
-        var shuffled = loss.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 2, 0 }))!.item<float>();
-        using var reordered = new DistillationLoss([-2f, 3f, 0f, 2f, 0f, -1f], 3, 0, 2);
-        var inOrder = reordered.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 0, 1 }))!.item<float>();
-        var wrongRows = reordered.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 1, 0 }))!.item<float>();
+        var shuffled = loss.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 2, 0 }), null)!.item<float>();
+        using var reordered = new DistillationLoss([-2f, 3f, 0f, 2f, 0f, -1f], 2, 3, false, 0, 2);
+        var inOrder = reordered.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 0, 1 }), null)!.item<float>();
+        var wrongRows = reordered.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 1, 0 }), null)!.item<float>();
 
         Assert.Equal(inOrder, shuffled, 6);
         Assert.NotEqual(wrongRows, shuffled, 3);
@@ -126,7 +126,7 @@ public sealed class DistillationTests
     }
 
     [Fact]
-    public async Task A_student_trained_with_augmentation_is_refused_because_the_teacher_saw_other_inputs()
+    public async Task A_student_trained_on_shifted_crops_is_refused_because_the_teacher_saw_other_inputs()
     {
         var data = CompressionFixtures.Images(4, seed: 2);
         var teacher = new TrainedModel(CompressionFixtures.Cnn, ModelInitialization.Seeded(CompressionFixtures.Cnn, 1), null, data.ClassNames);
@@ -135,7 +135,40 @@ public sealed class DistillationTests
         var error = await Assert.ThrowsAsync<ArgumentException>(() => new Compressor().CompressToEnd(
             new CompressionRequest(teacher, new DistillationRecipe(CompressionFixtures.Cnn, options), data, data)));
 
-        Assert.Contains("augmentation", error.Message);
+        Assert.Contains("shifted crops", error.Message);
+    }
+
+    [Fact]
+    public void A_flipped_sample_is_taught_the_teachers_logits_for_the_flipped_image()
+    {
+        // Two samples; rows 0–1 are the teacher on the stored images, rows 2–3 on the mirrored ones.
+        float[] teacherLogits = [2f, 0f, -1f, 0.5f, 0.5f, 1f, -2f, 3f, 0f, 1f, -1f, 2f];
+        float[] studentLogits = [1f, 1f, 0f, -1f, 2f, 0f];
+        long[] labels = [1, 2];
+        using var twoViews = new DistillationLoss(teacherLogits, 2, 3, true, 0, 2);
+        using var expectedRows = new DistillationLoss([-2f, 3f, 0f, 0.5f, 0.5f, 1f], 2, 3, false, 0, 2);
+        using var scope = NewDisposeScope();
+
+        // Sample 0 was flipped, sample 1 was not: the loss must use teacher rows 2 and 1.
+        var actual = twoViews.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 0, 1 }), tensor(new[] { true, false }))!.item<float>();
+        var expected = expectedRows.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 0, 1 }), null)!.item<float>();
+        var unflipped = twoViews.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 0, 1 }), tensor(new[] { false, false }))!.item<float>();
+
+        Assert.Equal(expected, actual, 6);
+        Assert.NotEqual(unflipped, actual, 3);
+    }
+
+    [Fact]
+    public async Task A_student_trained_on_flipped_images_distils_from_the_teachers_stored_and_mirrored_views()
+    {
+        var data = CompressionFixtures.Images(8, seed: 3);
+        var teacher = new TrainedModel(CompressionFixtures.Cnn, ModelInitialization.Seeded(CompressionFixtures.Cnn, 1), null, data.ClassNames);
+        var options = CompressionFixtures.Training(1) with { Augmentation = new ImageAugmentation(HorizontalFlip: true) };
+
+        var (distilled, events) = await CompressionFixtures.Compress(new CompressionRequest(teacher, new DistillationRecipe(CompressionFixtures.Cnn, options), data, data));
+
+        Assert.Contains(events, e => e is CompressionStageStarted { Stage: "teacher", Detail: var detail } && detail.Contains("mirrored"));
+        Assert.Equal(CompressionFixtures.Cnn, distilled.Model.Spec);
     }
 
     private static int[] ArgMax(float[] outputs, int classes) =>

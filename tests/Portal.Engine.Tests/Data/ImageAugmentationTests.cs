@@ -42,6 +42,30 @@ public sealed class ImageAugmentationTests
     }
 
     [Fact]
+    public void The_flip_record_names_exactly_the_samples_that_were_mirrored()
+    {
+        const int count = 200;
+        var batch = new float[count * 9];
+        for (var s = 0; s < count; s++) Three.CopyTo(batch, s * 9);
+        var record = new bool[count];
+        record.AsSpan().Fill(true);
+        new ImageAugmentation(HorizontalFlip: true).Apply(batch, count, 1, 3, 3, seed: 9, record);
+        for (var s = 0; s < count; s++)
+            Assert.Equal(!batch.AsSpan(s * 9, 9).SequenceEqual(Three), record[s]);
+        Assert.Contains(true, record);
+        Assert.Contains(false, record);
+    }
+
+    [Fact]
+    public void A_mirrored_dataset_reverses_every_row_of_every_image()
+    {
+        var data = new Dataset("three", [.. Three, .. Three.Reverse()], [9], [0, 1], ["a", "b"]);
+        var mirrored = ImageAugmentation.Mirrored(data, [1, 3, 3]);
+        Assert.Equal([3f, 2, 1, 6, 5, 4, 9, 8, 7, 7, 8, 9, 4, 5, 6, 1, 2, 3], mirrored.Features.ToArray());
+        Assert.Equal(data.Labels.ToArray(), mirrored.Labels.ToArray());
+    }
+
+    [Fact]
     public void About_half_the_samples_are_flipped_and_a_flip_mirrors_each_row()
     {
         const int count = 2000;

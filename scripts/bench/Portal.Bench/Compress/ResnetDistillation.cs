@@ -13,6 +13,8 @@ namespace Portal.Bench.Compress;
 /// the gain is distilled minus from-scratch test accuracy in points, both scored by the engine's evaluator.
 /// --resnet-alpha A and --resnet-temperature T set the distillation; --resnet-alphas a,b,… with --resnet-temperatures
 /// t,u,… distil at each pair against the same from-scratch students instead, for a sweep (with --validation N).
+/// --resnet-student-flip 1 trains both students on mirrored images half the time, the distilled one taught the
+/// teacher's logits for the image it saw (a consistent teacher).
 /// </summary>
 internal static class ResnetDistillation
 {
@@ -29,12 +31,13 @@ internal static class ResnetDistillation
         var grid = alphas.SelectMany(a => temperatures.Select(t => (Alpha: a, Temperature: t))).ToArray();
         var teacher = await Teacher(options, ReadySpecs.FashionResnet, train, test, epochs);
         var student = ReadySpecs.FashionCnn;
-        Console.WriteLine(Invariant($"== {teacher.Spec.Name} teaching {student.Name}: {seeds} student seeds, {epochs} epochs each, (α, T) {string.Join(' ', grid.Select(g => Invariant($"({g.Alpha}, {g.Temperature})")))}"));
+        var flip = Number(options, "resnet-student-flip", 0) != 0;
+        Console.WriteLine(Invariant($"== {teacher.Spec.Name} teaching {student.Name}: {seeds} student seeds, {epochs} epochs each{(flip ? ", students on mirrored images half the time" : "")}, (α, T) {string.Join(' ', grid.Select(g => Invariant($"({g.Alpha}, {g.Temperature})")))}"));
         var meter = new ModelMeter(new MeasurementOptions { Rounds = 1, LatencyRuns = 50, ThroughputDuration = TimeSpan.FromSeconds(0.1) });
         var gains = grid.Select(_ => new List<double>()).ToArray();
         for (var seed = 1; seed <= seeds; seed++)
         {
-            var training = Training(epochs, 1e-3, seed);
+            var training = Training(epochs, 1e-3, seed) with { Augmentation = flip ? new ImageAugmentation(HorizontalFlip: true) : null };
             var scratch = (await new Trainer().TrainToEnd(new TrainingRequest(student, train, null, training))).Model;
             var scratchAccuracy = ModelEvaluator.Evaluate(scratch, test).Accuracy;
             for (var g = 0; g < grid.Length; g++)
