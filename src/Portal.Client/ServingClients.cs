@@ -153,6 +153,53 @@ public sealed class InferenceClient
     }
 
     /// <summary>
+    /// Classifies texts with a served text version (one whose file carries its tokenizer): the texts go as the BYTES
+    /// input <c>text</c>, tokenized by the server as training did, and each comes back with its most probable class and
+    /// its <paramref name="top"/> classes (the classification extension on the version's classifier output).
+    /// </summary>
+    /// <exception cref="ArgumentException">No texts, <paramref name="top"/> below 1, or the version takes no text or has no class names.</exception>
+    /// <exception cref="PortalApiException">The server refused the request (400 naming the problem, 404 when not served).</exception>
+    public async Task<IReadOnlyList<TextPrediction>> InferText(string model, IReadOnlyList<string> texts, int top = 1, string? alias = null, int? version = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        if (texts.Count == 0) throw new ArgumentException("There are no texts to classify.", nameof(texts));
+        ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
+        var metadata = await Metadata(model, alias, version, ct);
+        if (!metadata.TakesText)
+            throw new ArgumentException($"Model '{model}' version {metadata.ServedVersion} takes no text: its file carries no tokenizer. Send its input '{metadata.Inputs.FirstOrDefault()?.Name}' as token ids with Infer.", nameof(model));
+        var output = metadata.ClassifierOutput
+            ?? throw new ArgumentException($"Model '{model}' version {metadata.ServedVersion} has no class names, so its outputs are not classes; use Infer for its raw outputs.", nameof(model));
+        var request = new InferenceRequest([InferenceTensor.Create("text", [texts.Count], texts.ToArray(), "BYTES")])
+        {
+            Outputs = [new InferenceRequestedOutput(output) { Parameters = new InferenceOutputParameters(top) }],
+        };
+        var answer = await Infer(model, request, alias, version, ct);
+        var classified = answer.Outputs.FirstOrDefault(o => o.Name == output)
+            ?? throw new InvalidDataException($"The inference answer of model '{model}' has no output '{output}'.");
+        var strings = classified.ValuesAs<string>();
+        if (strings.Length != texts.Count * top)
+            throw new InvalidDataException($"Output '{output}' of model '{model}' holds {strings.Length} classes for {texts.Count} texts of top {top}.");
+        var predictions = new TextPrediction[texts.Count];
+        for (var t = 0; t < texts.Count; t++)
+        {
+            var classes = strings.AsSpan(t * top, top).ToArray().Select(Scored).ToList();
+            predictions[t] = new TextPrediction(texts[t], classes[0].Name, classes[0].Index, classes[0].Probability, classes);
+        }
+        return predictions;
+    }
+
+    /// <summary>One <c>probability:index:name</c> of the classification extension (a name may itself hold colons).</summary>
+    private static ClassProbability Scored(string entry)
+    {
+        var parts = entry.Split(':', 3);
+        if (parts.Length < 2
+            || !double.TryParse(parts[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var probability)
+            || !int.TryParse(parts[1], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+            throw new InvalidDataException($"'{entry}' is not a class of the classification extension (probability:index:name).");
+        return new ClassProbability(index, parts.Length > 2 ? parts[2] : index.ToString(System.Globalization.CultureInfo.InvariantCulture), probability);
+    }
+
+    /// <summary>
     /// Infers a batch of rows, each one sample's FP32 values flattened, through the model's first input (its name and
     /// sample shape read from the model's metadata); the answer's first output is read back as rows.
     /// </summary>

@@ -1,6 +1,8 @@
--- wrk script for scripts/bench/serve.sh: POSTs Open Inference Protocol v2 bodies, one JSON body per line of the
--- file $SERVE_BODIES, cycling through them (pre-formatted once per thread, so the generator's cost stays a
--- table lookup), with X-Api-Key: $SERVE_API_KEY when set. Prints one machine-readable line at the end:
+-- wrk script for scripts/bench/serve.sh: POSTs Open Inference Protocol v2 bodies, one body per line of the file
+-- $SERVE_BODIES, cycling through them (pre-formatted once per thread, so the generator's cost stays a table lookup),
+-- with X-Api-Key: $SERVE_API_KEY when set. A line is a JSON body, or "HEADER_BYTES HEX" for the binary tensor data
+-- extension: the whole body in hex, sent as application/octet-stream with Inference-Header-Content-Length:
+-- HEADER_BYTES (peers/v2_bodies.js --binary writes them). Prints one machine-readable line at the end:
 --   CELL requests=… seconds=… rps=… p50_ms=… p99_ms=… non2xx=… socket_errors=…
 -- wrk counts every status ≥ 400 as a status error; socket errors are connect/read/write failures and timeouts.
 local bodies_path = os.getenv("SERVE_BODIES")
@@ -8,12 +10,23 @@ local api_key = os.getenv("SERVE_API_KEY")
 local prepared = {}
 local next_index = 0
 
+local function headers_for(content_type, header_length)
+  local headers = { ["Content-Type"] = content_type }
+  if header_length then headers["Inference-Header-Content-Length"] = header_length end
+  if api_key and api_key ~= "" then headers["X-Api-Key"] = api_key end
+  return headers
+end
+
 function init(args)
   if not bodies_path or bodies_path == "" then error("set SERVE_BODIES to a file of request bodies") end
-  local headers = { ["Content-Type"] = "application/json" }
-  if api_key and api_key ~= "" then headers["X-Api-Key"] = api_key end
   for line in io.lines(bodies_path) do
-    if #line > 0 then prepared[#prepared + 1] = wrk.format("POST", nil, headers, line) end
+    local header_length, hex = line:match("^(%d+) (%x+)$")
+    if header_length then
+      local body = hex:gsub("%x%x", function(byte) return string.char(tonumber(byte, 16)) end)
+      prepared[#prepared + 1] = wrk.format("POST", nil, headers_for("application/octet-stream", header_length), body)
+    elseif #line > 0 then
+      prepared[#prepared + 1] = wrk.format("POST", nil, headers_for("application/json"), line)
+    end
   end
   if #prepared == 0 then error("no request bodies in " .. bodies_path) end
 end

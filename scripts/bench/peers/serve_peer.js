@@ -1,7 +1,7 @@
 // Peer for scripts/bench/serve.sh: a small Open Inference Protocol v2 server on node:http running the same ONNX
 // files through onnxruntime-node. One session per model per process, created at start and reused; requests and
-// responses have the portal's V2 JSON shape:
-//   POST /v2/models/{name}/infer  {"inputs":[{"name","shape","datatype":"FP32","data":[…]}]}
+// responses have the portal's V2 JSON shape, for models of one FP32 or INT64 input (token ids):
+//   POST /v2/models/{name}/infer  {"inputs":[{"name","shape","datatype":"FP32"|"INT64","data":[…]}]}
 //   → {"model_name","model_version","outputs":[{"name","shape","datatype":"FP32","data":[…]}]}
 // plus GET /v2/health/live|ready and GET /v2/models/{name}. Errors are {"error": "…"} with 400/404/405/413.
 // onnxruntime-node runs a session synchronously on the JavaScript thread, so the way to use several cores is
@@ -36,7 +36,19 @@ function parseArgs(argv) {
   return options;
 }
 
-const typeNames = { float32: 'FP32' };
+const typeNames = { float32: 'FP32', int64: 'INT64' };
+// How each input datatype's JSON numbers become a tensor: INT64 values must be whole numbers JavaScript holds exactly.
+const tensorOf = {
+  FP32: (name, data, shape) => new ort.Tensor('float32', Float32Array.from(data), shape),
+  INT64: (name, data, shape) => {
+    const values = new BigInt64Array(data.length);
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isSafeInteger(data[i])) throw new RequestError(400, `input '${name}': INT64 value ${JSON.stringify(data[i])} at ${i} is not a whole number`);
+      values[i] = BigInt(data[i]);
+    }
+    return new ort.Tensor('int64', values, shape);
+  },
+};
 
 async function loadModel({ name, file }, threads) {
   const session = await ort.InferenceSession.create(file, {
@@ -53,9 +65,10 @@ async function loadModel({ name, file }, threads) {
   }));
   const inputs = metadata(session.inputNames, session.inputMetadata);
   const outputs = metadata(session.outputNames, session.outputMetadata);
-  // Values per sample: the product of the input's dimensions after the batch one.
-  const perSample = inputs[0].shape.slice(1).reduce((a, d) => a * d, 1);
-  return { name, session, inputs, outputs, perSample };
+  if (inputs.length !== 1 || !tensorOf[inputs[0].datatype]) {
+    throw new Error(`${file}: the peer serves models of one FP32 or INT64 input, not [${inputs.map((i) => `${i.name} ${i.datatype}`)}]`);
+  }
+  return { name, session, inputs, outputs };
 }
 
 class RequestError extends Error {
@@ -76,7 +89,7 @@ async function infer(model, body) {
   if (!input) throw new RequestError(400, `model '${model.name}' takes exactly one input`);
   const expected = model.inputs[0];
   if (input.name !== expected.name) throw new RequestError(400, `unknown input '${input.name}'; model '${model.name}' takes '${expected.name}'`);
-  if (input.datatype !== 'FP32') throw new RequestError(400, `input '${input.name}' has datatype ${input.datatype}; expected FP32`);
+  if (input.datatype !== expected.datatype) throw new RequestError(400, `input '${input.name}' has datatype ${input.datatype}; expected ${expected.datatype}`);
   const shape = input.shape;
   if (!Array.isArray(shape) || shape.length !== expected.shape.length || !shape.every(Number.isInteger)
       || shape.slice(1).some((d, i) => d !== expected.shape[i + 1] && expected.shape[i + 1] !== -1)) {
@@ -86,7 +99,7 @@ async function infer(model, body) {
   if (!Array.isArray(input.data) || input.data.length !== count) {
     throw new RequestError(400, `input '${input.name}' of shape [${shape}] needs ${count} values, got ${input.data?.length ?? 'none'}`);
   }
-  const results = await model.session.run({ [expected.name]: new ort.Tensor('float32', Float32Array.from(input.data), shape) });
+  const results = await model.session.run({ [expected.name]: tensorOf[expected.datatype](expected.name, input.data, shape) });
   const outputs = model.outputs.map(({ name }) => {
     const tensor = results[name];
     return { name, datatype: 'FP32', shape: tensor.dims, data: Array.from(tensor.data) };

@@ -13,8 +13,19 @@ public sealed record InferenceRequest(
     public IReadOnlyList<InferenceRequestedOutput>? Outputs { get; init; }
 }
 
-/// <summary>An output asked for by name.</summary>
-public sealed record InferenceRequestedOutput([property: JsonPropertyName("name")] string Name);
+/// <summary>An output asked for by name; with <see cref="Parameters"/>, e.g. the classification extension's top k classes.</summary>
+public sealed record InferenceRequestedOutput([property: JsonPropertyName("name")] string Name)
+{
+    [JsonPropertyName("parameters"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public InferenceOutputParameters? Parameters { get; init; }
+}
+
+/// <summary>
+/// An output's parameters: <c>classification</c> asks for each row's top k classes, answered as BYTES [rows, k] of
+/// <c>probability:index:name</c> (Triton's classification extension).
+/// </summary>
+public sealed record InferenceOutputParameters(
+    [property: JsonPropertyName("classification"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Classification = null);
 
 /// <summary>
 /// A tensor of the protocol: <c>datatype</c> is one of BOOL, UINT8…UINT64, INT8…INT64, FP16, FP32, FP64, BF16, BYTES;
@@ -67,7 +78,34 @@ public sealed record InferenceModelMetadata(
     /// <summary>The version that answered (the portal's extension of the protocol).</summary>
     [JsonPropertyName("served_version")]
     public string? ServedVersion { get; init; }
+
+    /// <summary>
+    /// The portal's parameters: <c>batching</c> (the rule that applies), <c>text_input</c> when the version takes raw
+    /// texts in place of its token ids, <c>classifier_output</c> and <c>classes</c> when it has class names.
+    /// </summary>
+    [JsonPropertyName("parameters")]
+    public JsonElement? Parameters { get; init; }
+
+    /// <summary>Whether the served version takes raw texts (its file carries its tokenizer).</summary>
+    [JsonIgnore]
+    public bool TakesText => Parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("text_input", out _);
+
+    /// <summary>The output that holds the class scores, when the version has class names; else null.</summary>
+    [JsonIgnore]
+    public string? ClassifierOutput => Parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("classifier_output", out var name) ? name.GetString() : null;
+
+    /// <summary>The version's class names by index; empty when it has none.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> Classes => Parameters is { ValueKind: JsonValueKind.Object } p && p.TryGetProperty("classes", out var classes)
+        ? [.. classes.EnumerateArray().Select(c => c.GetString() ?? "")]
+        : [];
 }
+
+/// <summary>One of a text's top classes: its index, its name, and its probability.</summary>
+public sealed record ClassProbability(int Index, string Name, double Probability);
+
+/// <summary>A text's predicted class (the most probable) with its index and probability, and its top classes, the most probable first.</summary>
+public sealed record TextPrediction(string Text, string Class, int ClassIndex, double Probability, IReadOnlyList<ClassProbability> Top);
 
 /// <summary>GET /v2: the server's name, version and protocol extensions.</summary>
 public sealed record InferenceServerMetadata(

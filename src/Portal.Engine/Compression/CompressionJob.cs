@@ -63,8 +63,8 @@ internal sealed class CompressionJob
                     // crops would be taught the teacher's view of another image.
                     if (d.Training.Augmentation is { CropPadding: > 0 })
                         throw new ArgumentException($"Student '{d.Student.Name}' would train on shifted crops, but the teacher's outputs are computed once on the stored and the mirrored training samples only; distil with horizontal flips alone (crop padding 0).");
-                    if (d.Training.Augmentation is { HorizontalFlip: true } && parent.Spec.InputShape.Count != 3)
-                        throw new ArgumentException($"Student '{d.Student.Name}' would train on flipped images, but teacher '{parent.Spec.Name}' takes [{string.Join(',', parent.Spec.InputShape)}], not [C,H,W] images.");
+                    if ((d.Training.Augmentation is { HorizontalFlip: true } || d.MirrorAveragedTeacher) && parent.Spec.InputShape.Count != 3)
+                        throw new ArgumentException($"Teacher '{parent.Spec.Name}' takes [{string.Join(',', parent.Spec.InputShape)}], not [C,H,W] images, so it cannot be asked about mirrored images ({(d.MirrorAveragedTeacher ? "mirror-averaged teacher" : "student trained on flipped images")}).");
                     break;
                 }
             case StructuredPruningRecipe:
@@ -95,7 +95,7 @@ internal sealed class CompressionJob
         switch (_request.Recipe)
         {
             case QuantizationRecipe q:
-                (onnx, quantization, nonZero, accuracy) = Quantize(q, parentOnnx, parentAccuracy, cancellationToken);
+                (onnx, quantization, nonZero, accuracy) = Quantize(q, parentAccuracy, cancellationToken);
                 model = _parent;
                 break;
             default:
@@ -165,15 +165,21 @@ internal sealed class CompressionJob
 
     private async Task<TrainedModel> Distill(DistillationRecipe recipe, CancellationToken cancellationToken)
     {
-        var mirrored = recipe.Training.Augmentation is { HorizontalFlip: true };
-        Stage("teacher", $"teacher '{_parent.Spec.Name}' logits on {_request.Train.Count} training samples{(mirrored ? ", as stored and mirrored," : "")} (eval mode)");
+        // A mirror-averaged teacher gives an image and its mirror image the same logits, so one view serves both.
+        var averaged = recipe.MirrorAveragedTeacher;
+        var mirrored = !averaged && recipe.Training.Augmentation is { HorizontalFlip: true };
+        Stage("teacher", $"teacher '{_parent.Spec.Name}' logits on {_request.Train.Count} training samples{(averaged ? ", averaged with its logits on their mirror images," : mirrored ? ", as stored and mirrored," : "")} (eval mode)");
         var (logits, width) = ModelEvaluator.Predict(_parent, _request.Train, cancellationToken: cancellationToken);
-        if (mirrored)
+        if (averaged || mirrored)
         {
             var (flipped, _) = ModelEvaluator.Predict(_parent, ImageAugmentation.Mirrored(_request.Train, _parent.Spec.InputShape), cancellationToken: cancellationToken);
-            logits = [.. logits, .. flipped];
+            if (averaged)
+                for (var i = 0; i < logits.Length; i++) logits[i] = (logits[i] + flipped[i]) / 2;
+            else
+                logits = [.. logits, .. flipped];
         }
-        using var loss = new DistillationLoss(logits, _request.Train.Count, width, mirrored, recipe.Alpha, recipe.Temperature);
+        var views = averaged ? TeacherViews.MirrorInvariant : mirrored ? TeacherViews.StoredAndMirrored : TeacherViews.Stored;
+        using var loss = new DistillationLoss(logits, _request.Train.Count, width, views, recipe.Alpha, recipe.Temperature);
         Stage("distilling", Invariant($"student '{recipe.Student.Name}' ({recipe.Student.ParameterCount} parameters), α = {recipe.Alpha}, T = {recipe.Temperature}, {recipe.Training.Epochs} epochs"));
         var request = new TrainingRequest(recipe.Student, _request.Train, null, recipe.Training) { Hooks = loss };
         var result = await Train(request, cancellationToken).ConfigureAwait(false);
@@ -181,9 +187,9 @@ internal sealed class CompressionJob
         return result.Model;
     }
 
-    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) Quantize(QuantizationRecipe recipe, byte[] parentOnnx, double parentAccuracy, CancellationToken cancellationToken) =>
+    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) Quantize(QuantizationRecipe recipe, double parentAccuracy, CancellationToken cancellationToken) =>
         recipe.ActivationsFor(_parent.Spec) == Int8Activations.Dynamic
-            ? QuantizeDynamic(recipe, parentOnnx, parentAccuracy, cancellationToken)
+            ? QuantizeDynamic(recipe, parentAccuracy, cancellationToken)
             : QuantizeCalibrated(recipe, parentAccuracy, cancellationToken);
 
     private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) QuantizeCalibrated(QuantizationRecipe recipe, double parentAccuracy, CancellationToken cancellationToken)
@@ -229,13 +235,14 @@ internal sealed class CompressionJob
     }
 
     /// <summary>
-    /// The parent's own float graph with its weight matrices int8 and their inputs quantised at run time
-    /// (<see cref="DynamicInt8Graph"/>); the search's unit is one matrix. The embedding stays float32: it is a row
-    /// lookup, not a product, so int8 would shrink the file without saving any arithmetic.
+    /// The parent's float graph, exported with ONNX Runtime's fused attention and norms
+    /// (<see cref="OnnxExportOptions.OnnxRuntimeFusions"/>), with its weight matrices int8 and their inputs quantised
+    /// at run time (<see cref="DynamicInt8Graph"/>); the search's unit is one matrix. The embedding stays float32: it is
+    /// a row lookup, not a product, so int8 would shrink the file without saving any arithmetic.
     /// </summary>
-    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) QuantizeDynamic(QuantizationRecipe recipe, byte[] parentOnnx, double parentAccuracy, CancellationToken cancellationToken)
+    private (byte[] Onnx, QuantizationOutcome Outcome, long NonZero, double Accuracy) QuantizeDynamic(QuantizationRecipe recipe, double parentAccuracy, CancellationToken cancellationToken)
     {
-        var parent = OnnxInspector.Parse(parentOnnx, "the parent's ONNX export");
+        var parent = OnnxInspector.Parse(Export(_parent, onnxRuntimeFusions: true), "the parent's ONNX export with ONNX Runtime's fusions");
         var weights = DynamicInt8Graph.WeightNodes(parent);
         var layers = weights.Select(w => w.Layer).Distinct().ToList();
         string Kind(int layer) => layer >= 0 && layer < _parent.Spec.Layers.Count ? _parent.Spec.Layers[layer].Kind : "graph";
@@ -268,6 +275,7 @@ internal sealed class CompressionJob
         var nonZero = ModelFootprint.NonZeroParameters(_parent) - floatValuesOfQuantized + search.Graph.NonZeroQuantizedWeights;
         var kernel = Int8KernelPath.For(CpuFeatures.Current);
         _notes.Add(Int8WeightForm.DynamicReason(kernel));
+        if (DynamicInt8Graph.OnnxRuntimeOperatorsNote(OnnxInspector.Parse(search.Graph.Onnx, "the int8 graph")) is { } onnxRuntimeOnly) _notes.Add(onnxRuntimeOnly);
         var outcome = new QuantizationOutcome([.. search.Quantized.Select(i => weights[i].Layer).Distinct().Order()], float32, search.FullyQuantizedAccuracy, search.MetTolerance,
             operators, Int8WeightForm.DynamicName, kernel.Name, [.. search.Quantized.Order().Select(i => weights[i].Weight)]);
         return (search.Graph.Onnx, outcome, nonZero, search.Accuracy);
@@ -332,8 +340,14 @@ internal sealed class CompressionJob
             Measured(timing.P50Ms), Measured(timing.P95Ms), Measured(timing.SamplesPerSecond));
     }
 
-    private byte[] Export(TrainedModel model) =>
-        OnnxExporter.Export(model.Spec, model.Weights, new OnnxExportOptions { Standardization = model.Standardization, ClassLabels = model.ClassNames, Tokenizer = _request.Tokenizer });
+    private byte[] Export(TrainedModel model, bool onnxRuntimeFusions = false) =>
+        OnnxExporter.Export(model.Spec, model.Weights, new OnnxExportOptions
+        {
+            Standardization = model.Standardization,
+            ClassLabels = model.ClassNames,
+            Tokenizer = _request.Tokenizer,
+            OnnxRuntimeFusions = onnxRuntimeFusions,
+        });
 
     private void Stage(string stage, string detail) => _events.TryWrite(new CompressionStageStarted(Stopwatch.GetTimestamp(), stage, detail));
 

@@ -12,14 +12,16 @@ namespace Portal.Engine.Compression;
 /// time: DynamicQuantizeLinear(x) → MatMulInteger(x_q, W_q, x_zero) → Cast to float → Mul by x_scale × W_scale, then
 /// the layer's bias Add as before. ONNX Runtime fuses that chain, with the Add, into one DynamicQuantizeMatMul. The
 /// weights are symmetric in the seven bits of <see cref="Int8WeightForm"/>, so the graph carries no weight zero point
-/// and gives the same answers on every x86-64 int8 kernel. Everything else is left as exported:
-/// the attention's products of two activations, the norms and the embedding lookup.
+/// and gives the same answers on every x86-64 int8 kernel. ONNX Runtime's fused Attention (an export with
+/// <see cref="OnnxExportOptions.OnnxRuntimeFusions"/>) becomes DynamicQuantizeLinear → QAttention: the same int8
+/// in-projection, with the heads, scores and softmax in float32 inside the one node. Everything else is left as
+/// exported: the attention's products of two activations, the norms and the embedding lookup.
 /// </summary>
 internal static class DynamicInt8Graph
 {
     /// <summary>
-    /// A MatMul, or a plain Gemm (alpha and beta 1, A not transposed), whose second input is a float matrix stored in
-    /// the graph. <see cref="Layer"/> is the spec's top-level layer that holds it (the leading index of its name).
+    /// A MatMul, a plain Gemm (alpha and beta 1, A not transposed) or ONNX Runtime's Attention, whose second input is a
+    /// float matrix stored in the graph. <see cref="Layer"/> is the spec's top-level layer that holds it (the leading index of its name).
     /// </summary>
     public sealed record WeightNode(string Weight, string OpType, int Layer, long Values);
 
@@ -48,7 +50,7 @@ internal static class DynamicInt8Graph
         var found = new List<WeightNode>();
         foreach (var node in model.Graph.Node)
         {
-            if (!IsPlainProduct(node) || !matrices.TryGetValue(node.Input[1], out var weight)) continue;
+            if (!(IsPlainProduct(node) || IsAttention(node)) || !matrices.TryGetValue(node.Input[1], out var weight)) continue;
             if (found.Any(w => w.Weight == weight.Name)) continue; // a matrix used twice stays float
             found.Add(new WeightNode(weight.Name, node.OpType, LayerOf(weight.Name), weight.Dims[0] * weight.Dims[1]));
         }
@@ -68,7 +70,7 @@ internal static class DynamicInt8Graph
         var done = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in graph.Node)
         {
-            if (!IsPlainProduct(node) || !quantized.Contains(node.Input[1]) || !done.Add(node.Input[1]))
+            if (!(IsPlainProduct(node) || IsAttention(node)) || !quantized.Contains(node.Input[1]) || !done.Add(node.Input[1]))
             {
                 nodes.Add(node);
                 continue;
@@ -84,6 +86,16 @@ internal static class DynamicInt8Graph
 
             var (x, xScale, xZero) = (Claim($"{w}.input.uint8"), Claim($"{w}.input.scale"), Claim($"{w}.input.zero_point"));
             nodes.Add(Node("DynamicQuantizeLinear", [node.Input[0]], [x, xScale, xZero]));
+            if (IsAttention(node))
+            {
+                // QAttention's inputs: input, weight, bias, input scale, weight scale, mask, input zero point (the weight's is 0).
+                var mask = node.Input.Count > 3 ? node.Input[3] : "";
+                var attention = Node("QAttention", [x, $"{w}.int8", node.Input[2], xScale, $"{w}.scale", mask, xZero], [node.Output[0]]);
+                attention.Domain = GraphBuilder.OnnxRuntimeDomain;
+                attention.Attribute.AddRange(node.Attribute);
+                nodes.Add(attention);
+                continue;
+            }
             var product = Claim($"{w}.product.int32");
             nodes.Add(Node("MatMulInteger", [x, $"{w}.int8", xZero], [product]));
             var asFloat = Claim($"{w}.product.float");
@@ -109,6 +121,19 @@ internal static class DynamicInt8Graph
         model.DocString = description;
         model.MetadataProps.Add(new StringStringEntryProto { Key = Int8WeightForm.MetadataKey, Value = description });
         return new Written(model.ToByteArray(), nonZero);
+    }
+
+    /// <summary>
+    /// Names the ONNX Runtime operators <paramref name="model"/> uses outside standard ONNX, and so that only ONNX
+    /// Runtime runs it; null when it uses none.
+    /// </summary>
+    public static string? OnnxRuntimeOperatorsNote(ModelProto model)
+    {
+        var operators = model.Graph.Node.Where(n => n.Domain == GraphBuilder.OnnxRuntimeDomain).Select(n => n.OpType).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        return operators.Count == 0 ? null
+            : $"the int8 graph uses ONNX Runtime's own {GraphBuilder.OnnxRuntimeDomain} operators ({string.Join(", ", operators)}) for attention, "
+                + "so it runs on ONNX Runtime only (the parent stays standard ONNX); it is the same graph on every x86-64 CPU, since its int8 products, QAttention's too, "
+                + "run on ONNX Runtime's u8×s8 GEMM kernels, which pick their instructions from the CPU's features";
     }
 
     /// <summary>
@@ -141,6 +166,9 @@ internal static class DynamicInt8Graph
     private static bool IsPlainProduct(NodeProto node) =>
         node.Domain.Length == 0 && node.Input.Count >= 2 && (node.OpType == "MatMul"
             || node.OpType == "Gemm" && IntAttribute(node, "transA", 0) == 0 && FloatAttribute(node, "alpha", 1f) == 1f && FloatAttribute(node, "beta", 1f) == 1f);
+
+    private static bool IsAttention(NodeProto node) =>
+        node.Domain == GraphBuilder.OnnxRuntimeDomain && node.OpType == "Attention" && node.Input.Count >= 3;
 
     private static long IntAttribute(NodeProto node, string name, long fallback) =>
         node.Attribute.FirstOrDefault(a => a.Name == name) is { } a ? a.I : fallback;

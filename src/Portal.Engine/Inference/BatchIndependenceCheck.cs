@@ -18,20 +18,31 @@ public static class BatchIndependenceCheck
 
     public static BatchIndependence Run(InferenceModel model, int seed = 26)
     {
-        if (model.BatchedFloat is not { } signature)
-            return BatchIndependence.NotChecked("the model is outside the pooled FP32 path (one float input [batch, …]), which is the only one batched");
+        if (model.Batched is not { } signature)
+            return BatchIndependence.NotChecked("the model is outside the pooled FP32 path (one float input [batch, …]) and the token path (one input of token ids [batch, sequence]), the only ones batched");
         if (signature.FixedBatch is long fixedBatch)
             return BatchIndependence.NotChecked($"the batch dimension is fixed at {fixedBatch}, so requests cannot be merged");
-        var width = signature.InputValuesPerSample;
         var outWidth = signature.OutputValuesPerSample;
-        var input = SeededRows(width, seed);
         var solo = new float[Rows * outWidth];
         var together = new float[Rows * outWidth];
         try
         {
-            for (var row = 0; row < Rows; row++)
-                model.Run(input.AsSpan(row * width, width), 1, solo.AsSpan(row * outWidth, outWidth));
-            model.Run(input, Rows, together);
+            if (signature is BatchedTokenSignature tokens)
+            {
+                var length = tokens.FixedLength ?? tokens.MaximumLength ?? UnknownLength;
+                var ids = SeededIds(length, tokens.Vocabulary ?? UnknownVocabulary, seed);
+                for (var row = 0; row < Rows; row++)
+                    model.RunTokens(ids.AsSpan(row * length, length), 1, solo.AsSpan(row * outWidth, outWidth));
+                model.RunTokens(ids, Rows, together);
+            }
+            else
+            {
+                var width = ((BatchedFloatSignature)signature).InputValuesPerSample;
+                var input = SeededRows(width, seed);
+                for (var row = 0; row < Rows; row++)
+                    model.Run(input.AsSpan(row * width, width), 1, solo.AsSpan(row * outWidth, outWidth));
+                model.Run(input, Rows, together);
+            }
         }
         catch (Exception e) when (e is InferenceRunException or InferenceInputException)
         {
@@ -52,6 +63,21 @@ public static class BatchIndependenceCheck
                 $"{Rows} seeded rows gave the same outputs alone and as one batch (within {Tolerance:0.#####} relative)")
             : new BatchIndependence(BatchIndependenceOutcome.Failed,
                 $"row {worstRow} of {Rows} seeded rows changed by {worstDifference:G4} when run in one batch instead of alone");
+    }
+
+    /// <summary>Tokens per seeded row of a token model whose length is neither fixed nor declared.</summary>
+    public const int UnknownLength = 8;
+
+    /// <summary>Ids of seeded rows stay below this when the model does not declare its vocabulary: small enough for any embedding a classifier has.</summary>
+    public const int UnknownVocabulary = 16;
+
+    /// <summary>Rows of distinct token ids (none of them the padding id 0).</summary>
+    private static long[] SeededIds(int length, int vocabulary, int seed)
+    {
+        var random = new Random(seed);
+        var ids = new long[Rows * length];
+        for (var i = 0; i < ids.Length; i++) ids[i] = vocabulary > 1 ? random.Next(1, vocabulary) : 0;
+        return ids;
     }
 
     /// <summary>Rows of distinct values and distinct scales, so a graph that mixes rows cannot hide it behind equal rows.</summary>

@@ -24,6 +24,19 @@ public sealed record BatchedTokenSignature(string InputName, int? FixedLength, i
         return null;
     }
 
+    /// <summary>Why these ids (rows of <paramref name="length"/>) cannot be run: the length does not fit, or an id is outside the vocabulary; null when they can.</summary>
+    public string? Misfit(ReadOnlySpan<long> ids, int length)
+    {
+        if (Misfit(length) is { } misfit) return misfit;
+        if (Vocabulary is not int vocabulary) return null;
+        for (var i = 0; i < ids.Length; i++)
+        {
+            if (ids[i] < 0 || ids[i] >= vocabulary)
+                return $"input '{InputName}' holds {ids[i]} at sample {i / length}, position {i % length}, which is not a token id (a whole number from 0 to {vocabulary - 1})";
+        }
+        return null;
+    }
+
     /// <param name="spec">The spec a Portal export carries in its metadata, if any: it tells the maximum length and the vocabulary.</param>
     internal static BatchedTokenSignature? TryCreate(IReadOnlyList<OnnxTensorInfo> inputs, IReadOnlyList<OnnxTensorInfo> outputs, ModelSpec? spec)
     {

@@ -46,6 +46,7 @@ public sealed class InferenceModel : IDisposable
         {
             var spec = PortalSpec(info);
             BatchedTokens = BatchedTokenSignature.TryCreate(Inputs, Outputs, spec);
+            TokenPaddingId = BatchedTokens is null ? null : spec?.Tokens?.PaddingId;
             Text = TextInput.TryCreate(info, BatchedTokens, spec, out _textReason);
         }
     }
@@ -72,6 +73,9 @@ public sealed class InferenceModel : IDisposable
 
     /// <summary>A token model's batched run (int64 ids [batch, sequence], sent as floats), or null when the model has another shape.</summary>
     public BatchedTokenSignature? BatchedTokens { get; }
+
+    /// <summary>The padding id a Portal spec declares for its token input (its graph masks that id); null for other files.</summary>
+    public int? TokenPaddingId { get; }
 
     /// <summary>The raw text the model takes in place of its token ids (its file carries its tokenizer), or null; see <see cref="TextReason"/>.</summary>
     public TextInput? Text { get; }
@@ -187,53 +191,70 @@ public sealed class InferenceModel : IDisposable
         return output;
     }
 
-    private unsafe int RunTokenIds(BatchedTokenSignature signature, ReadOnlySpan<float> input, int batch, Span<float> output)
+    private int RunTokenIds(BatchedTokenSignature signature, ReadOnlySpan<float> input, int batch, Span<float> output)
     {
         if (batch <= 0)
             throw new InferenceInputException($"Input '{signature.InputName}' of model '{Name}': batch must be positive, not {batch}.");
-        if (signature.FixedBatch is long fixedBatch && fixedBatch != batch)
-            throw new InferenceInputException($"Input {Inputs[0]} of model '{Name}' takes exactly {fixedBatch} samples, not {batch}.");
         if (input.Length % batch != 0)
             throw new InferenceInputException($"Input {Inputs[0]} of model '{Name}': {input.Length} token ids are not {batch} samples of one length.");
         var length = input.Length / batch;
         if (signature.Misfit(length) is { } misfit)
             throw new InferenceInputException($"Model '{Name}': {misfit}.");
-        var outputCount = (long)batch * signature.OutputValuesPerSample;
-        if (output.Length < outputCount)
-            throw new InferenceInputException($"Output {Outputs[0]} of model '{Name}': {batch} samples give {outputCount} values but the buffer holds {output.Length}.");
-
         var ids = ArrayPool<long>.Shared.Rent(input.Length);
         try
         {
             if (TokenIdValues.Convert(input, ids, length, signature.Vocabulary) is { } problem)
                 throw new InferenceInputException($"Input '{signature.InputName}' of model '{Name}' {problem}.");
-            var outputShape = new long[Outputs[0].Rank];
-            outputShape[0] = batch;
-            for (var d = 1; d < outputShape.Length; d++) outputShape[d] = Outputs[0].Dimensions[d].Size!.Value;
-            Enter();
-            try
-            {
-                fixed (long* idsPointer = ids)
-                fixed (float* outputPointer = output)
-                {
-                    using var idsValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Int64, [batch, length], (nint)idsPointer, (long)input.Length * sizeof(long));
-                    using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, outputShape, (nint)outputPointer, outputCount * sizeof(float));
-                    _session.Run(_runOptions, [signature.InputName], [idsValue], [signature.OutputName], [outputValue]);
-                }
-                return (int)outputCount;
-            }
-            catch (OnnxRuntimeException e)
-            {
-                throw new InferenceRunException($"ONNX Runtime failed running model '{Name}' on {batch} token samples of length {length}: {e.Message}", e);
-            }
-            finally
-            {
-                Exit();
-            }
+            return RunTokens(ids.AsSpan(0, input.Length), batch, output);
         }
         finally
         {
             ArrayPool<long>.Shared.Return(ids);
+        }
+    }
+
+    /// <summary>
+    /// A token model's batched run (<see cref="BatchedTokens"/>): <paramref name="batch"/> samples of int64 ids laid end
+    /// to end, each <c>ids.Length / batch</c> tokens long, results written into <paramref name="output"/>. Every id is
+    /// checked to be inside the vocabulary when the model declares it. Returns the number of values written.
+    /// </summary>
+    public unsafe int RunTokens(ReadOnlySpan<long> ids, int batch, Span<float> output)
+    {
+        var signature = BatchedTokens ?? throw new InvalidOperationException($"Model '{Name}' takes no token ids [batch, sequence]; use Run(inputs).");
+        if (batch <= 0)
+            throw new InferenceInputException($"Input '{signature.InputName}' of model '{Name}': batch must be positive, not {batch}.");
+        if (signature.FixedBatch is long fixedBatch && fixedBatch != batch)
+            throw new InferenceInputException($"Input {Inputs[0]} of model '{Name}' takes exactly {fixedBatch} samples, not {batch}.");
+        if (ids.Length % batch != 0)
+            throw new InferenceInputException($"Input {Inputs[0]} of model '{Name}': {ids.Length} token ids are not {batch} samples of one length.");
+        var length = ids.Length / batch;
+        if (signature.Misfit(ids, length) is { } misfit)
+            throw new InferenceInputException($"Model '{Name}': {misfit}.");
+        var outputCount = (long)batch * signature.OutputValuesPerSample;
+        if (output.Length < outputCount)
+            throw new InferenceInputException($"Output {Outputs[0]} of model '{Name}': {batch} samples give {outputCount} values but the buffer holds {output.Length}.");
+        var outputShape = new long[Outputs[0].Rank];
+        outputShape[0] = batch;
+        for (var d = 1; d < outputShape.Length; d++) outputShape[d] = Outputs[0].Dimensions[d].Size!.Value;
+        Enter();
+        try
+        {
+            fixed (long* idsPointer = ids)
+            fixed (float* outputPointer = output)
+            {
+                using var idsValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Int64, [batch, length], (nint)idsPointer, (long)ids.Length * sizeof(long));
+                using var outputValue = OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, TensorElementType.Float, outputShape, (nint)outputPointer, outputCount * sizeof(float));
+                _session.Run(_runOptions, [signature.InputName], [idsValue], [signature.OutputName], [outputValue]);
+            }
+            return (int)outputCount;
+        }
+        catch (OnnxRuntimeException e)
+        {
+            throw new InferenceRunException($"ONNX Runtime failed running model '{Name}' on {batch} token samples of length {length}: {e.Message}", e);
+        }
+        finally
+        {
+            Exit();
         }
     }
 

@@ -7,14 +7,36 @@ namespace Portal.Engine.Onnx;
 /// Self-attention and transformer encoder layers as opset-17 nodes over [batch, sequence, width], both dynamic:
 /// MatMul and Softmax, the heads split by Reshape and Transpose, the norms as LayerNormalization. The operations
 /// and their order are those of <see cref="SelfAttention"/> and <see cref="TransformerEncoderModule"/>; the key
-/// mask is made once per graph from the token mask.
+/// mask is made once per graph from the token mask. With <paramref name="onnxRuntimeFusions"/> the projections, head
+/// split, scores, mask, softmax and join of one attention are ONNX Runtime's one Attention node.
 /// </summary>
-internal sealed class AttentionLowering(GraphBuilder graph, LayerLowering layers, ModelWeights weights, TokenMaskValues? mask)
+internal sealed class AttentionLowering(GraphBuilder graph, LayerLowering layers, ModelWeights weights, TokenMaskValues? mask, bool onnxRuntimeFusions)
 {
     private string? _keyMask;
 
     /// <summary>Attention whose tensors are <c>in_proj_weight</c>, <c>in_proj_bias</c> and <c>out_proj.*</c> under <paramref name="tensors"/>' prefix.</summary>
-    public string SelfAttention(LayerLowering.LayerTensors tensors, string input, string hint, int width, int heads, bool bias)
+    public string SelfAttention(LayerLowering.LayerTensors tensors, string input, string hint, int width, int heads, bool bias) =>
+        layers.PerStepLinear(Tensors($"{tensors.Prefix}.out_proj", tensors),
+            onnxRuntimeFusions ? FusedHeads(tensors, input, hint, width, heads, bias) : Heads(tensors, input, hint, width, heads, bias), hint, width, width, bias);
+
+    /// <summary>
+    /// The in-projection, heads and join as ONNX Runtime's Attention: [in, 3 × width] weights (the in_proj_weight
+    /// initializer the standard graph multiplies by), scores scaled by 1/√(head width) as there. Its mask is the real
+    /// tokens (<see cref="TokenMaskValues.Real"/>): a padded key's score is lowered by 10000, after which its softmax
+    /// weight is exactly 0 in float32, as with the standard graph's −∞. A sample without any real token has every
+    /// score lowered alike, which leaves its softmax as unmasked, as the standard graph leaves it, up to the rounding
+    /// of that shift; so the fused graph needs none of the standard graph's nodes that find such samples.
+    /// </summary>
+    private string FusedHeads(LayerLowering.LayerTensors tensors, string input, string hint, int width, int heads, bool bias)
+    {
+        var weight = layers.TransposedWeight(tensors, "in_proj_weight", width, 3 * width);
+        var inBias = bias ? tensors.Add(graph, "in_proj_bias", 3 * width) : graph.AddInitializer($"{hint}.in_proj_zero_bias", new float[3 * width], [3 * width]);
+        string[] inputs = mask is null ? [input, weight, inBias] : [input, weight, inBias, mask.Real];
+        return graph.AddOnnxRuntimeNode("Attention", inputs, $"{hint}.joined", GraphBuilder.Attribute("num_heads", (long)heads));
+    }
+
+    /// <summary>The in-projection, heads and join as standard nodes, in <see cref="SelfAttention"/>'s order.</summary>
+    private string Heads(LayerLowering.LayerTensors tensors, string input, string hint, int width, int heads, bool bias)
     {
         var headWidth = width / heads;
         var projected = layers.PerStepLinear(tensors, input, $"{hint}.in_proj", width, 3 * width, bias, "in_proj_weight", "in_proj_bias");
@@ -36,8 +58,7 @@ internal sealed class AttentionLowering(GraphBuilder graph, LayerLowering layers
         var attention = graph.AddNode("Softmax", [scores], $"{hint}.weights", GraphBuilder.Attribute("axis", -1L));
         var attended = graph.AddNode("MatMul", [attention, Part(2, "value", 0, 2, 1, 3)], $"{hint}.attended");
         var steps = graph.AddNode("Transpose", [attended], $"{hint}.by_step", GraphBuilder.Attribute("perm", 0L, 2L, 1L, 3L));
-        var joined = graph.AddNode("Reshape", [steps, graph.AddInitializer($"{hint}.joined_shape", [0L, 0L, width], [3])], $"{hint}.joined");
-        return layers.PerStepLinear(Tensors($"{tensors.Prefix}.out_proj", tensors), joined, hint, width, width, bias);
+        return graph.AddNode("Reshape", [steps, graph.AddInitializer($"{hint}.joined_shape", [0L, 0L, width], [3])], $"{hint}.joined");
     }
 
     /// <summary>The block's layers in turn, each named <c>{name}.layers.{i}.…</c>, pre- or post-norm as the block says.</summary>

@@ -13,6 +13,10 @@ internal sealed class GraphBuilder
     public const int IrVersion = 8;
     public const int OpsetVersion = 17;
 
+    /// <summary>ONNX Runtime's own operators (Attention, QAttention, …), run by ONNX Runtime only.</summary>
+    public const string OnnxRuntimeDomain = "com.microsoft";
+    public const int OnnxRuntimeDomainVersion = 1;
+
     private readonly GraphProto _graph;
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
@@ -67,6 +71,14 @@ internal sealed class GraphBuilder
     public string AddNode(string opType, IReadOnlyList<string> inputs, string outputHint, params AttributeProto[] attributes) =>
         AddNodeWithOutputs(opType, inputs, [outputHint], attributes)[0];
 
+    /// <summary>Adds a node of ONNX Runtime's <see cref="OnnxRuntimeDomain"/> with one output and returns that output's name.</summary>
+    public string AddOnnxRuntimeNode(string opType, IReadOnlyList<string> inputs, string outputHint, params AttributeProto[] attributes)
+    {
+        var output = AddNode(opType, inputs, outputHint, attributes);
+        _graph.Node[^1].Domain = OnnxRuntimeDomain;
+        return output;
+    }
+
     /// <summary>Adds a node with several outputs (a recurrent op's steps and final state) and returns their names in order.</summary>
     public string[] AddNodeWithOutputs(string opType, IReadOnlyList<string> inputs, IReadOnlyList<string> outputHints, params AttributeProto[] attributes)
     {
@@ -95,7 +107,10 @@ internal sealed class GraphBuilder
 
     public bool IsProducedByNode(string value) => _graph.Node.Any(n => n.Output.Contains(value));
 
-    /// <summary>The model: IR 8, default-domain opset 17, with the given producer and metadata.</summary>
+    /// <summary>
+    /// The model: IR 8, default-domain opset 17 (and ONNX Runtime's domain when a node uses it), with the given
+    /// producer and metadata.
+    /// </summary>
     public ModelProto ToModel(string producerName, string producerVersion, long modelVersion, string docString, IEnumerable<KeyValuePair<string, string>> metadata)
     {
         var model = new ModelProto
@@ -108,6 +123,8 @@ internal sealed class GraphBuilder
             Graph = _graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = OpsetVersion });
+        if (_graph.Node.Any(n => n.Domain == OnnxRuntimeDomain))
+            model.OpsetImport.Add(new OperatorSetIdProto { Domain = OnnxRuntimeDomain, Version = OnnxRuntimeDomainVersion });
         foreach (var (key, value) in metadata)
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         return model;

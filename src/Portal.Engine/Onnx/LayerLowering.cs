@@ -8,14 +8,15 @@ namespace Portal.Engine.Onnx;
 /// Turns a spec's layers and blocks into opset-17 nodes, in their inference form: batch norm uses its running
 /// statistics, dropout is the identity and writes no node. It visits the layers in the order shape inference
 /// did, taking each one's shapes from the report; a layer's weights are named by its place in the spec
-/// (<c>3.body.1.weight</c>), as in the network's state.
+/// (<c>3.body.1.weight</c>), as in the network's state. With <paramref name="onnxRuntimeFusions"/>, attention and
+/// encoder layers use ONNX Runtime's fused operators (<see cref="AttentionLowering"/>).
 /// </summary>
-internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IReadOnlyList<LayerShape> blocks, TokenMaskValues? mask)
+internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IReadOnlyList<LayerShape> blocks, TokenMaskValues? mask, bool onnxRuntimeFusions = false)
 {
     private int _next;
     private AttentionLowering? _attention;
 
-    private AttentionLowering Attention => _attention ??= new AttentionLowering(graph, this, weights, mask);
+    private AttentionLowering Attention => _attention ??= new AttentionLowering(graph, this, weights, mask, onnxRuntimeFusions);
 
     /// <summary>Emits the spec's own layers from <paramref name="first"/> on; returns the name of the last output.</summary>
     public string EmitLayers(IReadOnlyList<LayerSpec> layers, string input, int first = 0)
@@ -181,13 +182,19 @@ internal sealed class LayerLowering(GraphBuilder graph, ModelWeights weights, IR
     /// <summary>A linear layer applied to every step of [batch, sequence, features]: MatMul with the transposed weight, then Add.</summary>
     internal string PerStepLinear(LayerTensors tensors, string input, string hint, int inFeatures, int outFeatures, bool bias, string weightName = "weight", string biasName = "bias")
     {
+        var product = graph.AddNode("MatMul", [input, TransposedWeight(tensors, weightName, inFeatures, outFeatures)], bias ? $"{hint}.product" : hint);
+        return bias ? graph.AddNode("Add", [product, tensors.Add(graph, biasName, outFeatures)], hint) : product;
+    }
+
+    /// <summary>The [out, in] weight <paramref name="weightName"/> as an [in, out] initializer named <c>{prefix}.{weightName}_transposed</c>.</summary>
+    internal string TransposedWeight(LayerTensors tensors, string weightName, int inFeatures, int outFeatures)
+    {
         var w = tensors.Get(weightName, outFeatures, inFeatures);
         var transposed = new float[w.Length];
         for (var o = 0; o < outFeatures; o++)
             for (var i = 0; i < inFeatures; i++)
                 transposed[i * outFeatures + o] = w[o * inFeatures + i];
-        var product = graph.AddNode("MatMul", [input, graph.AddInitializer($"{tensors.Prefix}.{weightName}_transposed", transposed, [inFeatures, outFeatures])], bias ? $"{hint}.product" : hint);
-        return bias ? graph.AddNode("Add", [product, tensors.Add(graph, biasName, outFeatures)], hint) : product;
+        return graph.AddInitializer($"{tensors.Prefix}.{weightName}_transposed", transposed, [inFeatures, outFeatures]);
     }
 
     /// <summary>Normalisation over the last dimension, with the tensors <c>weight</c> and <c>bias</c> as scale and shift.</summary>

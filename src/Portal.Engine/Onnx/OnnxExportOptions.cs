@@ -18,6 +18,13 @@ public sealed record OnnxExportOptions
     /// </summary>
     public bool FoldStandardization { get; init; } = true;
 
+    /// <summary>
+    /// Write self-attention as ONNX Runtime's fused com.microsoft Attention and an encoder layer's residual sum and norm
+    /// as SkipLayerNormalization: fewer, larger kernels, in a file that only ONNX Runtime runs. Compression's int8
+    /// child uses it; every other export is standard ONNX.
+    /// </summary>
+    internal bool OnnxRuntimeFusions { get; init; }
+
     /// <summary>Class names by output position; their count must match the model's output width.</summary>
     public IReadOnlyList<string>? ClassLabels { get; init; }
 

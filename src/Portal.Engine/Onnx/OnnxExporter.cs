@@ -34,7 +34,7 @@ public static class OnnxExporter
             ? graph.AddInput(InputName, OnnxElementType.Float32, BatchedDims(spec.InputShape))
             : graph.AddInput(InputName, OnnxElementType.Int64, [OnnxDimension.Symbolic(BatchDimension), TokenDimension(spec, report)]);
         var mask = spec.Tokens is { } tokens ? new TokenMaskValues(graph, input, tokens.PaddingId) : null;
-        var lowering = new LayerLowering(graph, weights, report.Blocks, mask);
+        var lowering = new LayerLowering(graph, weights, report.Blocks, mask, options.OnnxRuntimeFusions);
         var current = input;
         var firstLayer = 0;
         var placement = StandardizationPlacements.None;

@@ -7,15 +7,23 @@ namespace Portal.Engine.Onnx;
 internal sealed class TokenMaskValues(GraphBuilder graph, string tokenIds, long paddingId)
 {
     private string? _padded;
+    private string? _realBool;
     private string? _valid;
+    private string? _real;
     private string? _lengths;
 
     /// <summary>[batch, sequence] bool, true at padding.</summary>
     public string Padded => _padded ??= graph.AddNode("Equal", [tokenIds, graph.AddInitializer("mask.padding_id", [paddingId], [])], "mask.padded");
 
     /// <summary>[batch, sequence] float, 1 at real tokens and 0 at padding.</summary>
-    public string Valid => _valid ??= graph.AddNode("Cast", [graph.AddNode("Not", [Padded], "mask.valid_bool")], "mask.valid",
+    public string Valid => _valid ??= graph.AddNode("Cast", [RealBool], "mask.valid",
         GraphBuilder.Attribute("to", (long)Protobuf.TensorProto.Types.DataType.Float));
+
+    /// <summary>[batch, sequence] int32, 1 at real tokens and 0 at padding (ONNX Runtime's attention mask).</summary>
+    public string Real => _real ??= graph.AddNode("Cast", [RealBool], "mask.real",
+        GraphBuilder.Attribute("to", (long)Protobuf.TensorProto.Types.DataType.Int32));
+
+    private string RealBool => _realBool ??= graph.AddNode("Not", [Padded], "mask.valid_bool");
 
     /// <summary>[batch] int32, the number of real tokens (what ONNX recurrent ops take as <c>sequence_lens</c>).</summary>
     public string Lengths => _lengths ??= graph.AddNode("Cast",

@@ -5,13 +5,15 @@ using Portal.Contracts.Serving;
 
 namespace Portal.PowerShell.Cmdlets;
 
-/// <summary>Predicts rows of features through a served model, or runs named tensors of any datatype through it.</summary>
+/// <summary>Predicts rows of features or classifies texts through a served model, or runs named tensors of any datatype through it.</summary>
 /// <remarks>
 /// Sends the rows to /v2/models/{model}/infer (Open Inference Protocol v2) through an alias (default production) or a
 /// version, and writes one prediction per row: the predicted class and the raw outputs. Rows piped in are sent in one
 /// request. With -Inputs, sends each named array (nested arrays give the shape; a flat array fills the one dynamic
 /// dimension) with the datatype the model declares, or the one -Datatype names, and writes one object per output
-/// with its values typed (Int64, Single, Boolean, String, …).
+/// with its values typed (Int64, Single, Boolean, String, …). With -Text, sends the texts to a text version (one whose
+/// file carries its tokenizer), which tokenizes them as training did, and writes one object per text: its Class (name),
+/// ClassIndex and Probability, and its -Top classes (default 1) as Top, the most probable first.
 /// </remarks>
 /// <example>
 /// <code>Invoke-PortalInference -Model fashion -InputObject (, $pixels)</code>
@@ -25,8 +27,12 @@ namespace Portal.PowerShell.Cmdlets;
 /// <code>Invoke-PortalInference -Model ranker -Inputs @{ features = @(, @(1.5, 2, 3)); counts = @(, 10) } -Output doubled</code>
 /// A two-input model: one row of FP32 features and one INT64 count, returning only the output named doubled.
 /// </example>
+/// <example>
+/// <code>Invoke-PortalInference -Model news -Text 'Stocks fell at the open', 'A late goal won the match' -Top 2</code>
+/// Two texts through the text version production serves: each one's class, its index and probability, and its two most probable classes.
+/// </example>
 [Cmdlet(VerbsLifecycle.Invoke, "PortalInference", DefaultParameterSetName = "Alias")]
-[OutputType(typeof(Prediction), typeof(InferenceOutput))]
+[OutputType(typeof(Prediction), typeof(InferenceOutput), typeof(TextClass))]
 public sealed class InvokePortalInferenceCommand : PortalCmdlet
 {
     private readonly List<float[]> _rows = [];
@@ -53,6 +59,18 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
     [Parameter(ParameterSetName = "TensorsVersion")]
     public IDictionary? Datatype { get; set; }
 
+    /// <summary>Texts to classify, each one UTF-8 string, through a version that carries its tokenizer.</summary>
+    [Parameter(Mandatory = true, ParameterSetName = "TextAlias")]
+    [Parameter(Mandatory = true, ParameterSetName = "TextVersion")]
+    [ValidateNotNullOrEmpty]
+    public string[] Text { get; set; } = [];
+
+    /// <summary>How many of each text's most probable classes to return as Top (default 1).</summary>
+    [Parameter(ParameterSetName = "TextAlias")]
+    [Parameter(ParameterSetName = "TextVersion")]
+    [ValidateRange(1, int.MaxValue)]
+    public int Top { get; set; } = 1;
+
     /// <summary>The outputs to return; all of them by default.</summary>
     [Parameter(ParameterSetName = "TensorsAlias")]
     [Parameter(ParameterSetName = "TensorsVersion")]
@@ -61,18 +79,20 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
     /// <summary>The alias whose version answers (default production).</summary>
     [Parameter(ParameterSetName = "Alias")]
     [Parameter(ParameterSetName = "TensorsAlias")]
+    [Parameter(ParameterSetName = "TextAlias")]
     [ValidateNotNullOrEmpty]
     public string Alias { get; set; } = InferenceClient.DefaultAlias;
 
     /// <summary>The version that answers, instead of an alias's.</summary>
     [Parameter(Mandatory = true, ParameterSetName = "Version")]
     [Parameter(Mandatory = true, ParameterSetName = "TensorsVersion")]
+    [Parameter(Mandatory = true, ParameterSetName = "TextVersion")]
     [ValidateRange(1, int.MaxValue)]
     public int Version { get; set; }
 
     protected override void ProcessRecord()
     {
-        if (Inputs is not null) return;
+        if (Inputs is not null || Text.Length > 0) return;
         try
         {
             var value = PlainValue.Of(InputObject);
@@ -96,6 +116,10 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
         if (Inputs is not null)
         {
             RunTensors();
+        }
+        else if (Text.Length > 0)
+        {
+            RunTexts();
         }
         else if (_rows.Count > 0)
         {
@@ -129,6 +153,13 @@ public sealed class InvokePortalInferenceCommand : PortalCmdlet
             WriteObject(new InferenceOutput(answer.ModelName, answer.ModelVersion, output.Name, output.Datatype, [.. output.Shape], NamedTensors.Values(output)));
     }
 
+    private void RunTexts()
+    {
+        int? version = ParameterSetName == "TextVersion" ? Version : null;
+        if (!TryCall(ct => Client.Inference.InferText(Model, Text, Top, version is null ? Alias : null, version, ct), Model, out var predictions)) return;
+        foreach (var p in predictions) WriteObject(new TextClass(p.Text, p.Class, p.ClassIndex, p.Probability, [.. p.Top]));
+    }
+
     private static float[] Row(object? row)
     {
         if (PlainValue.Of(row) is not IList values) throw new ArgumentException($"A row must be an array of numbers, not '{row}'.");
@@ -150,6 +181,9 @@ public sealed record InferenceOutput(string Model, string? Version, string Name,
 
 /// <summary>One row's answer: the predicted class (the largest output) and the raw outputs.</summary>
 public sealed record Prediction(int Row, string Model, string? Version, int Class, double[] Scores);
+
+/// <summary>One text's class as a text version predicts it: name, index and probability, and its top classes, the most probable first.</summary>
+public sealed record TextClass(string Text, string Class, int ClassIndex, double Probability, Portal.Client.Models.ClassProbability[] Top);
 
 /// <summary>Gets the live window of a deployment: throughput, latency percentiles, errors, batch size.</summary>
 /// <remarks>

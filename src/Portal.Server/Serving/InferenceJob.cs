@@ -4,13 +4,28 @@ using System.Diagnostics;
 namespace Portal.Server.Serving;
 
 /// <summary>
-/// One request's rows on their way through a served version: its input (pooled, parsed straight from the JSON),
-/// its output (pooled, written by the run) and the moment it was queued. Completed by the batching thread.
+/// One request's rows on their way through a served version: its input (float features pooled, parsed straight from
+/// the JSON; or a token model's ids, <see cref="Length"/> per row), its output (pooled, written by the run) and the
+/// moment it was queued. Completed by the batching thread.
 /// </summary>
 internal sealed class InferenceJob(float[] input, int rows, int outputValues)
     : TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)
 {
+    /// <summary>A token model's rows: <paramref name="rows"/> rows of <paramref name="length"/> ids each.</summary>
+    public InferenceJob(ReadOnlyMemory<long> tokens, int rows, int length, int outputValues) : this([], rows, outputValues)
+    {
+        Tokens = tokens;
+        Length = length;
+    }
+
     public float[] Input { get; } = input;
+
+    /// <summary>A token model's ids, rows end to end; empty for float features.</summary>
+    public ReadOnlyMemory<long> Tokens { get; }
+
+    /// <summary>Tokens per row of <see cref="Tokens"/>.</summary>
+    public int Length { get; }
+
     public int Rows { get; } = rows;
     public float[] Output { get; } = ArrayPool<float>.Shared.Rent(Math.Max(1, outputValues));
     public int OutputValues { get; } = outputValues;

@@ -32,7 +32,7 @@ public static class ProtocolInference
 
     /// <summary>Runs <paramref name="inputs"/> (by input name, or <c>text</c>) on <paramref name="version"/>, whose reference the caller holds.</summary>
     /// <param name="outputs">The outputs wanted; none means every output (and, for texts, the class outputs).</param>
-    public static Task<InferenceAnswer> Run(ServedVersion version, IReadOnlyDictionary<string, InferenceTensor> inputs, IReadOnlyList<OutputRequest> outputs)
+    public static async Task<InferenceAnswer> Run(ServedVersion version, IReadOnlyDictionary<string, InferenceTensor> inputs, IReadOnlyList<OutputRequest> outputs)
     {
         ArgumentNullException.ThrowIfNull(version);
         ArgumentNullException.ThrowIfNull(inputs);
@@ -54,7 +54,9 @@ public static class ProtocolInference
         var classifier = version.Classifier;
         if (classifier is not null && !names.Contains(classifier.Name)) names.Add(classifier.Name);
         var rows = Rows(modelInputs);
-        var results = version.InferTyped(modelInputs, names, rows);
+        var results = Batchable(version, modelInputs, names) is { } ids
+            ? new Dictionary<string, InferenceTensor> { [version.Tokens!.OutputName] = await RunTokens(version, ids) }
+            : version.InferTyped(modelInputs, names, rows);
 
         var classes = classifier is null ? null : Classification.Top(results[classifier.Name], (int)classifier.Dimensions[1].Size!.Value, version.ClassNames);
         var answered = new List<OutputTensor>(wanted.Count + 3);
@@ -70,7 +72,38 @@ public static class ProtocolInference
             answered.Add(new OutputTensor(ProbabilityOutput, InferenceTensor.Create(classes.Select(c => c[0].Probability).ToArray(), classes.Length)));
             answered.Add(new OutputTensor(ClassOutput, InferenceTensor.Create(classes.Select(c => c[0].Name!).ToArray(), classes.Length)));
         }
-        return Task.FromResult(new InferenceAnswer(answered, rows, classes));
+        return new InferenceAnswer(answered, rows, classes);
+    }
+
+    /// <summary>A token model's ids [rows, length] when they are all a request sends and its first output all it wants: then it joins the batcher.</summary>
+    private static InferenceTensor<long>? Batchable(ServedVersion version, IReadOnlyDictionary<string, InferenceTensor> inputs, List<string> outputs) =>
+        version.Tokens is { } tokens && inputs.Count == 1 && outputs.TrueForAll(o => o == tokens.OutputName)
+            && inputs.TryGetValue(tokens.InputName, out var given) && given is InferenceTensor<long> { Rank: 2 } ids && ids.Shape[0] > 0 && ids.Shape[1] > 0
+            ? ids : null;
+
+    /// <summary>Token rows through the version's batcher (or inline when batching is off), checked first so that no request's ids fail another's batch.</summary>
+    private static async Task<InferenceTensor> RunTokens(ServedVersion version, InferenceTensor<long> ids)
+    {
+        var tokens = version.Tokens!;
+        var rows = checked((int)ids.Shape[0]);
+        var length = checked((int)ids.Shape[1]);
+        if (version.FixedBatch is long fixedBatch && fixedBatch != rows)
+            throw Invalid($"Model '{version.Model}' version {version.Number} takes exactly {fixedBatch} rows per request, not {rows}.");
+        if (tokens.Misfit(ids.Data.Span, length) is { } misfit)
+            throw Invalid($"Model '{version.Model}' version {version.Number}: {misfit}.");
+        var job = new InferenceJob(ids.Data, rows, length, rows * version.OutputWidth);
+        try
+        {
+            await version.Infer(job);
+            var shape = new long[version.Output!.Rank];
+            shape[0] = rows;
+            for (var d = 1; d < shape.Length; d++) shape[d] = version.Output.Dimensions[d].Size!.Value;
+            return InferenceTensor.Create(job.Output.AsSpan(0, job.OutputValues).ToArray(), shape);
+        }
+        finally
+        {
+            job.ReturnOutput();
+        }
     }
 
     /// <summary>The texts of a request that sends <c>text</c> in place of the model's token ids; null when it sends the model's own inputs.</summary>

@@ -48,11 +48,14 @@ public sealed class ServedVersion
         Classifier = session.Outputs.Count > 0 && Classification.Misfit(session.Outputs[0], 1) is null
             && session.Outputs[0].Dimensions[1].Size == classNames.Count ? session.Outputs[0] : null;
         _tags = ServingMeter.Tags(model, alias, number, isCanary);
-        if (signature is null) return;
-        Output = session.Outputs.First(o => o.Name == signature.OutputName);
-        InputWidth = signature.InputValuesPerSample;
-        OutputWidth = signature.OutputValuesPerSample;
-        FixedBatch = signature.FixedBatch;
+        Tokens = signature is null ? session.BatchedTokens : null;
+        PaddingId = session.TokenPaddingId;
+        BatchedSignature? merged = signature ?? (BatchedSignature?)Tokens;
+        if (merged is null) return;
+        Output = session.Outputs.First(o => o.Name == merged.OutputName);
+        InputWidth = signature?.InputValuesPerSample ?? 0;
+        OutputWidth = merged.OutputValuesPerSample;
+        FixedBatch = merged.FixedBatch;
         // Batching needs a dynamic batch dimension; a fixed-batch model runs each request as it comes.
         if (FixedBatch is null) _batcher = new VersionBatcher(this, settings, batchWorkers);
     }
@@ -80,18 +83,33 @@ public sealed class ServedVersion
     /// <summary>The pooled FP32 path's signature, or null when the model has another (then every request runs typed).</summary>
     public BatchedFloatSignature? Batched { get; }
 
-    /// <summary>The output the pooled FP32 path returns; null without <see cref="Batched"/>.</summary>
+    /// <summary>
+    /// A token model's batched path (one input of token ids [batch, sequence], a float first output), or null: requests
+    /// of ids or texts that want only that output are merged like the FP32 path's.
+    /// </summary>
+    public BatchedTokenSignature? Tokens { get; }
+
+    /// <summary>The padding id the model declares (a Portal spec, whose graph masks it): rows of different lengths are padded with it to be merged.</summary>
+    public int? PaddingId { get; }
+
+    /// <summary>The output the pooled FP32 path (or the token path) returns; null without <see cref="Batched"/> or <see cref="Tokens"/>.</summary>
     public OnnxTensorInfo? Output { get; }
 
     /// <summary>Whether a row's answer is independent of the other rows in its batch, as registration recorded it.</summary>
     public BatchIndependence Independence { get; }
 
     /// <summary>Whether this version's requests are batched now, and which rule says so.</summary>
-    public BatchingRule Batching => BatchingRule.Of(Unbatchable, Independence, _settings(), _forced());
+    public BatchingRule Batching => BatchingRule.Of(Unbatchable, Independence, _settings(), _forced(), Merging);
 
-    private string? Unbatchable => Batched is null
-        ? "requests run one at a time: only a model of one float input [batch, …] is batched"
+    private string? Unbatchable => Batched is null && Tokens is null
+        ? "requests run one at a time: only a model of one float input [batch, …] or of token ids [batch, sequence] is batched"
         : FixedBatch is long fixedBatch ? $"the batch dimension is fixed at {fixedBatch}" : null;
+
+    /// <summary>How a token model's requests of different sequence lengths are merged; null for float features.</summary>
+    private string? Merging => Tokens is null ? null
+        : Tokens.FixedLength is int fixedLength ? $"every sequence is {fixedLength} tokens"
+        : PaddingId is int padding ? $"sequences of different lengths are padded with id {padding} to the longest in the batch, which the model masks"
+        : "only requests of the same sequence length are merged: the model declares no padding";
 
     public int InputWidth { get; }
     public int OutputWidth { get; }
@@ -146,7 +164,8 @@ public sealed class ServedVersion
         try
         {
             var start = Stopwatch.GetTimestamp();
-            RunMerged(job.Input.AsMemory(0, job.Rows * InputWidth), job.Rows, job.Output.AsMemory(0, job.OutputValues), start);
+            if (Tokens is null) RunMerged(job.Input.AsMemory(0, job.Rows * InputWidth), job.Rows, job.Output.AsMemory(0, job.OutputValues), start);
+            else RunMergedTokens(job.Tokens, job.Rows, job.Length, job.Output.AsMemory(0, job.OutputValues), start);
         }
         finally
         {
@@ -175,10 +194,9 @@ public sealed class ServedVersion
             }
             catch (InferenceRunException e)
             {
-                throw new ServingException(StatusCodes.Status500InternalServerError, $"Model '{Model}' version {Number} failed to run: {e.Message}", e);
+                throw RunFailed(e);
             }
-            _meter.Ran(_tags, rows, Stopwatch.GetElapsedTime(start).TotalSeconds);
-            Window.RecordBatch(rows);
+            Ran(rows, start);
             return results;
         }
         finally
@@ -205,13 +223,39 @@ public sealed class ServedVersion
         }
         catch (Exception e) when (e is InferenceRunException or InferenceInputException)
         {
-            throw new ServingException(StatusCodes.Status500InternalServerError, $"Model '{Model}' version {Number} failed to run: {e.Message}", e);
+            throw RunFailed(e);
         }
+        Ran(rows, start);
+        if (_observers.Length > 0) Tell(new ServedBatch(Model, Alias, VersionId, rows, InputWidth, input, OutputWidth, output));
+    }
+
+    /// <summary>One ONNX Runtime run of merged token rows (<paramref name="length"/> ids each, checked before they were merged), its metrics, then every observer.</summary>
+    internal void RunMergedTokens(ReadOnlyMemory<long> ids, int rows, int length, Memory<float> output, long start)
+    {
+        try
+        {
+            _session.RunTokens(ids.Span, rows, output.Span);
+        }
+        catch (Exception e) when (e is InferenceRunException or InferenceInputException)
+        {
+            throw RunFailed(e);
+        }
+        Ran(rows, start);
+        if (_observers.Length > 0) Tell(new ServedBatch(Model, Alias, VersionId, rows, length, ReadOnlyMemory<float>.Empty, OutputWidth, output) { Tokens = ids });
+    }
+
+    private ServingException RunFailed(Exception e) =>
+        new(StatusCodes.Status500InternalServerError, $"Model '{Model}' version {Number} failed to run: {e.Message}", e);
+
+    private void Ran(int rows, long start)
+    {
         _meter.Ran(_tags, rows, Stopwatch.GetElapsedTime(start).TotalSeconds);
         Window.RecordBatch(rows);
-        if (_observers.Length == 0) return;
-        var batch = new ServedBatch(Model, Alias, VersionId, rows, InputWidth, input, OutputWidth, output);
-        // Observers are told one batch at a time per version, whichever thread ran it.
+    }
+
+    /// <summary>Observers are told one batch at a time per version, whichever thread ran it.</summary>
+    private void Tell(ServedBatch batch)
+    {
         lock (_observerGate)
         {
             foreach (var observer in _observers) observer.Observe(batch);

@@ -13,6 +13,9 @@ namespace Portal.Server.Serving;
 /// The wait is only worth paying while requests come together: after a batch that held one request, the next
 /// one that finds the queue empty runs at once (a lone client otherwise pays the whole delay on every request,
 /// for company that never comes). A batch of two or more turns waiting back on.
+/// A token model's requests merge the same way: rows of different lengths are padded with the model's padding id to
+/// the longest in the batch when the model declares one (its graph masks it), else a request of another length ends
+/// the batch and starts the next.
 /// </summary>
 internal sealed class VersionBatcher : IDisposable
 {
@@ -68,6 +71,7 @@ internal sealed class VersionBatcher : IDisposable
     {
         private readonly List<InferenceJob> _batch = [];
         private float[] _input = [];
+        private long[] _tokens = [];
         private float[] _output = [];
         private InferenceJob? _carried;
 
@@ -115,9 +119,9 @@ internal sealed class VersionBatcher : IDisposable
                 if (owner._queue.TryDequeue(out var next))
                 {
                     taken++;
-                    if (rows + next.Rows > settings.MaxBatchSize)
+                    if (rows + next.Rows > settings.MaxBatchSize || !Mergeable(first, next))
                     {
-                        // Too big for this batch: it starts the worker's next one.
+                        // Too big for this batch, or of another length the model cannot pad to: it starts the worker's next one.
                         _carried = next;
                         break;
                     }
@@ -143,8 +147,17 @@ internal sealed class VersionBatcher : IDisposable
             Interlocked.Add(ref owner._depth, -(_carried is null ? taken : taken - 1));
         }
 
+        /// <summary>Whether a token request can join a batch: always with padding, else only at the same length.</summary>
+        private bool Mergeable(InferenceJob first, InferenceJob next) =>
+            owner._version.Tokens is null || owner._version.PaddingId is not null || first.Length == next.Length;
+
         private void Run()
         {
+            if (owner._version.Tokens is not null)
+            {
+                RunTokens();
+                return;
+            }
             var version = owner._version;
             var perIn = version.InputWidth;
             var perOut = version.OutputWidth;
@@ -166,11 +179,16 @@ internal sealed class VersionBatcher : IDisposable
             }
             catch (Exception e)
             {
-                foreach (var job in _batch) job.TrySetException(e);
-                _batch.Clear();
+                Fail(e);
                 return;
             }
-            offset = 0;
+            Answer(perOut);
+        }
+
+        /// <summary>Hands each request of the batch its own rows of the output, in order.</summary>
+        private void Answer(int perOut)
+        {
+            var offset = 0;
             foreach (var job in _batch)
             {
                 _output.AsSpan(offset, job.Rows * perOut).CopyTo(job.Output);
@@ -178,6 +196,50 @@ internal sealed class VersionBatcher : IDisposable
                 job.TrySetResult();
             }
             _batch.Clear();
+        }
+
+        private void Fail(Exception e)
+        {
+            foreach (var job in _batch) job.TrySetException(e);
+            _batch.Clear();
+        }
+
+        private void RunTokens()
+        {
+            var version = owner._version;
+            var perOut = version.OutputWidth;
+            int rows = 0, length = 0;
+            foreach (var job in _batch)
+            {
+                rows += job.Rows;
+                length = Math.Max(length, job.Length);
+            }
+            if (_tokens.Length < rows * length) _tokens = new long[rows * length];
+            if (_output.Length < rows * perOut) _output = new float[rows * perOut];
+            var start = Stopwatch.GetTimestamp();
+            var row = 0;
+            foreach (var job in _batch)
+            {
+                job.QueueSeconds = (start - job.QueuedAt) / (double)Stopwatch.Frequency;
+                var ids = job.Tokens.Span;
+                for (var r = 0; r < job.Rows; r++, row++)
+                {
+                    var target = _tokens.AsSpan(row * length, length);
+                    ids.Slice(r * job.Length, job.Length).CopyTo(target);
+                    // Mergeable let rows of another length in only when the model declares its padding.
+                    target[job.Length..].Fill(version.PaddingId ?? 0);
+                }
+            }
+            try
+            {
+                version.RunMergedTokens(_tokens.AsMemory(0, rows * length), rows, length, _output.AsMemory(0, rows * perOut), start);
+            }
+            catch (Exception e)
+            {
+                Fail(e);
+                return;
+            }
+            Answer(perOut);
         }
     }
 }

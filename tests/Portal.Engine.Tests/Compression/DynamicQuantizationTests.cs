@@ -1,5 +1,6 @@
 using Portal.Engine.Compression;
 using Portal.Engine.Data;
+using Portal.Engine.Inference;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
 using Portal.Engine.Platform;
@@ -38,9 +39,13 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
         Assert.Equal(s_matrices, outcome.QuantizedWeights);
         Assert.Equal([2, 4], outcome.QuantizedLayers);
         Assert.Empty(outcome.Float32Layers);
-        Assert.Equal(s_matrices.Length, outcome.RuntimeOperators["DynamicQuantizeMatMul"]);
+        // The attention's in-projection runs inside QAttention, whose input DynamicQuantizeLinear quantises; every other matrix is a DynamicQuantizeMatMul.
+        Assert.Equal(1, outcome.RuntimeOperators["QAttention"]);
+        Assert.Equal(1, outcome.RuntimeOperators["DynamicQuantizeLinear"]);
+        Assert.Equal(s_matrices.Length - 1, outcome.RuntimeOperators["DynamicQuantizeMatMul"]);
         Assert.False(outcome.RuntimeOperators.ContainsKey("MatMulInteger"));
-        Assert.False(outcome.RuntimeOperators.ContainsKey("DynamicQuantizeLinear"));
+        Assert.False(outcome.RuntimeOperators.ContainsKey("Softmax"));
+        Assert.Contains(result.Report.Notes, n => n.Contains("com.microsoft operators (QAttention)", StringComparison.Ordinal) && n.Contains("runs on ONNX Runtime only", StringComparison.Ordinal));
         Assert.DoesNotContain(events, e => e is CompressionStageStarted { Stage: "calibrating" });
         CompressionFixtures.CheckWithOnnxChecker(result.Onnx);
 
@@ -69,6 +74,24 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
     }
 
     [Fact]
+    public async Task An_int8_child_with_onnx_runtimes_attention_loads_as_served_and_the_batch_independence_check_judges_it()
+    {
+        // Attention over float sequences: the one input is float [batch, 7, 8], which the check runs alone and batched.
+        var spec = new ModelSpec("float-attention", [7, 8], [new MultiHeadAttentionLayer(2), new SequencePoolLayer(), new LinearLayer(4)]);
+        var parent = new TrainedModel(spec, ModelInitialization.Seeded(spec, 1), null, ["a", "b", "c", "d"]);
+        var random = new Random(5);
+        var data = new Dataset("sequences", [.. Enumerable.Range(0, 16 * 56).Select(_ => (float)random.NextDouble() - 0.5f)], [7, 8], [.. Enumerable.Range(0, 16).Select(i => i % 4)], ["a", "b", "c", "d"]);
+
+        var (result, _) = await CompressionFixtures.Compress(new CompressionRequest(parent, new QuantizationRecipe { Activations = Int8Activations.Dynamic, TolerancePoints = 100 }, data, data));
+        Assert.Equal(1, result.Report.Quantization!.RuntimeOperators["QAttention"]);
+        using var served = InferenceModel.Load(result.Onnx, new InferenceOptions { PreferCuda = false, IntraOpThreads = 1 }, "int8 child");
+        var check = BatchIndependenceCheck.Run(served);
+
+        // Dynamic int8 takes each activation's scale over the whole batch, so a row's answer depends on its neighbours.
+        Assert.True(check.Outcome == BatchIndependenceOutcome.Failed, $"{check.Outcome}: {check.Reason}");
+    }
+
+    [Fact]
     public async Task A_weight_matrix_whose_int8_form_costs_accuracy_stays_float32_with_the_reason()
     {
         // The head gets one weight a thousand times its largest, the same for every class: the float32 model's argmax is
@@ -91,7 +114,8 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
         Assert.True(outcome.MetTolerance);
         Assert.True(outcome.FullyQuantizedAccuracy < result.Report.Parent.TestAccuracy - 0.2, $"fully int8 {outcome.FullyQuantizedAccuracy}, parent {result.Report.Parent.TestAccuracy}");
         Assert.Equal(s_matrices[..^1], outcome.QuantizedWeights);
-        Assert.Equal(s_matrices.Length - 1, outcome.RuntimeOperators["DynamicQuantizeMatMul"]);
+        Assert.Equal(1, outcome.RuntimeOperators["QAttention"]);
+        Assert.Equal(s_matrices.Length - 2, outcome.RuntimeOperators["DynamicQuantizeMatMul"]);
         Assert.Equal(1, outcome.RuntimeOperators["Gemm"]);
         Assert.True(result.Report.AccuracyChangePoints >= -1, $"accuracy change {result.Report.AccuracyChangePoints} points");
     }
@@ -108,6 +132,11 @@ public sealed class DynamicQuantizationTests : IClassFixture<DynamicQuantization
         Assert.All(outcome.Float32Layers, f => Assert.Equal((2, "named float32 by the recipe"), (f.LayerIndex, f.Reason)));
         Assert.Equal(["4.weight"], outcome.QuantizedWeights);
         Assert.Equal(1, outcome.RuntimeOperators["DynamicQuantizeMatMul"]);
+        // The float32 layer keeps ONNX Runtime's fused attention, in float32.
+        Assert.Equal(1, outcome.RuntimeOperators["Attention"]);
+        Assert.False(outcome.RuntimeOperators.ContainsKey("QAttention"));
+        var int8 = CompressionFixtures.Run(result.Onnx, _parent.Test);
+        CompressionFixtures.AssertCloseToFloat32(_parent.Float32Logits, int8, ToleranceOfLargestLogit, $"on this CPU: {CpuFeatures.Current.Describe()}");
     }
 
     [Fact]

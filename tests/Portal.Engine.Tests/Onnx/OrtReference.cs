@@ -5,7 +5,8 @@ namespace Portal.Engine.Tests.Onnx;
 /// <summary>ONNX Runtime used directly, without the engine's inference layer, so export tests check the file alone.</summary>
 internal static class OrtReference
 {
-    public static float[] Run(byte[] model, float[] input, long[] shape)
+    public static float[] Run<T>(byte[] model, T[] input, long[] shape)
+        where T : unmanaged
     {
         using var options = new SessionOptions { IntraOpNumThreads = 1 };
         using var session = new InferenceSession(model, options);

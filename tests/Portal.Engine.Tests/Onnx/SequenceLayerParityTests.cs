@@ -1,4 +1,3 @@
-using Microsoft.ML.OnnxRuntime;
 using Portal.Engine.Data;
 using Portal.Engine.Models;
 using Portal.Engine.Onnx;
@@ -13,14 +12,17 @@ namespace Portal.Engine.Tests.Onnx;
 /// </summary>
 public sealed class SequenceLayerParityTests
 {
-    private const float Tolerance = 1e-4f;
-    private const int Vocabulary = 40;
+    internal const float Tolerance = 1e-4f;
+    internal const int Vocabulary = 40;
     private const int MaxLength = 12;
-    private const int FedLength = 9;
+    internal const int FedLength = 9;
 
     public static TheoryData<string> TokenSpecs => [.. s_tokenSpecs.Keys];
 
-    private static ModelSpec Tokens(string name, params LayerSpec[] layers) =>
+    /// <summary>The token spec the layer tests know as <paramref name="name"/>.</summary>
+    internal static ModelSpec Spec(string name) => s_tokenSpecs[name];
+
+    internal static ModelSpec Tokens(string name, params LayerSpec[] layers) =>
         new(name, [MaxLength], [new EmbeddingLayer(Vocabulary, 8, PaddingIndex: 0), .. layers], new TokenInput(PaddingId: 0));
 
     private static readonly Dictionary<string, ModelSpec> s_tokenSpecs = new()
@@ -163,14 +165,5 @@ public sealed class SequenceLayerParityTests
         return TorchReference.MaxAbsDifference(ort, batch.TorchForward(spec, weights));
     }
 
-    /// <summary>ONNX Runtime directly on int64 ids, without the engine's inference layer.</summary>
-    private static float[] RunTokens(byte[] model, TokenBatch batch)
-    {
-        using var options = new SessionOptions { IntraOpNumThreads = 1 };
-        using var session = new InferenceSession(model, options);
-        using var value = OrtValue.CreateTensorValueFromMemory(batch.Ids, batch.Shape);
-        using var runOptions = new RunOptions();
-        using var outputs = session.Run(runOptions, [session.InputNames[0]], [value], [session.OutputNames[0]]);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
-    }
+    private static float[] RunTokens(byte[] model, TokenBatch batch) => batch.RunOnnxRuntime(model);
 }

@@ -54,4 +54,7 @@ internal sealed record TokenBatch(long[] Ids, int Batch, int Length)
         using var _ = torch.no_grad();
         return network.forward(torch.tensor(AsFloats, Shape)).data<float>().ToArray();
     }
+
+    /// <summary>ONNX Runtime directly on these int64 ids, without the engine's inference layer.</summary>
+    public float[] RunOnnxRuntime(byte[] model) => OrtReference.Run(model, Ids, Shape);
 }

@@ -74,5 +74,19 @@ internal static class ProtocolModels
             [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4]), helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"])])
         """);
 
+    /// <summary>
+    /// Token ids INT64 [batch, sequence] to their mean FP32 [batch, 1], with no spec and no mask: a padded row would
+    /// answer differently, so rows of different lengths must never be merged.
+    /// </summary>
+    public static byte[] TokenMean() => Build("token-mean", """
+        nodes = [
+            helper.make_node("Cast", ["ids"], ["values"], to=TensorProto.FLOAT),
+            helper.make_node("ReduceMean", ["values"], ["mean"], axes=[1], keepdims=1),
+        ]
+        graph = helper.make_graph(nodes, "token_mean",
+            [helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch", "sequence"])],
+            [helper.make_tensor_value_info("mean", TensorProto.FLOAT, ["batch", 1])])
+        """);
+
     private static byte[] Build(string key, string graph) => OnnxHelperFiles.Build(key, graph);
 }

@@ -114,6 +114,12 @@ public sealed class RecordingObserver : IServingObserver
 {
     public ConcurrentQueue<(string Model, string Alias, Guid VersionId, int Rows, float[] Inputs, float[] Outputs)> Batches { get; } = new();
 
-    public void Observe(ServedBatch batch) =>
+    /// <summary>Every run of a token model: its rows and the length they were run at (padded, when merged with longer rows).</summary>
+    public ConcurrentQueue<(string Model, int Rows, int Length, long[] Tokens)> TokenBatches { get; } = new();
+
+    public void Observe(ServedBatch batch)
+    {
         Batches.Enqueue((batch.Model, batch.Alias, batch.VersionId, batch.Rows, batch.Inputs.ToArray(), batch.Outputs.ToArray()));
+        if (!batch.Tokens.IsEmpty) TokenBatches.Enqueue((batch.Model, batch.Rows, batch.InputWidth, batch.Tokens.ToArray()));
+    }
 }

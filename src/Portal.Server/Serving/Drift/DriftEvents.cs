@@ -9,7 +9,8 @@ public sealed record DeploymentDrift(string Model, string Alias, DateTimeOffset 
 /// <summary>
 /// PSI of one served version's live window against its reference. <see cref="PsiInput"/> is the mean of the
 /// per-feature PSIs (comparable between a 4-column CSV model and a 784-pixel one), <see cref="PsiInputMax"/> the largest
-/// and <see cref="MostShiftedFeature"/> its index; <see cref="PsiClass"/> compares the predicted classes. The figures
+/// and <see cref="MostShiftedFeature"/> its index (for a text version, of its token length and unknown-token share);
+/// <see cref="PsiClass"/> compares the predicted classes. The figures
 /// are null while <see cref="Status"/> is not <c>ok</c>: <c>preparing</c> (the reference is being computed),
 /// <c>collecting</c> (fewer than the minimum samples in the window) or <c>unavailable</c> (see <see cref="Detail"/>).
 /// </summary>
@@ -22,7 +23,11 @@ public sealed record VersionDrift(
     double? PsiInput,
     double? PsiInputMax,
     int? MostShiftedFeature,
-    double? PsiClass);
+    double? PsiClass)
+{
+    /// <summary>What <see cref="MostShiftedFeature"/> is when the features are not the model's inputs: a text version's "token length" or "unknown-token share".</summary>
+    public string? MostShiftedFeatureName { get; init; }
+}
 
 public static class DriftStatus
 {

@@ -30,6 +30,19 @@ public sealed class DriftReference
 
     public int ClassCount => ClassShares?.Length ?? 0;
 
+    /// <summary>What each feature is, when they are not the model's own inputs (a text version's <see cref="TextFeatures"/>); null otherwise.</summary>
+    public IReadOnlyList<string>? FeatureNames { get; private init; }
+
+    /// <summary>Whether live rows are token ids to be read as <see cref="TextFeatures"/> before they are binned.</summary>
+    public bool IsText => FeatureNames is not null;
+
+    /// <summary>The reference of a text version: its evaluation texts' <see cref="TextFeatures"/>, rows of token ids <paramref name="length"/> long.</summary>
+    public static DriftReference ForText(ReadOnlySpan<float> ids, int length, ReadOnlySpan<long> predictedClassCounts, string source)
+    {
+        var features = Build(TextFeatures.Rows(ids, length), TextFeatures.Count, predictedClassCounts, source);
+        return new DriftReference(features.Bins, features.InputShares, features.ClassShares, features.Samples, source) { FeatureNames = TextFeatures.Names };
+    }
+
     /// <param name="samples">Reference inputs, row-major, <paramref name="featureCount"/> values a row.</param>
     /// <param name="predictedClassCounts">How many reference samples the version predicted as each class; empty for no class distribution.</param>
     public static DriftReference Build(ReadOnlySpan<float> samples, int featureCount, ReadOnlySpan<long> predictedClassCounts, string source)

@@ -12,7 +12,8 @@ using Portal.Server.Registry;
 namespace Portal.Server.Serving.Drift;
 
 /// <summary>
-/// Computes a version's reference on its first traffic, from its evaluation dataset: the inputs' decile bins, and
+/// Computes a version's reference on its first traffic, from its evaluation dataset: the inputs' decile bins (for a
+/// text version, of each text's token length and unknown-token share, its texts read through the version's tokenizer), and
 /// the classes the version itself predicts on that data (its ONNX file run by the engine's ONNX Runtime evaluator,
 /// read back from the confusion matrix's columns). Kept in memory for the life of the process: a version and its
 /// evaluation data never change, so the result is the same every time, and computing it once per version and
@@ -41,9 +42,12 @@ public sealed class DriftReferences(
             return ReferenceOutcome.Without(version.Number, $"version {version.Number} has no evaluation dataset to take a reference distribution from");
         try
         {
-            var data = Subsample(await datasets.Load(datasetId, CancellationToken.None), options.Value.MaxReferenceSamples);
             var onnx = await artifacts.ReadVerified(version.OnnxArtifact, CancellationToken.None);
             using var model = InferenceModel.Load(onnx, name: $"version {version.Number} ({version.Id})");
+            // A text version reads its evaluation texts through its own tokenizer, as it reads live texts.
+            var data = Subsample(model.Text is { } text && await datasets.TryLoadText(datasetId, CancellationToken.None) is { } texts
+                ? TextEncoding.TokenIds(texts.Texts, text.Tokenizer, text.MaximumLength)
+                : await datasets.Load(datasetId, CancellationToken.None), options.Value.MaxReferenceSamples);
             if (OnnxEvaluator.Misfit(model, data) is { } misfit)
                 return ReferenceOutcome.Without(version.Number, $"version {version.Number} cannot run on its evaluation dataset: {misfit}");
             var report = OnnxEvaluator.Evaluate(model, data, CancellationToken.None);
@@ -52,7 +56,9 @@ public sealed class DriftReferences(
             {
                 for (var p = 0; p < predicted.Length; p++) predicted[p] += actualRow[p];
             }
-            var reference = DriftReference.Build(data.Features, data.FeatureCount, predicted, data.Name);
+            var reference = model.Text is not null
+                ? DriftReference.ForText(data.Features, data.FeatureCount, predicted, data.Name)
+                : DriftReference.Build(data.Features, data.FeatureCount, predicted, data.Name);
             logger.LogInformation("Drift reference of version {Version} ({VersionId}): {Samples} samples of '{Dataset}', {Bins} input bins.",
                 version.Number, version.Id, reference.Samples, data.Name, reference.Bins.TotalBins);
             return ReferenceOutcome.Ready(version.Number, reference);

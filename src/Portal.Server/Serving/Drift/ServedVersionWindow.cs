@@ -37,7 +37,13 @@ internal sealed class ServedVersionWindow
         {
             LastSeen = now;
             if (Ready() is not { } reference || _mismatch is not null) return;
-            if (batch.InputWidth != reference.Bins.FeatureCount)
+            var tokens = !batch.Tokens.IsEmpty;
+            if (tokens != reference.IsText)
+            {
+                _mismatch = tokens ? "served inputs are token ids but the reference holds float features" : "served inputs are float features but the reference holds texts";
+                return;
+            }
+            if (!tokens && batch.InputWidth != reference.Bins.FeatureCount)
             {
                 _mismatch = $"served inputs have {batch.InputWidth} values a row but the reference has {reference.Bins.FeatureCount} features";
                 return;
@@ -46,11 +52,21 @@ internal sealed class ServedVersionWindow
             var rows = Math.Min(batch.Rows, _rowsPerBucket - bucket.Rows);
             if (rows <= 0) return;
             var inputs = batch.Inputs.Span;
+            var ids = batch.Tokens.Span;
             var outputs = batch.Outputs.Span;
             var classes = bucket.ClassCounts is not null && batch.OutputWidth == reference.ClassCount;
+            Span<float> text = stackalloc float[TextFeatures.Count];
             for (var r = 0; r < rows; r++)
             {
-                reference.Bins.Count(inputs.Slice(r * batch.InputWidth, batch.InputWidth), bucket.InputCounts);
+                if (tokens)
+                {
+                    TextFeatures.Of(ids.Slice(r * batch.InputWidth, batch.InputWidth), text);
+                    reference.Bins.Count(text, bucket.InputCounts);
+                }
+                else
+                {
+                    reference.Bins.Count(inputs.Slice(r * batch.InputWidth, batch.InputWidth), bucket.InputCounts);
+                }
                 if (classes) bucket.ClassCounts![ArgMax(outputs.Slice(r * batch.OutputWidth, batch.OutputWidth))]++;
             }
             bucket.Rows += rows;
@@ -100,7 +116,10 @@ internal sealed class ServedVersionWindow
         double? psiClass = reference.ClassShares is { } shares && classRows >= _options.MinSamples
             ? PopulationStabilityIndex.Compute(shares, classCounts, classRows)
             : null;
-        return new VersionDrift(VersionId, outcome.VersionNumber, DriftStatus.Ok, null, rows, sum / bins.FeatureCount, max, worst, psiClass);
+        return new VersionDrift(VersionId, outcome.VersionNumber, DriftStatus.Ok, null, rows, sum / bins.FeatureCount, max, worst, psiClass)
+        {
+            MostShiftedFeatureName = reference.FeatureNames?[worst],
+        };
     }
 
     private DriftReference? Ready() => _reference.IsCompletedSuccessfully ? _reference.Result.Reference : null;
