@@ -142,23 +142,6 @@ public sealed class CompressionTests(ModulePortal portal) : IClassFixture<Module
     }
 
     [Fact]
-    public async Task A_mirror_averaged_teacher_reaches_the_server_which_refuses_it_for_a_teacher_on_flat_features()
-    {
-        await portal.ConnectAs(PortalRoles.Contributor);
-        var model = TrainedModel();
-
-        var result = portal.Run("""
-            $student = @{ name = 'tiny-student'; inputShape = @(36); layers = @(@{ type = 'linear'; outFeatures = 3 }) }
-            Invoke-PortalCompression -Model $model -Version 1 -Distill -Student $student -Epochs 1 -MirrorAveragedTeacher
-            """, new() { ["model"] = model });
-
-        Assert.Empty(result.Output);
-        var error = Assert.Single(result.Errors);
-        Assert.Contains("mirror-averaged teacher", error.Exception.Message);
-        Assert.Equal(0, await CompressionCount(model));
-    }
-
-    [Fact]
     public async Task A_sparsity_out_of_range_is_an_error_record_with_the_servers_message_and_queues_nothing()
     {
         await portal.ConnectAs(PortalRoles.Contributor);

@@ -68,9 +68,6 @@ public sealed record Distillation(object Student, TrainingSettings Training) : C
 
     /// <summary>Softmax temperature of the soft targets (server default 4).</summary>
     public double? Temperature { get; init; }
-
-    /// <summary>Teach the mean of the teacher's logits on each image and its mirror image (server default false; image teachers only).</summary>
-    public bool? MirrorAveragedTeacher { get; init; }
 }
 
 /// <summary>The training of a fine-tuning or a distillation; null settings take the engine's defaults.</summary>

@@ -114,10 +114,6 @@ public sealed class InvokePortalCompressionCommand : PortalCmdlet
     [Parameter(ParameterSetName = DistillSet)]
     public double? Temperature { get; set; }
 
-    /// <summary>Teach the mean of the teacher's logits on each image and its mirror image (an image teacher trained on mirrored images).</summary>
-    [Parameter(ParameterSetName = DistillSet)]
-    public SwitchParameter MirrorAveragedTeacher { get; set; }
-
     /// <summary>Epochs the student trains (server default 5).</summary>
     [Parameter(ParameterSetName = DistillSet)]
     [ValidateRange(1, 10_000)]
@@ -197,7 +193,6 @@ public sealed class InvokePortalCompressionCommand : PortalCmdlet
                 {
                     Alpha = Alpha,
                     Temperature = Temperature,
-                    MirrorAveragedTeacher = MirrorAveragedTeacher ? true : null,
                 };
             default:
                 return new Int8Quantization { Activations = Activations, CalibrationSamples = CalibrationSamples, TolerancePoints = TolerancePoints };

@@ -43,7 +43,6 @@ public sealed class CompressionForm
     public string StudentSpecJson { get; set; } = ReadySpecs.FashionMlp.ToJson();
     public double Alpha { get; set; } = 0.5;
     public double Temperature { get; set; } = 4;
-    public bool MirrorAveragedTeacher { get; set; }
     public int DistillEpochs { get; set; } = 5;
 
     public static string Label(CompressionMethod method) => method switch
@@ -122,7 +121,6 @@ public sealed class CompressionForm
                 recipe["training"] = new JsonObject { ["epochs"] = DistillEpochs };
                 recipe["alpha"] = Alpha;
                 recipe["temperature"] = Temperature;
-                recipe["mirrorAveragedTeacher"] = MirrorAveragedTeacher;
                 break;
         }
         return new CompressRequest(JsonSerializer.SerializeToElement(recipe), null, null);
