@@ -171,45 +171,6 @@ public sealed class DistillationTests
         Assert.Equal(CompressionFixtures.Cnn, distilled.Model.Spec);
     }
 
-    [Fact]
-    public async Task A_mirror_averaged_teacher_changes_nothing_on_symmetric_images_and_teaches_another_signal_on_asymmetric_ones()
-    {
-        // On left-right symmetric images a mirror image is the image itself, so the mean of the two views is the
-        // teacher's one view and the student must come out bit for bit as plainly distilled; on ordinary images the
-        // second view changes what it is taught.
-        var asymmetric = CompressionFixtures.Images(8, seed: 5);
-        var width = CompressionFixtures.Cnn.InputShape[2];
-        var features = asymmetric.Features.ToArray();
-        for (var row = 0; row < features.Length / width; row++)
-        {
-            var r = features.AsSpan(row * width, width);
-            for (var x = 0; x < width / 2; x++) r[x] = r[width - 1 - x] = (r[x] + r[width - 1 - x]) / 2;
-        }
-        var symmetric = new Dataset("symmetric", features, asymmetric.SampleShape, asymmetric.Labels.ToArray(), asymmetric.ClassNames);
-        var teacher = await CompressionFixtures.Train(CompressionFixtures.Cnn, asymmetric);
-        var recipe = new DistillationRecipe(CompressionFixtures.Cnn, CompressionFixtures.Training(1)) { Alpha = 0.2, Temperature = 2, MirrorAveragedTeacher = true };
-
-        async Task<float[]> Student(DistillationRecipe r, Dataset d) => (await CompressionFixtures.Compress(new CompressionRequest(teacher, r, d, d))).Result.Model.Weights["0.weight"].Data;
-
-        Assert.Equal(await Student(recipe with { MirrorAveragedTeacher = false }, symmetric), await Student(recipe, symmetric), new FloatTolerance(1e-6f));
-        Assert.NotEqual(await Student(recipe with { MirrorAveragedTeacher = false }, asymmetric), await Student(recipe, asymmetric), new FloatTolerance(1e-6f));
-        var (_, events) = await CompressionFixtures.Compress(new CompressionRequest(teacher, recipe, asymmetric, asymmetric));
-        Assert.Contains(events, e => e is CompressionStageStarted { Stage: "teacher", Detail: var detail } && detail.Contains("mirror images"));
-    }
-
-    [Fact]
-    public async Task A_mirror_averaged_teacher_on_flat_features_is_refused_naming_the_teacher()
-    {
-        var teacher = new TrainedModel(CompressionFixtures.Mlp, ModelInitialization.Seeded(CompressionFixtures.Mlp, 1), null, ["a", "b", "c", "d"]);
-        var data = CompressionFixtures.Blobs(5, seed: 1);
-
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => new Compressor().CompressToEnd(
-            new CompressionRequest(teacher, new DistillationRecipe(s_student, CompressionFixtures.Training(1)) { MirrorAveragedTeacher = true }, data, data)));
-
-        Assert.Contains($"Teacher '{CompressionFixtures.Mlp.Name}'", error.Message);
-        Assert.Contains("mirror-averaged", error.Message);
-    }
-
     private static int[] ArgMax(float[] outputs, int classes) =>
         [.. Enumerable.Range(0, outputs.Length / classes).Select(i =>
         {
