@@ -63,8 +63,8 @@ internal sealed class CompressionJob
                     // crops would be taught the teacher's view of another image.
                     if (d.Training.Augmentation is { CropPadding: > 0 })
                         throw new ArgumentException($"Student '{d.Student.Name}' would train on shifted crops, but the teacher's outputs are computed once on the stored and the mirrored training samples only; distil with horizontal flips alone (crop padding 0).");
-                    if ((d.Training.Augmentation is { HorizontalFlip: true } || d.MirrorAveragedTeacher) && parent.Spec.InputShape.Count != 3)
-                        throw new ArgumentException($"Teacher '{parent.Spec.Name}' takes [{string.Join(',', parent.Spec.InputShape)}], not [C,H,W] images, so it cannot be asked about mirrored images ({(d.MirrorAveragedTeacher ? "mirror-averaged teacher" : "student trained on flipped images")}).");
+                    if (d.Training.Augmentation is { HorizontalFlip: true } && parent.Spec.InputShape.Count != 3)
+                        throw new ArgumentException($"Student '{d.Student.Name}' would train on flipped images, but teacher '{parent.Spec.Name}' takes [{string.Join(',', parent.Spec.InputShape)}], not [C,H,W] images.");
                     break;
                 }
             case StructuredPruningRecipe:
@@ -165,21 +165,15 @@ internal sealed class CompressionJob
 
     private async Task<TrainedModel> Distill(DistillationRecipe recipe, CancellationToken cancellationToken)
     {
-        // A mirror-averaged teacher gives an image and its mirror image the same logits, so one view serves both.
-        var averaged = recipe.MirrorAveragedTeacher;
-        var mirrored = !averaged && recipe.Training.Augmentation is { HorizontalFlip: true };
-        Stage("teacher", $"teacher '{_parent.Spec.Name}' logits on {_request.Train.Count} training samples{(averaged ? ", averaged with its logits on their mirror images," : mirrored ? ", as stored and mirrored," : "")} (eval mode)");
+        var mirrored = recipe.Training.Augmentation is { HorizontalFlip: true };
+        Stage("teacher", $"teacher '{_parent.Spec.Name}' logits on {_request.Train.Count} training samples{(mirrored ? ", as stored and mirrored," : "")} (eval mode)");
         var (logits, width) = ModelEvaluator.Predict(_parent, _request.Train, cancellationToken: cancellationToken);
-        if (averaged || mirrored)
+        if (mirrored)
         {
             var (flipped, _) = ModelEvaluator.Predict(_parent, ImageAugmentation.Mirrored(_request.Train, _parent.Spec.InputShape), cancellationToken: cancellationToken);
-            if (averaged)
-                for (var i = 0; i < logits.Length; i++) logits[i] = (logits[i] + flipped[i]) / 2;
-            else
-                logits = [.. logits, .. flipped];
+            logits = [.. logits, .. flipped];
         }
-        var views = averaged ? TeacherViews.MirrorInvariant : mirrored ? TeacherViews.StoredAndMirrored : TeacherViews.Stored;
-        using var loss = new DistillationLoss(logits, _request.Train.Count, width, views, recipe.Alpha, recipe.Temperature);
+        using var loss = new DistillationLoss(logits, _request.Train.Count, width, mirrored, recipe.Alpha, recipe.Temperature);
         Stage("distilling", Invariant($"student '{recipe.Student.Name}' ({recipe.Student.ParameterCount} parameters), α = {recipe.Alpha}, T = {recipe.Temperature}, {recipe.Training.Epochs} epochs"));
         var request = new TrainingRequest(recipe.Student, _request.Train, null, recipe.Training) { Hooks = loss };
         var result = await Train(request, cancellationToken).ConfigureAwait(false);

@@ -234,12 +234,6 @@ public sealed record DistillationRecipe(ModelSpec Student, TrainingOptions Train
     /// <summary>Softmax temperature of the soft targets, positive.</summary>
     public double Temperature { get; init; } = 4;
 
-    /// <summary>
-    /// Whether the teacher's logits for an image are the mean of its logits on the image and on its mirror image (a
-    /// teacher trained on mirrored images, asked twice); needs a teacher on [C,H,W] images.
-    /// </summary>
-    public bool MirrorAveragedTeacher { get; init; }
-
     public override void Validate()
     {
         ArgumentNullException.ThrowIfNull(Student);

@@ -16,32 +16,31 @@ internal sealed class DistillationLoss : TrainingHooks, IDisposable
     private readonly float[] _teacherLogits;
     private readonly int _samples;
     private readonly int _classes;
-    private readonly TeacherViews _views;
+    private readonly bool _hasMirroredView;
     private readonly double _alpha;
     private readonly double _temperature;
     private Tensor? _teacher;
 
-    /// <param name="teacherLogits">[N, classes] on the samples as stored, followed by [N, classes] on each sample mirrored for <see cref="TeacherViews.StoredAndMirrored"/>.</param>
-    public DistillationLoss(float[] teacherLogits, int samples, int classes, TeacherViews views, double alpha, double temperature)
+    /// <param name="teacherLogits">[N, classes] on the samples as stored, followed by [N, classes] on each sample mirrored when <paramref name="hasMirroredView"/>.</param>
+    public DistillationLoss(float[] teacherLogits, int samples, int classes, bool hasMirroredView, double alpha, double temperature)
     {
-        var hasMirroredView = views == TeacherViews.StoredAndMirrored;
         if (teacherLogits.Length != (long)samples * classes * (hasMirroredView ? 2 : 1))
             throw new ArgumentException($"The teacher's logits hold {teacherLogits.Length} values, not {samples} samples × {classes} classes{(hasMirroredView ? " × 2 views" : "")}.");
         _teacherLogits = teacherLogits;
         _samples = samples;
         _classes = classes;
-        _views = views;
+        _hasMirroredView = hasMirroredView;
         _alpha = alpha;
         _temperature = temperature;
     }
 
     public override Tensor? Loss(Tensor output, Tensor target, Tensor sampleIndices, Tensor? mirrored)
     {
-        if (mirrored is not null && _views == TeacherViews.Stored)
+        if (mirrored is not null && !_hasMirroredView)
             throw new InvalidOperationException("The student's samples are flipped, but the teacher's logits were computed on the stored samples only.");
         // Made on the training thread, on the student's device, outside the batch's dispose scope.
         _teacher ??= tensor(_teacherLogits, [_teacherLogits.Length / _classes, _classes], device: output.device).DetachFromDisposeScope();
-        var rows = mirrored is null || _views != TeacherViews.StoredAndMirrored ? sampleIndices : sampleIndices + mirrored.to_type(ScalarType.Int64) * _samples;
+        var rows = mirrored is null ? sampleIndices : sampleIndices + mirrored.to_type(ScalarType.Int64) * _samples;
         var teacher = _teacher.index_select(0, rows);
         var hard = nn.functional.cross_entropy(output, target);
         var studentLog = nn.functional.log_softmax(output / _temperature, 1);
@@ -51,17 +50,4 @@ internal sealed class DistillationLoss : TrainingHooks, IDisposable
     }
 
     public void Dispose() => _teacher?.Dispose();
-}
-
-/// <summary>Which images the teacher's logits were computed on.</summary>
-internal enum TeacherViews
-{
-    /// <summary>The samples as stored: the student must not be flipped.</summary>
-    Stored,
-
-    /// <summary>As stored (rows 0..N−1), then mirrored (rows N..2N−1): a flipped sample is taught its mirrored row.</summary>
-    StoredAndMirrored,
-
-    /// <summary>The mean over each image and its mirror image, the same for both: a flipped sample is taught the same row.</summary>
-    MirrorInvariant,
 }

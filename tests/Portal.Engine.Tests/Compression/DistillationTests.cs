@@ -38,7 +38,7 @@ public sealed class DistillationTests
         float[] studentLogits = [1f, 1f, 0f, -1f, 2f, 0f];
         long[] labels = [0, 1];
         const double alpha = 0.25, t = 2;
-        using var loss = new DistillationLoss(teacherLogits, 2, 3, TeacherViews.Stored, alpha, t);
+        using var loss = new DistillationLoss(teacherLogits, 2, 3, false, alpha, t);
         using var scope = NewDisposeScope();
 
         var actual = loss.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 0, 1 }), null)!.item<float>();
@@ -63,12 +63,12 @@ public sealed class DistillationTests
         float[] teacherLogits = [2f, 0f, -1f, 0.5f, 0.5f, 1f, -2f, 3f, 0f];
         float[] studentLogits = [1f, 1f, 0f, -1f, 2f, 0f];
         long[] labels = [1, 2];
-        using var loss = new DistillationLoss(teacherLogits, 3, 3, TeacherViews.Stored, 0, 2);
+        using var loss = new DistillationLoss(teacherLogits, 3, 3, false, 0, 2);
         using var scope = NewDisposeScope();
 
         // Batch rows are training samples 2 then 0: the loss must compare them with teacher rows 2 then 0.
         var shuffled = loss.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 2, 0 }), null)!.item<float>();
-        using var reordered = new DistillationLoss([-2f, 3f, 0f, 2f, 0f, -1f], 2, 3, TeacherViews.Stored, 0, 2);
+        using var reordered = new DistillationLoss([-2f, 3f, 0f, 2f, 0f, -1f], 2, 3, false, 0, 2);
         var inOrder = reordered.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 0, 1 }), null)!.item<float>();
         var wrongRows = reordered.Loss(tensor(studentLogits, [2, 3]), tensor(labels), tensor(new long[] { 1, 0 }), null)!.item<float>();
 
@@ -145,8 +145,8 @@ public sealed class DistillationTests
         float[] teacherLogits = [2f, 0f, -1f, 0.5f, 0.5f, 1f, -2f, 3f, 0f, 1f, -1f, 2f];
         float[] studentLogits = [1f, 1f, 0f, -1f, 2f, 0f];
         long[] labels = [1, 2];
-        using var twoViews = new DistillationLoss(teacherLogits, 2, 3, TeacherViews.StoredAndMirrored, 0, 2);
-        using var expectedRows = new DistillationLoss([-2f, 3f, 0f, 0.5f, 0.5f, 1f], 2, 3, TeacherViews.Stored, 0, 2);
+        using var twoViews = new DistillationLoss(teacherLogits, 2, 3, true, 0, 2);
+        using var expectedRows = new DistillationLoss([-2f, 3f, 0f, 0.5f, 0.5f, 1f], 2, 3, false, 0, 2);
         using var scope = NewDisposeScope();
 
         // Sample 0 was flipped, sample 1 was not: the loss must use teacher rows 2 and 1.

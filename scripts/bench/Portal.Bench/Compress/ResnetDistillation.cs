@@ -14,8 +14,7 @@ namespace Portal.Bench.Compress;
 /// --resnet-alpha A and --resnet-temperature T set the distillation; --resnet-alphas a,b,… with --resnet-temperatures
 /// t,u,… distil at each pair against the same from-scratch students instead, for a sweep (with --validation N).
 /// --resnet-student-flip 1 trains both students on mirrored images half the time, the distilled one taught the
-/// teacher's logits for the image it saw (a consistent teacher); --resnet-mirror-teacher 1 teaches the mean of the
-/// teacher's logits on each image and its mirror image.
+/// teacher's logits for the image it saw (a consistent teacher).
 /// </summary>
 internal static class ResnetDistillation
 {
@@ -33,8 +32,7 @@ internal static class ResnetDistillation
         var teacher = await Teacher(options, ReadySpecs.FashionResnet, train, test, epochs);
         var student = ReadySpecs.FashionCnn;
         var flip = Number(options, "resnet-student-flip", 0) != 0;
-        var mirrorTeacher = Number(options, "resnet-mirror-teacher", 0) != 0;
-        Console.WriteLine(Invariant($"== {teacher.Spec.Name} teaching {student.Name}: {seeds} student seeds, {epochs} epochs each{(flip ? ", students on mirrored images half the time" : "")}{(mirrorTeacher ? ", teacher averaged with its mirror view" : "")}, (α, T) {string.Join(' ', grid.Select(g => Invariant($"({g.Alpha}, {g.Temperature})")))}"));
+        Console.WriteLine(Invariant($"== {teacher.Spec.Name} teaching {student.Name}: {seeds} student seeds, {epochs} epochs each{(flip ? ", students on mirrored images half the time" : "")}, (α, T) {string.Join(' ', grid.Select(g => Invariant($"({g.Alpha}, {g.Temperature})")))}"));
         var meter = new ModelMeter(new MeasurementOptions { Rounds = 1, LatencyRuns = 50, ThroughputDuration = TimeSpan.FromSeconds(0.1) });
         var gains = grid.Select(_ => new List<double>()).ToArray();
         for (var seed = 1; seed <= seeds; seed++)
@@ -44,7 +42,7 @@ internal static class ResnetDistillation
             var scratchAccuracy = ModelEvaluator.Evaluate(scratch, test).Accuracy;
             for (var g = 0; g < grid.Length; g++)
             {
-                var recipe = new DistillationRecipe(student, training) { Alpha = grid[g].Alpha, Temperature = grid[g].Temperature, MirrorAveragedTeacher = mirrorTeacher };
+                var recipe = new DistillationRecipe(student, training) { Alpha = grid[g].Alpha, Temperature = grid[g].Temperature };
                 var distilled = await new Compressor().CompressToEnd(new CompressionRequest(teacher, recipe, train, test) { Meter = meter });
                 var distilledAccuracy = ModelEvaluator.Evaluate(distilled.Model, test).Accuracy;
                 gains[g].Add((distilledAccuracy - scratchAccuracy) * 100);
