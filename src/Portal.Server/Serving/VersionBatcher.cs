@@ -151,13 +151,24 @@ internal sealed class VersionBatcher : IDisposable
         private bool Mergeable(InferenceJob first, InferenceJob next) =>
             owner._version.Tokens is null || owner._version.PaddingId is not null || first.Length == next.Length;
 
+        /// <summary>Runs the gathered batch once, then answers every request of it, or fails every one with the run's exception.</summary>
         private void Run()
         {
-            if (owner._version.Tokens is not null)
+            try
             {
-                RunTokens();
+                if (owner._version.Tokens is not null) RunTokens();
+                else RunFloats();
+            }
+            catch (Exception e)
+            {
+                Fail(e);
                 return;
             }
+            Answer(owner._version.OutputWidth);
+        }
+
+        private void RunFloats()
+        {
             var version = owner._version;
             var perIn = version.InputWidth;
             var perOut = version.OutputWidth;
@@ -173,16 +184,7 @@ internal sealed class VersionBatcher : IDisposable
                 job.Input.AsSpan(0, job.Rows * perIn).CopyTo(_input.AsSpan(offset));
                 offset += job.Rows * perIn;
             }
-            try
-            {
-                version.RunMerged(_input.AsMemory(0, rows * perIn), rows, _output.AsMemory(0, rows * perOut), start);
-            }
-            catch (Exception e)
-            {
-                Fail(e);
-                return;
-            }
-            Answer(perOut);
+            version.RunMerged(_input.AsMemory(0, rows * perIn), rows, _output.AsMemory(0, rows * perOut), start);
         }
 
         /// <summary>Hands each request of the batch its own rows of the output, in order.</summary>
@@ -230,16 +232,7 @@ internal sealed class VersionBatcher : IDisposable
                     target[job.Length..].Fill(version.PaddingId ?? 0);
                 }
             }
-            try
-            {
-                version.RunMergedTokens(_tokens.AsMemory(0, rows * length), rows, length, _output.AsMemory(0, rows * perOut), start);
-            }
-            catch (Exception e)
-            {
-                Fail(e);
-                return;
-            }
-            Answer(perOut);
+            version.RunMergedTokens(_tokens.AsMemory(0, rows * length), rows, length, _output.AsMemory(0, rows * perOut), start);
         }
     }
 }
