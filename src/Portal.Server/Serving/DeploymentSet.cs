@@ -173,9 +173,10 @@ public sealed class DeploymentSet : IAliasMoveObserver, IDisposable
                     throw new InvalidOperationException(
                         $"Model '{deployment.Model}' version {version.Number} cannot be served: {unserved} has no Open Inference Protocol datatype this server reads and writes.");
                 ServedVersion.WarmUp(session, _options.WarmUpRuns, batching.MaxBatchSize);
+                var tokenRunCost = TokenRunCost.Measure(session, _options.WarmUpRuns);
                 return new ServedVersion(deployment.Model, deployment.Alias, version.Id, version.Number, canary, session, Meter, Observers(),
                     () => deployment.Batching, new LatencyWindow(_options.MetricsWindowSeconds, _clock), _options.BatchWorkers,
-                    VersionIndependence.Of(version), () => deployment.BatchingForced, version.ClassNames);
+                    VersionIndependence.Of(version), () => deployment.BatchingForced, version.ClassNames, tokenRunCost);
             }
             catch
             {

@@ -28,7 +28,7 @@ public sealed class ServedVersion
 
     internal ServedVersion(string model, string alias, Guid versionId, int number, bool isCanary, InferenceModel session,
         ServingMeter meter, IEnumerable<IServingObserver> observers, Func<BatchingSettings> settings, LatencyWindow window, int batchWorkers,
-        BatchIndependence independence, Func<bool> forced, IReadOnlyList<string> classNames)
+        BatchIndependence independence, Func<bool> forced, IReadOnlyList<string> classNames, double tokenRunCost)
     {
         var signature = session.BatchedFloat;
         Model = model;
@@ -45,6 +45,7 @@ public sealed class ServedVersion
         Window = window;
         Batched = signature;
         ClassNames = classNames;
+        TokenRunCost = tokenRunCost;
         Classifier = session.Outputs.Count > 0 && Classification.Misfit(session.Outputs[0], 1) is null
             && session.Outputs[0].Dimensions[1].Size == classNames.Count ? session.Outputs[0] : null;
         _tags = ServingMeter.Tags(model, alias, number, isCanary);
@@ -92,6 +93,9 @@ public sealed class ServedVersion
     /// <summary>The padding id the model declares (a Portal spec, whose graph masks it): rows of different lengths are padded with it to be merged.</summary>
     public int? PaddingId { get; }
 
+    /// <summary>What one run costs before its first token, in token-rows (<see cref="Serving.TokenRunCost"/>); 0 when unmeasured.</summary>
+    public double TokenRunCost { get; }
+
     /// <summary>The output the pooled FP32 path (or the token path) returns; null without <see cref="Batched"/> or <see cref="Tokens"/>.</summary>
     public OnnxTensorInfo? Output { get; }
 
@@ -108,8 +112,8 @@ public sealed class ServedVersion
     /// <summary>How a token model's requests of different sequence lengths are merged; null for float features.</summary>
     private string? Merging => Tokens is null ? null
         : Tokens.FixedLength is int fixedLength ? $"every sequence is {fixedLength} tokens"
-        : PaddingId is int padding ? $"sequences of different lengths are padded with id {padding} to the longest in the batch, which the model masks"
-        : "only requests of the same sequence length are merged: the model declares no padding";
+        : PaddingId is int padding ? $"requests are run in groups of similar length, padded with id {padding} to the longest in their group, which the model masks"
+        : "only requests of the same sequence length are run together: the model declares no padding";
 
     public int InputWidth { get; }
     public int OutputWidth { get; }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using Portal.Contracts.Serving;
 
 namespace Portal.Server.Serving;
@@ -13,9 +14,9 @@ namespace Portal.Server.Serving;
 /// The wait is only worth paying while requests come together: after a batch that held one request, the next
 /// one that finds the queue empty runs at once (a lone client otherwise pays the whole delay on every request,
 /// for company that never comes). A batch of two or more turns waiting back on.
-/// A token model's requests merge the same way: rows of different lengths are padded with the model's padding id to
-/// the longest in the batch when the model declares one (its graph masks it), else a request of another length ends
-/// the batch and starts the next.
+/// A token model's requests are gathered the same way, then sorted by length and run in groups: rows of different
+/// lengths are padded with the model's padding id to the longest in their group when the model declares one (its
+/// graph masks it), the groups cut where padding would cost more than another run; else each group holds one length.
 /// </summary>
 internal sealed class VersionBatcher : IDisposable
 {
@@ -72,6 +73,9 @@ internal sealed class VersionBatcher : IDisposable
         private readonly List<InferenceJob> _batch = [];
         private float[] _input = [];
         private long[] _tokens = [];
+        private int[] _lengths = [];
+        private int[] _rows = [];
+        private int[] _ends = [];
         private float[] _output = [];
         private InferenceJob? _carried;
 
@@ -119,9 +123,9 @@ internal sealed class VersionBatcher : IDisposable
                 if (owner._queue.TryDequeue(out var next))
                 {
                     taken++;
-                    if (rows + next.Rows > settings.MaxBatchSize || !Mergeable(first, next))
+                    if (rows + next.Rows > settings.MaxBatchSize)
                     {
-                        // Too big for this batch, or of another length the model cannot pad to: it starts the worker's next one.
+                        // Too big for this batch: it starts the worker's next one.
                         _carried = next;
                         break;
                     }
@@ -147,24 +151,31 @@ internal sealed class VersionBatcher : IDisposable
             Interlocked.Add(ref owner._depth, -(_carried is null ? taken : taken - 1));
         }
 
-        /// <summary>Whether a token request can join a batch: always with padding, else only at the same length.</summary>
-        private bool Mergeable(InferenceJob first, InferenceJob next) =>
-            owner._version.Tokens is null || owner._version.PaddingId is not null || first.Length == next.Length;
-
-        /// <summary>Runs the gathered batch once, then answers every request of it, or fails every one with the run's exception.</summary>
+        /// <summary>
+        /// Runs the gathered batch and answers every request of it, or fails every request of a run with that run's
+        /// exception. Token requests run in groups of similar length (<see cref="RunTokens"/>).
+        /// </summary>
         private void Run()
         {
+            if (owner._version.Tokens is not null)
+            {
+                RunTokens();
+                _batch.Clear();
+                return;
+            }
+            var batch = CollectionsMarshal.AsSpan(_batch);
             try
             {
-                if (owner._version.Tokens is not null) RunTokens();
-                else RunFloats();
+                RunFloats();
             }
             catch (Exception e)
             {
-                Fail(e);
+                Fail(batch, e);
+                _batch.Clear();
                 return;
             }
-            Answer(owner._version.OutputWidth);
+            Answer(batch, owner._version.OutputWidth);
+            _batch.Clear();
         }
 
         private void RunFloats()
@@ -187,40 +198,67 @@ internal sealed class VersionBatcher : IDisposable
             version.RunMerged(_input.AsMemory(0, rows * perIn), rows, _output.AsMemory(0, rows * perOut), start);
         }
 
-        /// <summary>Hands each request of the batch its own rows of the output, in order.</summary>
-        private void Answer(int perOut)
+        /// <summary>Hands each request its own rows of the output, in order.</summary>
+        private void Answer(ReadOnlySpan<InferenceJob> jobs, int perOut)
         {
             var offset = 0;
-            foreach (var job in _batch)
+            foreach (var job in jobs)
             {
                 _output.AsSpan(offset, job.Rows * perOut).CopyTo(job.Output);
                 offset += job.Rows * perOut;
                 job.TrySetResult();
             }
-            _batch.Clear();
         }
 
-        private void Fail(Exception e)
+        private static void Fail(ReadOnlySpan<InferenceJob> jobs, Exception e)
         {
-            foreach (var job in _batch) job.TrySetException(e);
-            _batch.Clear();
+            foreach (var job in jobs) job.TrySetException(e);
         }
 
+        /// <summary>
+        /// Sorts the batch by sequence length and runs it in the groups <see cref="LengthGroups"/> cuts: each group's
+        /// rows padded to its longest (a model without declared padding gets groups of one length), each group
+        /// answered as soon as it has run.
+        /// </summary>
         private void RunTokens()
         {
             var version = owner._version;
-            var perOut = version.OutputWidth;
-            int rows = 0, length = 0;
-            foreach (var job in _batch)
+            _batch.Sort(static (a, b) => a.Length.CompareTo(b.Length));
+            var jobs = CollectionsMarshal.AsSpan(_batch);
+            if (_lengths.Length < jobs.Length) (_lengths, _rows, _ends) = (new int[jobs.Length], new int[jobs.Length], new int[jobs.Length]);
+            for (var i = 0; i < jobs.Length; i++) (_lengths[i], _rows[i]) = (jobs[i].Length, jobs[i].Rows);
+            var groups = LengthGroups.Cut(_lengths.AsSpan(0, jobs.Length), _rows.AsSpan(0, jobs.Length), version.TokenRunCost, version.PaddingId is not null, _ends);
+            var first = 0;
+            foreach (var end in _ends.AsSpan(0, groups))
             {
-                rows += job.Rows;
-                length = Math.Max(length, job.Length);
+                var group = jobs[first..end];
+                first = end;
+                try
+                {
+                    RunTokenGroup(group);
+                }
+                catch (Exception e)
+                {
+                    Fail(group, e);
+                    continue;
+                }
+                Answer(group, version.OutputWidth);
             }
+        }
+
+        /// <summary>One run of requests sorted by length, each row padded to the last one's length.</summary>
+        private void RunTokenGroup(ReadOnlySpan<InferenceJob> group)
+        {
+            var version = owner._version;
+            var perOut = version.OutputWidth;
+            var length = group[^1].Length;
+            var rows = 0;
+            foreach (var job in group) rows += job.Rows;
             if (_tokens.Length < rows * length) _tokens = new long[rows * length];
             if (_output.Length < rows * perOut) _output = new float[rows * perOut];
             var start = Stopwatch.GetTimestamp();
             var row = 0;
-            foreach (var job in _batch)
+            foreach (var job in group)
             {
                 job.QueueSeconds = (start - job.QueuedAt) / (double)Stopwatch.Frequency;
                 var ids = job.Tokens.Span;
@@ -228,7 +266,7 @@ internal sealed class VersionBatcher : IDisposable
                 {
                     var target = _tokens.AsSpan(row * length, length);
                     ids.Slice(r * job.Length, job.Length).CopyTo(target);
-                    // Mergeable let rows of another length in only when the model declares its padding.
+                    // LengthGroups lets rows of another length into a group only when the model declares its padding.
                     target[job.Length..].Fill(version.PaddingId ?? 0);
                 }
             }
