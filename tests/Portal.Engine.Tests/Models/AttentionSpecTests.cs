@@ -56,7 +56,7 @@ public sealed class AttentionSpecTests
         var report = spec.Infer();
         Assert.Equal(report.TotalParameters, weights.Tensors.Sum(t => (long)t.Data.Length));
         Assert.Equal(weights.Tensors.Where(t => t.Name.StartsWith("2.", StringComparison.Ordinal)).Sum(t => (long)t.Data.Length), report.At("layers[2]").Parameters);
-        Assert.Equal(583_365, ReadySpecs.TextTransformer.ParameterCount);
+        Assert.Equal(1_429_381, ReadySpecs.TextTransformer.ParameterCount);
     }
 
     [Fact]

@@ -93,7 +93,7 @@ public sealed class TokenTrainingTests : IDisposable
     public void Training_cost_counts_attention_and_feed_forward_inside_blocks()
     {
         var spec = ReadySpecs.TextTransformer;
-        double steps = 64, width = 64, feedForward = 128;
+        double steps = 64, width = 128, feedForward = 512;
         var encoderLayer = 4 * steps * width * width + 2 * steps * steps * width + 2 * steps * width * feedForward;
         var forward = 2 * encoderLayer + width * 5;
 
