@@ -18,7 +18,8 @@ namespace Portal.Bench.Compress;
 /// --fine-tune E, --alpha A, --temperature T, --seconds S (throughput per round), --thin-float32 0 (quantise the
 /// first, one-channel convolution too), --int8-only 1 (stop after int8), --distill-only 1 (the student from scratch
 /// and distilled at each α of --alphas a,b,… and T of --temperatures t,u,…), --student-dropout P (0 removes it),
-/// --teacher-cache DIR (train the teacher once for repeated sweeps), --validation N (train on all but a seeded N of the
+/// --teacher-cache DIR (train the teacher once for repeated sweeps), --teacher-epochs E (a ready recipe's teacher
+/// trained for E epochs instead, its schedule spread over them), --validation N (train on all but a seeded N of the
 /// training images and score on those N instead of the test images, for choosing settings), --seed S (both students' seed, 1 by default; the
 /// teacher keeps seed 1), --threads N (ONNX Runtime intra-op threads
 /// for the timings; 1 by default, as the portal serves and measures a version; 0 for ONNX Runtime's choice, one per core), --rounds R (timing rounds, parent and child
@@ -122,6 +123,7 @@ internal static class CompressBenchmark
     internal static async Task<TrainedModel> Teacher(Dictionary<string, string> options, ModelSpec spec, Dataset train, Dataset test, int epochs)
     {
         var training = ReadyTraining.For(spec.Name) is { } ready ? ready with { Seed = Seed } : Training(epochs, 1e-3);
+        if (options.ContainsKey("teacher-epochs")) training = training with { Epochs = (int)Number(options, "teacher-epochs", training.Epochs) };
         Console.WriteLine($"== teacher {spec.Name}, {training.Epochs} epochs, {training.Optimizer.Kind}, {training.Schedule.Kind} schedule, augmentation {training.Augmentation?.ToString() ?? "none"}");
         var stem = options.TryGetValue("teacher-cache", out var folder) ? Path.Combine(folder, Invariant($"{spec.Name}-n{train.Count}-e{training.Epochs}-seed{Seed}")) : null;
         TrainedModel teacher;
