@@ -11,6 +11,8 @@
 #   fashion-mlp, fashion-cnn  single Fashion-MNIST test images as V2 JSON FP32;
 #   fashion-mlp-binary        the same images with the binary tensor data extension (raw float32 in, the output
 #                             asked for as binary), portal with batching on, c=64 only;
+#   fashion-mlp-fp64          the same images as FP64 to fashion-mlp's file with an FP64 input (peers/fp64_variant.py,
+#                             imported through the API): the typed path, which runs every request alone; portal only;
 #   text-tokens               the 967 fortunes-test texts as INT64 token ids [1, L], split and tokenized by the
 #                             model's own tokenizer (checked against the portal's text statistics of fortunes-test):
 #                             each text's own length up to the model's 64 where its sequence is dynamic (the model
@@ -21,9 +23,11 @@
 # text-transformer version through the API, whose report times parent and child at batch 1 and measures both on
 # fortunes-test. Prints every cell; the last line is
 #   RESULT serve_ratio_c64=… p99_ms_c64=… text_serve_ratio_c64=… text_bytes_overhead=… binary_vs_json_c64=…
-#     int8_transformer_speedup_b1=… int8_transformer_acc_drop=… batching_gain_mlp_c64=… batching_gain_text_c64=… errors=…
+#     int8_transformer_speedup_b1=… int8_transformer_acc_drop=… batching_gain_mlp_c64=… batching_gain_text_c64=…
+#     typed_fp64_vs_fp32_c64=… errors=…
 # (serve_ratio and text_serve_ratio: portal with batching on ÷ the peer's best; batching gains: on ÷ off;
-# text_bytes_overhead: token ids ÷ text, req/s; all at c=64.) errors counts every failed request of every run,
+# text_bytes_overhead: token ids ÷ text, req/s; typed_fp64_vs_fp32: fashion-mlp-fp64 ÷ fashion-mlp unbatched, req/s;
+# all at c=64.) errors counts every failed request of every run,
 # warm-ups included: status ≥ 400 and socket errors/timeouts.
 #
 #   scripts/bench/serve.sh --soak [MINUTES]   restarts the portal (batching on) after the set-up, drives it with
@@ -43,7 +47,7 @@ while [ $# -gt 0 ]; do
     --soak)
       mode=soak
       if [ $# -gt 1 ] && [[ "$2" != -* ]]; then soak_minutes=$2; shift; fi ;;
-    -h|--help) sed -n '2,32p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,37p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown argument '$1' (usage: scripts/bench/serve.sh [--soak [MINUTES]])" ;;
   esac
   shift
@@ -56,7 +60,7 @@ text_epochs=${BENCH_TEXT_EPOCHS:-6}
 [[ "$text_epochs" =~ ^[0-9]+$ ]] && [ "$text_epochs" -ge 1 ] || die "BENCH_TEXT_EPOCHS must be a whole number of epochs (≥ 1), not '$text_epochs'"
 
 command -v dotnet >/dev/null || die "the .NET SDK is missing: install dotnet 10 (see global.json)"
-ensure_debian_packages dataset-fashion-mnist fortunes gcc libc6-dev wrk curl jq
+ensure_debian_packages dataset-fashion-mnist fortunes gcc libc6-dev wrk curl jq python3-onnx
 command -v node >/dev/null && command -v npm >/dev/null || ensure_debian_packages nodejs npm
 images=/usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz
 [ -f "$images" ] || die "Fashion-MNIST test images are not at $images after installing dataset-fashion-mnist"
@@ -218,6 +222,49 @@ int8_report() {
   echo "int8: batch-1 p50 $(jq -r '.parent.latencyP50Ms * 1000 | round' <<<"$report") → $(jq -r '.compressed.latencyP50Ms * 1000 | round' <<<"$report") µs (×$int8_speedup), test accuracy $(jq -r .parent.testAccuracy <<<"$report") → $(jq -r .compressed.testAccuracy <<<"$report") (drop $int8_drop points); report in $out/int8-report.json"
 }
 
+# typed_version: fashion-mlp's file with an FP64 input cast to float32 first (peers/fp64_variant.py), imported through
+# the API as the model fashion-mlp-fp64 and put on production; its requests are fashion-mlp's as FP64. No request to it
+# can take the pooled float32 path, so its cells measure the typed path on the same model and images.
+typed_version() {
+  local import_id version request state=""
+  echo "== fashion-mlp-fp64: fashion-mlp's file taking FP64, imported through the API (the typed path's cells)"
+  /usr/bin/python3 scripts/bench/peers/fp64_variant.py "$work/fashion-mlp.onnx" "$work/fashion-mlp-fp64.onnx" \
+    || die "peers/fp64_variant.py could not write fashion-mlp's FP64 variant"
+  call "$contributor" POST /api/v1/models '{"name":"fashion-mlp-fp64","description":"scripts/bench/serve.sh"}' > /dev/null
+  expect 201 "creating the model fashion-mlp-fp64"
+  curl -sS -o "$work/body" -w '%{http_code}' -H "X-Api-Key: $contributor" -F "file=@$work/fashion-mlp-fp64.onnx" \
+    -F classNames=T-shirt/top -F classNames=Trouser -F classNames=Pullover -F classNames=Dress -F classNames=Coat \
+    -F classNames=Sandal -F classNames=Shirt -F classNames=Sneaker -F classNames=Bag -F "classNames=Ankle boot" \
+    "$base/api/v1/models/fashion-mlp-fp64/versions/import" > "$work/status"
+  expect 202 "importing fashion-mlp-fp64"
+  import_id=$(jq -r .id "$work/body")
+  for _ in $(seq 600); do
+    state=$(call "$viewer" GET "/api/v1/models/fashion-mlp-fp64/imports/$import_id" | jq -r .state)
+    case "$state" in
+      Succeeded) break ;;
+      Failed|Cancelled|Interrupted) die "the import of fashion-mlp-fp64 ended $state: $(jq -r .error "$work/body")" ;;
+    esac
+    sleep 1
+  done
+  [ "$state" = Succeeded ] || die "the import of fashion-mlp-fp64 did not finish within 10 minutes (state $state)"
+  version=$(jq -r .version "$work/body")
+  request=$(call "$contributor" POST /api/v1/promotions "{\"model\":\"fashion-mlp-fp64\",\"alias\":\"production\",\"version\":$version,\"comment\":\"serve benchmark\"}" | jq -r .id)
+  expect 201 "requesting fashion-mlp-fp64 v$version on production"
+  call "$approver" POST "/api/v1/promotions/$request/approve" '{"comment":"serve benchmark"}' > /dev/null
+  expect 200 "approving fashion-mlp-fp64 v$version on production"
+  for _ in $(seq 120); do
+    call "$viewer" GET "/v2/models/fashion-mlp-fp64/ready" > /dev/null
+    [ "$(cat "$work/status")" = 200 ] && break
+    sleep 0.5
+  done
+  expect 200 "GET /v2/models/fashion-mlp-fp64/ready (a minute after the promotion)"
+  echo "fashion-mlp-fp64 v$version: batching $(call "$viewer" GET /v2/models/fashion-mlp-fp64 | jq -r '.parameters.batching // "(not stated)"')"
+  sed 's/"datatype":"FP32"/"datatype":"FP64"/' "$work/fashion-mlp.jsonl" > "$work/fashion-mlp-fp64.jsonl"
+  grep -q '"FP64"' "$work/fashion-mlp-fp64.jsonl" || die "fashion-mlp's requests name no FP32 datatype to turn into FP64: $(head -c 200 "$work/fashion-mlp.jsonl")"
+  answer "$base/v2/models/fashion-mlp-fp64/infer" fashion-mlp-fp64 1 "$work/fp64-answer.json"
+  echo "fashion-mlp-fp64: the same image as FP64 on the typed path and as FP32 on the pooled path: max |difference| of the outputs $(max_difference "$work/json-answer.json" "$work/fp64-answer.json")"
+}
+
 models=(fashion-mlp fashion-cnn text-transformer)
 [ "$mode" = bench ] || models=(fashion-mlp)
 # The training set and options of each model: the fashion models for one epoch, text-transformer with its ready
@@ -287,10 +334,10 @@ for model in "${models[@]}"; do
     echo "fashion-mlp-binary: the same image as JSON and with binary tensors: max |difference| of the outputs $diff"
   fi
 done
-if [ "$mode" = bench ]; then int8_report; fi
+if [ "$mode" = bench ]; then int8_report; typed_version; fi
 
 # The model each workload's requests ($work/WORKLOAD.jsonl) go to.
-declare -A model_of=([fashion-mlp]=fashion-mlp [fashion-cnn]=fashion-cnn [fashion-mlp-binary]=fashion-mlp
+declare -A model_of=([fashion-mlp]=fashion-mlp [fashion-cnn]=fashion-cnn [fashion-mlp-binary]=fashion-mlp [fashion-mlp-fp64]=fashion-mlp-fp64
   [text-tokens]=text-transformer [text-bytes]=text-transformer)
 infer_url() { echo "$1/v2/models/${model_of[$2]}/infer"; } # BASE WORKLOAD
 # drive LABEL WORKLOAD CONCURRENCY SECONDS URL [API_KEY]: one wrk run; appends its CELL line, labelled, to $out/runs.txt.
@@ -368,7 +415,7 @@ fi
 
 concurrencies=(1 16 64)
 # The workloads each server is driven with at every concurrency; the binary one runs once, at c=64.
-portal_workloads=(fashion-mlp fashion-cnn text-tokens)
+portal_workloads=(fashion-mlp fashion-mlp-fp64 fashion-cnn text-tokens)
 [ -n "$text_skip" ] || portal_workloads+=(text-bytes)
 peer_workloads=(fashion-mlp fashion-cnn text-tokens)
 portal_cells() { # SERVER
@@ -455,4 +502,7 @@ text_bytes_overhead=skipped
 binary_vs_json=$(ratio "$(rps '^portal$' fashion-mlp-binary 64)" "$(rps '^portal$' fashion-mlp 64)")
 batching_gain_mlp=$(ratio "$(rps '^portal$' fashion-mlp 64)" "$(rps '^portal-nobatch$' fashion-mlp 64)")
 batching_gain_text=$(ratio "$(rps '^portal$' text-tokens 64)" "$(rps '^portal-nobatch$' text-tokens 64)")
-echo "RESULT serve_ratio_c64=$serve_ratio p99_ms_c64=$p99 text_serve_ratio_c64=$text_serve_ratio text_bytes_overhead=$text_bytes_overhead binary_vs_json_c64=$binary_vs_json int8_transformer_speedup_b1=$int8_speedup int8_transformer_acc_drop=$int8_drop batching_gain_mlp_c64=$batching_gain_mlp batching_gain_text_c64=$batching_gain_text errors=$(errors_so_far)" | with_cpu
+# The typed path runs every request alone, so it is set against the pooled float32 path unbatched.
+typed_vs_pooled=$(ratio "$(rps '^portal$' fashion-mlp-fp64 64)" "$(rps '^portal-nobatch$' fashion-mlp 64)")
+printf '%-18s c=%-3s portal %9.1f  (FP32 unbatched %9.1f)\n' fashion-mlp-fp64 64 "$(rps '^portal$' fashion-mlp-fp64 64)" "$(rps '^portal-nobatch$' fashion-mlp 64)"
+echo "RESULT serve_ratio_c64=$serve_ratio p99_ms_c64=$p99 text_serve_ratio_c64=$text_serve_ratio text_bytes_overhead=$text_bytes_overhead binary_vs_json_c64=$binary_vs_json int8_transformer_speedup_b1=$int8_speedup int8_transformer_acc_drop=$int8_drop batching_gain_mlp_c64=$batching_gain_mlp batching_gain_text_c64=$batching_gain_text typed_fp64_vs_fp32_c64=$typed_vs_pooled errors=$(errors_so_far)" | with_cpu
