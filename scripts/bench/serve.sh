@@ -222,11 +222,28 @@ int8_report() {
   echo "int8: batch-1 p50 $(jq -r '.parent.latencyP50Ms * 1000 | round' <<<"$report") → $(jq -r '.compressed.latencyP50Ms * 1000 | round' <<<"$report") µs (×$int8_speedup), test accuracy $(jq -r .parent.testAccuracy <<<"$report") → $(jq -r .compressed.testAccuracy <<<"$report") (drop $int8_drop points); report in $out/int8-report.json"
 }
 
+# on_production MODEL VERSION: a Contributor requests VERSION on production and an Approver approves it; returns once
+# the portal has loaded and warmed it (GET /v2/models/MODEL/ready answers 200).
+on_production() {
+  local request
+  request=$(call "$contributor" POST /api/v1/promotions "{\"model\":\"$1\",\"alias\":\"production\",\"version\":$2,\"comment\":\"serve benchmark\"}" | jq -r .id)
+  expect 201 "requesting $1 v$2 on production"
+  call "$approver" POST "/api/v1/promotions/$request/approve" '{"comment":"serve benchmark"}' > /dev/null
+  expect 200 "approving $1 v$2 on production"
+  # The approval moves the alias; the portal then loads and warms the version before serving it.
+  for _ in $(seq 120); do
+    call "$viewer" GET "/v2/models/$1/ready" > /dev/null
+    [ "$(cat "$work/status")" = 200 ] && break
+    sleep 0.5
+  done
+  expect 200 "GET /v2/models/$1/ready (a minute after the promotion)"
+}
+
 # typed_version: fashion-mlp's file with an FP64 input cast to float32 first (peers/fp64_variant.py), imported through
 # the API as the model fashion-mlp-fp64 and put on production; its requests are fashion-mlp's as FP64. No request to it
 # can take the pooled float32 path, so its cells measure the typed path on the same model and images.
 typed_version() {
-  local import_id version request state=""
+  local import_id version
   echo "== fashion-mlp-fp64: fashion-mlp's file taking FP64, imported through the API (the typed path's cells)"
   /usr/bin/python3 scripts/bench/peers/fp64_variant.py "$work/fashion-mlp.onnx" "$work/fashion-mlp-fp64.onnx" \
     || die "peers/fp64_variant.py could not write fashion-mlp's FP64 variant"
@@ -238,26 +255,9 @@ typed_version() {
     "$base/api/v1/models/fashion-mlp-fp64/versions/import" > "$work/status"
   expect 202 "importing fashion-mlp-fp64"
   import_id=$(jq -r .id "$work/body")
-  for _ in $(seq 600); do
-    state=$(call "$viewer" GET "/api/v1/models/fashion-mlp-fp64/imports/$import_id" | jq -r .state)
-    case "$state" in
-      Succeeded) break ;;
-      Failed|Cancelled|Interrupted) die "the import of fashion-mlp-fp64 ended $state: $(jq -r .error "$work/body")" ;;
-    esac
-    sleep 1
-  done
-  [ "$state" = Succeeded ] || die "the import of fashion-mlp-fp64 did not finish within 10 minutes (state $state)"
+  wait_succeeded "/api/v1/models/fashion-mlp-fp64/imports/$import_id" "the import of fashion-mlp-fp64"
   version=$(jq -r .version "$work/body")
-  request=$(call "$contributor" POST /api/v1/promotions "{\"model\":\"fashion-mlp-fp64\",\"alias\":\"production\",\"version\":$version,\"comment\":\"serve benchmark\"}" | jq -r .id)
-  expect 201 "requesting fashion-mlp-fp64 v$version on production"
-  call "$approver" POST "/api/v1/promotions/$request/approve" '{"comment":"serve benchmark"}' > /dev/null
-  expect 200 "approving fashion-mlp-fp64 v$version on production"
-  for _ in $(seq 120); do
-    call "$viewer" GET "/v2/models/fashion-mlp-fp64/ready" > /dev/null
-    [ "$(cat "$work/status")" = 200 ] && break
-    sleep 0.5
-  done
-  expect 200 "GET /v2/models/fashion-mlp-fp64/ready (a minute after the promotion)"
+  on_production fashion-mlp-fp64 "$version"
   echo "fashion-mlp-fp64 v$version: batching $(call "$viewer" GET /v2/models/fashion-mlp-fp64 | jq -r '.parameters.batching // "(not stated)"')"
   sed 's/"datatype":"FP32"/"datatype":"FP64"/' "$work/fashion-mlp.jsonl" > "$work/fashion-mlp-fp64.jsonl"
   grep -q '"FP64"' "$work/fashion-mlp-fp64.jsonl" || die "fashion-mlp's requests name no FP32 datatype to turn into FP64: $(head -c 200 "$work/fashion-mlp.jsonl")"
@@ -301,21 +301,10 @@ for model in "${models[@]}"; do
   version_json=$(call "$contributor" POST "/api/v1/models/$model/versions" "{\"runId\":\"${run_of[$model]}\"}")
   expect 201 "registering the $model run as a version"
   version_of[$model]=$(jq -r .number <<<"$version_json")
-  request=$(call "$contributor" POST /api/v1/promotions "{\"model\":\"$model\",\"alias\":\"production\",\"version\":${version_of[$model]},\"comment\":\"serve benchmark\"}" | jq -r .id)
-  expect 201 "requesting $model v${version_of[$model]} on production"
-  call "$approver" POST "/api/v1/promotions/$request/approve" '{"comment":"serve benchmark"}' > /dev/null
-  expect 200 "approving $model v${version_of[$model]} on production"
+  on_production "$model" "${version_of[$model]}"
   echo "$model v${version_of[$model]}: test accuracy $(jq -r .evidence.accuracy <<<"$version_json"), on production"
-
   call "$viewer" GET "/api/v1/models/$model/versions/${version_of[$model]}/artifacts/onnx" > "$work/$model.onnx"
   expect 200 "downloading the ONNX file of $model v${version_of[$model]}"
-  # The approval moves the alias; the portal then loads and warms the version before serving it.
-  for _ in $(seq 120); do
-    call "$viewer" GET "/v2/models/$model/ready" > /dev/null
-    [ "$(cat "$work/status")" = 200 ] && break
-    sleep 0.5
-  done
-  expect 200 "GET /v2/models/$model/ready (a minute after the promotion)"
   metadata=$(call "$viewer" GET "/v2/models/$model")
   expect 200 "GET /v2/models/$model"
   echo "$model: batching $(jq -r '.parameters.batching // "(not stated)"' <<<"$metadata")"
