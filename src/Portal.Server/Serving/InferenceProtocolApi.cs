@@ -81,7 +81,8 @@ public static class InferenceProtocolApi
                 + "comes back as Triton's classification extension writes it: BYTES [n, k] of `probability:index:name`. "
                 + "Errors are the protocol's `{\"error\": …}`: 400 for a request "
                 + "that does not fit the model (naming the tensor and the problem), 404 when the model or alias is not served, 413 above "
-                + "Portal:Serving:MaxRequestBytes, 503 while loading or when the queue is full.")
+                + "Portal:Serving:MaxRequestBytes, 500 when an output asked for as JSON holds NaN or an infinity (JSON has no number for them; "
+                + "binary tensor data carries them), 503 while loading or when the queue is full.")
             .Accepts<ProtocolInferenceRequest>("application/json", ProtocolBody.BinaryContentType).WithRequestExample(InferenceExample)
             .Produces<ProtocolInferenceResponse>()
             .WithProtocolErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status413PayloadTooLarge, StatusCodes.Status503ServiceUnavailable);
@@ -373,6 +374,7 @@ public static class InferenceProtocolApi
 
     private static async Task WriteOutputs(HttpContext context, string name, ServedVersion served, string? id, InferenceJob job, int rows)
     {
+        ProtocolResponse.CheckFinite(served.Output!.Name, job.Output.AsSpan(0, job.OutputValues));
         var response = context.Response;
         response.StatusCode = 200;
         response.ContentType = "application/json";

@@ -52,6 +52,7 @@ internal static class ProtocolResponse
                 }
                 else
                 {
+                    CheckFinite(output.Name, output.Tensor);
                     writer.WriteStartArray("data"u8);
                     Values(writer, output.Tensor);
                     writer.WriteEndArray();
@@ -75,6 +76,46 @@ internal static class ProtocolResponse
         await response.Body.WriteAsync(json.WrittenMemory);
         foreach (var bytes in binary) await response.Body.WriteAsync(bytes);
     }
+
+    /// <summary>
+    /// Refuses to write an output holding NaN or an infinity as JSON, which has no numbers for them: the answer is a 500
+    /// that names the output and the value, and says how to get it (binary tensor data carries them as they are).
+    /// </summary>
+    public static void CheckFinite(string output, InferenceTensor tensor)
+    {
+        var (index, value) = tensor.ElementType switch
+        {
+            OnnxElementType.Float32 => FirstNonFinite(tensor.Values<float>(), v => v),
+            OnnxElementType.Float64 => FirstNonFinite(tensor.Values<double>(), v => v),
+            OnnxElementType.Float16 => FirstNonFinite(tensor.Values<Float16>(), v => (float)v),
+            OnnxElementType.BFloat16 => FirstNonFinite(tensor.Values<BFloat16>(), v => (float)v),
+            _ => (-1, 0.0),
+        };
+        if (index >= 0) throw NotJson(output, index, value);
+    }
+
+    /// <summary>As <see cref="CheckFinite(string, InferenceTensor)"/> for the pooled path's float32 rows.</summary>
+    public static void CheckFinite(string output, ReadOnlySpan<float> values)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (!float.IsFinite(values[i])) throw NotJson(output, i, values[i]);
+        }
+    }
+
+    private static (int Index, double Value) FirstNonFinite<T>(ReadOnlySpan<T> values, Func<T, double> read)
+    {
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = read(values[i]);
+            if (!double.IsFinite(value)) return (i, value);
+        }
+        return (-1, 0);
+    }
+
+    private static ServingException NotJson(string output, int index, double value) => new(StatusCodes.Status500InternalServerError,
+        $"Output '{output}' holds {value.ToString(CultureInfo.InvariantCulture)} at value {index}, which JSON has no number for; " +
+        "ask for it as binary tensor data (\"parameters\": {\"binary_data\": true} on the output), which carries it as it is.");
 
     private static void Values(Utf8JsonWriter writer, InferenceTensor tensor)
     {

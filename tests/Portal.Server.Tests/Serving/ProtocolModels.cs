@@ -74,6 +74,14 @@ internal static class ProtocolModels
             [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 4]), helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"])])
         """);
 
+    /// <summary>One FP32 input [batch, 2] and two outputs: y = log(x) (FP32 [batch, 2], NaN for a negative x) and label = argmax(x) (INT64 [batch]).</summary>
+    public static byte[] LogWithLabel() => Build("log-with-label", """
+        nodes = [helper.make_node("Log", ["x"], ["y"]), helper.make_node("ArgMax", ["x"], ["label"], axis=1, keepdims=0)]
+        graph = helper.make_graph(nodes, "log_with_label",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["batch", 2])],
+            [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["batch", 2]), helper.make_tensor_value_info("label", TensorProto.INT64, ["batch"])])
+        """);
+
     /// <summary>
     /// Token ids INT64 [batch, sequence] to their mean FP32 [batch, 1], with no spec and no mask: a padded row would
     /// answer differently, so rows of different lengths must never be merged.
