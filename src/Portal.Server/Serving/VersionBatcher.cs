@@ -157,13 +157,22 @@ internal sealed class VersionBatcher : IDisposable
         /// </summary>
         private void Run()
         {
+            var batch = CollectionsMarshal.AsSpan(_batch);
             if (owner._version.Tokens is not null)
             {
-                RunTokens();
+                try
+                {
+                    RunTokens();
+                }
+                catch (Exception e)
+                {
+                    // Each group answers or fails its own requests; this is for a failure outside any group, so that no
+                    // request waits for ever (one already answered keeps its answer).
+                    Fail(batch, e);
+                }
                 _batch.Clear();
                 return;
             }
-            var batch = CollectionsMarshal.AsSpan(_batch);
             try
             {
                 RunFloats();
