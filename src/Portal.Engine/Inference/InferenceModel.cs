@@ -34,8 +34,8 @@ public sealed class InferenceModel : IDisposable
         _session = session;
         ExecutionProvider = provider;
         Options = options;
-        Inputs = [.. session.InputNames.Select(n => Describe(n, session.InputMetadata[n]))];
-        Outputs = [.. session.OutputNames.Select(n => Describe(n, session.OutputMetadata[n]))];
+        Inputs = [.. session.InputNames.Select(n => Describe(n, session.InputMetadata[n], info.Inputs))];
+        Outputs = [.. session.OutputNames.Select(n => Describe(n, session.OutputMetadata[n], info.Outputs))];
         BatchedFloat = BatchedFloatSignature.TryCreate(Inputs, Outputs, out _fastPathReason);
         if (BatchedFloat is not null)
         {
@@ -386,7 +386,8 @@ public sealed class InferenceModel : IDisposable
         return shape;
     }
 
-    private static OnnxTensorInfo Describe(string name, NodeMetadata metadata)
+    /// <param name="declared">The file's own declarations: ONNX Runtime reports a tensor of no declared shape as rank 0, like a scalar.</param>
+    private static OnnxTensorInfo Describe(string name, NodeMetadata metadata, IReadOnlyList<OnnxTensorInfo> declared)
     {
         if (metadata.OnnxValueType != OnnxValueType.ONNX_TYPE_TENSOR)
             return new OnnxTensorInfo(name, OnnxElementType.Undefined, []);
@@ -398,7 +399,8 @@ public sealed class InferenceModel : IDisposable
                 : string.IsNullOrEmpty(symbol) ? OnnxDimension.Unknown
                 : OnnxDimension.Symbolic(symbol);
         }
-        return new OnnxTensorInfo(name, (OnnxElementType)(int)metadata.ElementDataType, dims);
+        var rankKnown = dims.Length > 0 || declared.FirstOrDefault(t => t.Name == name)?.RankKnown != false;
+        return new OnnxTensorInfo(name, (OnnxElementType)(int)metadata.ElementDataType, dims, rankKnown);
     }
 
     private static string Describe(string[] names, InferenceTensor[] tensors) =>

@@ -64,8 +64,8 @@ internal sealed class TensorCheck(string modelName)
             throw new InferenceInputException($"{what} has element type {declared.ElementType.Name()}, which the engine does not run (it runs numeric, bool and string tensors).");
         if (tensor.ElementType != declared.ElementType)
             throw new InferenceInputException($"{what} expects {declared.ElementType.Name()} {declared.ShapeText} but was given {tensor.ElementType.Name()} {tensor.ShapeText}.");
-        // A file may declare no shape at all (rank unknown); then ONNX Runtime checks the rank itself.
-        if (declared.Rank > 0 && tensor.Rank != declared.Rank)
+        // A file may declare no shape at all; then any rank may come, and ONNX Runtime checks what its operators need.
+        if (declared.RankKnown && tensor.Rank != declared.Rank)
             throw new InferenceInputException($"{what} expects rank {declared.Rank} {declared.ShapeText} but was given rank {tensor.Rank} {tensor.ShapeText}.");
         var shape = tensor.ShapeArray;
         var count = 1L;
@@ -74,7 +74,7 @@ internal sealed class TensorCheck(string modelName)
             if (shape[d] <= 0)
                 throw new InferenceInputException($"{what} was given shape {tensor.ShapeText}: dimension {d} is {shape[d]}, every dimension must be positive.");
             count = count <= long.MaxValue / shape[d] ? count * shape[d] : long.MaxValue;
-            if (declared.Rank == 0) continue;
+            if (!declared.RankKnown) continue;
             var expected = declared.Dimensions[d];
             if (expected.Size is long size && size != shape[d])
                 throw new InferenceInputException($"{what} expects {declared.ShapeText} but was given {tensor.ShapeText}: dimension {d} must be {size}.");

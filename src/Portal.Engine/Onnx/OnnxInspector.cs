@@ -85,6 +85,6 @@ public static class OnnxInspector
             TensorShapeProto.Types.Dimension.ValueOneofCase.DimParam => OnnxDimension.Symbolic(d.DimParam),
             _ => OnnxDimension.Unknown,
         }).ToList() ?? [];
-        return new OnnxTensorInfo(value.Name, (OnnxElementType)tensor.ElemType, dims);
+        return new OnnxTensorInfo(value.Name, (OnnxElementType)tensor.ElemType, dims, RankKnown: tensor.Shape is not null);
     }
 }

@@ -94,14 +94,14 @@ internal static class InputCheck
         var shape = input.Shape ?? throw InferRequest.Invalid($"Input '{input.Name}' has no \"shape\"; {what} expects {Shape(declared)}.");
         if (!input.HasData && input.Json is null && input.BinarySize is null)
             throw InferRequest.Invalid($"Input '{input.Name}' has no \"data\" and no parameters.binary_data_size.");
-        // A file may declare no shape at all (rank unknown); then ONNX Runtime checks the rank itself.
-        if (declared.Rank > 0 && shape.Length != declared.Rank)
+        // A file may declare no shape at all; then any rank may come, and ONNX Runtime checks what its operators need.
+        if (declared.RankKnown && shape.Length != declared.Rank)
             throw InferRequest.Invalid($"Input '{input.Name}' of {what} expects shape {Shape(declared)} (rank {declared.Rank}) but the request gave {input.ShapeText} (rank {shape.Length}).");
         for (var d = 0; d < shape.Length; d++)
         {
             if (shape[d] <= 0)
                 throw InferRequest.Invalid($"Input '{input.Name}' has shape {input.ShapeText}: dimension {d} is {shape[d]}, every dimension must be positive.");
-            if (declared.Rank > 0 && declared.Dimensions[d].Size is long size && size != shape[d])
+            if (declared.RankKnown && declared.Dimensions[d].Size is long size && size != shape[d])
                 throw InferRequest.Invalid($"Input '{input.Name}' of {what} expects shape {Shape(declared)} but the request gave {input.ShapeText}: dimension {d} must be {size}.");
         }
         if (Count(shape) < 0)
@@ -139,7 +139,7 @@ internal static class InputCheck
 
     private static string Describe(OnnxTensorInfo tensor) => $"'{tensor.Name}' ({ProtocolDatatypes.Of(tensor.ElementType)} {Shape(tensor)})";
 
-    private static string Shape(OnnxTensorInfo tensor) => $"[{string.Join(',', ProtocolDatatypes.Shape(tensor))}]";
+    private static string Shape(OnnxTensorInfo tensor) => tensor.RankKnown ? $"[{string.Join(',', ProtocolDatatypes.Shape(tensor))}]" : tensor.ShapeText;
 
     private static string Cap(string text) => char.ToUpperInvariant(text[0]) + text[1..];
 }

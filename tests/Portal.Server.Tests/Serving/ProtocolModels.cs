@@ -55,6 +55,18 @@ internal static class ProtocolModels
             [helper.make_tensor("three", TensorProto.INT64, [], [3])])
         """);
 
+    /// <summary>
+    /// y = Identity(x), FP32, with no shape declared for either, so any rank may come. onnx.checker wants a shape on
+    /// graph inputs and outputs, so it is taken off after the check; ONNX Runtime loads such files.
+    /// </summary>
+    public static byte[] NoShape() => OnnxHelperFiles.Build("no-shape", """
+        graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "no_shape",
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2])], [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2])])
+        """, """
+        for value in list(model.graph.input) + list(model.graph.output):
+            value.type.tensor_type.ClearField("shape")
+        """);
+
     /// <summary>mean FP32 [batch] = the mean of a UINT8 image [batch, 1, height, width] of any height and width.</summary>
     public static byte[] DynamicImage() => Build("dynamic-image", """
         nodes = [

@@ -63,6 +63,33 @@ public sealed class SignatureTests(ServingPortal portal)
     }
 
     [Fact]
+    public async Task A_scalar_input_given_a_rank_one_tensor_is_refused_before_onnx_runtime_sees_it()
+    {
+        var model = await portal.Serve(ProtocolModels.ScalarInt64());
+
+        var message = await (await portal.Viewer.Infer($"/v2/models/{model}/infer",
+            """{"inputs":[{"name":"k","datatype":"INT64","shape":[2],"data":[7,8]}]}""")).Error(HttpStatusCode.BadRequest);
+
+        Assert.Equal("Input 'k' of model '" + model + "' version 1 expects shape [] (rank 0) but the request gave [2] (rank 1).", message);
+    }
+
+    [Fact]
+    public async Task An_input_whose_file_declares_no_shape_takes_any_rank()
+    {
+        var model = await portal.Serve(ProtocolModels.NoShape());
+
+        var matrix = await (await portal.Viewer.Infer($"/v2/models/{model}/infer",
+            """{"inputs":[{"name":"x","datatype":"FP32","shape":[2,2],"data":[1,2,3,4]}]}""")).JsonOutputs();
+        var scalar = await (await portal.Viewer.Infer($"/v2/models/{model}/infer",
+            """{"inputs":[{"name":"x","datatype":"FP32","shape":[],"data":[5]}]}""")).JsonOutputs();
+
+        Assert.Equal([2L, 2L], matrix["y"].GetProperty("shape").EnumerateArray().Select(e => e.GetInt64()));
+        Assert.Equal([1f, 2f, 3f, 4f], matrix["y"].GetProperty("data").EnumerateArray().Select(e => e.GetSingle()));
+        Assert.Empty(scalar["y"].GetProperty("shape").EnumerateArray());
+        Assert.Equal(5f, Assert.Single(scalar["y"].GetProperty("data").EnumerateArray()).GetSingle());
+    }
+
+    [Fact]
     public async Task A_dynamic_spatial_dimension_takes_any_size_and_its_fixed_one_is_checked()
     {
         var model = await portal.Serve(ProtocolModels.DynamicImage());
