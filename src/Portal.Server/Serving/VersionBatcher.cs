@@ -158,32 +158,24 @@ internal sealed class VersionBatcher : IDisposable
         private void Run()
         {
             var batch = CollectionsMarshal.AsSpan(_batch);
-            if (owner._version.Tokens is not null)
+            try
             {
-                try
+                if (owner._version.Tokens is not null)
                 {
                     RunTokens();
                 }
-                catch (Exception e)
+                else
                 {
-                    // Each group answers or fails its own requests; this is for a failure outside any group, so that no
-                    // request waits for ever (one already answered keeps its answer).
-                    Fail(batch, e);
+                    RunFloats();
+                    Answer(batch, owner._version.OutputWidth);
                 }
-                _batch.Clear();
-                return;
-            }
-            try
-            {
-                RunFloats();
             }
             catch (Exception e)
             {
+                // A token batch's groups answer or fail their own requests, so this fails only what none reached: a
+                // request already answered keeps its answer, and none waits for ever.
                 Fail(batch, e);
-                _batch.Clear();
-                return;
             }
-            Answer(batch, owner._version.OutputWidth);
             _batch.Clear();
         }
 
