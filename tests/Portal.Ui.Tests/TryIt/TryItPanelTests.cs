@@ -188,6 +188,23 @@ public sealed class TryItPanelTests : ComponentContext
     }
 
     [Fact]
+    public void A_request_that_fails_outside_v2_is_shown_as_an_error_and_the_panel_stays_usable()
+    {
+        var calls = 0;
+        var panel = Context.Render<TryItPanel>(p => p
+            .Add(c => c.Target, s_rows)
+            .Add(c => c.Run, _ => ++calls == 1 ? throw new InvalidOperationException("the session was disposed") : Task.FromResult(_answer)));
+        panel.Find("input#try-row").Change("1,2,3,4");
+
+        panel.Find("#try-run").Click();
+        Assert.Equal("The portal could not run this request: the session was disposed", panel.Find("#try-error").TextContent.Trim());
+
+        panel.Find("#try-run").Click();
+        Assert.Empty(panel.FindAll("#try-error"));
+        Assert.Equal(2, calls);
+    }
+
+    [Fact]
     public void A_classifier_answer_shows_each_rows_top_classes_with_probabilities_and_every_output()
     {
         _answer = new TryItAnswer(3, [[new TryItClass(7, "Sneaker", 0.91), new TryItClass(5, "Sandal", 0.06)]],

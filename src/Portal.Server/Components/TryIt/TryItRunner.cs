@@ -34,16 +34,26 @@ public sealed class TryItRunner(IServiceScopeFactory scopes, IAuthorizationServi
         await InferenceProtocolApi.Infer(context, target.Model, target.Version?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await context.Response.BodyWriter.FlushAsync(ct);
         var json = response.GetBuffer().AsSpan(0, (int)response.Length);
-        if (context.Response.StatusCode != StatusCodes.Status200OK) return TryItAnswer.Failed(ErrorOf(json));
+        if (context.Response.StatusCode != StatusCodes.Status200OK) return TryItAnswer.Failed(ErrorOf(context.Response.StatusCode, json));
         // A binary answer's JSON part is as long as its header says.
         if (context.Response.Headers.TryGetValue(ProtocolBody.HeaderLength, out var length)) json = json[..int.Parse(length!, System.Globalization.CultureInfo.InvariantCulture)];
         return TryItAnswer.Read(json, target.Classifier);
     }
 
-    private static string ErrorOf(ReadOnlySpan<byte> json)
+    /// <summary>The protocol's <c>error</c>, or the status and the start of the body when an answer is not in that shape.</summary>
+    private static string ErrorOf(int status, ReadOnlySpan<byte> body)
     {
-        var reader = new Utf8JsonReader(json);
-        using var document = JsonDocument.ParseValue(ref reader);
-        return document.RootElement.GetProperty("error").GetString()!;
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            using var document = JsonDocument.ParseValue(ref reader);
+            if (document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String)
+                return error.GetString()!;
+        }
+        catch (JsonException)
+        {
+        }
+        var text = System.Text.Encoding.UTF8.GetString(body[..Math.Min(body.Length, 300)]);
+        return text.Length == 0 ? $"HTTP {status}" : $"HTTP {status}: {text}";
     }
 }
