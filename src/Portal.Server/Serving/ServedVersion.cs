@@ -279,8 +279,9 @@ public sealed class ServedVersion
     }
 
     /// <summary>
-    /// Runs zeros through the session at batch 1 and at the batch size, so the first request finds it warm. A model
-    /// outside the pooled FP32 path is not warmed: its dynamic dimensions have no size to warm with.
+    /// Runs zeros through the session at batch 1 and at the batch size, so the first request finds it warm. A padded
+    /// token model is warmed by <see cref="Serving.TokenRunCost"/>'s timed runs; any other model outside the pooled
+    /// FP32 path is not warmed: its dynamic dimensions have no size to warm with.
     /// </summary>
     internal static void WarmUp(InferenceModel session, int runs, int batchSize)
     {
