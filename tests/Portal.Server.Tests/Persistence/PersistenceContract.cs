@@ -156,6 +156,7 @@ public abstract class PersistenceContract
         Guid v1 = Guid.NewGuid(), v2 = Guid.NewGuid(), v3 = Guid.NewGuid();
         await portal.InDatabase(db =>
         {
+            db.Models.Add(new RegisteredModel { Id = model, Name = "contended", CreatedBy = "tests" });
             db.Aliases.Add(new ModelAlias { ModelId = model, Name = "production", VersionId = v1, UpdatedBy = "tests" });
             return db.SaveChangesAsync();
         });
