@@ -59,6 +59,7 @@ internal static class TypedIndependenceCheck
         // The worst difference is the one furthest beyond its output's tolerance.
         var (worstOutput, worstRow, worstDifference, worstExcess) = ("", 0, 0.0, 1.0);
         var tolerance = 0.0;
+        var exact = false;
         foreach (var declared in signature.Outputs)
         {
             var all = merged[declared.Name];
@@ -66,7 +67,8 @@ internal static class TypedIndependenceCheck
                 return new BatchIndependence(BatchIndependenceOutcome.Failed,
                     $"output '{declared.Name}' came back as {all.ShapeText} for {rows} rows run together, not with the batch first, so a merged run cannot be cut back into rows{sized}");
             var allowed = ToleranceOf(declared.ElementType);
-            tolerance = Math.Max(tolerance, allowed);
+            if (Floating(all) is null) exact = true;
+            else tolerance = Math.Max(tolerance, allowed);
             for (var row = 0; row < rows; row++)
             {
                 var alone = solo[row][declared.Name];
@@ -89,10 +91,17 @@ internal static class TypedIndependenceCheck
         }
         return worstOutput.Length == 0
             ? new BatchIndependence(BatchIndependenceOutcome.Passed,
-                $"{rows} seeded rows gave the same outputs alone and as one batch (floating values within {tolerance:0.#####} relative, others exactly){sized}")
+                $"{rows} seeded rows gave the same outputs alone and as one batch ({Agreement(tolerance, exact)}){sized}")
             : new BatchIndependence(BatchIndependenceOutcome.Failed,
                 $"row {worstRow} of {rows} seeded rows changed output '{worstOutput}' by {worstDifference:G4} when run in one batch instead of alone{sized}");
     }
+
+    private static string Agreement(double tolerance, bool exact) => (tolerance > 0, exact) switch
+    {
+        (true, true) => $"floating values within {tolerance:0.#####} relative, others exactly",
+        (true, false) => $"within {tolerance:0.#####} relative",
+        _ => "exactly",
+    };
 
     /// <summary>Where the seeded rows' dynamic dimensions besides the batch came from, for the reason; empty when there are none.</summary>
     private static string Sized(InputPlan plan, TypedBatchSignature signature)
