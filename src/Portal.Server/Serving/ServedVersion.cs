@@ -187,7 +187,9 @@ public sealed class ServedVersion
         var settings = _settings();
         if (Batches(settings))
         {
-            await Queue(job, settings);
+            Enqueue(job, settings);
+            await job.Task;
+            _meter.Queued(_tags, job.QueueSeconds);
             return;
         }
         EnterInline(settings);
@@ -205,14 +207,12 @@ public sealed class ServedVersion
 
     private bool Batches(BatchingSettings settings) => _batcher is not null && settings.IsBatching && (Independence.Independent || _forced());
 
-    /// <summary>Hands the job to the batcher and returns when it has run, or refuses it with 503 when the queue is full.</summary>
-    private async Task Queue(InferenceJob job, BatchingSettings settings)
+    /// <summary>Hands the job to the batcher, or refuses it with 503 when the queue is full.</summary>
+    private void Enqueue(InferenceJob job, BatchingSettings settings)
     {
         if (!_batcher!.TryEnqueue(job))
             throw new ServingException(StatusCodes.Status503ServiceUnavailable,
                 $"The queue of model '{Model}' version {Number} is full ({settings.MaxQueueSize} requests waiting); retry later.");
-        await job.Task;
-        _meter.Queued(_tags, job.QueueSeconds);
     }
 
     /// <summary>
@@ -236,7 +236,9 @@ public sealed class ServedVersion
             var job = new InferenceJob(inputs, outputs, rows, key);
             try
             {
-                await Queue(job, settings);
+                Enqueue(job, settings);
+                await job.Task;
+                _meter.Queued(_tags, job.QueueSeconds);
                 return job.TypedOutputs!;
             }
             finally
