@@ -45,7 +45,8 @@ public sealed class AliasMover(PortalDbContext db, AuditLog audit, TimeProvider 
         });
         audit.Append(actor, reason == AliasMoveReason.Rollback ? "alias.rollback" : "alias.move", "model", modelId.ToString(),
             new { alias, versionId, previousVersionId = previous, reason = reason.ToString(), promotionRequestId });
-        TellAfterSave(new AliasMove(modelId, alias, versionId, previous, reason));
+        var model = await db.Models.FindAsync([modelId], ct) ?? throw new InvalidOperationException($"Model id {modelId} does not exist.");
+        TellAfterSave(new AliasMove(modelId, model.Name, alias, versionId, previous, reason));
         return previous;
     }
 

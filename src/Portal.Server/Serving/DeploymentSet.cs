@@ -71,7 +71,12 @@ public sealed class DeploymentSet : IAliasMoveObserver, IDisposable
         StartedUp = true;
     }
 
-    public void Moved(AliasMove move) => Start(move.ModelId, move.Alias);
+    /// <summary>Listed at once (loading) when the alias is new, so its deployment answers from the moment the move is saved; loaded in the background.</summary>
+    public void Moved(AliasMove move)
+    {
+        _deployments.GetOrAdd((move.ModelName, move.Alias), _ => new Deployment(move.ModelId, move.ModelName, move.Alias, Defaults));
+        Start(move.ModelId, move.Alias);
+    }
 
     /// <summary>Reconciles in the background (after an alias move or a settings change); errors are logged and kept on the deployment.</summary>
     public void Start(Guid modelId, string alias)

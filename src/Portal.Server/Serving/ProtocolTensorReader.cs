@@ -42,6 +42,9 @@ internal static class ProtocolTensorReader
     private static InferenceTensor FromJson(byte[] json, OnnxElementType type, string datatype, RequestedInput input, int count)
     {
         var values = Allocate(type, count);
+        if (TensorDataScanner.TryRead(json, type, values)) return Wrap(type, values, input.Shape!);
+        // Anything the scanner does not read exactly (another count, a refusal, a long decimal, a BOOL or BYTES
+        // value) is read again here, where every refusal names the problem for the datatype.
         var reader = new Utf8JsonReader(json);
         var n = 0;
         try

@@ -1,29 +1,33 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Portal.Server.Hosting;
 using Portal.Server.Tests.Infrastructure;
 
 namespace Portal.Server.Tests.Security;
 
 /// <summary>
 /// Every response limits what a browser does with it: a Content-Security-Policy without inline script or eval
-/// (inline scripts the server writes carry the response's own nonce), no MIME sniffing, no referrer, no framing.
+/// (inline scripts the server writes carry the response's own nonce, which only such a response's policy names),
+/// no MIME sniffing, no referrer, no framing.
 /// Whether Chromium then refuses script is the end-to-end HostileTextTests.
 /// </summary>
 public sealed partial class SecurityHeadersTests(PortalFactory portal) : IClassFixture<PortalFactory>
 {
     [Theory]
-    [InlineData("/sign-in", "anonymous", HttpStatusCode.OK)]
-    [InlineData("/runs", "admin", HttpStatusCode.OK)]
-    [InlineData("/runs", "anonymous", HttpStatusCode.Found)]
-    [InlineData("/api/v1/auth/me", "admin", HttpStatusCode.OK)]
-    [InlineData("/api/v1/datasets", "anonymous", HttpStatusCode.Unauthorized)]
-    [InlineData("/api/v1/datasets/00000000-0000-0000-0000-000000000000", "admin", HttpStatusCode.NotFound)]
-    [InlineData("/js/portal.js", "anonymous", HttpStatusCode.OK)]
-    [InlineData("/_framework/blazor.web.js", "anonymous", HttpStatusCode.OK)]
-    [InlineData("/reference/", "anonymous", HttpStatusCode.OK)]
-    [InlineData("/openapi/v1.json", "anonymous", HttpStatusCode.OK)]
-    [InlineData("/v2/health/live", "anonymous", HttpStatusCode.OK)]
-    public async Task Every_response_carries_the_content_security_policy_and_the_other_security_headers(string path, string caller, HttpStatusCode status)
+    [InlineData("/sign-in", "anonymous", HttpStatusCode.OK, true)]
+    [InlineData("/runs", "admin", HttpStatusCode.OK, true)]
+    [InlineData("/runs", "anonymous", HttpStatusCode.Found, false)]
+    [InlineData("/api/v1/auth/me", "admin", HttpStatusCode.OK, false)]
+    [InlineData("/api/v1/datasets", "anonymous", HttpStatusCode.Unauthorized, false)]
+    [InlineData("/api/v1/datasets/00000000-0000-0000-0000-000000000000", "admin", HttpStatusCode.NotFound, false)]
+    [InlineData("/js/portal.js", "anonymous", HttpStatusCode.OK, false)]
+    [InlineData("/_framework/blazor.web.js", "anonymous", HttpStatusCode.OK, false)]
+    [InlineData("/reference/", "anonymous", HttpStatusCode.OK, true)]
+    [InlineData("/openapi/v1.json", "anonymous", HttpStatusCode.OK, false)]
+    [InlineData("/v2/health/live", "anonymous", HttpStatusCode.OK, false)]
+    public async Task Every_response_carries_the_content_security_policy_and_the_other_security_headers(string path, string caller, HttpStatusCode status, bool writesInlineScript)
     {
         var client = caller == "admin" ? await portal.AdminClient() : portal.CreateClient(new() { AllowAutoRedirect = false });
         var response = await client.GetAsync(path);
@@ -31,7 +35,9 @@ public sealed partial class SecurityHeadersTests(PortalFactory portal) : IClassF
 
         var directives = Directives(response);
         Assert.Equal("'self'", directives["default-src"]);
-        Assert.Matches("^'self' 'nonce-[A-Za-z0-9_-]{22}'$", directives["script-src"]);
+        // Only a response that writes an inline script admits one, by its own nonce; any other admits none.
+        if (writesInlineScript) Assert.Matches("^'self' 'nonce-[A-Za-z0-9_-]{22}'$", directives["script-src"]);
+        else Assert.Equal("'self'", directives["script-src"]);
         Assert.Equal("'self' 'unsafe-inline'", directives["style-src"]);
         Assert.Equal("'self'", directives["connect-src"]);
         Assert.Equal("'none'", directives["object-src"]);
@@ -56,6 +62,21 @@ public sealed partial class SecurityHeadersTests(PortalFactory portal) : IClassF
         var inline = ScriptTag().Matches(html).Where(m => !m.Groups["attributes"].Value.Contains("src=", StringComparison.Ordinal)).ToList();
         Assert.NotEmpty(inline);
         Assert.All(inline, m => Assert.Contains($"nonce=\"{nonce}\"", m.Groups["attributes"].Value, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_nonce_asked_for_after_the_response_started_is_refused_since_the_policy_went_out_without_one()
+    {
+        var context = new DefaultHttpContext();
+        context.Features.Set<IHttpResponseFeature>(new StartedResponse());
+
+        var refusal = Assert.Throws<InvalidOperationException>(() => SecurityHeaders.ScriptNonce(context));
+        Assert.Contains("after the response started", refusal.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class StartedResponse : HttpResponseFeature
+    {
+        public override bool HasStarted => true;
     }
 
     private static Dictionary<string, string> Directives(HttpResponseMessage response)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Portal.Engine.Onnx;
 using Portal.Server.Serving;
 
 namespace Portal.Server.Tests.Serving;
@@ -10,7 +11,7 @@ public sealed class TensorDataScannerTests
     private static float Parse(string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text + ",");
-        Assert.Equal(text.Length, TensorDataScanner.Number(bytes, 0, out var value));
+        Assert.Equal(text.Length, TensorDataScanner.Number(bytes, 0, out float value));
         return value;
     }
 
@@ -50,7 +51,7 @@ public sealed class TensorDataScannerTests
     public void Text_outside_the_json_number_grammar_is_refused(string text)
     {
         var bytes = Encoding.UTF8.GetBytes(text + ",");
-        var end = TensorDataScanner.Number(bytes, 0, out _);
+        var end = TensorDataScanner.Number(bytes, 0, out float _);
 
         Assert.True(end < 0 || end < text.Length, $"'{text}' read as a whole number ending at {end}");
     }
@@ -110,5 +111,67 @@ public sealed class TensorDataScannerTests
 
         Assert.Equal((int)HttpStatusCode.BadRequest, error.Status);
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Random_decimals_read_as_the_same_double_as_the_full_parser_bit_for_bit()
+    {
+        var random = new Random(7);
+        for (var n = 0; n < 200_000; n++)
+        {
+            var digits = random.Next(1, 18);
+            var mantissa = random.NextInt64(0, (long)Math.Pow(10, digits));
+            var scale = random.Next(0, digits + 6);
+            var text = mantissa.ToString(CultureInfo.InvariantCulture).PadLeft(scale + 1, '0');
+            if (scale > 0) text = text[..^scale] + "." + text[^scale..];
+            if (random.Next(3) == 0) text += "e" + random.Next(-30, 30);
+            if (random.Next(2) == 0) text = "-" + text;
+            var bytes = Encoding.UTF8.GetBytes(text + "]");
+
+            Assert.Equal(text.Length, TensorDataScanner.Number(bytes, 0, out double value));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(double.Parse(text, CultureInfo.InvariantCulture)), BitConverter.DoubleToInt64Bits(value));
+        }
+    }
+
+    [Fact]
+    public void A_typed_data_array_is_read_into_its_element_type()
+    {
+        Assert.True(TensorDataScanner.TryRead("[[1.5, -2.25], [1e300, 0.1]]"u8, OnnxElementType.Float64, new double[4]));
+        var doubles = new double[4];
+        TensorDataScanner.TryRead("[[1.5, -2.25], [1e300, 0.1]]"u8, OnnxElementType.Float64, doubles);
+        Assert.Equal([1.5, -2.25, 1e300, 0.1], doubles);
+
+        var bytes = new byte[3];
+        Assert.True(TensorDataScanner.TryRead("[0, 17, 255]"u8, OnnxElementType.UInt8, bytes));
+        Assert.Equal([0, 17, 255], bytes);
+        var longs = new long[2];
+        Assert.True(TensorDataScanner.TryRead("[-123456789012345678, 5]"u8, OnnxElementType.Int64, longs));
+        Assert.Equal([-123456789012345678L, 5L], longs);
+        var shorts = new short[2];
+        Assert.True(TensorDataScanner.TryRead("[-32768, 32767]"u8, OnnxElementType.Int16, shorts));
+        Assert.Equal([short.MinValue, short.MaxValue], shorts);
+    }
+
+    [Theory]
+    [InlineData("[256, 1]", "UINT8 above its range")]
+    [InlineData("[-1, 1]", "UINT8 below its range")]
+    [InlineData("[2.0, 1]", "a whole number written with a fraction")]
+    [InlineData("[2e1, 1]", "a whole number written with an exponent")]
+    [InlineData("[1]", "fewer values than the tensor holds")]
+    [InlineData("[1, 2, 3]", "more values than the tensor holds")]
+    [InlineData("[1,,2]", "broken JSON")]
+    [InlineData("[1, true]", "a boolean")]
+    [InlineData("[1, \"2\"]", "a string")]
+    public void A_typed_data_array_the_scanner_cannot_read_exactly_is_left_to_the_full_reader(string data, string why)
+    {
+        Assert.False(TensorDataScanner.TryRead(Encoding.UTF8.GetBytes(data), OnnxElementType.UInt8, new byte[2]), why);
+    }
+
+    [Theory]
+    [InlineData("[1e309]")]
+    [InlineData("[-1e400]")]
+    public void A_double_out_of_range_is_left_to_the_full_reader(string data)
+    {
+        Assert.False(TensorDataScanner.TryRead(Encoding.UTF8.GetBytes(data), OnnxElementType.Float64, new double[1]));
     }
 }
