@@ -119,6 +119,16 @@ internal static class ExternalModels
         return Model(graph, opset: 17, irVersion: 8);
     }
 
+    /// <summary>y[n,batch] = x[batch,n] transposed: the output's first dimension is dynamic but not the batch.</summary>
+    public static byte[] Transposed()
+    {
+        var graph = new GraphProto { Name = "transposed" };
+        graph.Input.Add(Value("x", 11, "batch", "n"));
+        graph.Output.Add(Value("y", 11, "n", "batch"));
+        graph.Node.Add(Node("Transpose", ["x"], "y", IntsAttribute("perm", 1, 0)));
+        return Model(graph, opset: 17, irVersion: 8);
+    }
+
     /// <summary>A graph ONNX Runtime cannot load: an operator that does not exist in the default domain.</summary>
     public static byte[] UnknownOperator()
     {

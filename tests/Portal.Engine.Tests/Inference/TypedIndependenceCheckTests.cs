@@ -58,6 +58,17 @@ public sealed class TypedIndependenceCheckTests
     }
 
     [Fact]
+    public void An_output_that_does_not_come_back_with_the_batch_first_fails_as_it_could_not_be_cut_into_rows()
+    {
+        using var model = InferenceModel.Load(ExternalModels.Transposed(), s_options);
+
+        var check = BatchIndependenceCheck.Run(model);
+
+        Assert.True(check.Outcome == BatchIndependenceOutcome.Failed, $"{check.Outcome}: {check.Reason}");
+        Assert.Equal("output 'y' came back as [32,8] for 8 rows run together, not with the batch first, so a merged run cannot be cut back into rows, with dynamic dimensions n=32", check.Reason);
+    }
+
+    [Fact]
     public void A_model_taking_strings_is_not_checked_and_says_why()
     {
         using var model = InferenceModel.Load(ExternalModels.Identity((int)OnnxElementType.String), s_options);
