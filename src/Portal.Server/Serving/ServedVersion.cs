@@ -10,9 +10,9 @@ namespace Portal.Server.Serving;
 /// batcher, its metrics and its sliding window. A model of one FP32 input [batch, …fixed] runs its first output
 /// through the pooled float path (<see cref="Batched"/>), batched; a token model its ids (<see cref="Tokens"/>); any
 /// other signature runs typed tensors (<see cref="InferTyped"/>), batched when every input and output has the batch
-/// first (<see cref="Typed"/>), else one request at a time, as is a request for other outputs of the two first paths. Reference counted: the deployment holds one reference while the
-/// version is routed to, each request one while it runs; the session is released when the last one goes, so a
-/// swap never frees a session under a request in flight.
+/// first (<see cref="Typed"/>), else one request at a time, as do requests of the first two paths for other outputs.
+/// Reference counted: the deployment holds one reference while the version is routed to, each request one while it
+/// runs; the session is released when the last one goes, so a swap never frees a session under a request in flight.
 /// </summary>
 public sealed class ServedVersion
 {

@@ -53,22 +53,23 @@ internal static class TypedBatch
     }
 
     /// <summary>
-    /// Hands each job its own rows of every output of the merged run, in order. Every output must come back with the
-    /// batch first, <paramref name="rows"/> long; otherwise the run cannot be cut and the whole run fails.
+    /// Hands each job its own rows of every output of the merged run, in order; a lone job gets the run's outputs as
+    /// they are. Every output of a merged run must come back with the batch first, <paramref name="rows"/> long;
+    /// otherwise it cannot be cut and the whole run fails.
     /// </summary>
     /// <exception cref="ServingException">An output's first dimension is not the merged rows.</exception>
     public static void Split(IReadOnlyDictionary<string, InferenceTensor> results, ReadOnlySpan<InferenceJob> jobs, int rows)
     {
+        if (jobs.Length == 1)
+        {
+            jobs[0].TypedOutputs = results;
+            return;
+        }
         foreach (var (name, tensor) in results)
         {
             if (tensor.Rank < 1 || tensor.Shape[0] != rows)
                 throw new ServingException(StatusCodes.Status500InternalServerError,
                     $"Output '{name}' came back as {tensor.ShapeText} for {rows} merged rows, not with the batch first, so the run cannot be cut back into its requests.");
-        }
-        if (jobs.Length == 1)
-        {
-            jobs[0].TypedOutputs = results;
-            return;
         }
         var start = 0;
         foreach (var job in jobs)

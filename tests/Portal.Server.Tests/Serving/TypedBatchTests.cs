@@ -82,6 +82,17 @@ public sealed class TypedBatchTests
         Assert.All(jobs, job => Assert.Null(job.TypedOutputs));
     }
 
+    [Fact]
+    public void A_lone_job_gets_the_run_outputs_as_they_are()
+    {
+        InferenceJob[] jobs = [Job(Ids(1, 0), rows: 1)];
+        var results = new Dictionary<string, InferenceTensor> { ["label"] = InferenceTensor.Create(new long[] { 7, 8 }, 2) };
+
+        TypedBatch.Split(results, jobs, 1);
+
+        Assert.Same(results, jobs[0].TypedOutputs);
+    }
+
     private static InferenceJob Job(InferenceTensor ids, int rows) => new(new Dictionary<string, InferenceTensor>
     {
         ["ids"] = ids,
