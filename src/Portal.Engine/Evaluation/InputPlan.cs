@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
 using Portal.Engine.Inference;
 using Portal.Engine.Onnx;
 
@@ -12,7 +13,7 @@ public sealed record PlannedInput(OnnxTensorInfo Declared, IReadOnlyList<long> S
 
 /// <summary>
 /// How to time a model of any signature without data: every input synthesized with seeded values of its element
-/// type within a safe range (floats uniform in [0, 1), integers in [0, <see cref="RepresentativeSizes.IntegerBound"/>),
+/// type within a safe range (floats of any precision uniform in [0, 1), integers in [0, <see cref="RepresentativeSizes.IntegerBound"/>),
 /// bools either way), every dynamic dimension given a size (the caller's, an example input's, or <see cref="RepresentativeSizes.DefaultDimension"/>).
 /// When the first dimension of every input that has one is one dynamic dimension nobody sized, it is read as the
 /// batch: 1 for latency and <see cref="ModelMeter.ThroughputBatch"/> for throughput. <see cref="Notes"/> say where
@@ -67,7 +68,7 @@ public sealed class InputPlan
         {
             if (!Synthesizable(input.ElementType))
             {
-                reason = $"input {input} is {input.ElementType.Name()}; inputs are synthesized for float32, float64, integer and bool tensors only";
+                reason = $"input {input} is {input.ElementType.Name()}; inputs are synthesized for floating, integer and bool tensors only";
                 return null;
             }
         }
@@ -148,7 +149,8 @@ public sealed class InputPlan
         return (keys[0], null);
     }
 
-    private static bool Synthesizable(OnnxElementType type) => type is OnnxElementType.Float32 or OnnxElementType.Float64 or OnnxElementType.Bool
+    private static bool Synthesizable(OnnxElementType type) => type is OnnxElementType.Float32 or OnnxElementType.Float64
+        or OnnxElementType.Float16 or OnnxElementType.BFloat16 or OnnxElementType.Bool
         or OnnxElementType.Int8 or OnnxElementType.UInt8 or OnnxElementType.Int16 or OnnxElementType.UInt16
         or OnnxElementType.Int32 or OnnxElementType.UInt32 or OnnxElementType.Int64 or OnnxElementType.UInt64;
 
@@ -164,7 +166,7 @@ public sealed class InputPlan
 
     private static string Describe(OnnxElementType type, long bound) => type switch
     {
-        OnnxElementType.Float32 or OnnxElementType.Float64 => "uniform in [0, 1)",
+        OnnxElementType.Float32 or OnnxElementType.Float64 or OnnxElementType.Float16 or OnnxElementType.BFloat16 => "uniform in [0, 1)",
         OnnxElementType.Bool => "true or false",
         _ => $"integers in [0, {IntegerCeiling(type, bound).ToString(CultureInfo.InvariantCulture)})",
     };
@@ -176,6 +178,8 @@ public sealed class InputPlan
         {
             OnnxElementType.Float32 => InferenceTensor.Create(Fill(count, () => random.NextSingle()), shape),
             OnnxElementType.Float64 => InferenceTensor.Create(Fill(count, random.NextDouble), shape),
+            OnnxElementType.Float16 => InferenceTensor.Create(Fill(count, () => (Float16)random.NextSingle()), shape),
+            OnnxElementType.BFloat16 => InferenceTensor.Create(Fill(count, () => (BFloat16)random.NextSingle()), shape),
             OnnxElementType.Bool => InferenceTensor.Create(Fill(count, () => random.Next(2) == 1), shape),
             OnnxElementType.Int8 => InferenceTensor.Create(Fill(count, () => (sbyte)random.Next(ceiling)), shape),
             OnnxElementType.UInt8 => InferenceTensor.Create(Fill(count, () => (byte)random.Next(ceiling)), shape),

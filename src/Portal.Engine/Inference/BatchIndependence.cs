@@ -2,7 +2,7 @@ namespace Portal.Engine.Inference;
 
 public enum BatchIndependenceOutcome
 {
-    /// <summary>No check was run (the model has no dynamic batch on the pooled FP32 path, or it could not be run); never batched by default.</summary>
+    /// <summary>No check was run (the model's requests cannot be merged, its batch is fixed, or it could not be run); never batched by default.</summary>
     NotChecked,
 
     /// <summary>Rows run alone and rows run together gave the same answers.</summary>

@@ -1,3 +1,5 @@
+using Portal.Engine.Evaluation;
+
 namespace Portal.Engine.Inference;
 
 /// <summary>
@@ -16,10 +18,19 @@ public static class BatchIndependenceCheck
     /// </summary>
     public const double Tolerance = 1e-4;
 
-    public static BatchIndependence Run(InferenceModel model, int seed = 26)
+    /// <param name="sizes">
+    /// The sizes of dynamic dimensions other than the batch, for a model outside the pooled FP32 and token paths
+    /// (<see cref="TypedIndependenceCheck"/>); <see cref="RepresentativeSizes.Default"/> when null.
+    /// </param>
+    public static BatchIndependence Run(InferenceModel model, int seed = 26, RepresentativeSizes? sizes = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
         if (model.Batched is not { } signature)
-            return BatchIndependence.NotChecked("the model is outside the pooled FP32 path (one float input [batch, …]) and the token path (one input of token ids [batch, sequence]), the only ones batched");
+        {
+            return model.BatchedTyped is { } typed
+                ? TypedIndependenceCheck.Run(model, typed, sizes ?? RepresentativeSizes.Default)
+                : BatchIndependence.NotChecked($"requests of this model cannot be merged: {model.TypedBatchReason}");
+        }
         if (signature.FixedBatch is long fixedBatch)
             return BatchIndependence.NotChecked($"the batch dimension is fixed at {fixedBatch}, so requests cannot be merged");
         var outWidth = signature.OutputValuesPerSample;

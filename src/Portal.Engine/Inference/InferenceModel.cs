@@ -24,6 +24,7 @@ public sealed class InferenceModel : IDisposable
     private readonly OnnxTensorInfo? _fastOutput;
     private readonly string _fastPathReason;
     private readonly string _textReason = "it takes float features, not token ids";
+    private readonly string _typedReason = "it runs on the pooled FP32 path or the token path";
     private int _activeRuns;
     private int _disposed;
 
@@ -48,6 +49,7 @@ public sealed class InferenceModel : IDisposable
             BatchedTokens = BatchedTokenSignature.TryCreate(Inputs, Outputs, spec);
             TokenPaddingId = BatchedTokens is null ? null : spec?.Tokens?.PaddingId;
             Text = TextInput.TryCreate(info, BatchedTokens, spec, out _textReason);
+            if (BatchedTokens is null) BatchedTyped = TypedBatchSignature.TryCreate(Inputs, Outputs, out _typedReason);
         }
     }
 
@@ -82,6 +84,15 @@ public sealed class InferenceModel : IDisposable
 
     /// <summary>Why the model takes no text (<see cref="Text"/> is null); empty when it does.</summary>
     public string TextReason => Text is null ? _textReason : "";
+
+    /// <summary>
+    /// How requests of a model outside both batched runs (<see cref="Batched"/> is null) are merged for
+    /// <see cref="Run(IReadOnlyDictionary{string, InferenceTensor}, IReadOnlyList{string})"/>, or null when they cannot be; see <see cref="TypedBatchReason"/>.
+    /// </summary>
+    public TypedBatchSignature? BatchedTyped { get; }
+
+    /// <summary>Why requests are not merged as typed tensors (<see cref="BatchedTyped"/> is null); empty when they are.</summary>
+    public string TypedBatchReason => BatchedTyped is null ? _typedReason : "";
 
     /// <summary>What <see cref="Run(ReadOnlySpan{float}, int, Span{float})"/> takes: float features or token ids; null when it cannot run the model.</summary>
     public BatchedSignature? Batched => BatchedFloat ?? (BatchedSignature?)BatchedTokens;
@@ -320,6 +331,13 @@ public sealed class InferenceModel : IDisposable
             Exit();
         }
     }
+
+    /// <summary>
+    /// Checks inputs as <see cref="Run(IReadOnlyDictionary{string, InferenceTensor}, IReadOnlyList{string})"/> would,
+    /// without running them: a request is checked before it is merged with others, so that its mistake fails only itself.
+    /// </summary>
+    /// <exception cref="InferenceInputException">An input is missing, extra, or of another type or shape.</exception>
+    public void Check(IReadOnlyDictionary<string, InferenceTensor> inputs) => new TensorCheck(Name).Inputs(Inputs, inputs);
 
     /// <summary>
     /// Runs any model into caller-owned output tensors (reusable across calls): only the outputs named in

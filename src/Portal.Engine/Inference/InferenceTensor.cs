@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.ML.OnnxRuntime;
 using Portal.Engine.Onnx;
 
@@ -51,6 +52,61 @@ public abstract class InferenceTensor
         ? strings.Data
         : throw new InvalidOperationException($"This tensor holds {ElementType.Name()} values, not strings.");
 
+    /// <summary>
+    /// Rows <paramref name="start"/> to <paramref name="start"/> + <paramref name="count"/> along the first dimension:
+    /// a view over the same values (a string tensor's are copied).
+    /// </summary>
+    public InferenceTensor Rows(long start, long count)
+    {
+        if (Rank < 1) throw new InvalidOperationException($"A scalar {this} has no rows.");
+        if (start < 0 || count < 0 || start + count > _shape[0])
+            throw new ArgumentOutOfRangeException(nameof(start), $"Rows {start} to {start + count} are outside the {_shape[0]} rows of {this}.");
+        var shape = (long[])_shape.Clone();
+        shape[0] = count;
+        var perRow = ValuesPerRow;
+        return Sliced(checked((int)(start * perRow)), checked((int)(count * perRow)), shape);
+    }
+
+    /// <summary>
+    /// The parts laid end to end along the first dimension: one tensor of their rows together. Every part holds the
+    /// same element type and the same dimensions after the first.
+    /// </summary>
+    public static InferenceTensor ConcatRows(IReadOnlyList<InferenceTensor> parts)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        if (parts.Count == 0) throw new ArgumentException("There are no tensors to lay end to end.", nameof(parts));
+        var first = parts[0];
+        if (first.Rank < 1) throw new ArgumentException($"A scalar {first} has no rows to lay end to end.", nameof(parts));
+        var shape = (long[])first._shape.Clone();
+        shape[0] = 0;
+        foreach (var part in parts)
+        {
+            if (part.ElementType != first.ElementType || !part._shape.AsSpan(1).SequenceEqual(first._shape.AsSpan(1)))
+                throw new ArgumentException($"Tensor {part} cannot follow {first}: rows must have one element type and the same dimensions after the first.", nameof(parts));
+            shape[0] += part._shape[0];
+        }
+        return first.Concatenated(parts, shape);
+    }
+
+    /// <summary>Values per row along the first dimension.</summary>
+    private long ValuesPerRow
+    {
+        get
+        {
+            var count = 1L;
+            for (var d = 1; d < _shape.Length; d++) count *= _shape[d];
+            return count;
+        }
+    }
+
+    /// <summary>Whether <paramref name="other"/> holds exactly these values (bit for bit), of the same element type.</summary>
+    internal abstract bool SameValues(InferenceTensor other);
+
+    private protected abstract InferenceTensor Sliced(int start, int count, long[] shape);
+
+    /// <summary>The values of <paramref name="parts"/> (all of this tensor's type) in one new tensor of <paramref name="shape"/>.</summary>
+    private protected abstract InferenceTensor Concatenated(IReadOnlyList<InferenceTensor> parts, long[] shape);
+
     /// <summary>An ONNX Runtime value over this tensor's memory, pinned until the value is disposed.</summary>
     internal abstract OrtValue Pin();
 
@@ -73,6 +129,25 @@ public sealed class InferenceTensor<T> : InferenceTensor where T : unmanaged
     internal override OrtValue Pin() => OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, Data, ShapeArray);
 
     internal override void CopyFrom(OrtValue value) => value.GetTensorDataAsSpan<T>().CopyTo(Data.Span);
+
+    internal override bool SameValues(InferenceTensor other) => other is InferenceTensor<T> typed
+        && MemoryMarshal.AsBytes(Data.Span).SequenceEqual(MemoryMarshal.AsBytes(typed.Data.Span));
+
+    private protected override InferenceTensor Sliced(int start, int count, long[] shape) => new InferenceTensor<T>(Data.Slice(start, count), shape);
+
+    private protected override InferenceTensor Concatenated(IReadOnlyList<InferenceTensor> parts, long[] shape)
+    {
+        var length = 0;
+        foreach (var part in parts) length = checked(length + part.Length);
+        var values = new T[length];
+        var offset = 0;
+        foreach (var part in parts)
+        {
+            ((InferenceTensor<T>)part).Data.Span.CopyTo(values.AsSpan(offset));
+            offset += part.Length;
+        }
+        return new InferenceTensor<T>(values, shape);
+    }
 }
 
 /// <summary>The .NET types that carry each ONNX element type the engine runs.</summary>

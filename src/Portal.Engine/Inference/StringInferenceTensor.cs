@@ -34,6 +34,14 @@ public sealed class StringInferenceTensor : InferenceTensor
         }
     }
 
+    internal override bool SameValues(InferenceTensor other) => other is StringInferenceTensor strings && Data.SequenceEqual(strings.Data, StringComparer.Ordinal);
+
+    private protected override InferenceTensor Sliced(int start, int count, long[] shape) =>
+        new StringInferenceTensor([.. Data.Skip(start).Take(count)], shape);
+
+    private protected override InferenceTensor Concatenated(IReadOnlyList<InferenceTensor> parts, long[] shape) =>
+        new StringInferenceTensor([.. parts.SelectMany(p => ((StringInferenceTensor)p).Data)], shape);
+
     internal override void CopyFrom(OrtValue value) =>
         throw new InvalidOperationException("A string tensor cannot be an output buffer; run with Run(inputs) to get string outputs.");
 }

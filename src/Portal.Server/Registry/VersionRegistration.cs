@@ -82,14 +82,15 @@ public sealed class VersionRegistration(
         {
             classNames = ImportRules.ClassNames(settings, loaded, data);
             signature = VersionSignature.Of(loaded);
-            batchCheck = BatchIndependenceCheck.Run(loaded);
+            var sizes = ImportRules.Sizes(settings, loaded);
+            batchCheck = BatchIndependenceCheck.Run(loaded, sizes: sizes);
             if (data is not null)
             {
                 if (ImportRules.Misfit(loaded, settings, data) is { } reason) throw new InvalidOperationException(reason);
                 report = await EvidenceMeasurement.Evaluate(loaded, ImportRules.Aligned(settings, data), ct);
             }
             await progress(0.4);
-            (timing, measurement) = await evidence.TimeImported(loaded, data, ImportRules.Sizes(settings, loaded), ct);
+            (timing, measurement) = await evidence.TimeImported(loaded, data, sizes, ct);
         }
         if (data is null) measurement = measurement with { NotMeasured = [new("accuracy", "no labelled dataset was named (evaluationDatasetId)"), .. measurement.NotMeasured] };
         await progress(0.9);

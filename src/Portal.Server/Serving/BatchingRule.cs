@@ -9,11 +9,12 @@ namespace Portal.Server.Serving;
 /// default only for a version whose rows are independent (<see cref="BatchIndependence.Independent"/>); an owner
 /// who sets maxBatchSize above 1 on the deployment forces it on for any version, and the sentence says so. For a token
 /// model the sentence also says how sequences of different lengths are merged: padded when the model masks its padding,
-/// else only equal lengths together.
+/// else only equal lengths together; for a typed model, that requests merge only when their dimensions after the batch
+/// agree (those that are dynamic are named) and when they want the same outputs.
 /// </summary>
 public sealed record BatchingRule(bool On, string Text)
 {
-    /// <param name="merging">For a token model, how rows of different sequence lengths are merged, said when batching is on.</param>
+    /// <param name="merging">For a token or typed model, how requests of different shapes are merged, said when batching is on.</param>
     public static BatchingRule Of(string? unbatchable, BatchIndependence independence, BatchingSettings settings, bool forced, string? merging = null)
     {
         if (unbatchable is not null) return new(false, $"off: {unbatchable}");

@@ -56,7 +56,7 @@ public static class ProtocolInference
         var rows = Rows(modelInputs);
         var results = Batchable(version, modelInputs, names) is { } ids
             ? new Dictionary<string, InferenceTensor> { [version.Tokens!.OutputName] = await RunTokens(version, ids) }
-            : version.InferTyped(modelInputs, names, rows);
+            : await version.InferTyped(modelInputs, names, rows);
 
         var classes = classifier is null ? null : Classification.Top(results[classifier.Name], (int)classifier.Dimensions[1].Size!.Value, version.ClassNames);
         var answered = new List<OutputTensor>(wanted.Count + 3);

@@ -8,10 +8,11 @@ namespace Portal.Server.Serving;
 /// <summary>
 /// One model version loaded and warm for one deployment (as its holder or its canary): the engine's session, its
 /// batcher, its metrics and its sliding window. A model of one FP32 input [batch, …fixed] runs its first output
-/// through the pooled float path (<see cref="Batched"/>), batched; any other signature, or a request for other
-/// outputs, runs typed tensors one request at a time (<see cref="InferTyped"/>). Reference counted: the deployment holds one reference while the
-/// version is routed to, each request one while it runs; the session is released when the last one goes, so a
-/// swap never frees a session under a request in flight.
+/// through the pooled float path (<see cref="Batched"/>), batched; a token model its ids (<see cref="Tokens"/>); any
+/// other signature runs typed tensors (<see cref="InferTyped"/>), batched when every input and output has the batch
+/// first (<see cref="Typed"/>), else one request at a time, as do requests of the first two paths for other outputs.
+/// Reference counted: the deployment holds one reference while the version is routed to, each request one while it
+/// runs; the session is released when the last one goes, so a swap never frees a session under a request in flight.
 /// </summary>
 public sealed class ServedVersion
 {
@@ -51,8 +52,13 @@ public sealed class ServedVersion
         _tags = ServingMeter.Tags(model, alias, number, isCanary);
         Tokens = signature is null ? session.BatchedTokens : null;
         PaddingId = session.TokenPaddingId;
+        Typed = signature is null && Tokens is null ? session.BatchedTyped : null;
         BatchedSignature? merged = signature ?? (BatchedSignature?)Tokens;
-        if (merged is null) return;
+        if (merged is null)
+        {
+            if (Typed is not null) _batcher = new VersionBatcher(this, settings, batchWorkers);
+            return;
+        }
         Output = session.Outputs.First(o => o.Name == merged.OutputName);
         InputWidth = signature?.InputValuesPerSample ?? 0;
         OutputWidth = merged.OutputValuesPerSample;
@@ -90,6 +96,12 @@ public sealed class ServedVersion
     /// </summary>
     public BatchedTokenSignature? Tokens { get; }
 
+    /// <summary>
+    /// A model outside both paths whose every input and output has the batch first, or null: its requests are merged
+    /// when their dimensions after the batch agree and they want the same outputs (<see cref="TypedBatch"/>).
+    /// </summary>
+    public TypedBatchSignature? Typed { get; }
+
     /// <summary>The padding id the model declares (a Portal spec, whose graph masks it): rows of different lengths are padded with it to be merged.</summary>
     public int? PaddingId { get; }
 
@@ -105,15 +117,33 @@ public sealed class ServedVersion
     /// <summary>Whether this version's requests are batched now, and which rule says so.</summary>
     public BatchingRule Batching => BatchingRule.Of(Unbatchable, Independence, _settings(), _forced(), Merging);
 
-    private string? Unbatchable => Batched is null && Tokens is null
-        ? "requests run one at a time: only a model of one float input [batch, …] or of token ids [batch, sequence] is batched"
+    private string? Unbatchable => Batched is null && Tokens is null && Typed is null
+        ? $"requests run one at a time: {_session.TypedBatchReason}"
         : FixedBatch is long fixedBatch ? $"the batch dimension is fixed at {fixedBatch}" : null;
 
-    /// <summary>How a token model's requests of different sequence lengths are merged; null for float features.</summary>
-    private string? Merging => Tokens is null ? null
+    /// <summary>How a token model's requests of different sequence lengths, or a typed model's of different shapes, are merged; null for float features.</summary>
+    private string? Merging => Typed is not null ? TypedMerging
+        : Tokens is null ? null
         : Tokens.FixedLength is int fixedLength ? $"every sequence is {fixedLength} tokens"
         : PaddingId is int padding ? $"requests are run in groups of similar length, padded with id {padding} to the longest in their group, which the model masks"
         : "only requests of the same sequence length are run together: the model declares no padding";
+
+    private string? TypedMerging
+    {
+        get
+        {
+            var dimensions = Typed!.DynamicDimensions.Count == 0 ? null
+                : $"requests are merged only when their non-batch dimensions agree ({string.Join(", ", Typed.DynamicDimensions.Select(d => $"'{d}'"))} vary)";
+            var outputs = Typed.Outputs.Count > 1 ? "ask for the same outputs" : null;
+            return (dimensions, outputs) switch
+            {
+                (null, null) => null,
+                (null, _) => $"requests are merged when they {outputs}",
+                (_, null) => dimensions,
+                _ => $"{dimensions} and they {outputs}",
+            };
+        }
+    }
 
     public int InputWidth { get; }
     public int OutputWidth { get; }
@@ -155,11 +185,9 @@ public sealed class ServedVersion
     internal async Task Infer(InferenceJob job)
     {
         var settings = _settings();
-        if (_batcher is not null && settings.IsBatching && (Independence.Independent || _forced()))
+        if (Batches(settings))
         {
-            if (!_batcher.TryEnqueue(job))
-                throw new ServingException(StatusCodes.Status503ServiceUnavailable,
-                    $"The queue of model '{Model}' version {Number} is full ({settings.MaxQueueSize} requests waiting); retry later.");
+            Enqueue(job, settings);
             await job.Task;
             _meter.Queued(_tags, job.QueueSeconds);
             return;
@@ -177,13 +205,48 @@ public sealed class ServedVersion
         }
     }
 
-    /// <summary>
-    /// Runs one request's typed tensors (checked against the signature) and returns the outputs named, never batched
-    /// with another request. Counts towards the same limit of requests in flight as an unbatched version.
-    /// </summary>
-    internal IReadOnlyDictionary<string, InferenceTensor> InferTyped(IReadOnlyDictionary<string, InferenceTensor> inputs, IReadOnlyList<string> outputs, int rows)
+    private bool Batches(BatchingSettings settings) => _batcher is not null && settings.IsBatching && (Independence.Independent || _forced());
+
+    /// <summary>Hands the job to the batcher, or refuses it with 503 when the queue is full.</summary>
+    private void Enqueue(InferenceJob job, BatchingSettings settings)
     {
-        EnterInline(_settings());
+        if (!_batcher!.TryEnqueue(job))
+            throw new ServingException(StatusCodes.Status503ServiceUnavailable,
+                $"The queue of model '{Model}' version {Number} is full ({settings.MaxQueueSize} requests waiting); retry later.");
+    }
+
+    /// <summary>
+    /// Runs one request's typed tensors (checked against the signature) and returns the outputs named. A model of
+    /// <see cref="Typed"/> signature merges it with other requests of its <see cref="TypedBatch.Key"/> when it batches;
+    /// else it runs alone, counted towards the same limit of requests in flight as an unbatched version.
+    /// </summary>
+    internal async Task<IReadOnlyDictionary<string, InferenceTensor>> InferTyped(IReadOnlyDictionary<string, InferenceTensor> inputs, IReadOnlyList<string> outputs, int rows)
+    {
+        var settings = _settings();
+        if (Typed is { } typed && Batches(settings) && TypedBatch.Key(typed, inputs, outputs, rows) is { } key)
+        {
+            try
+            {
+                _session.Check(inputs);
+            }
+            catch (InferenceInputException e)
+            {
+                throw new ServingException(StatusCodes.Status400BadRequest, e.Message, e);
+            }
+            var job = new InferenceJob(inputs, outputs, rows, key);
+            try
+            {
+                Enqueue(job, settings);
+                await job.Task;
+                _meter.Queued(_tags, job.QueueSeconds);
+                return job.TypedOutputs!;
+            }
+            finally
+            {
+                job.ReturnOutput();
+            }
+        }
+        EnterInline(settings);
         try
         {
             var start = Stopwatch.GetTimestamp();
@@ -246,6 +309,22 @@ public sealed class ServedVersion
         }
         Ran(rows, start);
         if (_observers.Length > 0) Tell(new ServedBatch(Model, Alias, VersionId, rows, length, ReadOnlyMemory<float>.Empty, OutputWidth, output) { Tokens = ids });
+    }
+
+    /// <summary>One ONNX Runtime run of merged typed requests (each checked before it was merged), and its metrics; observers see float and token runs only.</summary>
+    internal IReadOnlyDictionary<string, InferenceTensor> RunMergedTyped(IReadOnlyDictionary<string, InferenceTensor> inputs, IReadOnlyList<string> outputs, int rows, long start)
+    {
+        IReadOnlyDictionary<string, InferenceTensor> results;
+        try
+        {
+            results = _session.Run(inputs, outputs);
+        }
+        catch (Exception e) when (e is InferenceRunException or InferenceInputException)
+        {
+            throw RunFailed(e);
+        }
+        Ran(rows, start);
+        return results;
     }
 
     private ServingException RunFailed(Exception e) =>

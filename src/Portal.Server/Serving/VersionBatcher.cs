@@ -17,6 +17,8 @@ namespace Portal.Server.Serving;
 /// A token model's requests are gathered the same way, then sorted by length and run in groups: rows of different
 /// lengths are padded with the model's padding id to the longest in their group when the model declares one (its
 /// graph masks it), the groups cut where padding would cost more than another run; else each group holds one length.
+/// A typed model's requests (<see cref="TypedBatch"/>) are gathered the same way, then sorted by their key and run in
+/// groups of one key: the same dimensions after the batch and the same outputs wanted.
 /// </summary>
 internal sealed class VersionBatcher : IDisposable
 {
@@ -160,7 +162,11 @@ internal sealed class VersionBatcher : IDisposable
             var batch = CollectionsMarshal.AsSpan(_batch);
             try
             {
-                if (owner._version.Tokens is not null)
+                if (owner._version.Typed is not null)
+                {
+                    RunTyped();
+                }
+                else if (owner._version.Tokens is not null)
                 {
                     RunTokens();
                 }
@@ -172,7 +178,7 @@ internal sealed class VersionBatcher : IDisposable
             }
             catch (Exception e)
             {
-                // A token batch's groups answer or fail their own requests, so this fails only what none reached: a
+                // A token or typed batch's groups answer or fail their own requests, so this fails only what none reached: a
                 // request already answered keeps its answer, and none waits for ever.
                 Fail(batch, e);
             }
@@ -245,6 +251,44 @@ internal sealed class VersionBatcher : IDisposable
                 }
                 Answer(group, version.OutputWidth);
             }
+        }
+
+        /// <summary>
+        /// Sorts the batch by key and runs each group of one key as one run (<see cref="TypedBatch"/>), each group
+        /// answered as soon as it has run, or failed alone.
+        /// </summary>
+        private void RunTyped()
+        {
+            _batch.Sort(static (a, b) => string.CompareOrdinal(a.Key, b.Key));
+            var jobs = CollectionsMarshal.AsSpan(_batch);
+            var first = 0;
+            while (first < jobs.Length)
+            {
+                var end = first + 1;
+                while (end < jobs.Length && jobs[end].Key == jobs[first].Key) end++;
+                var group = jobs[first..end];
+                first = end;
+                try
+                {
+                    RunTypedGroup(group);
+                }
+                catch (Exception e)
+                {
+                    Fail(group, e);
+                    continue;
+                }
+                foreach (var job in group) job.TrySetResult();
+            }
+        }
+
+        private void RunTypedGroup(ReadOnlySpan<InferenceJob> group)
+        {
+            var rows = 0;
+            foreach (var job in group) rows += job.Rows;
+            var start = Stopwatch.GetTimestamp();
+            foreach (var job in group) job.QueueSeconds = (start - job.QueuedAt) / (double)Stopwatch.Frequency;
+            var results = owner._version.RunMergedTyped(TypedBatch.Merge(group), group[0].OutputNames, rows, start);
+            TypedBatch.Split(results, group, rows);
         }
 
         /// <summary>One run of requests sorted by length, each row padded to the last one's length.</summary>

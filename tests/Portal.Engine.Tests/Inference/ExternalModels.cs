@@ -108,6 +108,27 @@ internal static class ExternalModels
         return Model(graph, opset: 17, irVersion: 8);
     }
 
+    /// <summary>y[batch,2] = x / the maximum of the whole batch x[batch,2], of one ONNX element type: a row's answer depends on the other rows.</summary>
+    public static byte[] WholeBatchMax(int elementType)
+    {
+        var graph = new GraphProto { Name = $"whole_batch_max_{elementType}" };
+        graph.Input.Add(Value("x", elementType, "batch", 2));
+        graph.Output.Add(Value("y", elementType, "batch", 2));
+        graph.Node.Add(Node("ReduceMax", ["x"], "peak", IntAttribute("keepdims", 1)));
+        graph.Node.Add(Node("Div", ["x", "peak"], "y"));
+        return Model(graph, opset: 17, irVersion: 8);
+    }
+
+    /// <summary>y[n,batch] = x[batch,n] transposed: the output's first dimension is dynamic but not the batch.</summary>
+    public static byte[] Transposed()
+    {
+        var graph = new GraphProto { Name = "transposed" };
+        graph.Input.Add(Value("x", 11, "batch", "n"));
+        graph.Output.Add(Value("y", 11, "n", "batch"));
+        graph.Node.Add(Node("Transpose", ["x"], "y", IntsAttribute("perm", 1, 0)));
+        return Model(graph, opset: 17, irVersion: 8);
+    }
+
     /// <summary>A graph ONNX Runtime cannot load: an operator that does not exist in the default domain.</summary>
     public static byte[] UnknownOperator()
     {

@@ -48,9 +48,9 @@ public sealed class ForeignImportTests(RegistryFixture fixture)
         Assert.Contains("no labelled dataset", accuracy.Reason);
         Assert.Null(version.Evidence.Accuracy);
         Assert.Empty(version.ClassNames);
-        // Two inputs run one request at a time, so nothing is merged and there is nothing to check.
-        Assert.Equal("notChecked", version.Evidence.BatchIndependence!.Outcome);
-        Assert.Contains("outside the pooled FP32 path", version.Evidence.BatchIndependence.Reason);
+        // Two inputs with the batch first are merged as typed tensors, so the import checks their rows' independence.
+        Assert.Equal("passed", version.Evidence.BatchIndependence!.Outcome);
+        Assert.StartsWith("8 seeded rows gave the same outputs alone and as one batch", version.Evidence.BatchIndependence.Reason);
     }
 
     [Fact]

@@ -108,5 +108,25 @@ internal static class ProtocolModels
             [helper.make_tensor_value_info("mean", TensorProto.FLOAT, ["batch", 1])])
         """);
 
+    /// <summary>scores FP64 [batch, 10] = x FP64 [batch, 784] · W + b, W and b seeded: the fashion MLP's first layer in double precision.</summary>
+    public static byte[] Fp64Projection() => Build("fp64-projection", """
+        rng = np.random.default_rng(26)
+        w = numpy_helper.from_array(rng.standard_normal((784, 10)) / 28, "w")
+        b = numpy_helper.from_array(rng.standard_normal(10), "b")
+        nodes = [helper.make_node("MatMul", ["x", "w"], ["xw"]), helper.make_node("Add", ["xw", "b"], ["scores"])]
+        graph = helper.make_graph(nodes, "fp64_projection",
+            [helper.make_tensor_value_info("x", TensorProto.DOUBLE, ["batch", 784])],
+            [helper.make_tensor_value_info("scores", TensorProto.DOUBLE, ["batch", 10])], [w, b])
+        """);
+
+    /// <summary>y FP64 [batch, 4] = x / the maximum of the whole batch x FP64 [batch, 4]: a row's answer depends on the other rows.</summary>
+    public static byte[] Fp64WholeBatchMax() => Build("fp64-whole-batch-max", """
+        graph = helper.make_graph(
+            [helper.make_node("ReduceMax", ["x"], ["peak"], keepdims=1), helper.make_node("Div", ["x", "peak"], ["y"])],
+            "fp64_whole_batch_max",
+            [helper.make_tensor_value_info("x", TensorProto.DOUBLE, ["batch", 4])],
+            [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["batch", 4])])
+        """);
+
     private static byte[] Build(string key, string graph) => OnnxHelperFiles.Build(key, graph);
 }
