@@ -181,7 +181,7 @@ public sealed class DeploymentSet : IAliasMoveObserver, IDisposable
                 var tokenRunCost = TokenRunCost.Measure(session, _options.WarmUpRuns);
                 return new ServedVersion(deployment.Model, deployment.Alias, version.Id, version.Number, canary, session, Meter, Observers(),
                     () => deployment.Batching, new LatencyWindow(_options.MetricsWindowSeconds, _clock), _options.BatchWorkers,
-                    VersionIndependence.Of(version), () => deployment.BatchingForced, version.ClassNames, tokenRunCost);
+                    Independence(version, session), () => deployment.BatchingForced, version.ClassNames, tokenRunCost);
             }
             catch
             {
@@ -191,6 +191,18 @@ public sealed class DeploymentSet : IAliasMoveObserver, IDisposable
         }, ct);
         loaded.Add(served);
         return served;
+    }
+
+    /// <summary>
+    /// The version's recorded batch independence; a typed version recorded as not checked (registered before typed
+    /// models were batched) is checked now, as registration would check it today.
+    /// </summary>
+    private static BatchIndependence Independence(ModelVersion version, InferenceModel session)
+    {
+        var recorded = VersionIndependence.Of(version);
+        if (recorded.Outcome != BatchIndependenceOutcome.NotChecked || session.BatchedTyped is null) return recorded;
+        var now = BatchIndependenceCheck.Run(session);
+        return now with { Reason = $"checked when loaded: {now.Reason}" };
     }
 
     private IServingObserver[] Observers() => _observers ??= [.. _services.GetServices<IServingObserver>()];

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
 using Portal.Engine.Inference;
 using Portal.Server.Tests.Infrastructure;
 
@@ -127,6 +128,26 @@ public sealed class TypedBatchingTests(ServingPortal portal)
     private static string Json(double[] values) => $"[{string.Join(',', values.Select(v => v.ToString("R", CultureInfo.InvariantCulture)))}]";
 
     private static double[] Doubles(JsonElement output) => [.. output.GetProperty("data").EnumerateArray().Select(e => e.GetDouble())];
+
+    [Fact]
+    public async Task A_typed_version_recorded_as_not_checked_is_checked_when_it_loads_and_then_batches()
+    {
+        var model = await ServedFiles.Serve(portal, [ProtocolModels.Fp64Projection()], [("staging", 1)]);
+        // As a version registered before typed models were batched was recorded.
+        await portal.InDatabase(async db =>
+        {
+            var id = (await db.Models.SingleAsync(m => m.Name == model)).Id;
+            var version = await db.ModelVersions.SingleAsync(v => v.ModelId == id && v.Number == 1);
+            version.BatchCheck = BatchIndependenceOutcome.NotChecked;
+            version.BatchCheckReason = "the model is outside the pooled FP32 path and the token path, the only ones batched";
+            await db.SaveChangesAsync();
+        });
+
+        await portal.Hold(model, "production", 1);
+        await portal.WaitServed(model, "production", 1);
+
+        Assert.StartsWith("on: checked when loaded: 8 seeded rows gave the same outputs alone and as one batch", await Batching(model));
+    }
 
     private async Task<string> Batching(string model)
     {
