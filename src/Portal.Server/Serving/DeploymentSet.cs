@@ -202,7 +202,7 @@ public sealed class DeploymentSet : IAliasMoveObserver, IDisposable
         var recorded = VersionIndependence.Of(version);
         if (recorded.Outcome != BatchIndependenceOutcome.NotChecked || session.BatchedTyped is null) return recorded;
         var now = BatchIndependenceCheck.Run(session);
-        return now with { Reason = $"checked when loaded: {now.Reason}" };
+        return now with { Reason = $"run when the version loaded, not at registration: {now.Reason}" };
     }
 
     private IServingObserver[] Observers() => _observers ??= [.. _services.GetServices<IServingObserver>()];

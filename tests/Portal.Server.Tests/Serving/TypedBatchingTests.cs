@@ -146,7 +146,7 @@ public sealed class TypedBatchingTests(ServingPortal portal)
         await portal.Hold(model, "production", 1);
         await portal.WaitServed(model, "production", 1);
 
-        Assert.StartsWith("on: checked when loaded: 8 seeded rows gave the same outputs alone and as one batch", await Batching(model));
+        Assert.StartsWith("on: passed the batch independence check (run when the version loaded, not at registration: 8 seeded rows gave the same outputs alone and as one batch", await Batching(model));
     }
 
     private async Task<string> Batching(string model)
