@@ -26,5 +26,7 @@ public sealed class ArtifactBatch
     public Task<ArtifactStore.Stored> Write(byte[] content, string mediaType, CancellationToken ct) =>
         Write(new MemoryStream(content, writable: false), mediaType, ct);
 
+    internal bool IsSettled => _settled;
+
     internal void Settled() => _settled = true;
 }

@@ -1,4 +1,3 @@
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 using Portal.Server.Hosting;
 using Portal.Server.Persistence;
@@ -6,9 +5,10 @@ using Portal.Server.Persistence;
 namespace Portal.Server.Artifacts;
 
 /// <summary>
-/// At start: removes the temporaries of writes a crash cut short, and the stored files that no artifact row
-/// references and that are older than <see cref="PortalOptions.UnreferencedArtifactGrace"/> (an upload killed
-/// after its transfer but before its row was committed leaves such a file).
+/// At start: removes this node's temporaries of writes a crash cut short (other nodes' only once older than
+/// <see cref="PortalOptions.UnreferencedArtifactGrace"/>: younger ones may be their writes in flight), and the stored
+/// files that no artifact row references and that are older than the grace (an upload killed after its transfer but
+/// before its row was committed leaves such a file).
 /// </summary>
 public sealed class ArtifactSweep : IStartupTask
 {
@@ -18,16 +18,11 @@ public sealed class ArtifactSweep : IStartupTask
     {
         var store = services.GetRequiredService<ArtifactStore>();
         var log = services.GetRequiredService<ILogger<ArtifactSweep>>();
-        store.RemoveStaleTemporaries();
-
         var cutoff = services.GetRequiredService<TimeProvider>().GetUtcNow() - services.GetRequiredService<IOptions<PortalOptions>>().Value.UnreferencedArtifactGrace;
-        var old = store.StoredFiles().Where(f => f.WrittenAt < cutoff).Select(f => f.Sha256).ToList();
-        if (old.Count == 0) return;
+        store.RemoveStaleTemporaries(cutoff);
+
         var db = services.GetRequiredService<PortalDbContext>();
-        var referenced = new HashSet<string>(await db.Artifacts.AsNoTracking().Select(a => a.Sha256).ToListAsync(ct), StringComparer.Ordinal);
-        foreach (var sha in old.Where(s => !referenced.Contains(s)))
-        {
-            if (store.Delete(sha)) log.LogWarning("Removed artifact {Sha256}: no record references it (an upload or job stopped before committing it).", sha);
-        }
+        foreach (var sha in await store.RemoveUnreferenced(db, cutoff, ct))
+            log.LogWarning("Removed artifact {Sha256}: no record references it (an upload or job stopped before committing it).", sha);
     }
 }

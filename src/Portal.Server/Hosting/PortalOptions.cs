@@ -12,6 +12,7 @@ public sealed class PortalOptions
     public JobOptions Jobs { get; set; } = new();
     public AuditOptions Audit { get; set; } = new();
     public KeyRingOptions KeyRing { get; set; } = new();
+    public Artifacts.ArtifactOptions Artifacts { get; set; } = new();
 
     /// <summary>The first admin's password; without it a one-time password is generated and printed on first start.</summary>
     public string? AdminPassword { get; set; }

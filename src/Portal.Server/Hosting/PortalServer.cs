@@ -19,6 +19,8 @@ public static class PortalServer
 
         // Before anything is written there: the database, the keys and artifacts are the service account's alone.
         var tightened = DataFolder.MakePrivate(options.DataDirectory);
+        var artifactFolder = ArtifactOptions.FolderOf(options);
+        var artifactsTightened = ArtifactOptions.InDataFolder(options) ? 0 : DataFolder.MakePrivate(artifactFolder);
 
         var services = builder.Services;
         services.Configure<PortalOptions>(builder.Configuration.GetSection(PortalOptions.Section));
@@ -33,6 +35,7 @@ public static class PortalServer
         Api.OpenApi.OpenApiSetup.AddOpenApiDescriptions(services);
         services.AddPortalDatabase(options);
         services.AddPortalAuth();
+        services.AddSingleton<IArtifactBlobs, SharedFolderArtifacts>();
         services.AddSingleton<ArtifactStore>();
         services.AddPortalAudit(options);
         services.AddSingleton<IStartupTask, AdminBootstrap>();
@@ -57,6 +60,7 @@ public static class PortalServer
 
         var app = builder.Build();
         if (tightened > 0) app.Logger.LogWarning("{Count} files and folders in the data folder {Folder} were readable by others and are now private to this account", tightened, Path.GetFullPath(options.DataDirectory));
+        if (artifactsTightened > 0) app.Logger.LogWarning("{Count} files and folders in the artifact folder {Folder} were readable by others and are now private to this account", artifactsTightened, artifactFolder);
         app.UseSecurityHeaders();
         app.UsePortalProblems();
         app.UseStatusCodePages();

@@ -19,7 +19,7 @@ public sealed class DatasetsPortal : PortalFactory
         [.. (await db.Artifacts.Select(a => a.Sha256).ToListAsync()).Order()],
         [.. Directory.EnumerateFiles(ArtifactsDirectory, "*", SearchOption.AllDirectories)
             .Where(f => !f.Contains("/.staging/", StringComparison.Ordinal)).Select(Path.GetFileName).Order()!],
-        Directory.EnumerateFiles(Path.Combine(ArtifactsDirectory, ".staging")).Count()));
+        Directory.EnumerateFiles(Path.Combine(ArtifactsDirectory, ".staging"), "*", SearchOption.AllDirectories).Count()));
 }
 
 public sealed record StoreContents(string[] Datasets, string[] ArtifactRows, string[] Files, int StagingFiles)

@@ -51,8 +51,8 @@ public sealed class StorageFaults : DbCommandInterceptor
     {
         services.ConfigureDbContext<SqlitePortalDbContext>(o => o.AddInterceptors(this));
         services.ConfigureDbContext<PostgresPortalDbContext>(o => o.AddInterceptors(this));
-        services.RemoveAll<ArtifactStore>();
-        services.AddSingleton<ArtifactStore>(sp => new FaultyArtifactStore(this, sp.GetRequiredService<IOptions<PortalOptions>>(), sp.GetRequiredService<TimeProvider>()));
+        services.RemoveAll<IArtifactBlobs>();
+        services.AddSingleton<IArtifactBlobs>(sp => new FaultyArtifactFolder(this, sp.GetRequiredService<IOptions<PortalOptions>>()));
     }
 
     // Every way EF Core sends a command, sync or async, comes through one check before the command runs.
@@ -102,7 +102,7 @@ public sealed class StorageFaults : DbCommandInterceptor
             || text.StartsWith("DELETE", StringComparison.OrdinalIgnoreCase);
     }
 
-    private sealed class FaultyArtifactStore(StorageFaults faults, IOptions<PortalOptions> options, TimeProvider clock) : ArtifactStore(options, clock)
+    private sealed class FaultyArtifactFolder(StorageFaults faults, IOptions<PortalOptions> options) : SharedFolderArtifacts(options)
     {
         protected override FileStream CreateStagingFile(string path) =>
             faults.VolumeFull ? new FullVolumeFile(path) : base.CreateStagingFile(path);

@@ -48,7 +48,7 @@ public sealed class ServerKillTests : IDisposable
             Assert.Equal(JobState.Interrupted, job.State);
             Assert.Contains("The server stopped while the job ran", job.Error);
             Assert.Null((await server.Client.GetJson<RunView>($"/api/v1/runs/{run.Id}")).WeightsArtifact);
-            Assert.Empty(Directory.EnumerateFiles(Path.Combine(_storage.DataDirectory, "artifacts", ".staging")));
+            Assert.Empty(Directory.EnumerateFiles(Path.Combine(_storage.DataDirectory, "artifacts", ".staging"), "*", SearchOption.AllDirectories));
             AssertStoreIntact();
 
             await (await server.Client.PostAsync($"/api/v1/jobs/{run.JobId}/resume", null)).AssertStatus(HttpStatusCode.OK);
