@@ -141,7 +141,8 @@ public sealed class JobRunner : BackgroundService
         {
             if (await _queue.TryClaim(db, audit, job, Name, stopping))
             {
-                await transaction.CommitAsync(stopping);
+                // Not cancellable: the saved claim holds this process's turn on the audit chain until it commits.
+                await transaction.CommitAsync(CancellationToken.None);
                 return (job, handle);
             }
         }
@@ -151,6 +152,7 @@ public sealed class JobRunner : BackgroundService
             throw;
         }
         _running.Remove(job.Id);
+        await transaction.RollbackAsync(CancellationToken.None);
         return null;
     }
 

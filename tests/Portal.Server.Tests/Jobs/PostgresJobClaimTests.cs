@@ -17,6 +17,7 @@ namespace Portal.Server.Tests.Jobs;
 public sealed class PostgresJobClaimTests : IDisposable
 {
     private readonly TestStorage _storage = TestStorage.Postgres();
+    // One interceptor for every context, as in one process: its claims' audit events chain one after another.
     private readonly AuditChainInterceptor _audit = new(new AuditChainKey(new byte[32]));
     private readonly JobQueue _queue = new(TimeProvider.System, Options.Create(new PortalOptions()));
 
