@@ -10,7 +10,9 @@ namespace Portal.Server.Audit;
 /// run one at a time in this process, from reading the chain's tail to commit, so the chain never forks; across
 /// processes the unique sequence and previous-hash indexes refuse a fork. Hashes are keyed (<see cref="AuditChainKey"/>).
 /// A save inside an explicit transaction (a job claim holding its row lock) keeps the turn until the transaction ends:
-/// its events are not in the chain's tail for the next save to read until then.
+/// its events are not in the chain's tail for the next save to read until then. So every explicit transaction around
+/// an audited save must end in an explicit commit or rollback: EF tells interceptors nothing of a transaction that is
+/// only disposed, and the turn would never come back.
 /// </summary>
 public sealed class AuditChainInterceptor(AuditChainKey key) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
