@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using Portal.Server.Persistence;
@@ -8,8 +9,12 @@ namespace Portal.Server.Audit;
 /// Gives new audit events their sequence numbers and hashes as they are saved. Saves that carry audit events
 /// run one at a time in this process, from reading the chain's tail to commit, so the chain never forks; across
 /// processes the unique sequence and previous-hash indexes refuse a fork. Hashes are keyed (<see cref="AuditChainKey"/>).
+/// A save inside an explicit transaction (a job claim holding its row lock) keeps the turn until the transaction ends:
+/// its events are not in the chain's tail for the next save to read until then. So every explicit transaction around
+/// an audited save must end in an explicit commit or rollback: EF tells interceptors nothing of a transaction that is
+/// only disposed, and the turn would never come back.
 /// </summary>
-public sealed class AuditChainInterceptor(AuditChainKey key) : SaveChangesInterceptor
+public sealed class AuditChainInterceptor(AuditChainKey key) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private DbContext? _holder;
@@ -28,14 +33,38 @@ public sealed class AuditChainInterceptor(AuditChainKey key) : SaveChangesInterc
 
     public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
     {
-        Release(eventData.Context);
+        ReleaseUnlessInTransaction(eventData.Context);
         return ValueTask.FromResult(result);
     }
 
     public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
     {
-        Release(eventData.Context);
+        ReleaseUnlessInTransaction(eventData.Context);
         return result;
+    }
+
+    public void TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData.Context);
+
+    public Task TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Release(eventData.Context);
+
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    public void TransactionFailed(DbTransaction transaction, TransactionErrorEventData eventData) => Release(eventData.Context);
+
+    public Task TransactionFailedAsync(DbTransaction transaction, TransactionErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Release(eventData.Context);
+        return Task.CompletedTask;
     }
 
     public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
@@ -83,6 +112,11 @@ public sealed class AuditChainInterceptor(AuditChainKey key) : SaveChangesInterc
             e.Hash = AuditHash.Keyed(e, key);
             previous = e.Hash;
         }
+    }
+
+    private void ReleaseUnlessInTransaction(DbContext? context)
+    {
+        if (context?.Database.CurrentTransaction is null) Release(context);
     }
 
     private void Release(DbContext? context)

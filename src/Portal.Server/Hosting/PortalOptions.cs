@@ -46,6 +46,12 @@ public sealed class JobOptions
 
     /// <summary>Evaluation and export jobs run at once.</summary>
     public int OtherConcurrency { get; set; } = 1;
+
+    /// <summary>
+    /// How long a runner's hold on a job lasts without renewal (renewed every third of it). A job whose runner stopped
+    /// renewing is taken over by another runner once it passes (PostgreSQL).
+    /// </summary>
+    public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public sealed class AuditOptions

@@ -47,8 +47,13 @@ public sealed class JobExecution
 
     internal Guid Stamp { get; private set; }
 
-    /// <summary>Someone else changed the job while it ran; the runner records nothing more about it.</summary>
-    internal bool Lost { get; private set; }
+    private volatile bool _lost;
+
+    /// <summary>Someone else changed the job while it ran (or took it over); the runner records nothing more about it.</summary>
+    internal bool Lost => _lost;
+
+    /// <summary>The runner's lease renewal found the job no longer held by it.</summary>
+    internal void Lose() => _lost = true;
 
     public T ReadPayload<T>() => JobQueue.ReadPayload<T>(Payload);
 
@@ -76,7 +81,7 @@ public sealed class JobExecution
         }
         if (updated == 0)
         {
-            Lost = true;
+            _lost = true;
             throw new InvalidOperationException($"Job {JobId} was changed by someone else while it ran here; this runner stops it.");
         }
         Stamp = next;

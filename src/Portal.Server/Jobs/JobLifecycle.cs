@@ -7,6 +7,7 @@ namespace Portal.Server.Jobs;
 /// The only code that changes a job's state: queued → running → succeeded / failed / cancelled / interrupted;
 /// queued and interrupted jobs may be cancelled; an interrupted job may be queued again (resumed). Every move
 /// stamps its time and renews the concurrency stamp, so two writers cannot both make a move from the same state.
+/// Only a running job has a lease; a cancel request belongs to the run it was made for, so every move drops it.
 /// </summary>
 public static class JobLifecycle
 {
@@ -28,10 +29,13 @@ public static class JobLifecycle
     /// <summary>Moves <paramref name="job"/> to <paramref name="to"/>.</summary>
     /// <param name="reason">Why a job failed, was cancelled or interrupted; kept in <see cref="JobRecord.Error"/>.</param>
     /// <param name="runner">The runner that claims the job, for a move to Running.</param>
+    /// <param name="leaseUntil">Until when <paramref name="runner"/> holds the job unless it renews; null is already expired.</param>
     /// <exception cref="JobStateException">The move is not allowed from the job's current state.</exception>
-    public static void Move(JobRecord job, JobState to, DateTimeOffset now, string? reason = null, string? runner = null)
+    public static void Move(JobRecord job, JobState to, DateTimeOffset now, string? reason = null, string? runner = null, DateTimeOffset? leaseUntil = null)
     {
         if (!CanMove(job.State, to)) throw new JobStateException(job.Id, job.State, to);
+        job.LeaseExpiresAt = to == JobState.Running ? leaseUntil : null;
+        job.CancelRequestedBy = null;
         switch (to)
         {
             case JobState.Running:

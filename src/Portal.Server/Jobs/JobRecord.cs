@@ -31,8 +31,17 @@ public sealed class JobRecord
     public DateTimeOffset? StartedAt { get; set; }
     public DateTimeOffset? FinishedAt { get; set; }
 
-    /// <summary>The runner that holds the job (for later multi-node runners); null while queued.</summary>
+    /// <summary>The runner that holds the job; null while queued.</summary>
     public string? ClaimedBy { get; set; }
+
+    /// <summary>
+    /// While Running: until when <see cref="ClaimedBy"/> holds the job. Its runner renews it; once it has passed, the
+    /// runner is taken for dead and another may take the job over. Null when not running.
+    /// </summary>
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+
+    /// <summary>Who asked a job running in another process to stop; its runner sees it at its next lease renewal.</summary>
+    public string? CancelRequestedBy { get; set; }
 
     public int Attempts { get; set; }
 

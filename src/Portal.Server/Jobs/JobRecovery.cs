@@ -8,9 +8,11 @@ using Portal.Server.Persistence;
 namespace Portal.Server.Jobs;
 
 /// <summary>
-/// At start, before the runner claims anything: a job still marked Running was held by a process that died
-/// (killed, crashed, power lost), so it becomes Interrupted, resumable from its last checkpoint.
-/// Queued jobs stay queued and run as before.
+/// At start on SQLite, before the runner claims anything: a job still marked Running was held by this process before
+/// it died (killed, crashed, power lost; SQLite has one process), so it becomes Interrupted, resumable from its last
+/// checkpoint. Queued jobs stay queued and run as before. On PostgreSQL other processes may be running their jobs:
+/// a job on a live lease is theirs, and one whose lease ran out is taken over by the runners' claims
+/// (<see cref="JobQueue.TryClaim"/>), so nothing is done here.
 /// </summary>
 public sealed class JobRecovery : IStartupTask
 {
@@ -19,6 +21,7 @@ public sealed class JobRecovery : IStartupTask
     public async Task Run(IServiceProvider services, CancellationToken ct)
     {
         var db = services.GetRequiredService<PortalDbContext>();
+        if (!db.Database.IsSqlite()) return;
         var audit = services.GetRequiredService<AuditLog>();
         var bus = services.GetRequiredService<LiveBus>();
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();

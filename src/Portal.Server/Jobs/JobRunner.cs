@@ -17,6 +17,10 @@ namespace Portal.Server.Jobs;
 /// A job stopped by storage refusing writes is Interrupted too (resumable), not Failed. Recording an outcome is
 /// retried; when storage still refuses it, the job is left to <see cref="RunningJobs"/> to answer for as Interrupted
 /// and recorded on a later round, once storage takes writes again.
+/// It holds each job it runs on a lease (<see cref="JobQueue.Lease"/>), renewed every third of it: when a renewal finds
+/// the job no longer held by this runner (another took it over), the run stops and nothing is recorded for it; when it
+/// finds a cancel asked from another process, the run is cancelled as a local cancel would. On PostgreSQL claims lock
+/// the row (SKIP LOCKED) and take over jobs whose runner stopped renewing; on SQLite (one process) the stamp decides.
 /// It talks to other parts only through the database and the live bus, so it can later run in a process of its own.
 /// </summary>
 public sealed class JobRunner : BackgroundService
@@ -32,6 +36,7 @@ public sealed class JobRunner : BackgroundService
     private readonly ILogger<JobRunner> _log;
     private readonly Lane[] _lanes;
     private readonly ConcurrentDictionary<Guid, Task> _active = new();
+    private readonly ConcurrentDictionary<Guid, JobExecution> _held = new();
 
     public JobRunner(IServiceScopeFactory scopes, IEnumerable<IJobHandler> handlers, JobQueue queue, RunningJobs running, LiveBus bus,
         IOptions<PortalOptions> options, TimeProvider clock, ILogger<JobRunner> log)
@@ -64,6 +69,7 @@ public sealed class JobRunner : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stopping)
     {
         await Task.Yield();
+        var renewing = RenewLeases(stopping);
         while (!stopping.IsCancellationRequested)
         {
             try
@@ -90,6 +96,7 @@ public sealed class JobRunner : BackgroundService
         }
         // Stopping cancelled every running job's token; wait for each to record itself Interrupted.
         await Task.WhenAll(_active.Values);
+        await renewing;
     }
 
     private async Task Fill(Lane lane, CancellationToken stopping)
@@ -100,8 +107,10 @@ public sealed class JobRunner : BackgroundService
             if (claimed is null) return;
             Interlocked.Increment(ref lane.Running);
             var (job, handle) = claimed.Value;
-            // Listed before it starts, so a job that ends at once still removes itself from the list.
-            var run = new Task<Task>(() => Execute(job, handle, lane, stopping));
+            var execution = new JobExecution(job, _scopes, _bus, _clock);
+            // Listed before it starts, so a job that ends at once still removes itself from the lists.
+            _held[job.Id] = execution;
+            var run = new Task<Task>(() => Execute(job, execution, handle, lane, stopping));
             _active[job.Id] = run.Unwrap();
             run.Start(TaskScheduler.Default);
         }
@@ -112,6 +121,7 @@ public sealed class JobRunner : BackgroundService
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
         var audit = scope.ServiceProvider.GetRequiredService<AuditLog>();
+        if (db.Database.IsNpgsql()) return await ClaimLocked(db, audit, lane, stopping);
         foreach (var job in await _queue.Oldest(db, lane.Kinds, lane.ExceptKinds, 8, stopping))
         {
             var handle = _running.Register(job.Id, stopping);
@@ -121,12 +131,38 @@ public sealed class JobRunner : BackgroundService
         return null;
     }
 
-    private async Task Execute(JobRecord job, RunningJobs.Handle handle, Lane lane, CancellationToken stopping)
+    /// <summary>PostgreSQL: claims (or takes over) the lane's next claimable job under a row lock other runners skip.</summary>
+    private async Task<(JobRecord Job, RunningJobs.Handle Handle)?> ClaimLocked(PortalDbContext db, AuditLog audit, Lane lane, CancellationToken stopping)
     {
-        var execution = new JobExecution(job, _scopes, _bus, _clock);
+        await using var transaction = await db.Database.BeginTransactionAsync(stopping);
+        if (await _queue.NextClaimable(db, lane.Kinds, lane.ExceptKinds, stopping) is not { } job) return null;
+        var handle = _running.Register(job.Id, stopping);
+        try
+        {
+            if (await _queue.TryClaim(db, audit, job, Name, stopping))
+            {
+                // Not cancellable: the saved claim holds this process's turn on the audit chain until it commits.
+                await transaction.CommitAsync(CancellationToken.None);
+                return (job, handle);
+            }
+        }
+        catch
+        {
+            _running.Remove(job.Id);
+            throw;
+        }
+        _running.Remove(job.Id);
+        await transaction.RollbackAsync(CancellationToken.None);
+        return null;
+    }
+
+    private async Task Execute(JobRecord job, JobExecution execution, RunningJobs.Handle handle, Lane lane, CancellationToken stopping)
+    {
         _handlers.TryGetValue(job.Kind, out var handler);
         try
         {
+            // Taken over from a dead runner that had been asked to stop: the cancel holds.
+            if (job.CancelRequestedBy is { } requestedBy) _running.Cancel(job.Id, requestedBy);
             JobTopics.PublishStatus(_bus, job, _handlers.Values);
             JobState outcome;
             string? reason = null;
@@ -187,11 +223,67 @@ public sealed class JobRunner : BackgroundService
         }
         finally
         {
+            _held.TryRemove(job.Id, out _);
             _running.Remove(job.Id);
             Interlocked.Decrement(ref lane.Running);
             _active.TryRemove(job.Id, out _);
             _queue.Wake();
         }
+    }
+
+    private async Task RenewLeases(CancellationToken stopping)
+    {
+        var period = _queue.Lease / 3;
+        while (!stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(period, _clock, stopping);
+                await RenewHeld(stopping);
+            }
+            catch (Exception) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                _log.LogWarning(e, "Renewing the leases of running jobs failed; trying again shortly.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Extends the lease of every job this runner runs, while the row still says it holds it; a job it no longer holds
+    /// is lost (stopped, nothing recorded), a job asked from elsewhere to stop is cancelled.
+    /// </summary>
+    private async Task RenewHeld(CancellationToken stopping)
+    {
+        if (_held.IsEmpty) return;
+        await using var scope = _scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<PortalDbContext>();
+        var until = _clock.GetUtcNow() + _queue.Lease;
+        List<Guid> renewed = [];
+        foreach (var (jobId, execution) in _held)
+        {
+            var held = await db.Jobs
+                .Where(j => j.Id == jobId && j.ClaimedBy == Name && j.State == JobState.Running)
+                .ExecuteUpdateAsync(s => s.SetProperty(j => j.LeaseExpiresAt, until), stopping);
+            if (held == 1)
+            {
+                renewed.Add(jobId);
+                continue;
+            }
+            // Recorded by this runner since the list was read, or taken over by another.
+            if (!_held.ContainsKey(jobId) || execution.Lost) continue;
+            _log.LogWarning("Job {Job} is no longer held by this runner; it stops here and another runner records it.", jobId);
+            execution.Lose();
+            _running.Abandon(jobId);
+        }
+        var cancels = await db.Jobs.AsNoTracking()
+            .Where(j => renewed.Contains(j.Id) && j.ClaimedBy == Name && j.State == JobState.Running && j.CancelRequestedBy != null)
+            .Select(j => new { j.Id, j.CancelRequestedBy })
+            .ToListAsync(stopping);
+        foreach (var cancel in cancels) _running.Cancel(cancel.Id, cancel.CancelRequestedBy!);
     }
 
     private async Task<JobRecord?> FinishRetrying(Guid jobId, Guid stamp, JobState to, string? reason, string actor)

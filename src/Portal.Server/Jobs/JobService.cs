@@ -42,7 +42,10 @@ public sealed class JobService(PortalDbContext db, AuditLog audit, JobQueue queu
     public async Task<JobRecord> Get(Guid id, CancellationToken ct) =>
         running.AsKnown(await db.Jobs.AsNoTracking().FirstOrDefaultAsync(j => j.Id == id, ct) ?? throw NoJob(id));
 
-    /// <summary>A queued or interrupted job is cancelled at once; a running one is signalled and stops within a batch.</summary>
+    /// <summary>
+    /// A queued or interrupted job is cancelled at once; a running one is signalled and stops within a batch: at once
+    /// when it runs here, at its runner's next lease renewal when it runs in another process.
+    /// </summary>
     public async Task<JobChange> Cancel(Guid id, CurrentUser user, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
@@ -54,13 +57,14 @@ public sealed class JobService(PortalDbContext db, AuditLog audit, JobQueue queu
             {
                 case JobState.Running:
                     if (running.Cancel(id, actor)) return new JobChange(job, Signalled: true);
+                    if (await RequestCancel(job, actor, ct)) return new JobChange(job, Signalled: true);
                     if (attempt < Attempts)
                     {
-                        // It finished (or its claim committed elsewhere) as we looked: read it again.
+                        // It finished (or its runner changed) as we looked: read it again.
                         db.ChangeTracker.Clear();
                         continue;
                     }
-                    throw Refusal.Conflict($"Job {id} is running in another process ({job.ClaimedBy}); cancel it there.");
+                    throw Refusal.Conflict($"Job {id} kept changing while it was being cancelled; try again.");
                 case JobState.Queued or JobState.Interrupted:
                     var was = job.State;
                     JobLifecycle.Move(job, JobState.Cancelled, clock.GetUtcNow(), $"Cancelled by {actor}.");
@@ -74,6 +78,22 @@ public sealed class JobService(PortalDbContext db, AuditLog audit, JobQueue queu
                     throw Refusal.Conflict($"Job {id} is already {job.State}; only a queued, running or interrupted job can be cancelled.");
             }
         }
+    }
+
+    /// <summary>
+    /// Records the cancel in the row of a job another runner holds, for it to see at its next lease renewal; false
+    /// when the job stopped running or changed runner since it was read. The concurrency stamp stays: the runner's
+    /// own writes go on.
+    /// </summary>
+    private async Task<bool> RequestCancel(JobRecord job, string actor, CancellationToken ct)
+    {
+        var holder = job.ClaimedBy;
+        var requested = await db.Jobs
+            .Where(j => j.Id == job.Id && j.State == JobState.Running && j.ClaimedBy == holder)
+            .ExecuteUpdateAsync(s => s.SetProperty(j => j.CancelRequestedBy, actor), ct);
+        if (requested == 0) return false;
+        job.CancelRequestedBy = actor;
+        return true;
     }
 
     /// <summary>An interrupted job is queued again; its handler continues from the last checkpoint.</summary>

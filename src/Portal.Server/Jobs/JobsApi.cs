@@ -27,7 +27,7 @@ public static class JobsApi
         group.MapPost("/{id:guid}/cancel", Cancel).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
             .WithSummary("Cancel a job")
             .WithDescription("A queued or interrupted job is cancelled at once (200). A running job is told to stop and stops within a batch (202, still Running "
-                + "in the answer). Only the job's creator or an Admin may cancel it (403); 409 when it has already finished.")
+                + "in the answer); one running on another node is told at its runner's next lease renewal. Only the job's creator or an Admin may cancel it (403); 409 when it has already finished.")
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id:guid}/resume", Resume).RequireAuthorization(PortalRoles.AtLeast(PortalRoles.Contributor))
             .WithSummary("Resume an interrupted job")

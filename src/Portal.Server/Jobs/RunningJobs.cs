@@ -34,6 +34,20 @@ public sealed class RunningJobs
         }
     }
 
+    /// <summary>Stops a job this process no longer holds (another runner took it over): nobody cancelled it.</summary>
+    internal void Abandon(Guid jobId)
+    {
+        if (!_jobs.TryGetValue(jobId, out var handle)) return;
+        try
+        {
+            handle.Cancellation.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // It finished as we looked.
+        }
+    }
+
     public bool RunsHere(Guid jobId) => _jobs.ContainsKey(jobId);
 
     /// <summary>Why <paramref name="job"/>, read as Running, in fact stopped here unrecorded; null when it did not.</summary>

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Portal.Contracts.Serving;
+using Portal.Engine.Evaluation;
 using Portal.Engine.Inference;
 using Portal.Engine.Onnx;
 
@@ -358,19 +359,36 @@ public sealed class ServedVersion
     }
 
     /// <summary>
-    /// Runs zeros through the session at batch 1 and at the batch size, so the first request finds it warm. A padded
-    /// token model is warmed by <see cref="Serving.TokenRunCost"/>'s timed runs; any other model outside the pooled
-    /// FP32 path is not warmed: its dynamic dimensions have no size to warm with.
+    /// Runs inputs through the session at batch 1 and at the batch size, so the first request finds it warm: zeros on
+    /// the pooled FP32 path; seeded inputs for a typed model that batches (<see cref="InferenceModel.BatchedTyped"/>),
+    /// each dynamic dimension besides the batch at its representative default size. A padded token model is warmed by
+    /// <see cref="Serving.TokenRunCost"/>'s timed runs; any other model is not warmed: it has no batch to size.
     /// </summary>
     internal static void WarmUp(InferenceModel session, int runs, int batchSize)
     {
-        if (session.BatchedFloat is not { } signature) return;
-        var batches = signature.FixedBatch is long fixedBatch ? [(int)fixedBatch] : new[] { 1, Math.Max(1, batchSize) };
-        foreach (var batch in batches)
+        if (session.BatchedFloat is { } signature)
         {
-            var input = new float[batch * signature.InputValuesPerSample];
-            var output = new float[batch * signature.OutputValuesPerSample];
-            for (var i = 0; i < Math.Max(1, runs); i++) session.Run(input, batch, output);
+            var batches = signature.FixedBatch is long fixedBatch ? [(int)fixedBatch] : new[] { 1, Math.Max(1, batchSize) };
+            foreach (var batch in batches)
+            {
+                var input = new float[batch * signature.InputValuesPerSample];
+                var output = new float[batch * signature.OutputValuesPerSample];
+                for (var i = 0; i < Math.Max(1, runs); i++) session.Run(input, batch, output);
+            }
+            return;
+        }
+        if (session.BatchedTyped is null || InputPlan.TryCreate(session.Inputs, RepresentativeSizes.Default, out _) is not { BatchKey: not null } plan) return;
+        try
+        {
+            foreach (var batch in new[] { 1, Math.Max(1, batchSize) })
+            {
+                var inputs = plan.Tensors(batch);
+                for (var i = 0; i < Math.Max(1, runs); i++) session.Run(inputs);
+            }
+        }
+        catch (Exception e) when (e is InferenceRunException or InferenceInputException)
+        {
+            // Seeded values the model refuses (an index past the end of its table, say): it is served cold.
         }
     }
 

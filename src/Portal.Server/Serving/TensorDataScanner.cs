@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 using Portal.Engine.Onnx;
 
@@ -226,33 +227,23 @@ internal static class TensorDataScanner
     /// clients send: <c>0.0</c>, <c>13.0</c>, <c>-0.25</c>) is an integer below 2²⁴ over a power of ten up to 10⁷, both
     /// exact in float32, so one IEEE division gives the correctly rounded value; any other goes to the full parser.
     /// </summary>
-    internal static int Number(ReadOnlySpan<byte> json, int start, out float value)
-    {
-        value = 0;
-        var end = Lex(json, start, MaxSingleDigits, out var number);
-        if (end < 0) return end;
-        if (number.IsShortDecimal(MaxSingleDigits) && number.Scale < s_singlePowers.Length)
-        {
-            var magnitude = number.Mantissa / s_singlePowers[number.Scale];
-            value = number.Negative ? -magnitude : magnitude;
-            return end;
-        }
-        return float.TryParse(json[start..end], NumberStyles.Float, CultureInfo.InvariantCulture, out value) ? end : NotANumber;
-    }
+    internal static int Number(ReadOnlySpan<byte> json, int start, out float value) => Number(json, start, MaxSingleDigits, s_singlePowers, out value);
 
     /// <summary>As the float reading, for float64: up to fifteen significant digits over a power of ten up to 10²², both exact.</summary>
-    internal static int Number(ReadOnlySpan<byte> json, int start, out double value)
+    internal static int Number(ReadOnlySpan<byte> json, int start, out double value) => Number(json, start, MaxDoubleDigits, s_doublePowers, out value);
+
+    private static int Number<T>(ReadOnlySpan<byte> json, int start, int maxDigits, T[] powers, out T value) where T : struct, IBinaryFloatingPointIeee754<T>
     {
-        value = 0;
-        var end = Lex(json, start, MaxDoubleDigits, out var number);
+        value = T.Zero;
+        var end = Lex(json, start, maxDigits, out var number);
         if (end < 0) return end;
-        if (number.IsShortDecimal(MaxDoubleDigits) && number.Scale < s_doublePowers.Length)
+        if (number.IsShortDecimal(maxDigits) && number.Scale < powers.Length)
         {
-            var magnitude = number.Mantissa / s_doublePowers[number.Scale];
+            var magnitude = T.CreateTruncating(number.Mantissa) / powers[number.Scale];
             value = number.Negative ? -magnitude : magnitude;
             return end;
         }
-        return double.TryParse(json[start..end], NumberStyles.Float, CultureInfo.InvariantCulture, out value) ? end : NotANumber;
+        return T.TryParse(json[start..end], NumberStyles.Float, CultureInfo.InvariantCulture, out value) ? end : NotANumber;
     }
 
     /// <summary>A plain whole number (no fraction, no exponent, at most eighteen digits); <see cref="Unheld"/> for any other number.</summary>

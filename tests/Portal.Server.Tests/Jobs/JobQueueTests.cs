@@ -1,7 +1,9 @@
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Contracts.Jobs;
 using Portal.Server.Audit;
+using Portal.Server.Hosting;
 using Portal.Server.Jobs;
 using Portal.Server.Persistence;
 using Portal.Server.Training;
@@ -13,7 +15,7 @@ public sealed class JobQueueTests : IAsyncLifetime
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("portal-queue").FullName;
     private readonly AuditChainInterceptor _audit = new(new AuditChainKey(new byte[32]));
-    private readonly JobQueue _queue = new(TimeProvider.System);
+    private readonly JobQueue _queue = new(TimeProvider.System, Options.Create(new PortalOptions()));
 
     public async Task InitializeAsync()
     {

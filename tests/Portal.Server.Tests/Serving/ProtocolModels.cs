@@ -128,5 +128,13 @@ internal static class ProtocolModels
             [helper.make_tensor_value_info("y", TensorProto.DOUBLE, ["batch", 4])])
         """);
 
+    /// <summary>rows FP32 [batch, 2] = the rows of a 4-row table at ids INT64 [batch]: ids past 3 fail the run.</summary>
+    public static byte[] TableLookup() => Build("table-lookup", """
+        table = numpy_helper.from_array(np.arange(8, dtype=np.float32).reshape(4, 2), "table")
+        graph = helper.make_graph([helper.make_node("Gather", ["table", "ids"], ["rows"], axis=0)], "table_lookup",
+            [helper.make_tensor_value_info("ids", TensorProto.INT64, ["batch"])],
+            [helper.make_tensor_value_info("rows", TensorProto.FLOAT, ["batch", 2])], [table])
+        """);
+
     private static byte[] Build(string key, string graph) => OnnxHelperFiles.Build(key, graph);
 }

@@ -149,6 +149,18 @@ public sealed class TypedBatchingTests(ServingPortal portal)
         Assert.StartsWith("on: passed the batch independence check (run when the version loaded, not at registration: 8 seeded rows gave the same outputs alone and as one batch", await Batching(model));
     }
 
+    [Fact]
+    public async Task A_typed_model_that_refuses_the_seeded_warm_up_values_still_loads_and_serves()
+    {
+        // Seeded ids reach past the 4-row table, so the warm-up runs (and the batch check) fail; serving must not.
+        var model = await portal.Serve(ProtocolModels.TableLookup());
+
+        var body = $$"""{"inputs":[{{ProtocolCalls.Input("ids", "INT64", "[2]", "[3,1]")}}]}""";
+        var rows = (await (await portal.Viewer.Infer($"/v2/models/{model}/infer", body)).JsonOutputs())["rows"];
+
+        Assert.Equal([6.0, 7.0, 2.0, 3.0], rows.GetProperty("data").EnumerateArray().Select(e => e.GetDouble()));
+    }
+
     private async Task<string> Batching(string model)
     {
         using var metadata = JsonDocument.Parse(await portal.Viewer.GetStringAsync($"/v2/models/{model}"));

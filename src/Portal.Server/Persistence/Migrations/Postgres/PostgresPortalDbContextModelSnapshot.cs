@@ -647,6 +647,9 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
+                    b.Property<string>("CancelRequestedBy")
+                        .HasColumnType("text");
+
                     b.Property<string>("ClaimedBy")
                         .HasColumnType("text");
 
@@ -671,6 +674,9 @@ namespace Portal.Server.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<DateTimeOffset?>("LeaseExpiresAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Payload")
                         .IsRequired()
