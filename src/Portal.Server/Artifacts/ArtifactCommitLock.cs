@@ -35,7 +35,7 @@ internal sealed class ArtifactCommitLock
         }
         catch
         {
-            if (transaction is not null) await transaction.DisposeAsync();
+            if (transaction is not null) await End(transaction, committed: false);
             _gate.Release();
             throw;
         }
@@ -44,12 +44,15 @@ internal sealed class ArtifactCommitLock
     /// <summary>The lock, until disposed; what was not completed is rolled back.</summary>
     public sealed class Held(SemaphoreSlim gate, IDbContextTransaction? transaction) : IAsyncDisposable
     {
+        private bool _committed;
         private bool _released;
 
         /// <summary>Commits the work done under the lock (on PostgreSQL, this releases the advisory lock).</summary>
         public async Task Complete(CancellationToken ct)
         {
-            if (transaction is not null) await transaction.CommitAsync(ct);
+            if (transaction is null) return;
+            await transaction.CommitAsync(ct);
+            _committed = true;
         }
 
         public async ValueTask DisposeAsync()
@@ -58,12 +61,29 @@ internal sealed class ArtifactCommitLock
             _released = true;
             try
             {
-                if (transaction is not null) await transaction.DisposeAsync();
+                if (transaction is not null) await End(transaction, _committed);
             }
             finally
             {
                 gate.Release();
             }
+        }
+    }
+
+    // An explicit rollback, not a bare dispose: the audit chain gives its turn back only when told the transaction ended.
+    private static async Task End(IDbContextTransaction transaction, bool committed)
+    {
+        try
+        {
+            if (!committed) await transaction.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException)
+        {
+            // A broken connection: the server ends the transaction, and its advisory lock, with it.
+        }
+        finally
+        {
+            await transaction.DisposeAsync();
         }
     }
 }
